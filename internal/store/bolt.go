@@ -1,0 +1,185 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// SchemaVersion is the layout of records this binary writes. Opening a data
+// directory runs the migrations from its version up to this one.
+const SchemaVersion = 1
+
+const (
+	metaBucket    = "_meta"
+	schemaKey     = "schema_version"
+	boltFileName  = "slipway.db"
+	boltFileMode  = 0o600
+	openTimeout   = 5 * time.Second
+	batchMaxDelay = 2 * time.Millisecond
+)
+
+// migrations[i] upgrades schema version i to i+1. Version 0 is an empty file.
+var migrations = []func(*bolt.Tx) error{
+	func(*bolt.Tx) error { return nil }, // 0 -> 1: buckets are created on first use.
+}
+
+// Bolt is the embedded, single-node Store on a bbolt file. Every Update is
+// fsynced before it returns; concurrent Updates share one fsync (bbolt Batch).
+type Bolt struct {
+	db      *bolt.DB
+	changes *Notifier
+	closed  atomic.Bool
+}
+
+// OpenBolt opens (creating if needed) the database in dir and migrates it.
+func OpenBolt(dir string) (*Bolt, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	path := filepath.Join(dir, boltFileName)
+	db, err := bolt.Open(path, boltFileMode, &bolt.Options{Timeout: openTimeout})
+	if err != nil {
+		return nil, fmt.Errorf("open %s (is another slipway server using this data dir?): %w", path, err)
+	}
+	db.MaxBatchDelay = batchMaxDelay
+	if err := db.Update(migrate); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &Bolt{db: db, changes: NewNotifier()}, nil
+}
+
+func migrate(tx *bolt.Tx) error {
+	meta, err := tx.CreateBucketIfNotExists([]byte(metaBucket))
+	if err != nil {
+		return err
+	}
+	have := 0
+	if v := meta.Get([]byte(schemaKey)); v != nil {
+		if have, err = strconv.Atoi(string(v)); err != nil {
+			return fmt.Errorf("store: bad schema version %q: %w", v, err)
+		}
+	}
+	if have > SchemaVersion {
+		return fmt.Errorf("%w: data has version %d, this binary knows %d", ErrSchemaTooNew, have, SchemaVersion)
+	}
+	for v := have; v < SchemaVersion; v++ {
+		if err := migrations[v](tx); err != nil {
+			return fmt.Errorf("store: migrate schema %d to %d: %w", v, v+1, err)
+		}
+	}
+	return meta.Put([]byte(schemaKey), []byte(strconv.Itoa(SchemaVersion)))
+}
+
+// View implements Store.
+func (b *Bolt) View(ctx context.Context, fn func(Tx) error) error {
+	if b.closed.Load() {
+		return ErrClosed
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return b.db.View(func(tx *bolt.Tx) error { return fn(boltTx{tx}) })
+}
+
+// Update implements Store.
+func (b *Bolt) Update(ctx context.Context, fn func(Tx) error) error {
+	if b.closed.Load() {
+		return ErrClosed
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	err := b.db.Batch(func(tx *bolt.Tx) error { return fn(boltTx{tx}) })
+	if err == nil {
+		b.changes.Notify()
+	}
+	return err
+}
+
+// Changes implements Store.
+func (b *Bolt) Changes() *Notifier { return b.changes }
+
+// Close implements Store.
+func (b *Bolt) Close() error {
+	if b.closed.Swap(true) {
+		return nil
+	}
+	return b.db.Close()
+}
+
+type boltTx struct{ tx *bolt.Tx }
+
+func (t boltTx) Get(b Bucket, key string) ([]byte, error) {
+	bk := t.tx.Bucket([]byte(b))
+	if bk == nil {
+		return nil, fmt.Errorf("%s/%s: %w", b, key, ErrNotFound)
+	}
+	v := bk.Get([]byte(key))
+	if v == nil {
+		return nil, fmt.Errorf("%s/%s: %w", b, key, ErrNotFound)
+	}
+	// bbolt's slices are only valid inside the transaction.
+	return bytes.Clone(v), nil
+}
+
+func (t boltTx) Put(b Bucket, key string, val []byte) error {
+	bk, err := t.tx.CreateBucketIfNotExists([]byte(b))
+	if err != nil {
+		return err
+	}
+	return bk.Put([]byte(key), val)
+}
+
+func (t boltTx) Delete(b Bucket, key string) error {
+	bk := t.tx.Bucket([]byte(b))
+	if bk == nil {
+		return nil
+	}
+	return bk.Delete([]byte(key))
+}
+
+func (t boltTx) Scan(b Bucket, prefix, after string, fn func(string, []byte) (bool, error)) error {
+	bk := t.tx.Bucket([]byte(b))
+	if bk == nil {
+		return nil
+	}
+	c := bk.Cursor()
+	p := []byte(prefix)
+	var k, v []byte
+	if after != "" && after >= prefix {
+		k, v = c.Seek([]byte(after))
+		if k != nil && string(k) == after {
+			k, v = c.Next()
+		}
+	} else {
+		k, v = c.Seek(p)
+	}
+	for ; k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+		more, err := fn(string(k), bytes.Clone(v))
+		if err != nil || !more {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t boltTx) NextSequence(b Bucket) (uint64, error) {
+	bk, err := t.tx.CreateBucketIfNotExists([]byte(b))
+	if err != nil {
+		return 0, err
+	}
+	if !t.tx.Writable() {
+		return 0, errors.New("store: NextSequence in a read-only transaction")
+	}
+	return bk.NextSequence()
+}
