@@ -1,0 +1,76 @@
+package model
+
+import (
+	"fmt"
+	"time"
+)
+
+// Deployment statuses, as ECS reports them in DescribeServices.
+const (
+	DeploymentPrimary  = "PRIMARY"
+	DeploymentActive   = "ACTIVE"
+	DeploymentInactive = "INACTIVE"
+)
+
+// Rollout states of a deployment.
+const (
+	RolloutInProgress = "IN_PROGRESS"
+	RolloutCompleted  = "COMPLETED"
+	RolloutFailed     = "FAILED"
+)
+
+// Deployment is one ECS service deployment: a task definition and a desired
+// count that the service is moving to (PRIMARY) or moving away from (ACTIVE).
+type Deployment struct {
+	ID                 string             `json:"id"`
+	Status             string             `json:"status"`
+	TaskDefinition     string             `json:"taskDefinition"`
+	DesiredCount       int                `json:"desiredCount"`
+	PendingCount       int                `json:"pendingCount"`
+	RunningCount       int                `json:"runningCount"`
+	FailedTasks        int                `json:"failedTasks"`
+	CreatedAt          time.Time          `json:"createdAt"`
+	UpdatedAt          time.Time          `json:"updatedAt"`
+	LaunchType         string             `json:"launchType,omitempty"`
+	RolloutState       string             `json:"rolloutState,omitempty"`
+	RolloutStateReason string             `json:"rolloutStateReason,omitempty"`
+	Internal           DeploymentInternal `json:"internal"`
+}
+
+// DeploymentInternal is Slipway's bookkeeping on a deployment.
+type DeploymentInternal struct {
+	// Seq is the number in the deployment id, also used for the service
+	// deployment and service revision ARNs.
+	Seq uint64 `json:"seq"`
+	// Config is the deployment configuration the deployment started with.
+	Config DeploymentConfiguration `json:"config"`
+	// RollbackOf names the deployment whose failure this one rolls back.
+	RollbackOf string `json:"rollbackOf,omitempty"`
+	// SourceRevisions are the task definitions it replaces.
+	SourceRevisions []string `json:"sourceRevisions,omitempty"`
+	// StartedAt, FinishedAt bound the rollout; FinishedAt is zero while it runs.
+	StartedAt  time.Time `json:"startedAt"`
+	FinishedAt time.Time `json:"finishedAt"`
+	// Outcome is the ServiceDeployment status: IN_PROGRESS, SUCCESSFUL,
+	// STOPPED, ROLLBACK_IN_PROGRESS, ROLLBACK_SUCCESSFUL, ROLLBACK_FAILED.
+	Outcome string `json:"outcome,omitempty"`
+	// Detail is the actionable explanation of a failure: exit code,
+	// health-check response and the failing task's log tail.
+	Detail string `json:"detail,omitempty"`
+}
+
+// DeploymentID formats ECS's deployment id for a sequence number.
+func DeploymentID(seq uint64) string { return fmt.Sprintf("ecs-svc/%019d", seq) }
+
+// CircuitBreakerThreshold returns ECS's failure threshold for a desired count:
+// half the desired count, at least 3 and at most 200.
+func CircuitBreakerThreshold(desired int) int {
+	t := (desired + 1) / 2
+	if t < 3 {
+		t = 3
+	}
+	if t > 200 {
+		t = 200
+	}
+	return t
+}

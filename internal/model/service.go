@@ -1,0 +1,167 @@
+package model
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Service statuses.
+const (
+	ServiceActive   = "ACTIVE"
+	ServiceDraining = "DRAINING"
+	ServiceInactive = "INACTIVE"
+)
+
+// MaxServiceEvents is how many events ECS keeps on a service.
+const MaxServiceEvents = 100
+
+// Service is an ECS service: a desired count of tasks of one task definition,
+// kept running by the service controller and replaced by deployments.
+type Service struct {
+	Name                          string                  `json:"serviceName"`
+	ARN                           string                  `json:"serviceArn"`
+	ClusterARN                    string                  `json:"clusterArn"`
+	Status                        string                  `json:"status"`
+	TaskDefinition                string                  `json:"taskDefinition"`
+	DesiredCount                  int                     `json:"desiredCount"`
+	LaunchType                    string                  `json:"launchType,omitempty"`
+	LoadBalancers                 []LoadBalancer          `json:"loadBalancers"`
+	DeploymentConfiguration       DeploymentConfiguration `json:"deploymentConfiguration"`
+	DeploymentController          *DeploymentController   `json:"deploymentController,omitempty"`
+	HealthCheckGracePeriodSeconds *int                    `json:"healthCheckGracePeriodSeconds,omitempty"`
+	SchedulingStrategy            string                  `json:"schedulingStrategy"`
+	CreatedAt                     time.Time               `json:"createdAt"`
+	CreatedBy                     string                  `json:"createdBy,omitempty"`
+	PropagateTags                 string                  `json:"propagateTags,omitempty"`
+	EnableECSManagedTags          bool                    `json:"enableECSManagedTags"`
+	EnableExecuteCommand          bool                    `json:"enableExecuteCommand"`
+	Deployments                   []Deployment            `json:"deployments"`
+	Events                        []ServiceEvent          `json:"events"`
+	Echoed                        ServiceEchoedFields     `json:"echoed"`
+	Internal                      ServiceInternal         `json:"internal"`
+}
+
+// ServiceEchoedFields are accepted, stored and returned unchanged; they have
+// no effect on one local node (IAM roles, subnets, capacity providers, ...).
+type ServiceEchoedFields struct {
+	Role                        string          `json:"roleArn,omitempty"`
+	PlatformVersion             string          `json:"platformVersion,omitempty"`
+	PlatformFamily              string          `json:"platformFamily,omitempty"`
+	NetworkConfiguration        json.RawMessage `json:"networkConfiguration,omitempty"`
+	PlacementConstraints        json.RawMessage `json:"placementConstraints,omitempty"`
+	PlacementStrategy           json.RawMessage `json:"placementStrategy,omitempty"`
+	CapacityProviderStrategy    json.RawMessage `json:"capacityProviderStrategy,omitempty"`
+	ServiceRegistries           json.RawMessage `json:"serviceRegistries,omitempty"`
+	ServiceConnectConfig        json.RawMessage `json:"serviceConnectConfiguration,omitempty"`
+	AvailabilityZoneRebalancing string          `json:"availabilityZoneRebalancing,omitempty"`
+}
+
+// ServiceInternal is Slipway's bookkeeping on a service; never sent to clients.
+type ServiceInternal struct {
+	// NextDeploymentSeq numbers deployments (ecs-svc/<n>).
+	NextDeploymentSeq uint64 `json:"nextDeploymentSeq"`
+	// LaunchFailures counts consecutive tasks that failed to start or run,
+	// for ECS's throttling of services that cannot start tasks.
+	LaunchFailures int `json:"launchFailures"`
+	// BackoffUntil holds off new launches while the service is throttled.
+	BackoffUntil time.Time `json:"backoffUntil"`
+	// SteadySince is when the service last reached a steady state; the zero
+	// time means it is not steady.
+	SteadySince time.Time `json:"steadySince"`
+	// LastSteadyEvent is when the steady-state event was last recorded; ECS
+	// repeats it at most every six hours.
+	LastSteadyEvent time.Time `json:"lastSteadyEvent"`
+}
+
+// LoadBalancer attaches a service's container port to a target group.
+type LoadBalancer struct {
+	TargetGroupARN   string `json:"targetGroupArn,omitempty"`
+	LoadBalancerName string `json:"loadBalancerName,omitempty"`
+	ContainerName    string `json:"containerName"`
+	ContainerPort    int    `json:"containerPort"`
+}
+
+// DeploymentController names who deploys the service (ECS, CODE_DEPLOY, EXTERNAL).
+type DeploymentController struct {
+	Type string `json:"type"`
+}
+
+// DeploymentConfiguration is how ECS replaces a service's tasks.
+type DeploymentConfiguration struct {
+	MaximumPercent           *int                      `json:"maximumPercent,omitempty"`
+	MinimumHealthyPercent    *int                      `json:"minimumHealthyPercent,omitempty"`
+	DeploymentCircuitBreaker *DeploymentCircuitBreaker `json:"deploymentCircuitBreaker,omitempty"`
+	Alarms                   *DeploymentAlarms         `json:"alarms,omitempty"`
+	Strategy                 string                    `json:"strategy,omitempty"`
+	BakeTimeInMinutes        *int                      `json:"bakeTimeInMinutes,omitempty"`
+	// Echoed: lifecycle hooks and canary/linear settings for later strategies.
+	LifecycleHooks      json.RawMessage `json:"lifecycleHooks,omitempty"`
+	CanaryConfiguration json.RawMessage `json:"canaryConfiguration,omitempty"`
+	LinearConfiguration json.RawMessage `json:"linearConfiguration,omitempty"`
+}
+
+// MaxPercent returns maximumPercent, defaulting to 200 as ECS does.
+func (c DeploymentConfiguration) MaxPercent() int {
+	if c.MaximumPercent == nil {
+		return 200
+	}
+	return *c.MaximumPercent
+}
+
+// MinHealthyPercent returns minimumHealthyPercent, defaulting to 100.
+func (c DeploymentConfiguration) MinHealthyPercent() int {
+	if c.MinimumHealthyPercent == nil {
+		return 100
+	}
+	return *c.MinimumHealthyPercent
+}
+
+// DeploymentCircuitBreaker stops (and optionally rolls back) a deployment
+// whose tasks keep failing.
+type DeploymentCircuitBreaker struct {
+	Enable   bool `json:"enable"`
+	Rollback bool `json:"rollback"`
+}
+
+// DeploymentAlarms rolls back a deployment when CloudWatch alarms fire.
+type DeploymentAlarms struct {
+	AlarmNames []string `json:"alarmNames"`
+	Enable     bool     `json:"enable"`
+	Rollback   bool     `json:"rollback"`
+}
+
+// ServiceEvent is one entry of a service's event log.
+type ServiceEvent struct {
+	ID        string    `json:"id"`
+	CreatedAt time.Time `json:"createdAt"`
+	Message   string    `json:"message"`
+}
+
+// AddEvent records an event, newest first, keeping ECS's cap.
+func (s *Service) AddEvent(at time.Time, message string) {
+	ev := ServiceEvent{ID: NewUUID(), CreatedAt: at, Message: message}
+	s.Events = append([]ServiceEvent{ev}, s.Events...)
+	if len(s.Events) > MaxServiceEvents {
+		s.Events = s.Events[:MaxServiceEvents]
+	}
+}
+
+// Primary returns the PRIMARY deployment, or nil.
+func (s *Service) Primary() *Deployment {
+	for i := range s.Deployments {
+		if s.Deployments[i].Status == DeploymentPrimary {
+			return &s.Deployments[i]
+		}
+	}
+	return nil
+}
+
+// Deployment returns the deployment with the given id, or nil.
+func (s *Service) Deployment(id string) *Deployment {
+	for i := range s.Deployments {
+		if s.Deployments[i].ID == id {
+			return &s.Deployments[i]
+		}
+	}
+	return nil
+}

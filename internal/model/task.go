@@ -1,0 +1,159 @@
+package model
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Task lifecycle statuses, in ECS's order.
+const (
+	TaskProvisioning   = "PROVISIONING"
+	TaskPending        = "PENDING"
+	TaskActivating     = "ACTIVATING"
+	TaskRunning        = "RUNNING"
+	TaskDeactivating   = "DEACTIVATING"
+	TaskStopping       = "STOPPING"
+	TaskDeprovisioning = "DEPROVISIONING"
+	TaskStopped        = "STOPPED"
+)
+
+// taskOrder ranks statuses so that status only ever moves forward.
+var taskOrder = map[string]int{
+	TaskProvisioning: 0, TaskPending: 1, TaskActivating: 2, TaskRunning: 3,
+	TaskDeactivating: 4, TaskStopping: 5, TaskDeprovisioning: 6, TaskStopped: 7,
+}
+
+// TaskStatusRank returns the position of status in the lifecycle.
+func TaskStatusRank(status string) int { return taskOrder[status] }
+
+// Health statuses of tasks and containers.
+const (
+	HealthHealthy   = "HEALTHY"
+	HealthUnhealthy = "UNHEALTHY"
+	HealthUnknown   = "UNKNOWN"
+)
+
+// Stop codes ECS sets on stopped tasks.
+const (
+	StopTaskFailedToStart         = "TaskFailedToStart"
+	StopEssentialContainerExited  = "EssentialContainerExited"
+	StopUserInitiated             = "UserInitiated"
+	StopServiceSchedulerInitiated = "ServiceSchedulerInitiated"
+)
+
+// Task is one run of a task definition on a container instance.
+type Task struct {
+	ARN                  string          `json:"taskArn"`
+	ClusterARN           string          `json:"clusterArn"`
+	TaskDefinitionARN    string          `json:"taskDefinitionArn"`
+	ContainerInstanceARN string          `json:"containerInstanceArn,omitempty"`
+	Group                string          `json:"group,omitempty"`
+	StartedBy            string          `json:"startedBy,omitempty"`
+	LastStatus           string          `json:"lastStatus"`
+	DesiredStatus        string          `json:"desiredStatus"`
+	HealthStatus         string          `json:"healthStatus"`
+	Containers           []Container     `json:"containers"`
+	CPU                  string          `json:"cpu,omitempty"`
+	Memory               string          `json:"memory,omitempty"`
+	LaunchType           string          `json:"launchType,omitempty"`
+	AvailabilityZone     string          `json:"availabilityZone,omitempty"`
+	Overrides            json.RawMessage `json:"overrides,omitempty"`
+	EnableExecuteCommand bool            `json:"enableExecuteCommand"`
+	Version              int64           `json:"version"`
+	CreatedAt            *time.Time      `json:"createdAt,omitempty"`
+	PullStartedAt        *time.Time      `json:"pullStartedAt,omitempty"`
+	PullStoppedAt        *time.Time      `json:"pullStoppedAt,omitempty"`
+	StartedAt            *time.Time      `json:"startedAt,omitempty"`
+	ConnectivityAt       *time.Time      `json:"connectivityAt,omitempty"`
+	StoppingAt           *time.Time      `json:"stoppingAt,omitempty"`
+	ExecutionStoppedAt   *time.Time      `json:"executionStoppedAt,omitempty"`
+	StoppedAt            *time.Time      `json:"stoppedAt,omitempty"`
+	StopCode             string          `json:"stopCode,omitempty"`
+	StoppedReason        string          `json:"stoppedReason,omitempty"`
+	Internal             TaskInternal    `json:"internal"`
+}
+
+// TaskInternal is Slipway's bookkeeping on a task; never sent to clients.
+type TaskInternal struct {
+	ID           string `json:"id"`
+	Cluster      string `json:"cluster"`
+	Service      string `json:"service,omitempty"`
+	DeploymentID string `json:"deploymentId,omitempty"`
+	// Targets are the target-group registrations the service controller made.
+	Targets []TaskTarget `json:"targets,omitempty"`
+	// LogTail is the last lines of output of the container that ended the
+	// task, kept for deployment failure reasons.
+	LogTail string `json:"logTail,omitempty"`
+	// HealthDetail is the last failing health-check output or target reason.
+	HealthDetail string `json:"healthDetail,omitempty"`
+	// CountedFailure is set once a failure of this task has been counted by
+	// the service controller (backoff, circuit breaker).
+	CountedFailure bool `json:"countedFailure,omitempty"`
+	// HealthyAt is when the task was first counted healthy for its deployment.
+	HealthyAt *time.Time `json:"healthyAt,omitempty"`
+}
+
+// TaskTarget is one registration of a task's host port in a target group.
+type TaskTarget struct {
+	TargetGroupARN string `json:"targetGroupArn"`
+	ContainerName  string `json:"containerName"`
+	ContainerPort  int    `json:"containerPort"`
+	TargetID       string `json:"targetId"`
+	Port           int    `json:"port"`
+	// State is registered, draining or deregistered.
+	State string `json:"state"`
+}
+
+// Container is the run state of one container of a task.
+type Container struct {
+	ContainerARN      string           `json:"containerArn"`
+	TaskARN           string           `json:"taskArn"`
+	Name              string           `json:"name"`
+	Image             string           `json:"image"`
+	RuntimeID         string           `json:"runtimeId,omitempty"`
+	LastStatus        string           `json:"lastStatus"`
+	ExitCode          *int             `json:"exitCode,omitempty"`
+	Reason            string           `json:"reason,omitempty"`
+	NetworkBindings   []NetworkBinding `json:"networkBindings"`
+	HealthStatus      string           `json:"healthStatus,omitempty"`
+	CPU               string           `json:"cpu,omitempty"`
+	Memory            string           `json:"memory,omitempty"`
+	MemoryReservation string           `json:"memoryReservation,omitempty"`
+	// RuntimeState is the runtime's opaque handle for re-adoption after a restart.
+	RuntimeState json.RawMessage `json:"runtimeState,omitempty"`
+}
+
+// NetworkBinding is a container port bound on the host.
+type NetworkBinding struct {
+	BindIP        string `json:"bindIP"`
+	ContainerPort int    `json:"containerPort"`
+	HostPort      int    `json:"hostPort"`
+	Protocol      string `json:"protocol"`
+}
+
+// IsStopped reports whether the task has reached STOPPED.
+func (t *Task) IsStopped() bool { return t.LastStatus == TaskStopped }
+
+// Container returns the named container, or nil.
+func (t *Task) Container(name string) *Container {
+	for i := range t.Containers {
+		if t.Containers[i].Name == name {
+			return &t.Containers[i]
+		}
+	}
+	return nil
+}
+
+// HostPort returns the host port bound to a container port, or 0.
+func (t *Task) HostPort(container string, containerPort int) int {
+	c := t.Container(container)
+	if c == nil {
+		return 0
+	}
+	for _, b := range c.NetworkBindings {
+		if b.ContainerPort == containerPort {
+			return b.HostPort
+		}
+	}
+	return 0
+}

@@ -1,0 +1,212 @@
+package model
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// namePattern is ECS's rule for family and container names: up to 255
+// letters, digits, hyphens and underscores.
+var namePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
+
+// doc is a decoded JSON object whose numbers are kept as json.Number, so that
+// fields Slipway does not interpret are echoed exactly as given.
+type doc = map[string]any
+
+// NormalizeTaskDefinition validates a RegisterTaskDefinition request (without
+// its tags) the way ECS does and returns the document ECS would echo: every
+// given field unchanged, plus ECS's defaults (essential true, protocol tcp,
+// health-check timings, empty lists), with cpu and memory in ECS's canonical
+// types (task level: strings of CPU units and MiB; container level: integers).
+func NormalizeTaskDefinition(raw []byte) (json.RawMessage, TaskSpec, error) {
+	var d doc
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&d); err != nil || d == nil {
+		return nil, TaskSpec{}, &ValidationError{Kind: "SerializationException", Message: "task definition must be a JSON object"}
+	}
+	delete(d, "tags")
+	if err := normalizeTaskLevel(d); err != nil {
+		return nil, TaskSpec{}, err
+	}
+	out, err := json.Marshal(d)
+	if err != nil {
+		return nil, TaskSpec{}, fmt.Errorf("encode task definition: %w", err)
+	}
+	var spec TaskSpec
+	if err := json.Unmarshal(out, &spec); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return nil, TaskSpec{}, &ValidationError{Kind: "SerializationException",
+				Message: fmt.Sprintf("Cannot deserialize value of type %s for field %q", te.Type, te.Field)}
+		}
+		return nil, TaskSpec{}, &ValidationError{Kind: "SerializationException", Message: err.Error()}
+	}
+	if err := validateSpec(&spec); err != nil {
+		return nil, TaskSpec{}, err
+	}
+	return out, spec, nil
+}
+
+func normalizeTaskLevel(d doc) error {
+	family, _ := d["family"].(string)
+	if family == "" {
+		return clientErr("Family cannot be blank.")
+	}
+	if !namePattern.MatchString(family) {
+		return clientErr("Family contains invalid characters: up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.")
+	}
+	if err := checkEnum(d, "networkMode", "bridge", "host", "awsvpc", "none"); err != nil {
+		return err
+	}
+	for _, k := range []string{"cpu", "memory"} {
+		if err := normalizeTaskSize(d, k); err != nil {
+			return err
+		}
+	}
+	if err := checkEnumList(d, "requiresCompatibilities", "EC2", "FARGATE", "EXTERNAL", "MANAGED_INSTANCES"); err != nil {
+		return err
+	}
+	for _, k := range []string{"volumes", "placementConstraints"} {
+		if _, ok := d[k]; !ok {
+			d[k] = []any{}
+		}
+	}
+	defs, ok := d["containerDefinitions"].([]any)
+	if !ok || len(defs) == 0 {
+		return clientErr("Container list cannot be empty.")
+	}
+	mode, _ := d["networkMode"].(string)
+	for _, c := range defs {
+		cd, ok := c.(doc)
+		if !ok {
+			return &ValidationError{Kind: "SerializationException", Message: "containerDefinitions must be a list of objects"}
+		}
+		if err := normalizeContainer(cd, mode); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkEnum(d doc, key string, allowed ...string) error {
+	v, present := d[key]
+	if !present {
+		return nil
+	}
+	s, _ := v.(string)
+	for _, a := range allowed {
+		if s == a {
+			return nil
+		}
+	}
+	return paramErr("Invalid %s: %v. Valid values are %s.", key, v, strings.Join(allowed, ", "))
+}
+
+func checkEnumList(d doc, key string, allowed ...string) error {
+	list, _ := d[key].([]any)
+	for _, v := range list {
+		if err := checkEnum(doc{key: v}, key, allowed...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// normalizeTaskSize turns task-level cpu ("256", 256, "1 vCPU") and memory
+// ("512", 512, "1GB", "1 GB") into ECS's canonical strings of units and MiB.
+func normalizeTaskSize(d doc, key string) error {
+	v, ok := d[key]
+	if !ok || v == nil {
+		return nil
+	}
+	s := strings.TrimSpace(fmt.Sprint(v))
+	mult, unit := 1.0, ""
+	lower := strings.ToLower(s)
+	switch {
+	case key == "cpu" && strings.HasSuffix(lower, "vcpu"):
+		mult, unit = 1024, "vcpu"
+	case key == "memory" && strings.HasSuffix(lower, "gb"):
+		mult, unit = 1024, "gb"
+	}
+	num := strings.TrimSpace(lower[:len(lower)-len(unit)])
+	f, err := strconv.ParseFloat(num, 64)
+	if err != nil || f <= 0 || math.IsInf(f, 0) || f*mult > 1<<31 {
+		return clientErr("Invalid '%s' setting for task.", key)
+	}
+	d[key] = strconv.Itoa(int(math.Round(f * mult)))
+	return nil
+}
+
+// containerInt normalises an integer field given as a number or a numeric
+// string, as ECS accepts cpu and memory in either form.
+func containerInt(cd doc, key, name string) error {
+	v, ok := cd[key]
+	if !ok || v == nil {
+		return nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(fmt.Sprint(v)))
+	if err != nil || n < 0 {
+		return clientErr("Invalid '%s' setting for container '%s'.", key, name)
+	}
+	cd[key] = n
+	return nil
+}
+
+func normalizeContainer(cd doc, mode string) error {
+	name, _ := cd["name"].(string)
+	if name == "" {
+		return clientErr("Container.name should not be null or empty.")
+	}
+	if !namePattern.MatchString(name) {
+		return clientErr("Container.name contains invalid characters: up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.")
+	}
+	if img, _ := cd["image"].(string); strings.TrimSpace(img) == "" {
+		return clientErr("Container.image should not be null or empty.")
+	}
+	if _, ok := cd["essential"]; !ok {
+		cd["essential"] = true
+	}
+	if _, ok := cd["cpu"]; !ok {
+		cd["cpu"] = 0
+	}
+	for _, k := range []string{"cpu", "memory", "memoryReservation"} {
+		if err := containerInt(cd, k, name); err != nil {
+			return err
+		}
+	}
+	for _, k := range []string{"environment", "mountPoints", "volumesFrom", "portMappings"} {
+		if _, ok := cd[k]; !ok {
+			cd[k] = []any{}
+		}
+	}
+	if pms, ok := cd["portMappings"].([]any); ok {
+		for _, p := range pms {
+			pm, ok := p.(doc)
+			if !ok {
+				continue // a type error, reported when the typed spec is decoded
+			}
+			if _, ok := pm["protocol"]; !ok {
+				pm["protocol"] = "tcp"
+			}
+			_, hasHost := pm["hostPort"]
+			if (mode == "awsvpc" || mode == "host") && !hasHost && pm["containerPort"] != nil {
+				pm["hostPort"] = pm["containerPort"]
+			}
+		}
+	}
+	if hc, ok := cd["healthCheck"].(doc); ok {
+		for k, def := range map[string]int{"interval": 30, "timeout": 5, "retries": 3} {
+			if _, ok := hc[k]; !ok {
+				hc[k] = def
+			}
+		}
+	}
+	return nil
+}
