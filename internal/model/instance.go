@@ -5,17 +5,16 @@ import "time"
 // ContainerInstance is a node that runs tasks: in the embedded default, the
 // machine running `slipway server`.
 type ContainerInstance struct {
-	ARN                 string      `json:"containerInstanceArn"`
-	EC2InstanceID       string      `json:"ec2InstanceId"`
-	Status              string      `json:"status"`
-	AgentConnected      bool        `json:"agentConnected"`
-	RegisteredAt        time.Time   `json:"registeredAt"`
-	RegisteredResources []Resource  `json:"registeredResources"`
-	VersionInfo         VersionInfo `json:"versionInfo"`
-	Attributes          []Attribute `json:"attributes"`
-	Version             int64       `json:"version"`
-	Cluster             string      `json:"-"`
-	Runtime             string      `json:"runtime"`
+	ARN                 string           `json:"containerInstanceArn"`
+	EC2InstanceID       string           `json:"ec2InstanceId"`
+	Status              string           `json:"status"`
+	AgentConnected      bool             `json:"agentConnected"`
+	RegisteredAt        time.Time        `json:"registeredAt"`
+	RegisteredResources []Resource       `json:"registeredResources"`
+	VersionInfo         VersionInfo      `json:"versionInfo"`
+	Attributes          []Attribute      `json:"attributes"`
+	Version             int64            `json:"version"`
+	Internal            InstanceInternal `json:"internal"`
 }
 
 // Resource is a registered or remaining resource of a container instance.

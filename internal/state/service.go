@@ -1,0 +1,38 @@
+package state
+
+import (
+	"errors"
+
+	"github.com/slipway-dev/slipway/internal/model"
+	"github.com/slipway-dev/slipway/internal/store"
+)
+
+func serviceKey(cluster, name string) string { return cluster + "/" + name }
+
+// Service returns the named service of cluster.
+func (tx Tx) Service(cluster, name string) (model.Service, error) {
+	s, err := store.GetJSON[model.Service](tx, bucketServices, serviceKey(cluster, name))
+	return s, notFound(err, ErrServiceNotFound)
+}
+
+// PutService stores s under its cluster.
+func (tx Tx) PutService(cluster string, s model.Service) error {
+	return store.PutJSON(tx, bucketServices, serviceKey(cluster, s.Name), s)
+}
+
+// DeleteService removes the record of a service.
+func (tx Tx) DeleteService(cluster, name string) error {
+	return tx.Delete(bucketServices, serviceKey(cluster, name))
+}
+
+// Services returns every service of cluster (all statuses) in name order.
+func (tx Tx) Services(cluster string) ([]model.Service, error) {
+	return store.ListJSON[model.Service](tx, bucketServices, cluster+"/")
+}
+
+// ScanServices pages through cluster's services after key `after`.
+func (tx Tx) ScanServices(cluster, after string, fn func(key string, s model.Service) bool) error {
+	return store.ScanJSON(tx, bucketServices, cluster+"/", after, fn)
+}
+
+func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }

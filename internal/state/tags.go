@@ -1,0 +1,62 @@
+package state
+
+import (
+	"github.com/slipway-dev/slipway/internal/model"
+	"github.com/slipway-dev/slipway/internal/store"
+)
+
+// Tags returns the tags of the resource with the given ARN (none if unset).
+func (tx Tx) Tags(arn string) ([]model.Tag, error) {
+	tags, err := store.GetJSON[[]model.Tag](tx, bucketTags, arn)
+	if isNotFound(err) {
+		return []model.Tag{}, nil
+	}
+	return tags, err
+}
+
+// PutTags replaces the tags of arn; an empty list removes the record.
+func (tx Tx) PutTags(arn string, tags []model.Tag) error {
+	if len(tags) == 0 {
+		return tx.Delete(bucketTags, arn)
+	}
+	return store.PutJSON(tx, bucketTags, arn, tags)
+}
+
+// MergeTags adds or overwrites tags on arn, keeping the others.
+func (tx Tx) MergeTags(arn string, add []model.Tag) ([]model.Tag, error) {
+	tags, err := tx.Tags(arn)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range add {
+		replaced := false
+		for i := range tags {
+			if tags[i].Key == t.Key {
+				tags[i].Value, replaced = t.Value, true
+			}
+		}
+		if !replaced {
+			tags = append(tags, t)
+		}
+	}
+	return tags, tx.PutTags(arn, tags)
+}
+
+// RemoveTags deletes the given keys from arn's tags.
+func (tx Tx) RemoveTags(arn string, keys []string) error {
+	tags, err := tx.Tags(arn)
+	if err != nil {
+		return err
+	}
+	drop := map[string]bool{}
+	for _, k := range keys {
+		drop[k] = true
+	}
+	kept := tags[:0]
+	for _, t := range tags {
+		if !drop[t.Key] {
+			kept = append(kept, t)
+		}
+	}
+	return tx.PutTags(arn, kept)
+}
