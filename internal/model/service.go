@@ -37,8 +37,8 @@ type Service struct {
 	EnableExecuteCommand          bool                    `json:"enableExecuteCommand"`
 	Deployments                   []Deployment            `json:"deployments"`
 	Events                        []ServiceEvent          `json:"events"`
-	Echoed                        ServiceEchoedFields     `json:"echoed"`
-	Internal                      ServiceInternal         `json:"internal"`
+	ServiceEchoedFields
+	Internal ServiceInternal `json:"internal"`
 }
 
 // ServiceEchoedFields are accepted, stored and returned unchanged; they have
