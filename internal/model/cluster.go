@@ -2,7 +2,6 @@ package model
 
 import (
 	"encoding/json"
-	"time"
 )
 
 // Cluster statuses.
@@ -18,10 +17,10 @@ const DefaultClusterName = "default"
 // Cluster is an ECS cluster. Counts are derived from tasks and services when
 // it is described, never stored.
 type Cluster struct {
-	Name      string    `json:"clusterName"`
-	ARN       string    `json:"clusterArn"`
-	Status    string    `json:"status"`
-	CreatedAt time.Time `json:"createdAt"`
+	Name      string `json:"clusterName"`
+	ARN       string `json:"clusterArn"`
+	Status    string `json:"status"`
+	CreatedAt Time   `json:"createdAt"`
 	// Echoed as given: settings, configuration, capacity providers and
 	// service-connect defaults have no effect on one local node.
 	Settings                        json.RawMessage `json:"settings,omitempty"`

@@ -2,7 +2,6 @@ package model
 
 import (
 	"fmt"
-	"time"
 )
 
 // Deployment statuses, as ECS reports them in DescribeServices.
@@ -29,8 +28,8 @@ type Deployment struct {
 	PendingCount       int                `json:"pendingCount"`
 	RunningCount       int                `json:"runningCount"`
 	FailedTasks        int                `json:"failedTasks"`
-	CreatedAt          time.Time          `json:"createdAt"`
-	UpdatedAt          time.Time          `json:"updatedAt"`
+	CreatedAt          Time               `json:"createdAt"`
+	UpdatedAt          Time               `json:"updatedAt"`
 	LaunchType         string             `json:"launchType,omitempty"`
 	RolloutState       string             `json:"rolloutState,omitempty"`
 	RolloutStateReason string             `json:"rolloutStateReason,omitempty"`
@@ -49,8 +48,8 @@ type DeploymentInternal struct {
 	// SourceRevisions are the task definitions it replaces.
 	SourceRevisions []string `json:"sourceRevisions,omitempty"`
 	// StartedAt, FinishedAt bound the rollout; FinishedAt is zero while it runs.
-	StartedAt  time.Time `json:"startedAt"`
-	FinishedAt time.Time `json:"finishedAt"`
+	StartedAt  Time `json:"startedAt"`
+	FinishedAt Time `json:"finishedAt"`
 	// Outcome is the ServiceDeployment status: IN_PROGRESS, SUCCESSFUL,
 	// STOPPED, ROLLBACK_IN_PROGRESS, ROLLBACK_SUCCESSFUL, ROLLBACK_FAILED.
 	Outcome string `json:"outcome,omitempty"`

@@ -1,7 +1,5 @@
 package model
 
-import "time"
-
 // ContainerInstance is a node that runs tasks: in the embedded default, the
 // machine running `slipway server`.
 type ContainerInstance struct {
@@ -9,7 +7,7 @@ type ContainerInstance struct {
 	EC2InstanceID       string           `json:"ec2InstanceId"`
 	Status              string           `json:"status"`
 	AgentConnected      bool             `json:"agentConnected"`
-	RegisteredAt        time.Time        `json:"registeredAt"`
+	RegisteredAt        Time             `json:"registeredAt"`
 	RegisteredResources []Resource       `json:"registeredResources"`
 	VersionInfo         VersionInfo      `json:"versionInfo"`
 	Attributes          []Attribute      `json:"attributes"`

@@ -30,7 +30,7 @@ type Service struct {
 	DeploymentController          *DeploymentController   `json:"deploymentController,omitempty"`
 	HealthCheckGracePeriodSeconds *int                    `json:"healthCheckGracePeriodSeconds,omitempty"`
 	SchedulingStrategy            string                  `json:"schedulingStrategy"`
-	CreatedAt                     time.Time               `json:"createdAt"`
+	CreatedAt                     Time                    `json:"createdAt"`
 	CreatedBy                     string                  `json:"createdBy,omitempty"`
 	PropagateTags                 string                  `json:"propagateTags,omitempty"`
 	EnableECSManagedTags          bool                    `json:"enableECSManagedTags"`
@@ -132,14 +132,14 @@ type DeploymentAlarms struct {
 
 // ServiceEvent is one entry of a service's event log.
 type ServiceEvent struct {
-	ID        string    `json:"id"`
-	CreatedAt time.Time `json:"createdAt"`
-	Message   string    `json:"message"`
+	ID        string `json:"id"`
+	CreatedAt Time   `json:"createdAt"`
+	Message   string `json:"message"`
 }
 
 // AddEvent records an event, newest first, keeping ECS's cap.
 func (s *Service) AddEvent(at time.Time, message string) {
-	ev := ServiceEvent{ID: NewUUID(), CreatedAt: at, Message: message}
+	ev := ServiceEvent{ID: NewUUID(), CreatedAt: At(at), Message: message}
 	s.Events = append([]ServiceEvent{ev}, s.Events...)
 	if len(s.Events) > MaxServiceEvents {
 		s.Events = s.Events[:MaxServiceEvents]

@@ -2,7 +2,6 @@ package model
 
 import (
 	"encoding/json"
-	"time"
 )
 
 // Task lifecycle statuses, in ECS's order.
@@ -60,14 +59,14 @@ type Task struct {
 	Overrides            json.RawMessage `json:"overrides,omitempty"`
 	EnableExecuteCommand bool            `json:"enableExecuteCommand"`
 	Version              int64           `json:"version"`
-	CreatedAt            *time.Time      `json:"createdAt,omitempty"`
-	PullStartedAt        *time.Time      `json:"pullStartedAt,omitempty"`
-	PullStoppedAt        *time.Time      `json:"pullStoppedAt,omitempty"`
-	StartedAt            *time.Time      `json:"startedAt,omitempty"`
-	ConnectivityAt       *time.Time      `json:"connectivityAt,omitempty"`
-	StoppingAt           *time.Time      `json:"stoppingAt,omitempty"`
-	ExecutionStoppedAt   *time.Time      `json:"executionStoppedAt,omitempty"`
-	StoppedAt            *time.Time      `json:"stoppedAt,omitempty"`
+	CreatedAt            *Time           `json:"createdAt,omitempty"`
+	PullStartedAt        *Time           `json:"pullStartedAt,omitempty"`
+	PullStoppedAt        *Time           `json:"pullStoppedAt,omitempty"`
+	StartedAt            *Time           `json:"startedAt,omitempty"`
+	ConnectivityAt       *Time           `json:"connectivityAt,omitempty"`
+	StoppingAt           *Time           `json:"stoppingAt,omitempty"`
+	ExecutionStoppedAt   *Time           `json:"executionStoppedAt,omitempty"`
+	StoppedAt            *Time           `json:"stoppedAt,omitempty"`
 	StopCode             string          `json:"stopCode,omitempty"`
 	StoppedReason        string          `json:"stoppedReason,omitempty"`
 	Internal             TaskInternal    `json:"internal"`
@@ -90,7 +89,7 @@ type TaskInternal struct {
 	// the service controller (backoff, circuit breaker).
 	CountedFailure bool `json:"countedFailure,omitempty"`
 	// HealthyAt is when the task was first counted healthy for its deployment.
-	HealthyAt *time.Time `json:"healthyAt,omitempty"`
+	HealthyAt *Time `json:"healthyAt,omitempty"`
 }
 
 // TaskTarget is one registration of a task's host port in a target group.

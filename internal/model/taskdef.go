@@ -20,8 +20,8 @@ type TaskDefinition struct {
 	Family         string          `json:"family"`
 	Revision       int             `json:"revision"`
 	Status         string          `json:"status"`
-	RegisteredAt   time.Time       `json:"registeredAt"`
-	DeregisteredAt *time.Time      `json:"deregisteredAt,omitempty"`
+	RegisteredAt   Time            `json:"registeredAt"`
+	DeregisteredAt *Time           `json:"deregisteredAt,omitempty"`
 	Document       json.RawMessage `json:"document"`
 	Spec           TaskSpec        `json:"-"`
 }
