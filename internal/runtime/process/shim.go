@@ -1,0 +1,239 @@
+package process
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"os/exec"
+	"os/signal"
+	goruntime "runtime"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// ShimArg is the hidden subcommand that runs the shim: `slipway __shim DIR`.
+const ShimArg = "__shim"
+
+// readyFD is the file descriptor on which the shim reports the start (a readyMsg) to
+// the server that launched it, then closes it: the only pipe between the two.
+const readyFD = 3
+
+// drainTimeout bounds how long the shim keeps reading logs after the application
+// exited, in case a process that left its group still holds the pipes.
+const drainTimeout = 2 * time.Second
+
+// readyMsg is the shim's start report.
+type readyMsg struct {
+	App      procIdentity `json:"app"`
+	Error    string       `json:"error,omitempty"`
+	NotFound bool         `json:"notFound,omitempty"`
+}
+
+// ShimMain runs the supervisor shim for one container and returns its exit code. The
+// CLI routes `slipway __shim DIR` here; args are the arguments after the program name,
+// with or without the leading "__shim". DIR is the container directory, holding the
+// container.json written by the server. See the package documentation.
+func ShimMain(args []string) int {
+	if len(args) > 0 && args[0] == ShimArg {
+		args = args[1:]
+	}
+	if len(args) != 1 {
+		fmt.Fprintln(os.Stderr, "usage: slipway __shim CONTAINER_DIR (internal; started by the process runtime)")
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil)).With("shim", os.Getpid())
+	if err := runShim(args[0], log); err != nil {
+		log.Error("shim failed", "err", err)
+		return 1
+	}
+	return 0
+}
+
+// runShim starts the application, reports to the server, supervises the application
+// until it exits and records its exit status.
+func runShim(dir string, log *slog.Logger) error {
+	// Pdeathsig is tied to the forking OS thread: keep this goroutine on one thread
+	// for the shim's life, so the application dies only when the shim does.
+	goruntime.LockOSThread()
+	// The ready pipe came without close-on-exec; the application must not inherit it,
+	// or the server would wait for its EOF until the application exits.
+	syscall.CloseOnExec(readyFD)
+	ready := os.NewFile(readyFD, "ready")
+	defer ready.Close()
+	// Signals are caught before the application starts, so a Stop right after Start
+	// is forwarded rather than killing the shim.
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, unix.SIGTERM, unix.SIGINT, unix.SIGHUP, unix.SIGQUIT, unix.SIGUSR1)
+	signal.Ignore(unix.SIGPIPE)
+	cfg, err := readConfig(dir)
+	if err != nil {
+		return reportStartFailure(dir, ready, err)
+	}
+	app, err := startApp(cfg, log)
+	if err != nil {
+		return reportStartFailure(dir, ready, err)
+	}
+	sendReady(ready, readyMsg{App: app.id}, log)
+	ready.Close() // from here on nothing ties the shim to the server
+	log.Info("container started", "pid", app.id.PID, "path", cfg.Path)
+	rec := app.supervise(sigs, log)
+	if err := writeStatus(dir, rec); err != nil {
+		return fmt.Errorf("recording exit status: %w", err)
+	}
+	log.Info("container exited", "reason", rec.Reason)
+	return nil
+}
+
+// reportStartFailure tells the server why the application did not start and records
+// it as the exit status, for a server that adopts instead of waiting.
+func reportStartFailure(dir string, ready *os.File, err error) error {
+	var se *startError
+	notFound := errors.As(err, &se) && errors.Is(err, fs.ErrNotExist)
+	msg := readyMsg{Error: err.Error(), NotFound: notFound}
+	sendReady(ready, msg, slog.New(slog.DiscardHandler))
+	rec := exitRecord{Reason: "CannotStartContainerError: " + err.Error(), FinishedAt: time.Now()}
+	if werr := writeStatus(dir, rec); werr != nil {
+		return errors.Join(err, werr)
+	}
+	return err
+}
+
+// sendReady writes msg to the server; a server that died meanwhile gets EPIPE, which
+// is ignored (SIGPIPE is not raised for descriptors other than 1 and 2, and is ignored).
+func sendReady(ready *os.File, msg readyMsg, log *slog.Logger) {
+	b, _ := json.Marshal(msg)
+	if _, err := ready.Write(b); err != nil {
+		log.Warn("server did not take the start report", "err", err)
+	}
+}
+
+// shimApp is the running application and its log pumps.
+type shimApp struct {
+	cmd     *exec.Cmd
+	id      procIdentity
+	pipes   []*os.File
+	pumps   sync.WaitGroup
+	closers []io.Closer
+}
+
+// startApp starts the application in its own session (so its process group id is its
+// pid), with stdout and stderr piped into bounded log files by the shim.
+func startApp(cfg containerConfig, log *slog.Logger) (*shimApp, error) {
+	a := &shimApp{}
+	var logs []*boundedLog
+	var writers []*os.File
+	for _, path := range []string{cfg.Stdout, cfg.Stderr} {
+		lf, err := openBoundedLog(path, cfg.LogMaxBytes, log)
+		if err != nil {
+			a.abandon(logs, writers)
+			return nil, fmt.Errorf("opening log file: %w", err)
+		}
+		logs = append(logs, lf)
+		r, w, err := os.Pipe()
+		if err != nil {
+			a.abandon(logs, writers)
+			return nil, err
+		}
+		a.pipes, writers = append(a.pipes, r), append(writers, w)
+	}
+	a.cmd = &exec.Cmd{
+		Path: cfg.Path, Args: cfg.Args, Env: cfg.Env, Dir: cfg.Dir,
+		Stdout: writers[0], Stderr: writers[1],
+		SysProcAttr: &syscall.SysProcAttr{Setsid: true, Pdeathsig: syscall.SIGKILL},
+	}
+	if err := a.cmd.Start(); err != nil {
+		a.abandon(logs, writers)
+		return nil, &startError{err: err}
+	}
+	closeFiles(writers) // the application holds the write ends now
+	for i, lf := range logs {
+		a.closers = append(a.closers, lf)
+		a.pumps.Go(func() { pump(lf, a.pipes[i]) })
+	}
+	id, err := identify(a.cmd.Process.Pid)
+	if err != nil { // unexpected: until reaped it is at worst a zombie, still in /proc
+		log.Warn("reading application start time", "err", err)
+		id = procIdentity{PID: a.cmd.Process.Pid}
+	}
+	a.id = id
+	return a, nil
+}
+
+// startError is a failure of exec itself (as opposed to preparing for it).
+type startError struct{ err error }
+
+func (e *startError) Error() string { return e.err.Error() }
+func (e *startError) Unwrap() error { return e.err }
+
+// abandon releases what startApp had opened when it cannot go on.
+func (a *shimApp) abandon(logs []*boundedLog, writers []*os.File) {
+	closeFiles(writers)
+	closeFiles(a.pipes)
+	for _, lf := range logs {
+		lf.Close()
+	}
+}
+
+// pump copies a pipe into a log file until EOF or the drain deadline.
+func pump(dst io.Writer, src *os.File) {
+	buf := make([]byte, 32<<10)
+	io.CopyBuffer(dst, src, buf) //nolint:errcheck // ends at EOF or the drain deadline
+}
+
+// supervise forwards signals to the application's process group until it exits,
+// then ends the rest of its group, drains its logs and returns how it ended.
+// SIGUSR1 stands for SIGKILL, which cannot be caught and so cannot be forwarded.
+func (a *shimApp) supervise(sigs <-chan os.Signal, log *slog.Logger) exitRecord {
+	waited := make(chan error, 1)
+	go func() { waited <- a.cmd.Wait() }()
+	pgid := a.cmd.Process.Pid
+	for {
+		select {
+		case sig := <-sigs:
+			fwd := sig.(syscall.Signal)
+			if fwd == unix.SIGUSR1 {
+				fwd = unix.SIGKILL
+			}
+			log.Info("forwarding signal to container", "signal", unix.SignalName(fwd))
+			if err := unix.Kill(-pgid, fwd); err != nil && !errors.Is(err, unix.ESRCH) {
+				log.Warn("forwarding signal", "signal", unix.SignalName(fwd), "err", err)
+			}
+		case <-waited:
+			finished := time.Now()
+			// Like a container's, the group ends with its main process. The leader
+			// is reaped, but its pid stays reserved while the group has members.
+			if err := unix.Kill(-pgid, unix.SIGKILL); err != nil && !errors.Is(err, unix.ESRCH) {
+				log.Warn("killing the rest of the container's process group", "err", err)
+			}
+			a.finishLogs()
+			return waitRecord(a.cmd.ProcessState, finished)
+		}
+	}
+}
+
+// finishLogs waits for the log pumps to drain (bounded by drainTimeout) and closes
+// the log files.
+func (a *shimApp) finishLogs() {
+	deadline := time.Now().Add(drainTimeout)
+	for _, r := range a.pipes {
+		r.SetReadDeadline(deadline) //nolint:errcheck // pipes are pollable; worst case we wait for EOF
+	}
+	a.pumps.Wait()
+	closeFiles(a.pipes)
+	for _, c := range a.closers {
+		c.Close()
+	}
+}
+
+func closeFiles(files []*os.File) {
+	for _, f := range files {
+		f.Close()
+	}
+}

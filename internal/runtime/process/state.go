@@ -1,0 +1,86 @@
+package process
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/slipway-dev/slipway/internal/runtime"
+)
+
+// configFileName holds the containerConfig in the container directory.
+const configFileName = "container.json"
+
+// stateVersion is the version of savedState; Adopt refuses others.
+const stateVersion = 1
+
+// containerConfig is what the server tells the shim, and what a later server reads
+// back to Exec in the container's context. It is written once, before the shim starts.
+type containerConfig struct {
+	TaskARN       string `json:"taskArn,omitempty"`
+	TaskID        string `json:"taskId,omitempty"`
+	ContainerName string `json:"containerName,omitempty"`
+	// Path is the resolved executable; Args is argv, Args[0] as the task gave it.
+	Path string   `json:"path"`
+	Args []string `json:"args"`
+	Env  []string `json:"env"`
+	// Dir is the absolute working directory.
+	Dir         string `json:"dir"`
+	Stdout      string `json:"stdout"`
+	Stderr      string `json:"stderr"`
+	LogMaxBytes int64  `json:"logMaxBytes"`
+}
+
+// writeConfig stores cfg in the container directory dir. The file is private (0600):
+// the environment may hold secrets.
+func writeConfig(dir string, cfg containerConfig) error {
+	b, err := json.Marshal(cfg)
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(dir, configFileName), b)
+}
+
+// readConfig loads the containerConfig from the container directory dir.
+func readConfig(dir string) (containerConfig, error) {
+	var cfg containerConfig
+	b, err := os.ReadFile(filepath.Join(dir, configFileName))
+	if err != nil {
+		return cfg, err
+	}
+	if err := json.Unmarshal(b, &cfg); err != nil {
+		return cfg, fmt.Errorf("%s: %w", configFileName, err)
+	}
+	return cfg, nil
+}
+
+// savedState is the process runtime's runtime.State: enough to find the container
+// directory and to recognise the shim and the application across pid reuse.
+type savedState struct {
+	Version int `json:"version"`
+	// Dir is the container directory (config, exit status, shim log).
+	Dir      string            `json:"dir"`
+	Shim     procIdentity      `json:"shim"`
+	App      procIdentity      `json:"app"`
+	Bindings []runtime.Binding `json:"bindings,omitempty"`
+}
+
+func (s savedState) encode() runtime.State {
+	b, err := json.Marshal(s)
+	if err != nil {
+		panic(fmt.Sprintf("process: encoding state: %v", err)) // plain data: cannot fail
+	}
+	return b
+}
+
+func decodeState(state runtime.State) (savedState, error) {
+	var s savedState
+	if err := json.Unmarshal(state, &s); err != nil {
+		return s, fmt.Errorf("%w: %w", runtime.ErrInvalidState, err)
+	}
+	if s.Version != stateVersion || s.Dir == "" || s.Shim.PID <= 0 {
+		return s, fmt.Errorf("%w: not a process runtime state (version %d)", runtime.ErrInvalidState, s.Version)
+	}
+	return s, nil
+}

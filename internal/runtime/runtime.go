@@ -1,0 +1,113 @@
+// Package runtime defines the contract between the node agent and the things that run
+// containers: a Runtime starts or re-attaches to containers and hands back a Handle.
+//
+// Implementations live in subpackages: process (local processes under a supervisor shim)
+// and, later, docker. The agent depends only on this package, so a runtime can be swapped
+// without touching task lifecycle code.
+package runtime
+
+import (
+	"context"
+	"time"
+)
+
+// Spec is one container to start.
+type Spec struct {
+	// TaskARN, TaskID and ContainerName identify the container for logs and state.
+	TaskARN, TaskID, ContainerName string
+	// Image names the container image (docker) or, for the process runtime, the
+	// executable when EntryPoint and Command are both empty.
+	Image string
+	// EntryPoint and Command form argv as in ECS: EntryPoint followed by Command.
+	EntryPoint []string
+	Command    []string
+	// Env is "KEY=value" pairs, already including everything the agent wants
+	// (metadata URI etc.).
+	Env []string
+	// WorkingDir is the container's working directory; empty means the runtime's default.
+	WorkingDir string
+	// PortMappings are the ports the container listens on and how they map to host ports.
+	PortMappings []PortMapping
+	// LogDir is the directory for this container's stdout/stderr files (created if missing).
+	LogDir string
+	// LogMaxBytes bounds each log stream; 0 means DefaultLogMaxBytes.
+	LogMaxBytes int64
+}
+
+// DefaultLogMaxBytes is the per-stream log bound used when Spec.LogMaxBytes is 0.
+const DefaultLogMaxBytes int64 = 10 << 20
+
+// PortMapping maps a container port to a host port. HostPort 0 asks for a dynamic port.
+type PortMapping struct {
+	ContainerPort, HostPort int
+	// Protocol is "tcp" (the default when empty) or "udp".
+	Protocol string
+}
+
+// Binding is a port mapping as realised: the host port actually in use.
+type Binding struct {
+	ContainerPort, HostPort int
+	BindIP, Protocol        string
+}
+
+// ExitStatus tells how a container ended.
+type ExitStatus struct {
+	// ExitCode is the exit code; nil when unknown. A container killed by a signal
+	// reports 128+signal number, as Docker and ECS do (137 for SIGKILL).
+	ExitCode *int
+	// Signal names the signal that killed the container, e.g. "SIGKILL"; empty otherwise.
+	Signal string
+	// Reason is human-readable, e.g. "exit status 1", "signal: killed",
+	// "CannotStartContainerError: executable file not found in $PATH: talk".
+	Reason string
+	// FinishedAt is when the container exited; zero when unknown. It matters for
+	// containers that exited while no server watched.
+	FinishedAt time.Time
+}
+
+// Runtime starts containers and re-attaches to them after a server restart.
+type Runtime interface {
+	// Name is the runtime's name: "process", "docker".
+	Name() string
+	// Start starts the container and returns once it is running, or with an error
+	// (ErrNotFound for an unknown executable, ErrPortInUse for a taken host port, wrapped).
+	Start(ctx context.Context, spec Spec) (Handle, error)
+	// Adopt re-attaches to a container started by an earlier server process, from the
+	// State it saved. It returns ErrGone (wrapped in a *GoneError carrying the ExitStatus
+	// when known) when the container no longer runs.
+	Adopt(ctx context.Context, state State) (Handle, error)
+}
+
+// Remover is implemented by runtimes that keep per-container bookkeeping after exit
+// (the process runtime keeps the exit status on disk so that Adopt can report it).
+// The agent calls Remove once it has durably recorded a container's exit.
+type Remover interface {
+	Remove(state State) error
+}
+
+// State is opaque, runtime-specific JSON that lets a later server Adopt a container.
+// The agent persists it durably.
+type State []byte
+
+// Handle controls one started or adopted container.
+type Handle interface {
+	// State returns what the agent must persist to Adopt this container later.
+	State() State
+	// Bindings are the host ports in use, one per port mapping.
+	Bindings() []Binding
+	// Done is closed when the container has exited.
+	Done() <-chan struct{}
+	// Exit reports how the container ended; valid after Done is closed.
+	Exit() ExitStatus
+	// Stop sends SIGTERM, then SIGKILL after timeout; it returns once the container
+	// has exited or ctx ends.
+	Stop(ctx context.Context, timeout time.Duration) error
+	// Kill sends SIGKILL now; it does not wait (use Done).
+	Kill() error
+	// Exec runs a command in the container's context (same env and working dir), for
+	// health checks. A non-zero exit code is not an error; err reports failures to run
+	// it at all or ctx ending first. output is bounded (the tail is kept).
+	Exec(ctx context.Context, argv []string) (exitCode int, output []byte, err error)
+	// LogPaths returns the files holding the container's current stdout and stderr.
+	LogPaths() (stdout, stderr string)
+}
