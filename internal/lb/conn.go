@@ -1,0 +1,166 @@
+package lb
+
+import (
+	"io"
+	"net"
+	"net/netip"
+	"time"
+)
+
+// idleBufSize is the per-connection buffer that waits for the next request while the
+// connection is idle; the big pooled buffers are only held while a request is active.
+const idleBufSize = 128
+
+// exchange is the per-active-connection state: client buffers and the parsed request.
+// It goes back to a sync.Pool whenever the connection is idle.
+type exchange struct {
+	rd reader
+	wr writer
+	rq request
+	mv matchView
+}
+
+// clientConn is one client connection on the HTTP/1.1 path (also a single HTTP/2
+// stream, translated, when h2 is set).
+type clientConn struct {
+	d        *DataPlane
+	l        *listenerRT
+	nc       net.Conn // nil for HTTP/2 streams
+	src      io.Reader
+	dst      io.Writer
+	peer     netip.Addr
+	https    bool
+	h2       bool // one request, decoded bodies, no upgrades
+	ex       *exchange
+	deadline time.Time
+	idle     [idleBufSize]byte
+}
+
+func peerAddr(nc net.Conn) netip.Addr {
+	if ta, ok := nc.RemoteAddr().(*net.TCPAddr); ok {
+		return ta.AddrPort().Addr().Unmap()
+	}
+	ap, _ := netip.ParseAddrPort(nc.RemoteAddr().String())
+	return ap.Addr().Unmap()
+}
+
+func (d *DataPlane) getExchange() *exchange {
+	if v := d.pools.state.Get(); v != nil {
+		return v.(*exchange)
+	}
+	return &exchange{rq: request{headers: make([]header, 0, 32)}}
+}
+
+// acquire attaches pooled state to the connection, seeded with already-read bytes.
+func (c *clientConn) acquire(seed []byte) {
+	ex := c.d.getExchange()
+	ex.rd = reader{src: c.src, buf: c.d.pools.bufs.get()}
+	ex.wr = writer{dst: c.dst, buf: c.d.pools.bufs.get()}
+	ex.rd.w = copy(ex.rd.buf, seed)
+	c.ex = ex
+}
+
+// releaseState returns buffers and request state to the pools (idle or closing).
+func (c *clientConn) releaseState() {
+	ex := c.ex
+	if ex == nil {
+		return
+	}
+	c.ex = nil
+	c.d.pools.bufs.put(ex.rd.buf)
+	c.d.pools.bufs.put(ex.wr.buf)
+	ex.rd = reader{}
+	ex.wr = writer{}
+	ex.rq.reset()
+	ex.mv = matchView{}
+	c.d.pools.state.Put(ex)
+}
+
+func (c *clientConn) close() {
+	c.releaseState()
+	if c.nc != nil {
+		c.nc.Close()
+	}
+}
+
+// armDeadline sets the client idle deadline coarsely (see upConn.setReadTimeout).
+func (c *clientConn) armDeadline(now time.Time) {
+	if c.nc == nil {
+		return
+	}
+	d := c.d.opts.ClientIdleTimeout
+	want := now.Add(d)
+	if want.Sub(c.deadline) > d/10 {
+		c.deadline = want
+		c.nc.SetDeadline(want)
+	}
+}
+
+// serve handles requests until the connection should close. Between requests the
+// pooled state is released and the goroutine waits on the small idle buffer, which
+// keeps an idle keep-alive connection at a few KiB.
+func (c *clientConn) serve() {
+	for {
+		if c.ex == nil || c.ex.rd.buffered() == 0 {
+			c.releaseState()
+			c.armDeadline(time.Now())
+			n, err := c.src.Read(c.idle[:])
+			if n == 0 {
+				_ = err
+				return
+			}
+			c.acquire(c.idle[:n])
+		}
+		if !c.handle() {
+			return
+		}
+	}
+}
+
+// readHead reads and parses a request head; false means the connection must close
+// (after a 400 where one is due).
+func (c *clientConn) readHead() bool {
+	ex := c.ex
+	for {
+		err := parseRequest(ex.rd.bytes(), &ex.rq)
+		if err == nil {
+			return true
+		}
+		if err != errNeedMore {
+			c.badRequest()
+			return false
+		}
+		if ex.rd.r == 0 && ex.rd.w == len(ex.rd.buf) {
+			c.badRequest() // head larger than bufSize
+			return false
+		}
+		if ferr := ex.rd.fill(); ferr != nil {
+			if ferr == errBufferFull {
+				c.badRequest()
+			}
+			return false
+		}
+	}
+}
+
+// handle serves one request; it reports whether the connection stays open.
+func (c *clientConn) handle() bool {
+	if !c.readHead() {
+		return false
+	}
+	start := time.Now()
+	rt := c.l.routes.Load()
+	if rt == nil {
+		return false // listener removed
+	}
+	ex := c.ex
+	ex.mv = matchView{rq: &ex.rq, peer: c.peer}
+	act := rt.route(&ex.mv)
+	switch act.kind {
+	case actFixed:
+		return c.fixedResponse(act)
+	case actRedirect:
+		return c.redirect(act, rt)
+	}
+	return c.forward(rt, act, start)
+}

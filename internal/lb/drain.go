@@ -1,0 +1,167 @@
+package lb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+)
+
+// ErrNotDraining is returned by WaitDrained for a target that is registered and not draining.
+var ErrNotDraining = errors.New("lb: target is not draining")
+
+// drainState follows one draining target until its in-flight count reaches zero or
+// its deregistration delay passes.
+type drainState struct {
+	pokeCh chan struct{} // in-flight count hit zero
+	cancel chan struct{} // re-registered: stop draining
+	done   chan struct{} // drain finished; the target is gone
+}
+
+func (ds *drainState) poke() {
+	select {
+	case ds.pokeCh <- struct{}{}:
+	default:
+	}
+}
+
+// startDrain runs right after the routing swap that removed b: no new request can
+// reach b any more (acquire backs off), idle connections close at once and busy ones
+// close when their exchange ends.
+func (d *DataPlane) startDrain(b *backend) {
+	delay := time.Duration(0)
+	if tg := d.cfgGroup[b.key.group]; tg != nil {
+		delay = tg.DeregistrationDelay
+	} else {
+		delay = 300 * time.Second // group deleted: keep ELB's default delay
+	}
+	ds := &drainState{pokeCh: make(chan struct{}, 1), cancel: make(chan struct{}), done: make(chan struct{})}
+	b.pool.closeIdle(true)
+	b.mu.Lock()
+	if b.checker != nil {
+		b.checker.stop()
+		b.checker = nil
+	}
+	b.drain = ds
+	prev, changed := b.setHealthLocked(StateDraining, ReasonDeregistrationInProgress, "Target deregistration is in progress")
+	b.mu.Unlock()
+	if changed {
+		d.emit(b, prev)
+	}
+	d.log.Info("target draining", "target_group", b.key.group, "target", b.key.id, "port", b.key.port, "delay", delay)
+	d.wg.Add(1)
+	go d.runDrain(b, ds, delay)
+}
+
+func (d *DataPlane) runDrain(b *backend, ds *drainState, delay time.Duration) {
+	defer d.wg.Done()
+	timer := time.NewTimer(delay)
+	defer timer.Stop()
+	for b.inflight.Load() > 0 {
+		select {
+		case <-ds.pokeCh:
+		case <-timer.C:
+			d.finishDrain(b, ds, "deregistration delay expired")
+			return
+		case <-ds.cancel:
+			return
+		case <-d.closing:
+			return
+		}
+	}
+	d.finishDrain(b, ds, "no requests in flight")
+}
+
+// finishDrain forgets the target: it becomes unused (Target.NotRegistered).
+func (d *DataPlane) finishDrain(b *backend, ds *drainState, why string) {
+	d.regMu.Lock()
+	b.mu.Lock()
+	if b.drain != ds {
+		b.mu.Unlock()
+		d.regMu.Unlock()
+		return // re-registered meanwhile
+	}
+	b.drain = nil
+	if d.backends[b.key] == b {
+		delete(d.backends, b.key)
+	}
+	prev, _ := b.setHealthLocked(StateUnused, ReasonNotRegistered, "Target is not registered to the target group")
+	b.mu.Unlock()
+	if gs := d.groups[b.key.group]; gs != nil {
+		gs.mu.Lock()
+		gs.gone[b.target.Revision] = gs.gone[b.target.Revision].Add(b.stats.snapshot())
+		gs.mu.Unlock()
+	}
+	d.regMu.Unlock()
+	close(ds.done)
+	d.emit(b, prev)
+	d.log.Info("target drained", "target_group", b.key.group, "target", b.key.id, "port", b.key.port, "why", why)
+}
+
+// undrainLocked turns a draining target back into a registered one (regMu held).
+func (d *DataPlane) undrainLocked(b *backend) {
+	b.mu.Lock()
+	if ds := b.drain; ds != nil {
+		close(ds.cancel)
+		b.drain = nil
+	}
+	prev, changed := b.setHealthLocked(StateInitial, ReasonRegistrationInProgress, "Target registration is in progress")
+	b.mu.Unlock()
+	b.pool.reopen()
+	b.draining.Store(false)
+	if changed {
+		d.emit(b, prev)
+	}
+}
+
+// WaitDrained blocks until the draining target (tgARN, id, port) has finished draining:
+// its in-flight requests completed or its deregistration delay expired. It returns nil
+// at once for a target that is not known (already drained), ErrNotDraining for a
+// registered target, ctx.Err() on cancellation and ErrClosed if the data plane closes.
+func (d *DataPlane) WaitDrained(ctx context.Context, tgARN, id string, port int) error {
+	d.regMu.Lock()
+	b := d.backends[backendKey{group: tgARN, id: id, port: port}]
+	var ds *drainState
+	if b != nil {
+		b.mu.Lock()
+		ds = b.drain
+		b.mu.Unlock()
+	}
+	d.regMu.Unlock()
+	if b == nil {
+		return nil
+	}
+	if ds == nil {
+		return fmt.Errorf("%w: %s %s:%d", ErrNotDraining, tgARN, id, port)
+	}
+	select {
+	case <-ds.done:
+		return nil
+	case <-ds.cancel:
+		return fmt.Errorf("%w: %s %s:%d re-registered", ErrNotDraining, tgARN, id, port)
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-d.closing:
+		return ErrClosed
+	}
+}
+
+// InFlight returns the number of requests in flight to a target (registered or draining).
+func (d *DataPlane) InFlight(tgARN, id string, port int) int64 {
+	d.regMu.Lock()
+	defer d.regMu.Unlock()
+	if b := d.backends[backendKey{group: tgARN, id: id, port: port}]; b != nil {
+		return b.inflight.Load()
+	}
+	return 0
+}
+
+func sortBackends(bs []*backend) {
+	sort.Slice(bs, func(i, j int) bool {
+		if bs[i].key.id != bs[j].key.id {
+			return bs[i].key.id < bs[j].key.id
+		}
+		return bs[i].key.port < bs[j].key.port
+	})
+}

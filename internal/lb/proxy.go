@@ -1,0 +1,410 @@
+package lb
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"net"
+	"os"
+	"time"
+)
+
+// outcome of one attempt at a target.
+type outcome int
+
+const (
+	outDone  outcome = iota // response sent (or client gone); see keep
+	outRetry                // failed before the target could have acted: try another target
+)
+
+// forward runs a forward action; it reports whether the client connection stays open.
+func (c *clientConn) forward(rt *routes, act *action, start time.Time) bool {
+	rq := &c.ex.rq
+	var g *group
+	if len(act.groups) == 1 {
+		g = act.groups[0].g
+	} else {
+		g = act.chooseGroup(cookieValue(rq, "AWSALBTG"))
+		if g == nil { // every weight is zero
+			act.groups[0].g.st.stats.observe(503, time.Since(start))
+			act.groups[0].g.st.stats.elbError(503)
+			c.elbError(503, true)
+			return c.canKeep() && c.skipBody()
+		}
+	}
+	var sticky []byte
+	if g.stick.Enabled {
+		sticky = cookieValue(rq, "AWSALB")
+	}
+	var failed *backend
+	for tries := 0; tries < 4; tries++ {
+		b := g.pick(failed, sticky)
+		if b == nil {
+			break
+		}
+		if !b.acquire() {
+			continue // started draining after the pick: choose again
+		}
+		keep, out := c.roundTrip(b, g, act, rt, failed == nil, start)
+		b.release()
+		if out == outDone {
+			return keep
+		}
+		failed = b
+	}
+	g.st.stats.observe(503, time.Since(start))
+	g.st.stats.elbError(503)
+	c.elbError(503, true)
+	return c.canKeep() && c.skipBody()
+}
+
+// replayable reports whether the whole request (head and body) is in the client
+// buffer, so it can be sent again to another target.
+func (c *clientConn) replayable() bool {
+	rq := &c.ex.rq
+	if rq.chunked || rq.isUpgrade() && rq.hasBody() {
+		return false
+	}
+	n := int64(rq.headLen)
+	if rq.contentLength > 0 {
+		n += rq.contentLength
+	}
+	return int64(c.ex.rd.buffered()) >= n
+}
+
+// roundTrip sends the request to b and relays the response. canRetry is false on the
+// second attempt. It never retries once any byte of the request body was consumed
+// from the client, nor a non-idempotent request whose bytes may have reached a target.
+func (c *clientConn) roundTrip(b *backend, g *group, act *action, rt *routes, canRetry bool, start time.Time) (bool, outcome) {
+	rq := &c.ex.rq
+	uc, err := b.pool.get(context.Background())
+	if err != nil {
+		b.stats.connErrors.Add(1)
+		if canRetry {
+			return false, outRetry
+		}
+		return c.fail(b, timeoutCode(err, 502), start), outDone
+	}
+	replay := c.replayable()
+	c.writeHead(&uc.wr, rq, rt)
+	if replay {
+		if rq.contentLength > 0 {
+			uc.wr.write(c.ex.rd.bytes()[rq.headLen : int64(rq.headLen)+rq.contentLength])
+		}
+		if err := uc.wr.flush(); err != nil {
+			// A failed write to a pooled connection means the target closed it
+			// before reading anything: safe to retry whatever the method.
+			return c.upstreamFailed(b, uc, canRetry, err, start)
+		}
+	} else if keep, ok := c.streamBody(b, uc, start); !ok {
+		return keep, outDone
+	}
+	if err := c.readResponse(uc, start); err != nil {
+		gotBytes := uc.rd.buffered() > 0
+		return c.upstreamFailed(b, uc, canRetry && replay && !gotBytes && rq.idempotent(), err, start)
+	}
+	if replay {
+		n := rq.headLen
+		if rq.contentLength > 0 {
+			n += int(rq.contentLength)
+		}
+		c.ex.rd.discard(n)
+	}
+	return c.relay(b, g, act, uc, start), outDone
+}
+
+// streamBody sends the head and a body that is not (completely) buffered. Failures
+// here cannot be retried: the body is consumed as it is sent.
+func (c *clientConn) streamBody(b *backend, uc *upConn, start time.Time) (bool, bool) {
+	rq := &c.ex.rq
+	if rq.expectContinue {
+		// We answer 100 ourselves (and strip Expect) so the single goroutine never
+		// waits for a target's 100 while the client waits for ours.
+		c.ex.wr.writeString("HTTP/1.1 100 Continue\r\n\r\n")
+		c.ex.wr.flush()
+	}
+	c.ex.rd.discard(rq.headLen)
+	var err error
+	if rq.chunked {
+		err = copyChunked(&uc.wr, &c.ex.rd, true)
+	} else if rq.contentLength > 0 {
+		err = copyN(&uc.wr, &c.ex.rd, rq.contentLength)
+	}
+	if err == nil {
+		err = uc.wr.flush()
+	}
+	if err == nil {
+		return false, true
+	}
+	uc.nc.Close()
+	if isSourceErr(err) && !errors.Is(err, errBadChunk) {
+		return false, false // the client went away mid-body: nobody to answer
+	}
+	b.stats.connErrors.Add(1)
+	code := 502
+	if errors.Is(err, errBadChunk) {
+		code = 400
+	}
+	c.fail(b, code, start)
+	return false, false
+}
+
+// upstreamFailed handles a target failure before the response head was relayed.
+func (c *clientConn) upstreamFailed(b *backend, uc *upConn, retry bool, err error, start time.Time) (bool, outcome) {
+	uc.nc.Close()
+	if errors.Is(err, errBadResponse) || errors.Is(err, errBufferFull) {
+		return c.fail(b, 502, start), outDone
+	}
+	b.stats.connErrors.Add(1)
+	code := timeoutCode(err, 502)
+	if retry && code != 504 { // a target that is merely slow is not retried: that would double the wait
+		return false, outRetry
+	}
+	return c.fail(b, code, start), outDone
+}
+
+// fail answers an ELB-generated error attributed to target b.
+func (c *clientConn) fail(b *backend, code int, start time.Time) bool {
+	b.stats.observe(code, time.Since(start))
+	b.stats.elbError(code)
+	keep := c.canKeep() && c.skipBody()
+	c.elbError(code, keep)
+	return keep && c.ex.wr.err == nil
+}
+
+// timeoutCode maps timeouts to 504 (ALB: target did not answer within the idle timeout
+// or the connect timeout) and everything else to def.
+func timeoutCode(err error, def int) int {
+	var ne net.Error
+	if errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+		return 504
+	}
+	return def
+}
+
+// readResponse reads the final response head, relaying interim 1xx responses.
+func (c *clientConn) readResponse(uc *upConn, now time.Time) error {
+	uc.setReadTimeout(now, c.d.opts.TargetTimeout)
+	for {
+		err := parseResponse(uc.rd.bytes(), &uc.resp)
+		if err == nil {
+			rs := &uc.resp
+			if rs.status >= 200 || rs.status == 101 {
+				return nil
+			}
+			if !c.h2 {
+				c.ex.wr.write(uc.rd.bytes()[:rs.headLen])
+				c.ex.wr.flush()
+			}
+			uc.rd.discard(rs.headLen)
+			continue
+		}
+		if err != errNeedMore {
+			return err
+		}
+		if err := uc.rd.fill(); err != nil {
+			return err
+		}
+	}
+}
+
+// writeHead writes the request head for the target: hop-by-hop fields removed and
+// X-Forwarded-For/-Proto/-Port and X-Amzn-Trace-Id added as ALB does.
+func (c *clientConn) writeHead(wr *writer, rq *request, rt *routes) {
+	wr.write(rq.method)
+	wr.writeString(" ")
+	if rq.uri[0] == '/' || rq.uri[0] == '*' {
+		wr.write(rq.uri)
+	} else { // absolute-form from the client: targets get origin-form
+		wr.write(rq.path)
+		if len(rq.query) > 0 {
+			wr.writeString("?")
+			wr.write(rq.query)
+		}
+	}
+	wr.writeString(" HTTP/1.1\r\n")
+	for i := range rq.headers {
+		h := &rq.headers[i]
+		if i == rq.xff || isHopByHop(h.name) || rq.expectContinue && bytes.EqualFold(h.name, []byte("expect")) {
+			continue
+		}
+		wr.write(h.line)
+		wr.writeString("\r\n")
+	}
+	wr.writeString("X-Forwarded-For: ")
+	if rq.xff != hdrNone {
+		wr.write(rq.headers[rq.xff].value)
+		wr.writeString(", ")
+	}
+	wr.write(c.peer.AppendTo(wr.avail(64)[:0]))
+	if c.https {
+		wr.writeString("\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Port: ")
+	} else {
+		wr.writeString("\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Port: ")
+	}
+	wr.writeInt(int64(rt.port))
+	wr.writeString("\r\n")
+	if rq.traceID == hdrNone {
+		writeTraceID(wr)
+	}
+	if rq.isUpgrade() && !c.h2 {
+		wr.writeString("Connection: Upgrade\r\nUpgrade: ")
+		wr.write(rq.upgrade)
+		wr.writeString("\r\n")
+	}
+	wr.writeString("\r\n")
+}
+
+// writeTraceID adds an X-Amzn-Trace-Id: Root=1-<8 hex epoch seconds>-<24 hex random>.
+func writeTraceID(wr *writer) {
+	buf := wr.avail(64)[:0]
+	buf = append(buf, "X-Amzn-Trace-Id: Root=1-"...)
+	buf = appendHex(buf, uint64(time.Now().Unix()), 8)
+	buf = append(buf, '-')
+	buf = appendHex(buf, rand.Uint64()>>32, 8)
+	buf = appendHex(buf, rand.Uint64(), 16)
+	buf = append(buf, "\r\n"...)
+	wr.write(buf)
+}
+
+func appendHex(b []byte, v uint64, digits int) []byte {
+	for i := digits - 1; i >= 0; i-- {
+		b = append(b, "0123456789abcdef"[(v>>(uint(i)*4))&15])
+	}
+	return b
+}
+
+// relay sends the response head and body to the client and returns whether the
+// client connection stays open. The target connection goes back to the pool when the
+// exchange ended cleanly on both sides.
+func (c *clientConn) relay(b *backend, g *group, act *action, uc *upConn, start time.Time) bool {
+	rq, rs := &c.ex.rq, &uc.resp
+	if rs.status == 101 && rq.isUpgrade() && !c.h2 {
+		c.writeResponseHead(rs, b, g, act, true, false)
+		uc.rd.discard(rs.headLen)
+		b.stats.observe(101, time.Since(start))
+		c.splice(uc)
+		return false
+	}
+	decode := c.h2 || rq.minor == 0
+	bodyless := rs.bodyless(rq.method)
+	closeDelimited := !bodyless && !rs.chunked && rs.contentLength < 0
+	keep := rq.keepAlive() && !c.h2 && !closeDelimited && !(decode && rs.chunked && !bodyless)
+	c.writeResponseHead(rs, b, g, act, keep, decode)
+	uc.rd.discard(rs.headLen)
+	var err error
+	switch {
+	case bodyless:
+	case rs.chunked:
+		err = copyChunked(&c.ex.wr, &uc.rd, !decode)
+	case rs.contentLength >= 0:
+		err = copyN(&c.ex.wr, &uc.rd, rs.contentLength)
+	default:
+		err = copyUntilEOF(&c.ex.wr, &uc.rd)
+	}
+	if err == nil {
+		err = c.ex.wr.flush()
+	}
+	b.stats.observe(rs.status, time.Since(start))
+	if err != nil || closeDelimited || rs.connClose || rs.minor == 0 {
+		if err != nil && isSourceErr(err) {
+			b.stats.connErrors.Add(1)
+			keep = false // the response is cut short: the client must see the connection end
+		}
+		uc.nc.Close()
+		return keep && err == nil
+	}
+	b.pool.put(uc, time.Now())
+	return keep
+}
+
+// writeResponseHead relays the target's status and headers to the client, minus
+// hop-by-hop fields, plus stickiness cookies and our connection decision.
+func (c *clientConn) writeResponseHead(rs *response, b *backend, g *group, act *action, keep, decode bool) {
+	wr := &c.ex.wr
+	wr.writeString("HTTP/1.1 ")
+	wr.writeInt(int64(rs.status))
+	wr.writeString(" ")
+	wr.write(rs.reason)
+	wr.writeString("\r\n")
+	upgrade := rs.status == 101
+	for i := range rs.headers {
+		h := &rs.headers[i]
+		if !upgrade && isHopByHop(h.name) || decode && bytes.EqualFold(h.name, []byte("transfer-encoding")) {
+			continue
+		}
+		wr.write(h.line)
+		wr.writeString("\r\n")
+	}
+	if g.stick.Enabled {
+		writeCookie(wr, "AWSALB", b.cookie, g.stick.Duration, c.https)
+	}
+	if act.stick.Enabled && len(act.groups) > 1 {
+		d := act.stick.Duration
+		if d <= 0 {
+			d = time.Hour
+		}
+		writeCookie(wr, "AWSALBTG", g.tgCookie, d, c.https)
+	}
+	if !upgrade && !keep {
+		wr.writeString("Connection: close\r\n")
+	} else if !upgrade && c.ex.rq.minor == 0 {
+		wr.writeString("Connection: keep-alive\r\n")
+	}
+	wr.writeString("\r\n")
+}
+
+// writeCookie sets an ALB stickiness cookie and its CORS twin (SameSite=None), as ALB does.
+func writeCookie(wr *writer, name, value string, d time.Duration, secure bool) {
+	exp := time.Now().Add(d).UTC()
+	for _, cors := range []bool{false, true} {
+		buf := wr.avail(160)[:0]
+		buf = append(buf, "Set-Cookie: "...)
+		buf = append(buf, name...)
+		if cors {
+			buf = append(buf, "CORS"...)
+		}
+		buf = append(buf, '=')
+		buf = append(buf, value...)
+		buf = append(buf, "; Expires="...)
+		buf = exp.AppendFormat(buf, "Mon, 02 Jan 2006 15:04:05 GMT")
+		buf = append(buf, "; Path=/"...)
+		if cors {
+			buf = append(buf, "; SameSite=None"...)
+			if secure {
+				buf = append(buf, "; Secure"...)
+			}
+		}
+		buf = append(buf, "\r\n"...)
+		wr.write(buf)
+	}
+}
+
+// splice connects an upgraded (WebSocket) client and target connection both ways
+// until either side closes.
+func (c *clientConn) splice(uc *upConn) {
+	c.ex.wr.flush()
+	// Upgraded connections live as long as both ends want; the request deadlines go.
+	uc.nc.SetDeadline(time.Time{})
+	if c.nc != nil {
+		c.nc.SetDeadline(time.Time{})
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		uc.wr.flush()
+		io.Copy(uc.nc, &c.ex.rd)
+		if tc, ok := uc.nc.(*net.TCPConn); ok {
+			tc.CloseWrite()
+		}
+	}()
+	io.Copy(c.dst, &uc.rd)
+	uc.nc.Close()
+	if c.nc != nil {
+		c.nc.Close()
+	}
+	<-done
+}
+

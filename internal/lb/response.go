@@ -1,0 +1,299 @@
+package lb
+
+import (
+	"bytes"
+	"errors"
+	"io"
+)
+
+// response is a parsed response head from a target; slices point into the upstream
+// reader's buffer.
+type response struct {
+	status        int
+	reason        []byte
+	minor         int
+	headers       []header
+	contentLength int64
+	chunked       bool
+	connClose     bool
+	headLen       int
+}
+
+func (rs *response) reset() {
+	*rs = response{headers: rs.headers[:0], contentLength: -1}
+}
+
+// bodyless reports responses that never carry a body (RFC 9112 section 6.3).
+func (rs *response) bodyless(method []byte) bool {
+	return rs.status < 200 || rs.status == 204 || rs.status == 304 || string(method) == "HEAD"
+}
+
+// parseResponse parses a response head at the start of buf; errNeedMore if incomplete.
+func parseResponse(buf []byte, rs *response) error {
+	rs.reset()
+	line, p, ok := nextLine(buf, 0)
+	if !ok {
+		return errNeedMore
+	}
+	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) || line[8] != ' ' {
+		return errBadResponse
+	}
+	rs.minor = int(line[7] - '0')
+	code := line[9:12]
+	for _, c := range code {
+		if c < '0' || c > '9' {
+			return errBadResponse
+		}
+	}
+	rs.status = int(code[0]-'0')*100 + int(code[1]-'0')*10 + int(code[2]-'0')
+	if rs.status < 100 {
+		return errBadResponse
+	}
+	rs.reason = trimOWS(line[12:])
+	for {
+		line, next, ok := nextLine(buf, p)
+		if !ok {
+			return errNeedMore
+		}
+		p = next
+		if len(line) == 0 {
+			break
+		}
+		if err := rs.addHeader(line); err != nil {
+			return err
+		}
+	}
+	rs.headLen = p
+	if rs.chunked {
+		rs.contentLength = -1 // TE wins over CL (RFC 9112 section 6.3)
+	}
+	return nil
+}
+
+func (rs *response) addHeader(line []byte) error {
+	c := bytes.IndexByte(line, ':')
+	if c <= 0 || line[0] == ' ' || line[0] == '\t' {
+		return errBadResponse
+	}
+	name, value := line[:c], trimOWS(line[c+1:])
+	if len(rs.headers) == maxHeaders {
+		return errBadResponse
+	}
+	rs.headers = append(rs.headers, header{name, value, line})
+	switch len(name) {
+	case 10:
+		if bytes.EqualFold(name, []byte("connection")) {
+			var ka, up bool
+			parseConnection(value, &rs.connClose, &ka, &up)
+		}
+	case 14:
+		if bytes.EqualFold(name, []byte("content-length")) {
+			n, ok := parseLength(value)
+			if !ok || rs.contentLength >= 0 && rs.contentLength != n {
+				return errBadResponse
+			}
+			rs.contentLength = n
+		}
+	case 17:
+		if bytes.EqualFold(name, []byte("transfer-encoding")) {
+			rs.chunked = bytes.HasSuffix(bytes.ToLower(value), []byte("chunked"))
+			if !rs.chunked {
+				rs.connClose = true // unknown coding: read until close
+			}
+		}
+	}
+	return nil
+}
+
+// copyErr tells which side of a body copy failed: the source (reader) or the destination.
+type copyErr struct {
+	err    error
+	source bool
+}
+
+func (e *copyErr) Error() string { return e.err.Error() }
+func (e *copyErr) Unwrap() error { return e.err }
+
+func srcErr(err error) error {
+	if err == io.EOF {
+		err = errBodyTruncated
+	}
+	return &copyErr{err: err, source: true}
+}
+func dstErr(err error) error { return &copyErr{err: err} }
+
+// isSourceErr reports a copy that failed while reading.
+func isSourceErr(err error) bool {
+	var ce *copyErr
+	return errors.As(err, &ce) && ce.source
+}
+
+// copyN copies exactly n bytes. Buffered bytes go first; dst is flushed before every
+// read that may block so that streamed bodies reach the other side promptly.
+func copyN(dst *writer, src *reader, n int64) error {
+	for n > 0 {
+		if src.buffered() == 0 {
+			if err := dst.flush(); err != nil {
+				return dstErr(err)
+			}
+			if err := src.fill(); err != nil {
+				return srcErr(err)
+			}
+		}
+		b := src.bytes()
+		if int64(len(b)) > n {
+			b = b[:n]
+		}
+		dst.write(b)
+		if dst.err != nil {
+			return dstErr(dst.err)
+		}
+		src.discard(len(b))
+		n -= int64(len(b))
+	}
+	return nil
+}
+
+// copyUntilEOF copies a close-delimited body.
+func copyUntilEOF(dst *writer, src *reader) error {
+	for {
+		if src.buffered() == 0 {
+			if err := dst.flush(); err != nil {
+				return dstErr(err)
+			}
+			if err := src.fill(); err != nil {
+				if err == io.EOF {
+					return nil
+				}
+				return srcErr(err)
+			}
+		}
+		dst.write(src.bytes())
+		if dst.err != nil {
+			return dstErr(dst.err)
+		}
+		src.discard(src.buffered())
+	}
+}
+
+// readLine returns the next CRLF line from src (without the line ending), filling as needed.
+// The returned slice is valid until the next read from src.
+func readLine(dst *writer, src *reader) ([]byte, int, error) {
+	for {
+		b := src.bytes()
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line := b[:i]
+			if len(line) > 0 && line[len(line)-1] == '\r' {
+				line = line[:len(line)-1]
+			}
+			return line, i + 1, nil
+		}
+		if len(b) > 4096 {
+			return nil, 0, srcErr(errBadChunk)
+		}
+		if err := dst.flush(); err != nil {
+			return nil, 0, dstErr(err)
+		}
+		if err := src.fill(); err != nil {
+			return nil, 0, srcErr(err)
+		}
+	}
+}
+
+// copyChunked copies a chunked body. With raw it is passed through as is (for
+// HTTP/1.1 peers); otherwise only the data is written (HTTP/1.0 clients, HTTP/2).
+func copyChunked(dst *writer, src *reader, raw bool) error {
+	for {
+		line, n, err := readLine(dst, src)
+		if err != nil {
+			return err
+		}
+		size, ok := parseChunkSize(line)
+		if !ok {
+			return srcErr(errBadChunk)
+		}
+		if raw {
+			dst.write(src.bytes()[:n])
+		}
+		src.discard(n)
+		if size == 0 {
+			return copyTrailers(dst, src, raw)
+		}
+		if err := copyN(dst, src, size); err != nil {
+			return err
+		}
+		line, n, err = readLine(dst, src)
+		if err != nil {
+			return err
+		}
+		if len(line) != 0 {
+			return srcErr(errBadChunk)
+		}
+		if raw {
+			dst.write(src.bytes()[:n])
+		}
+		src.discard(n)
+	}
+}
+
+func copyTrailers(dst *writer, src *reader, raw bool) error {
+	for {
+		line, n, err := readLine(dst, src)
+		if err != nil {
+			return err
+		}
+		empty := len(line) == 0
+		if raw {
+			dst.write(src.bytes()[:n])
+		}
+		src.discard(n)
+		if empty {
+			if dst.err != nil {
+				return dstErr(dst.err)
+			}
+			return nil
+		}
+	}
+}
+
+// parseChunkSize parses "hex[;ext]".
+func parseChunkSize(line []byte) (int64, bool) {
+	if i := bytes.IndexByte(line, ';'); i >= 0 {
+		line = line[:i]
+	}
+	line = trimOWS(line)
+	if len(line) == 0 || len(line) > 15 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range line {
+		switch {
+		case c >= '0' && c <= '9':
+			n = n<<4 | int64(c-'0')
+		case c >= 'a' && c <= 'f':
+			n = n<<4 | int64(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			n = n<<4 | int64(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return n, true
+}
+
+// writeChunkHeader writes a chunk-size line for n data bytes.
+func writeChunkHeader(dst *writer, n int) {
+	var tmp [20]byte
+	i := len(tmp)
+	tmp[i-1], tmp[i-2] = '\n', '\r'
+	i -= 2
+	for {
+		i--
+		tmp[i] = "0123456789abcdef"[n&15]
+		n >>= 4
+		if n == 0 {
+			break
+		}
+	}
+	dst.write(tmp[i:])
+}

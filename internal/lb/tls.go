@@ -1,0 +1,265 @@
+package lb
+
+import (
+	"bytes"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"sync"
+)
+
+// certSet is an HTTPS listener's certificates: the first is the default, the others
+// are chosen by SNI (crypto/tls picks the first certificate compatible with the hello).
+type certSet struct{ cfg *tls.Config }
+
+func loadListenerCerts(cfg *Config) (map[int]*certSet, error) {
+	out := map[int]*certSet{}
+	for _, l := range cfg.Listeners {
+		if l.Protocol != "HTTPS" {
+			continue
+		}
+		var certs []tls.Certificate
+		for _, c := range l.Certificates {
+			kp, err := tls.LoadX509KeyPair(c.CertFile, c.KeyFile)
+			if err != nil {
+				return nil, fmt.Errorf("%w: listener %s: %w", ErrCertificate, l.ARN, err)
+			}
+			certs = append(certs, kp)
+		}
+		out[l.Port] = &certSet{cfg: &tls.Config{
+			Certificates: certs,
+			NextProtos:   []string{"h2", "http/1.1"},
+			MinVersion:   tls.VersionTLS12,
+		}}
+	}
+	return out, nil
+}
+
+func (l *listenerRT) setCerts(cs *certSet) {
+	if cs != nil {
+		l.certs.Store(cs)
+	}
+}
+
+// newTLSConfig returns the listener's TLS config; it reads the current certificate set
+// per handshake so Apply can rotate certificates without rebinding.
+func (l *listenerRT) newTLSConfig() *tls.Config {
+	return &tls.Config{
+		NextProtos: []string{"h2", "http/1.1"},
+		GetConfigForClient: func(*tls.ClientHelloInfo) (*tls.Config, error) {
+			cs := l.certs.Load()
+			if cs == nil {
+				return nil, fmt.Errorf("%w: no certificate", ErrCertificate)
+			}
+			return cs.cfg, nil
+		},
+	}
+}
+
+// serveH2 hands an h2 connection to net/http's HTTP/2 server; each stream then runs
+// through the same request handling as HTTP/1.1 (see ServeHTTP).
+func (l *listenerRT) serveH2(tc *tls.Conn) {
+	h := l.h2server()
+	done := make(chan struct{})
+	h.mu.Lock()
+	h.waiters[tc] = done
+	h.mu.Unlock()
+	// net/http must see the *tls.Conn itself to pick HTTP/2, so closing is observed
+	// through ConnState rather than a wrapper.
+	if !h.ln.push(tc) {
+		h.mu.Lock()
+		delete(h.waiters, tc)
+		h.mu.Unlock()
+		tc.Close()
+		return
+	}
+	<-done // keeps the connection counted and tracked until net/http closes it
+}
+
+func (l *listenerRT) h2server() *h2Server {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.h2 == nil {
+		ln := &chanListener{ch: make(chan net.Conn), closed: make(chan struct{}), addr: l.ln.Addr()}
+		h := &h2Server{ln: ln, waiters: map[net.Conn]chan struct{}{}}
+		h.srv = &http.Server{Handler: l, IdleTimeout: l.d.opts.ClientIdleTimeout, ConnState: h.connState}
+		l.h2 = h
+		srv := h.srv
+		l.d.wg.Add(1)
+		go func() { defer l.d.wg.Done(); srv.Serve(ln) }()
+	}
+	return l.h2
+}
+
+// ServeHTTP serves one HTTP/2 stream: the request is re-expressed as an HTTP/1.1 head
+// and handled by the same code as HTTP/1.1 connections; the response is translated back.
+func (l *listenerRT) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	head, chunked := synthesizeHead(r)
+	var body io.Reader = r.Body
+	if chunked {
+		body = &chunkEncoder{src: r.Body}
+	}
+	tr := &h2Response{w: w, rc: http.NewResponseController(w)}
+	ap, _ := netip.ParseAddrPort(r.RemoteAddr)
+	c := &clientConn{d: l.d, l: l, src: io.MultiReader(bytes.NewReader(head), body), dst: tr,
+		peer: ap.Addr().Unmap(), https: true, h2: true}
+	c.acquire(nil)
+	defer c.releaseState()
+	c.handle()
+}
+
+// synthesizeHead writes an HTTP/1.1 request head for an HTTP/2 request.
+func synthesizeHead(r *http.Request) ([]byte, bool) {
+	var b bytes.Buffer
+	b.WriteString(r.Method + " " + r.RequestURI + " HTTP/1.1\r\nHost: " + r.Host + "\r\n")
+	for k, vs := range r.Header {
+		switch k {
+		case "Content-Length", "Transfer-Encoding", "Connection", "Host":
+			continue
+		}
+		for _, v := range vs {
+			b.WriteString(k + ": " + v + "\r\n")
+		}
+	}
+	chunked := false
+	switch {
+	case r.ContentLength > 0:
+		b.WriteString("Content-Length: " + strconv.FormatInt(r.ContentLength, 10) + "\r\n")
+	case r.ContentLength < 0 && r.Body != nil && r.Body != http.NoBody:
+		b.WriteString("Transfer-Encoding: chunked\r\n")
+		chunked = true
+	}
+	b.WriteString("\r\n")
+	return b.Bytes(), chunked
+}
+
+// chunkEncoder frames a body of unknown length as HTTP/1.1 chunks.
+type chunkEncoder struct {
+	src  io.Reader
+	out  []byte
+	done bool
+	buf  [8192]byte
+}
+
+func (ce *chunkEncoder) Read(p []byte) (int, error) {
+	for len(ce.out) == 0 {
+		if ce.done {
+			return 0, io.EOF
+		}
+		n, err := ce.src.Read(ce.buf[:])
+		if n > 0 {
+			ce.out = append(ce.out[:0], strconv.FormatInt(int64(n), 16)+"\r\n"...)
+			ce.out = append(ce.out, ce.buf[:n]...)
+			ce.out = append(ce.out, "\r\n"...)
+		}
+		if err == io.EOF {
+			ce.out = append(ce.out, "0\r\n\r\n"...)
+			ce.done = true
+		} else if err != nil {
+			return 0, err
+		}
+	}
+	n := copy(p, ce.out)
+	ce.out = ce.out[n:]
+	return n, nil
+}
+
+// h2Response turns the HTTP/1.1 response bytes the handler writes (bodies already
+// de-chunked because the connection is marked h2) into ResponseWriter calls.
+type h2Response struct {
+	w           http.ResponseWriter
+	rc          *http.ResponseController
+	head        []byte
+	wroteHeader bool
+}
+
+func (t *h2Response) Write(p []byte) (int, error) {
+	n := len(p)
+	if !t.wroteHeader {
+		t.head = append(t.head, p...)
+		p = nil
+		for !t.wroteHeader {
+			var rs response
+			err := parseResponse(t.head, &rs)
+			if err == errNeedMore {
+				return n, nil
+			}
+			if err != nil {
+				return 0, err
+			}
+			if rs.status < 200 { // interim responses are not relayed over HTTP/2
+				t.head = t.head[rs.headLen:]
+				continue
+			}
+			h := t.w.Header()
+			for _, hd := range rs.headers {
+				if isHopByHop(hd.name) || bytes.EqualFold(hd.name, []byte("transfer-encoding")) {
+					continue
+				}
+				h.Add(string(hd.name), string(hd.value))
+			}
+			t.w.WriteHeader(rs.status)
+			t.wroteHeader = true
+			p = t.head[rs.headLen:]
+		}
+	}
+	if len(p) > 0 {
+		if _, err := t.w.Write(p); err != nil {
+			return 0, err
+		}
+	}
+	t.rc.Flush()
+	return n, nil
+}
+
+// chanListener feeds already-handshaken TLS connections to an http.Server.
+type chanListener struct {
+	ch     chan net.Conn
+	closed chan struct{}
+	once   sync.Once
+	addr   net.Addr
+}
+
+func (cl *chanListener) push(c net.Conn) bool {
+	select {
+	case cl.ch <- c:
+		return true
+	case <-cl.closed:
+		return false
+	}
+}
+
+func (cl *chanListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-cl.ch:
+		return c, nil
+	case <-cl.closed:
+		return nil, net.ErrClosed
+	}
+}
+
+func (cl *chanListener) Close() error {
+	cl.once.Do(func() { close(cl.closed) })
+	return nil
+}
+
+func (cl *chanListener) Addr() net.Addr { return cl.addr }
+
+
+// connState releases serveH2 when net/http is done with a connection.
+func (h *h2Server) connState(c net.Conn, st http.ConnState) {
+	if st != http.StateClosed && st != http.StateHijacked {
+		return
+	}
+	h.mu.Lock()
+	done := h.waiters[c]
+	delete(h.waiters, c)
+	h.mu.Unlock()
+	if done != nil {
+		close(done)
+	}
+}

@@ -1,0 +1,138 @@
+package lb
+
+import (
+	"context"
+	"crypto/tls"
+	"net"
+	"sync"
+	"time"
+)
+
+// upstreamIdleTimeout closes pooled target connections unused for this long, like
+// nginx's upstream keepalive_timeout.
+const upstreamIdleTimeout = 60 * time.Second
+
+// maxIdlePerTarget bounds the keep-alive pool of one target.
+const maxIdlePerTarget = 1024
+
+// upConn is one keep-alive connection to a target. Its buffers stay with it: there
+// are few target connections and they are busy, unlike client connections.
+type upConn struct {
+	nc       net.Conn
+	rd       reader
+	wr       writer
+	resp     response
+	reused   bool
+	deadline time.Time // read deadline currently set on nc
+	lastUsed time.Time
+}
+
+// setReadTimeout arms the read deadline coarsely: it is only moved when it would
+// fire more than a tenth of the timeout early, so busy connections do not reset
+// timers on every request.
+func (uc *upConn) setReadTimeout(now time.Time, d time.Duration) {
+	want := now.Add(d)
+	if want.Sub(uc.deadline) > d/10 || uc.deadline.After(want) {
+		uc.deadline = want
+		uc.nc.SetReadDeadline(want)
+	}
+}
+
+// upstreamPool is a LIFO pool of idle keep-alive connections to one target. LIFO keeps
+// the working set small so the target's idle timeouts reap the rest.
+type upstreamPool struct {
+	addr        string
+	tls         bool
+	dialTimeout time.Duration
+	mu          sync.Mutex
+	idle        []*upConn
+	closed      bool // draining or removed: returned connections are closed
+}
+
+func newUpstreamPool(addr string, useTLS bool, dialTimeout time.Duration) *upstreamPool {
+	return &upstreamPool{addr: addr, tls: useTLS, dialTimeout: dialTimeout}
+}
+
+// get returns an idle connection or dials a new one.
+func (p *upstreamPool) get(ctx context.Context) (*upConn, error) {
+	p.mu.Lock()
+	if n := len(p.idle); n > 0 {
+		uc := p.idle[n-1]
+		p.idle[n-1] = nil
+		p.idle = p.idle[:n-1]
+		p.mu.Unlock()
+		uc.reused = true
+		return uc, nil
+	}
+	p.mu.Unlock()
+	return p.dial(ctx)
+}
+
+func (p *upstreamPool) dial(ctx context.Context) (*upConn, error) {
+	d := net.Dialer{Timeout: p.dialTimeout}
+	nc, err := d.DialContext(ctx, "tcp", p.addr)
+	if err != nil {
+		return nil, err
+	}
+	if p.tls {
+		// ELB does not validate target certificates; neither do we.
+		tc := tls.Client(nc, &tls.Config{InsecureSkipVerify: true, NextProtos: []string{"http/1.1"}})
+		if err := tc.HandshakeContext(ctx); err != nil {
+			nc.Close()
+			return nil, err
+		}
+		nc = tc
+	}
+	uc := &upConn{nc: nc}
+	uc.rd = reader{src: nc, buf: make([]byte, bufSize)}
+	uc.wr = writer{dst: nc, buf: make([]byte, bufSize)}
+	return uc, nil
+}
+
+// put returns a connection whose exchange completed cleanly.
+func (p *upstreamPool) put(uc *upConn, now time.Time) {
+	if uc.rd.buffered() != 0 || uc.rd.err != nil || uc.wr.err != nil {
+		uc.nc.Close() // stray bytes would corrupt the next exchange
+		return
+	}
+	uc.lastUsed = now
+	p.mu.Lock()
+	if p.closed || len(p.idle) >= maxIdlePerTarget {
+		p.mu.Unlock()
+		uc.nc.Close()
+		return
+	}
+	var stale *upConn
+	if len(p.idle) > 0 && now.Sub(p.idle[0].lastUsed) > upstreamIdleTimeout {
+		stale = p.idle[0]
+		copy(p.idle, p.idle[1:])
+		p.idle[len(p.idle)-1] = nil
+		p.idle = p.idle[:len(p.idle)-1]
+	}
+	p.idle = append(p.idle, uc)
+	p.mu.Unlock()
+	if stale != nil {
+		stale.nc.Close()
+	}
+}
+
+// closeIdle closes all idle connections and, with final, refuses future returns.
+func (p *upstreamPool) closeIdle(final bool) {
+	p.mu.Lock()
+	idle := p.idle
+	p.idle = nil
+	if final {
+		p.closed = true
+	}
+	p.mu.Unlock()
+	for _, uc := range idle {
+		uc.nc.Close()
+	}
+}
+
+// reopen lets a re-registered target pool connections again.
+func (p *upstreamPool) reopen() {
+	p.mu.Lock()
+	p.closed = false
+	p.mu.Unlock()
+}
