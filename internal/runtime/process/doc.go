@@ -52,8 +52,9 @@
 // The shim pipes the process's stdout and stderr into LogDir/stdout.log and
 // LogDir/stderr.log (the container directory when LogDir is empty). When a file would
 // pass LogMaxBytes (default 10 MiB) it is renamed to stdout.log.1 (replacing the
-// previous one) and a new file begun, cutting after a newline where possible, so at
-// most twice the bound stays on disk per stream. Writing never blocks the process on
+// previous one) and a new file begun, so at most twice the bound stays on disk per
+// stream. Lines stay whole where possible: the cut falls after the last newline that
+// fits, and only a line longer than the bound is split. Writing never blocks the process on
 // the server: the shim reads the pipes and discards output if the disk fails.
 //
 // # The shim and crash safety

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+
+	"github.com/slipway-dev/slipway/internal/runtime"
 )
 
 // boundedLog is an io.Writer onto a log file that never grows past max bytes: when the
@@ -24,11 +26,14 @@ type boundedLog struct {
 }
 
 // openBoundedLog opens (appending to) the log file at path, creating its directory.
-func openBoundedLog(path string, max int64, log *slog.Logger) (*boundedLog, error) {
+func openBoundedLog(path string, maxBytes int64, log *slog.Logger) (*boundedLog, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, err
 	}
-	l := &boundedLog{path: path, max: max, log: log}
+	if maxBytes <= 0 {
+		maxBytes = runtime.DefaultLogMaxBytes
+	}
+	l := &boundedLog{path: path, max: maxBytes, log: log}
 	if err := l.open(); err != nil {
 		return nil, err
 	}
@@ -49,21 +54,23 @@ func (l *boundedLog) open() error {
 	return nil
 }
 
-// Write stores p, rotating as needed. Where a rotation falls inside p it is moved
-// back to just after the last newline that fits, so lines stay whole when they can.
+// Write stores p, rotating as needed. Lines are kept whole where they can be: when p
+// does not fit, the file is cut after the last newline that fits, or rotated before p
+// when none does; only a line longer than the bound is cut mid-line.
 func (l *boundedLog) Write(p []byte) (int, error) {
 	n := len(p)
 	for len(p) > 0 && l.f != nil {
-		room := l.max - l.size
-		if room <= 0 {
-			l.rotate()
-			continue
-		}
 		chunk := p
-		if int64(len(chunk)) > room {
-			chunk = chunk[:room]
-			if i := bytes.LastIndexByte(chunk, '\n'); i >= 0 {
-				chunk = chunk[:i+1]
+		if room := l.max - l.size; int64(len(p)) > room {
+			i := bytes.LastIndexByte(p[:max(room, 0)], '\n')
+			switch {
+			case i >= 0:
+				chunk = p[:i+1]
+			case l.size > 0:
+				l.rotate()
+				continue
+			default:
+				chunk = p[:room]
 			}
 		}
 		w, err := l.f.Write(chunk)

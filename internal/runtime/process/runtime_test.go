@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -284,4 +285,49 @@ func TestConcurrentStartsGetDistinctPorts(t *testing.T) {
 			seen[p] = true
 		}
 	}
+}
+
+// TestContainerProcessIsClean checks what the application inherits: only stdin,
+// stdout and stderr (no pipe to the server or the shim's start report), no ignored
+// signals, and a session of its own.
+func TestContainerProcessIsClean(t *testing.T) {
+	rt := newRuntime(t, stateDir(t))
+	h := start(t, rt, shSpec(t, `ls /proc/self/fd | tr '\n' ' '; echo; grep SigIgn /proc/$$/status; cut -d' ' -f6 /proc/$$/stat; echo $$`))
+	waitExit(t, h)
+	out, _ := h.LogPaths()
+	lines := strings.Split(readFile(t, out), "\n")
+	if len(lines) < 4 {
+		t.Fatalf("output %q", lines)
+	}
+	if lines[0] != "0 1 2 3 " { // 3 is ls's own directory handle
+		t.Errorf("descriptors = %q, want 0 1 2 (3)", lines[0])
+	}
+	if lines[1] != "SigIgn:\t0000000000000000" {
+		t.Errorf("ignored signals: %q", lines[1])
+	}
+	if lines[2] != lines[3] {
+		t.Errorf("session %s, want the application's own (%s)", lines[2], lines[3])
+	}
+}
+
+// TestShimKilled checks that the application dies with its shim (it could no longer
+// log nor be supervised) and that the exit is reported as unknown.
+func TestShimKilled(t *testing.T) {
+	rt := newRuntime(t, stateDir(t))
+	h := start(t, rt, appSpec("serve", t.TempDir()))
+	eventually(t, "first tick", logContains(t, h, "tick"))
+	m := stateMap(t, h.State())
+	shimPID := int(m["shim"].(map[string]any)["pid"].(float64))
+	appPID := int(m["app"].(map[string]any)["pid"].(float64))
+	if err := syscall.Kill(shimPID, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	st := waitExit(t, h)
+	if st.ExitCode != nil || !strings.Contains(st.Reason, "shim") {
+		t.Errorf("exit = %+v, want unknown code and a reason naming the shim", st)
+	}
+	eventually(t, "the application to die with its shim", func() bool {
+		b, err := os.ReadFile("/proc/" + strconv.Itoa(appPID) + "/stat")
+		return err != nil || strings.Contains(string(b), ") Z ")
+	})
 }

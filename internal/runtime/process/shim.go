@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"os/signal"
 	goruntime "runtime"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -62,6 +63,7 @@ func runShim(dir string, log *slog.Logger) error {
 	// Pdeathsig is tied to the forking OS thread: keep this goroutine on one thread
 	// for the shim's life, so the application dies only when the shim does.
 	goruntime.LockOSThread()
+	closeInheritedFDs(readyFD)
 	// The ready pipe came without close-on-exec; the application must not inherit it,
 	// or the server would wait for its EOF until the application exits.
 	syscall.CloseOnExec(readyFD)
@@ -71,7 +73,6 @@ func runShim(dir string, log *slog.Logger) error {
 	// is forwarded rather than killing the shim.
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, unix.SIGTERM, unix.SIGINT, unix.SIGHUP, unix.SIGQUIT, unix.SIGUSR1)
-	signal.Ignore(unix.SIGPIPE)
 	cfg, err := readConfig(dir)
 	if err != nil {
 		return reportStartFailure(dir, ready, err)
@@ -91,6 +92,28 @@ func runShim(dir string, log *slog.Logger) error {
 	return nil
 }
 
+// closeInheritedFDs closes the descriptors above 2 that the shim inherited, except
+// keep. os/exec passes on whatever descriptors its caller inherited without
+// close-on-exec (a pipe from whoever started the server, say); held by a long-lived
+// shim and its application, such a pipe would never see EOF. Descriptors the Go
+// runtime opened itself carry close-on-exec and are left alone.
+func closeInheritedFDs(keep int) {
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		fd, err := strconv.Atoi(e.Name())
+		if err != nil || fd <= 2 || fd == keep {
+			continue
+		}
+		flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
+		if err == nil && flags&unix.FD_CLOEXEC == 0 {
+			unix.Close(fd)
+		}
+	}
+}
+
 // reportStartFailure tells the server why the application did not start and records
 // it as the exit status, for a server that adopts instead of waiting.
 func reportStartFailure(dir string, ready *os.File, err error) error {
@@ -106,7 +129,8 @@ func reportStartFailure(dir string, ready *os.File, err error) error {
 }
 
 // sendReady writes msg to the server; a server that died meanwhile gets EPIPE, which
-// is ignored (SIGPIPE is not raised for descriptors other than 1 and 2, and is ignored).
+// is ignored: Go raises SIGPIPE only for descriptors 1 and 2. (The shim must not
+// ignore SIGPIPE itself: the application would inherit the ignored disposition.)
 func sendReady(ready *os.File, msg readyMsg, log *slog.Logger) {
 	b, _ := json.Marshal(msg)
 	if _, err := ready.Write(b); err != nil {
