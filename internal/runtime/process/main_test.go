@@ -123,7 +123,7 @@ func testExe() string {
 
 func shimOptions(stateDir string) process.Options {
 	return process.Options{
-		ShimCommand: []string{testExe()},
+		ShimCommand: []string{testExe(), process.ShimArg}, // as `slipway __shim`
 		// The race detector otherwise sleeps a second at exit, in every shim.
 		ShimEnv:  []string{"SLIPWAY_TEST_SHIM=1", "GORACE=atexit_sleep_ms=0"},
 		StateDir: stateDir,

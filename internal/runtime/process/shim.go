@@ -22,6 +22,16 @@ import (
 // ShimArg is the hidden subcommand that runs the shim: `slipway __shim DIR`.
 const ShimArg = "__shim"
 
+// DefaultShimCommand returns the ShimCommand for a slipway binary whose CLI routes
+// ShimArg to ShimMain: this executable followed by "__shim".
+func DefaultShimCommand() ([]string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("locating the slipway executable for the shim: %w", err)
+	}
+	return []string{exe, ShimArg}, nil
+}
+
 // readyFD is the file descriptor on which the shim reports the start (a readyMsg) to
 // the server that launched it, then closes it: the only pipe between the two.
 const readyFD = 3
