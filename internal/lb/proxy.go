@@ -79,7 +79,7 @@ func (c *clientConn) replayable() bool {
 // from the client, nor a non-idempotent request whose bytes may have reached a target.
 func (c *clientConn) roundTrip(b *backend, g *group, act *action, rt *routes, canRetry bool, start time.Time) (bool, outcome) {
 	rq := &c.ex.rq
-	uc, err := b.pool.get(context.Background())
+	uc, err := b.pool.get(context.Background(), start)
 	if err != nil {
 		b.stats.connErrors.Add(1)
 		if canRetry {

@@ -53,19 +53,32 @@ func newUpstreamPool(addr string, useTLS bool, dialTimeout time.Duration) *upstr
 	return &upstreamPool{addr: addr, tls: useTLS, dialTimeout: dialTimeout}
 }
 
+// staleCheckAfter is how long a pooled connection may sit idle before get checks
+// that the target has not closed it. Targets commonly close idle keep-alive
+// connections after a few seconds; checking avoids sending a non-idempotent request
+// into a connection that is already closing, which could not be retried.
+const staleCheckAfter = 500 * time.Millisecond
+
 // get returns an idle connection or dials a new one.
-func (p *upstreamPool) get(ctx context.Context) (*upConn, error) {
-	p.mu.Lock()
-	if n := len(p.idle); n > 0 {
+func (p *upstreamPool) get(ctx context.Context, now time.Time) (*upConn, error) {
+	for {
+		p.mu.Lock()
+		n := len(p.idle)
+		if n == 0 {
+			p.mu.Unlock()
+			return p.dial(ctx)
+		}
 		uc := p.idle[n-1]
 		p.idle[n-1] = nil
 		p.idle = p.idle[:n-1]
 		p.mu.Unlock()
+		if now.Sub(uc.lastUsed) > staleCheckAfter && !connAlive(uc.nc) {
+			uc.nc.Close()
+			continue
+		}
 		uc.reused = true
 		return uc, nil
 	}
-	p.mu.Unlock()
-	return p.dial(ctx)
 }
 
 func (p *upstreamPool) dial(ctx context.Context) (*upConn, error) {

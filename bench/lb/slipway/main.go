@@ -1,0 +1,52 @@
+// Command slipway-lb-bench runs a Slipway load-balancer data plane with one HTTP
+// listener forwarding to one backend, for bench/lb.sh.
+package main
+
+import (
+	"context"
+	"flag"
+	"log"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/slipway-dev/slipway/internal/lb"
+)
+
+func main() {
+	port := flag.Int("port", 18081, "listener port on 127.0.0.1")
+	backend := flag.String("backend", "127.0.0.1:18080", "backend host:port")
+	flag.Parse()
+	host, p, err := net.SplitHostPort(*backend)
+	if err != nil {
+		log.Fatal(err)
+	}
+	bport, _ := strconv.Atoi(p)
+	d := lb.New(lb.Options{Host: "127.0.0.1", Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))})
+	cfg := lb.Config{
+		Version: 1,
+		Listeners: []lb.Listener{{
+			ARN: "bench-listener", Port: *port, Protocol: "HTTP",
+			DefaultActions: []lb.Action{{Type: "forward", Forward: []lb.WeightedTargetGroup{{ARN: "bench-tg", Weight: 1}}}},
+		}},
+		TargetGroups: []lb.TargetGroup{{
+			ARN: "bench-tg", Name: "bench", Protocol: "HTTP", Port: bport,
+			HealthCheck: lb.HealthCheck{Enabled: true, Path: "/", Interval: 5 * time.Second, Timeout: 2 * time.Second,
+				HealthyThreshold: 2, UnhealthyThreshold: 2, Matcher: "200"},
+			Targets: []lb.Target{{ID: host, Host: host, Port: bport, Revision: "bench:1"}},
+		}},
+	}
+	if err := d.Apply(context.Background(), cfg); err != nil {
+		log.Fatal(err)
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	<-sig
+	s := d.Stats().TargetGroups["bench-tg"].Total
+	log.Printf("served %d requests, 5xx %d, p50 %v p99 %v", s.Requests, s.Status5xx, s.Latency.P50(), s.Latency.P99())
+	d.Close()
+}

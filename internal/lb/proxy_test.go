@@ -1,0 +1,79 @@
+package lb
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func TestProxyBasicAndForwardedHeaders(t *testing.T) {
+	var seen http.Header
+	var seenHost string
+	be := startBackend(t, "a", func(w http.ResponseWriter, r *http.Request) {
+		seen = r.Header.Clone()
+		seenHost = r.Host
+		body, _ := io.ReadAll(r.Body)
+		w.Write([]byte("echo:" + string(body)))
+	})
+	d := newDP(t, Options{})
+	port := freePort(t)
+	apply(t, d, Config{Version: 1, Listeners: []Listener{httpListener(port, forward("tg"))}, TargetGroups: []TargetGroup{tgroup("tg", false, be)}})
+	if d.AppliedVersion() != 1 {
+		t.Fatalf("version %d", d.AppliedVersion())
+	}
+	c := client()
+	resp, body := get(t, c, lbURL(port, "/x?y=1"), "X-Forwarded-For", "10.1.2.3", "Host", "example.com")
+	if resp.StatusCode != 200 || body != "echo:" {
+		t.Fatalf("got %d %q", resp.StatusCode, body)
+	}
+	if got := seen.Get("X-Forwarded-For"); got != "10.1.2.3, 127.0.0.1" {
+		t.Errorf("X-Forwarded-For %q", got)
+	}
+	if seen.Get("X-Forwarded-Proto") != "http" || seen.Get("X-Forwarded-Port") != strconv.Itoa(port) {
+		t.Errorf("X-Forwarded-Proto/Port %q %q", seen.Get("X-Forwarded-Proto"), seen.Get("X-Forwarded-Port"))
+	}
+	if seenHost != "example.com" {
+		t.Errorf("host %q", seenHost)
+	}
+	if !regexp.MustCompile(`^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$`).MatchString(seen.Get("X-Amzn-Trace-Id")) {
+		t.Errorf("trace id %q", seen.Get("X-Amzn-Trace-Id"))
+	}
+	get(t, c, lbURL(port, "/"), "X-Amzn-Trace-Id", "Root=1-abc")
+	if seen.Get("X-Amzn-Trace-Id") != "Root=1-abc" {
+		t.Errorf("client trace id not kept: %q", seen.Get("X-Amzn-Trace-Id"))
+	}
+	resp, err := c.Post(lbURL(port, "/p"), "text/plain", strings.NewReader("payload"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(b) != "echo:payload" {
+		t.Fatalf("post body %q", b)
+	}
+	st := d.Stats().TargetGroups["tg"]
+	if st.Total.Requests != 3 || st.Total.Status2xx != 3 || st.Revisions["a"].Requests != 3 {
+		t.Errorf("stats %+v", st.Total)
+	}
+	if st.Total.Latency.P99() <= 0 {
+		t.Errorf("no latency recorded")
+	}
+}
+
+// rawRequest sends raw bytes and returns the status line of the reply.
+func rawRequest(t *testing.T, port int, raw string) string {
+	t.Helper()
+	conn, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.Write([]byte(raw))
+	line, _ := bufio.NewReader(conn).ReadString('\n')
+	return strings.TrimSpace(line)
+}
