@@ -88,6 +88,8 @@ type TaskInternal struct {
 	// CountedFailure is set once a failure of this task has been counted by
 	// the service controller (backoff, circuit breaker).
 	CountedFailure bool `json:"countedFailure,omitempty"`
+	// Reserved is what the task reserves on its container instance.
+	Reserved Reservation `json:"reserved"`
 	// HealthyAt is when the task was first counted healthy for its deployment.
 	HealthyAt *Time `json:"healthyAt,omitempty"`
 }
@@ -155,4 +157,12 @@ func (t *Task) HostPort(container string, containerPort int) int {
 		}
 	}
 	return 0
+}
+
+// Reservation is what a task holds on its container instance while it is not
+// STOPPED: CPU units, MiB and fixed host ports.
+type Reservation struct {
+	CPU       int   `json:"cpu,omitempty"`
+	Memory    int   `json:"memory,omitempty"`
+	HostPorts []int `json:"hostPorts,omitempty"`
 }

@@ -210,3 +210,7 @@ func normalizeContainer(cd doc, mode string) error {
 	}
 	return nil
 }
+
+// ValidName reports whether s is a valid ECS name for a cluster, service,
+// family or container: 1-255 letters, digits, hyphens and underscores.
+func ValidName(s string) bool { return namePattern.MatchString(s) }

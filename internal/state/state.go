@@ -80,3 +80,6 @@ func notFound(err error, sentinel error) error {
 	}
 	return err
 }
+
+// NowTime returns Now as a model.Time.
+func (s *State) NowTime() model.Time { return model.At(s.now()) }

@@ -1,0 +1,47 @@
+package ecs
+
+import (
+	"strings"
+
+	"github.com/slipway-dev/slipway/internal/model"
+)
+
+// clusterName resolves a cluster reference (name, ARN or empty for the
+// default cluster) to its name.
+func clusterName(ref string) string {
+	if ref == "" {
+		return model.DefaultClusterName
+	}
+	if a, ok := model.ParseARN(ref); ok {
+		return strings.TrimPrefix(a.Resource, "cluster/")
+	}
+	return ref
+}
+
+// serviceName resolves a service name or ARN (short service/NAME or long
+// service/CLUSTER/NAME format) to its name.
+func serviceName(ref string) string {
+	if a, ok := model.ParseARN(ref); ok {
+		return a.LastSegment()
+	}
+	return ref
+}
+
+// taskID resolves a task id or ARN (task/ID or task/CLUSTER/ID) to its id.
+func taskID(ref string) string {
+	if a, ok := model.ParseARN(ref); ok {
+		return a.LastSegment()
+	}
+	return ref
+}
+
+// pageSize applies ECS's paging bounds: default def, at most max.
+func pageSize(maxResults *int, def, max int) (int, error) {
+	if maxResults == nil {
+		return def, nil
+	}
+	if *maxResults < 1 || *maxResults > max {
+		return 0, invalidParam("maxResults must be between 1 and %d.", max)
+	}
+	return *maxResults, nil
+}

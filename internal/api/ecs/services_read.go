@@ -1,0 +1,140 @@
+package ecs
+
+import (
+	"context"
+	"errors"
+	"slices"
+
+	"github.com/slipway-dev/slipway/internal/model"
+	"github.com/slipway-dev/slipway/internal/state"
+)
+
+// serviceOut is the ECS Service shape: the record without Slipway's
+// bookkeeping (the outer Internal field hides the embedded one and is
+// omitted), with deployments as ECS shows them and the derived counts.
+type serviceOut struct {
+	model.Service
+	Internal     *struct{}       `json:"internal,omitempty"`
+	Deployments  []deploymentOut `json:"deployments"`
+	RunningCount int             `json:"runningCount"`
+	PendingCount int             `json:"pendingCount"`
+	Tags         []model.Tag     `json:"tags,omitempty"`
+}
+
+type deploymentOut struct {
+	model.Deployment
+	Internal *struct{} `json:"internal,omitempty"`
+}
+
+// serviceView renders a service. Counts are the sums over its live
+// deployments, which the service controller keeps current.
+func serviceView(s model.Service, tags []model.Tag) serviceOut {
+	out := serviceOut{Service: s, Deployments: []deploymentOut{}, Tags: tags}
+	for _, d := range s.Deployments {
+		if d.Status == model.DeploymentInactive {
+			continue
+		}
+		out.Deployments = append(out.Deployments, deploymentOut{Deployment: d})
+		out.RunningCount += d.RunningCount
+		out.PendingCount += d.PendingCount
+	}
+	if out.Events == nil {
+		out.Events = []model.ServiceEvent{}
+	}
+	return out
+}
+
+type describeServicesIn struct {
+	Cluster  string   `json:"cluster"`
+	Services []string `json:"services"`
+	Include  []string `json:"include"`
+}
+
+type describeServicesOut struct {
+	Services []serviceOut `json:"services"`
+	Failures []failure    `json:"failures"`
+}
+
+func (h *Handler) describeServices(ctx context.Context, in *describeServicesIn) (*describeServicesOut, error) {
+	if len(in.Services) == 0 {
+		return nil, invalidParam("services must contain at least one service.")
+	}
+	if len(in.Services) > 10 {
+		return nil, invalidParam("services can have at most 10 items.")
+	}
+	withTags := slices.Contains(in.Include, "TAGS")
+	out := &describeServicesOut{Services: []serviceOut{}, Failures: []failure{}}
+	err := h.st.View(ctx, func(tx state.Tx) error {
+		cluster, err := tx.ActiveCluster(clusterName(in.Cluster))
+		if err != nil {
+			return err
+		}
+		for _, ref := range in.Services {
+			svc, err := tx.Service(cluster.Name, serviceName(ref))
+			if errors.Is(err, state.ErrServiceNotFound) {
+				out.Failures = append(out.Failures, failure{
+					ARN: tx.Partition.ServiceARN(cluster.Name, serviceName(ref)), Reason: "MISSING"})
+				continue
+			} else if err != nil {
+				return err
+			}
+			var tags []model.Tag
+			if withTags {
+				if tags, err = tx.Tags(svc.ARN); err != nil {
+					return err
+				}
+			}
+			out.Services = append(out.Services, serviceView(svc, tags))
+		}
+		return nil
+	})
+	return out, err
+}
+
+type listServicesIn struct {
+	Cluster            string `json:"cluster"`
+	LaunchType         string `json:"launchType"`
+	SchedulingStrategy string `json:"schedulingStrategy"`
+	NextToken          string `json:"nextToken"`
+	MaxResults         *int   `json:"maxResults"`
+}
+
+type listServicesOut struct {
+	ServiceArns []string `json:"serviceArns"`
+	NextToken   string   `json:"nextToken,omitempty"`
+}
+
+// listServices lists ACTIVE and DRAINING services, as ECS does; INACTIVE
+// services are only visible to DescribeServices.
+func (h *Handler) listServices(ctx context.Context, in *listServicesIn) (*listServicesOut, error) {
+	limit, err := pageSize(in.MaxResults, 10, 100)
+	if err != nil {
+		return nil, err
+	}
+	after, err := state.DecodeToken(in.NextToken)
+	if err != nil {
+		return nil, err
+	}
+	out := &listServicesOut{ServiceArns: []string{}}
+	err = h.st.View(ctx, func(tx state.Tx) error {
+		cluster, err := tx.ActiveCluster(clusterName(in.Cluster))
+		if err != nil {
+			return err
+		}
+		return tx.ScanServices(cluster.Name, after, func(key string, s model.Service) bool {
+			if s.Status == model.ServiceInactive ||
+				in.LaunchType != "" && s.LaunchType != in.LaunchType ||
+				in.SchedulingStrategy != "" && s.SchedulingStrategy != in.SchedulingStrategy {
+				return true
+			}
+			if len(out.ServiceArns) == limit {
+				out.NextToken = state.EncodeToken(after)
+				return false
+			}
+			out.ServiceArns = append(out.ServiceArns, s.ARN)
+			after = key
+			return true
+		})
+	})
+	return out, err
+}

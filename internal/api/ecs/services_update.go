@@ -1,0 +1,222 @@
+package ecs
+
+import (
+	"context"
+	"reflect"
+	"time"
+
+	"github.com/slipway-dev/slipway/internal/model"
+	"github.com/slipway-dev/slipway/internal/state"
+)
+
+type updateServiceIn struct {
+	Cluster                       string                         `json:"cluster"`
+	Service                       string                         `json:"service"`
+	DesiredCount                  *int                           `json:"desiredCount"`
+	TaskDefinition                string                         `json:"taskDefinition"`
+	DeploymentConfiguration       *model.DeploymentConfiguration `json:"deploymentConfiguration"`
+	ForceNewDeployment            bool                           `json:"forceNewDeployment"`
+	HealthCheckGracePeriodSeconds *int                           `json:"healthCheckGracePeriodSeconds"`
+	EnableExecuteCommand          *bool                          `json:"enableExecuteCommand"`
+	EnableECSManagedTags          *bool                          `json:"enableECSManagedTags"`
+	LoadBalancers                 *[]model.LoadBalancer          `json:"loadBalancers"`
+	PropagateTags                 string                         `json:"propagateTags"`
+	echoedIn
+}
+
+// updateService follows ECS: a new task definition, changed load balancers
+// or forceNewDeployment start a new PRIMARY deployment; a desired count alone
+// rescales the current deployments without starting one.
+func (h *Handler) updateService(ctx context.Context, in *updateServiceIn) (*serviceResult, error) {
+	if err := validateUpdateService(in); err != nil {
+		return nil, err
+	}
+	var out serviceOut
+	err := h.st.Update(ctx, func(tx state.Tx) error {
+		cluster, err := tx.ActiveCluster(clusterName(in.Cluster))
+		if err != nil {
+			return err
+		}
+		svc, err := tx.Service(cluster.Name, serviceName(in.Service))
+		if err != nil {
+			return err
+		}
+		if svc.Status != model.ServiceActive {
+			return awsErr(codeServiceNotActive, "Service was not ACTIVE.")
+		}
+		redeploy, err := h.applyServiceUpdate(ctx, tx, &svc, in)
+		if err != nil {
+			return err
+		}
+		if redeploy != "" {
+			seq, err := tx.NextSequence(deploymentSeqBucket)
+			if err != nil {
+				return err
+			}
+			svc.StartDeployment(seq, redeploy, h.st.Now())
+		}
+		if err := tx.PutService(cluster.Name, svc); err != nil {
+			return err
+		}
+		tags, err := tx.Tags(svc.ARN)
+		out = serviceView(svc, tags)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &serviceResult{Service: out}, nil
+}
+
+func validateUpdateService(in *updateServiceIn) error {
+	if in.Service == "" {
+		return invalidParam("service must be specified.")
+	}
+	if in.DesiredCount != nil && *in.DesiredCount < 0 {
+		return invalidParam("desiredCount must be at least 0.")
+	}
+	if in.HealthCheckGracePeriodSeconds != nil && *in.HealthCheckGracePeriodSeconds < 0 {
+		return invalidParam("healthCheckGracePeriodSeconds must be at least 0.")
+	}
+	if in.DeploymentConfiguration != nil {
+		return model.ValidateDeploymentConfiguration(*in.DeploymentConfiguration, "")
+	}
+	return nil
+}
+
+// applyServiceUpdate changes svc as asked and returns the task definition ARN
+// to deploy, or "" when no new deployment is needed.
+func (h *Handler) applyServiceUpdate(ctx context.Context, tx state.Tx, svc *model.Service, in *updateServiceIn) (string, error) {
+	redeploy := ""
+	td, err := tx.ResolveTaskDefinition(svc.TaskDefinition)
+	if err != nil {
+		return "", err
+	}
+	if in.TaskDefinition != "" {
+		if td, err = activeTaskDefinition(tx, in.TaskDefinition); err != nil {
+			return "", err
+		}
+		if td.ARN != svc.TaskDefinition {
+			redeploy = td.ARN
+		}
+	}
+	if in.LoadBalancers != nil && !reflect.DeepEqual(*in.LoadBalancers, svc.LoadBalancers) {
+		svc.LoadBalancers = *in.LoadBalancers
+		redeploy = td.ARN
+	}
+	if redeploy != "" || in.LoadBalancers != nil {
+		if err := h.validateLoadBalancers(ctx, td, svc.LoadBalancers); err != nil {
+			return "", err
+		}
+	}
+	if in.ForceNewDeployment {
+		redeploy = td.ARN
+	}
+	if in.DesiredCount != nil && svc.SchedulingStrategy != "DAEMON" {
+		svc.DesiredCount = *in.DesiredCount
+		if p := svc.Primary(); p != nil {
+			p.DesiredCount = *in.DesiredCount
+		}
+		svc.Internal.SteadySince = time.Time{}
+	}
+	if in.DeploymentConfiguration != nil {
+		merged := mergeDeploymentConfig(svc.DeploymentConfiguration, *in.DeploymentConfiguration)
+		svc.DeploymentConfiguration = merged
+	}
+	if in.HealthCheckGracePeriodSeconds != nil {
+		if len(svc.LoadBalancers) == 0 {
+			return "", invalidParam("Health check grace period is only valid for services configured to use load balancers")
+		}
+		svc.HealthCheckGracePeriodSeconds = in.HealthCheckGracePeriodSeconds
+	}
+	if in.EnableExecuteCommand != nil {
+		svc.EnableExecuteCommand = *in.EnableExecuteCommand
+	}
+	if in.EnableECSManagedTags != nil {
+		svc.EnableECSManagedTags = *in.EnableECSManagedTags
+	}
+	if in.PropagateTags != "" {
+		svc.PropagateTags = in.PropagateTags
+	}
+	in.echoedIn.apply(&svc.ServiceEchoedFields)
+	return redeploy, nil
+}
+
+// mergeDeploymentConfig applies the fields of an update onto the current
+// configuration; fields the update leaves out keep their values, as in ECS.
+func mergeDeploymentConfig(cur, upd model.DeploymentConfiguration) model.DeploymentConfiguration {
+	if upd.MaximumPercent != nil {
+		cur.MaximumPercent = upd.MaximumPercent
+	}
+	if upd.MinimumHealthyPercent != nil {
+		cur.MinimumHealthyPercent = upd.MinimumHealthyPercent
+	}
+	if upd.DeploymentCircuitBreaker != nil {
+		cur.DeploymentCircuitBreaker = upd.DeploymentCircuitBreaker
+	}
+	if upd.Alarms != nil {
+		cur.Alarms = upd.Alarms
+	}
+	if upd.Strategy != "" {
+		cur.Strategy = upd.Strategy
+	}
+	if upd.BakeTimeInMinutes != nil {
+		cur.BakeTimeInMinutes = upd.BakeTimeInMinutes
+	}
+	if len(upd.LifecycleHooks) > 0 {
+		cur.LifecycleHooks = upd.LifecycleHooks
+	}
+	if len(upd.CanaryConfiguration) > 0 {
+		cur.CanaryConfiguration = upd.CanaryConfiguration
+	}
+	if len(upd.LinearConfiguration) > 0 {
+		cur.LinearConfiguration = upd.LinearConfiguration
+	}
+	return cur
+}
+
+type deleteServiceIn struct {
+	Cluster string `json:"cluster"`
+	Service string `json:"service"`
+	Force   bool   `json:"force"`
+}
+
+// deleteService follows ECS: without force a service must be scaled to 0
+// first; the service becomes DRAINING while its tasks stop, then INACTIVE.
+func (h *Handler) deleteService(ctx context.Context, in *deleteServiceIn) (*serviceResult, error) {
+	if in.Service == "" {
+		return nil, invalidParam("service must be specified.")
+	}
+	var out serviceOut
+	err := h.st.Update(ctx, func(tx state.Tx) error {
+		cluster, err := tx.ActiveCluster(clusterName(in.Cluster))
+		if err != nil {
+			return err
+		}
+		svc, err := tx.Service(cluster.Name, serviceName(in.Service))
+		if err != nil {
+			return err
+		}
+		if svc.Status != model.ServiceActive {
+			return awsErr(codeServiceNotActive, "Service was not ACTIVE.")
+		}
+		if svc.DesiredCount > 0 && !in.Force {
+			return invalidParam("The service cannot be stopped while it is scaled above 0.")
+		}
+		svc.Status = model.ServiceDraining
+		svc.DesiredCount = 0
+		for i := range svc.Deployments {
+			svc.Deployments[i].DesiredCount = 0
+		}
+		if err := tx.PutService(cluster.Name, svc); err != nil {
+			return err
+		}
+		tags, err := tx.Tags(svc.ARN)
+		out = serviceView(svc, tags)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &serviceResult{Service: out}, nil
+}

@@ -1,0 +1,53 @@
+package model
+
+import (
+	"fmt"
+	"time"
+)
+
+// StartDeployment makes a new PRIMARY deployment of taskDef at the service's
+// desired count, as ECS does on CreateService and on UpdateService with a new
+// task definition or forceNewDeployment. The previous PRIMARY and any other
+// live deployment become ACTIVE: their tasks are drained by the new rollout.
+func (s *Service) StartDeployment(seq uint64, taskDef string, now time.Time) *Deployment {
+	at := At(now)
+	sources := []string{}
+	for i := range s.Deployments {
+		d := &s.Deployments[i]
+		if d.Status == DeploymentPrimary {
+			d.Status = DeploymentActive
+			d.UpdatedAt = at
+		}
+		sources = append(sources, d.TaskDefinition)
+	}
+	id := DeploymentID(seq)
+	s.Deployments = append([]Deployment{{
+		ID: id, Status: DeploymentPrimary, TaskDefinition: taskDef, DesiredCount: s.DesiredCount,
+		CreatedAt: at, UpdatedAt: at, LaunchType: s.LaunchType,
+		RolloutState: RolloutInProgress, RolloutStateReason: fmt.Sprintf("ECS deployment %s in progress.", id),
+		Internal: DeploymentInternal{Seq: seq, Config: s.DeploymentConfiguration, SourceRevisions: sources, StartedAt: at, Outcome: "IN_PROGRESS"},
+	}}, s.Deployments...)
+	s.TaskDefinition = taskDef
+	s.Internal.SteadySince = time.Time{}
+	return &s.Deployments[0]
+}
+
+// ValidateDeploymentConfiguration checks the bounds ECS enforces on a
+// rolling-update configuration.
+func ValidateDeploymentConfiguration(c DeploymentConfiguration, strategy string) error {
+	if c.MinimumHealthyPercent != nil && (*c.MinimumHealthyPercent < 0 || *c.MinimumHealthyPercent > 100) {
+		return paramErr("minimumHealthyPercent must be between 0 and 100.")
+	}
+	if c.MaximumPercent != nil && strategy != "DAEMON" && *c.MaximumPercent < 100 {
+		return paramErr("maximumPercent must be at least 100.")
+	}
+	if c.MaximumPercent != nil && *c.MaximumPercent > 2000 {
+		return paramErr("maximumPercent must be at most 2000.")
+	}
+	switch c.Strategy {
+	case "", "ROLLING", "BLUE_GREEN", "LINEAR", "CANARY":
+	default:
+		return paramErr("Invalid deployment strategy %q. Valid values are ROLLING, BLUE_GREEN, LINEAR and CANARY.", c.Strategy)
+	}
+	return nil
+}
