@@ -1,0 +1,178 @@
+package model
+
+import (
+	"crypto/rand"
+	"fmt"
+	"math/big"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Load balancer values ELBv2 defines.
+const (
+	ALBTypeApplication   = "application"
+	ALBSchemeInternet    = "internet-facing"
+	ALBSchemeInternal    = "internal"
+	ALBIPAddressTypeV4   = "ipv4"
+	ALBStateActive       = "active"
+	ALBStateProvisioning = "provisioning"
+	ALBStateImpaired     = "active_impaired"
+	ALBStateFailed       = "failed"
+)
+
+// albHostedZones are the Route 53 zones ELB names as CanonicalHostedZoneId of
+// application load balancers, by region. Echoed for tools that build alias
+// records; the DNS name itself does not resolve to this machine.
+var albHostedZones = map[string]string{
+	"us-east-1": "Z35SXDOTRQ7X7K", "us-east-2": "Z3AADJGX6KTTL2",
+	"us-west-1": "Z368ELLRRE2KJ0", "us-west-2": "Z1H1FL5HABSF5",
+	"ca-central-1": "ZQSVJUPU6J1EY", "eu-west-1": "Z32O12XQLNTSW2",
+	"eu-west-2": "ZHURV8PSTC4K8", "eu-west-3": "Z3Q77PNBQS71R4",
+	"eu-central-1": "Z215JYRZR1TBD5", "ap-northeast-1": "Z14GRHDCWA56QT",
+	"ap-northeast-2": "ZWKZPGTI48KDX", "ap-southeast-1": "Z1LMS91P8CMLE5",
+	"ap-southeast-2": "Z1GM3OXH4ZPM65", "ap-south-1": "ZP97RAFLXTNZK",
+	"sa-east-1": "Z2P70J7HTTTPLU",
+}
+
+// ALB is an ELBv2 application load balancer. Its network settings (subnets,
+// security groups, VPC, scheme, IP address type) cannot mean anything on one
+// host: they are stored and echoed as given.
+type ALB struct {
+	ARN                   string                `json:"arn"`
+	Name                  string                `json:"name"`
+	DNSName               string                `json:"dnsName"`
+	CanonicalHostedZoneID string                `json:"canonicalHostedZoneId"`
+	Scheme                string                `json:"scheme"`
+	Type                  string                `json:"type"`
+	IPAddressType         string                `json:"ipAddressType"`
+	VpcID                 string                `json:"vpcId,omitempty"`
+	AvailabilityZones     []ELBAvailabilityZone `json:"availabilityZones,omitempty"`
+	SecurityGroups        []string              `json:"securityGroups,omitempty"`
+	CustomerOwnedIpv4Pool string                `json:"customerOwnedIpv4Pool,omitempty"`
+	CreatedTime           time.Time             `json:"createdTime"`
+}
+
+// ELBAvailabilityZone is one zone (subnet) of a load balancer, echoed.
+type ELBAvailabilityZone struct {
+	ZoneName string `json:"zoneName,omitempty"`
+	SubnetID string `json:"subnetId,omitempty"`
+}
+
+// ALBSpec is what CreateLoadBalancer asks for.
+type ALBSpec struct {
+	Name                  string
+	Subnets               []string
+	SecurityGroups        []string
+	Scheme                string
+	Type                  string
+	IPAddressType         string
+	CustomerOwnedIpv4Pool string
+}
+
+// ValidateELBName applies ELB's naming rule for load balancers and target
+// groups: 1-32 characters, alphanumeric or hyphens, not starting or ending
+// with a hyphen. what is "Load balancer" or "Target group".
+func ValidateELBName(what, name string) error {
+	switch {
+	case name == "":
+		return elbInvalid("%s name cannot be empty", what)
+	case len(name) > 32:
+		return elbInvalid("%s name '%s' cannot be longer than '32' characters", what, name)
+	case strings.HasPrefix(name, "-") || strings.HasSuffix(name, "-"):
+		return elbInvalid("%s name '%s' cannot begin or end with '-'", what, name)
+	}
+	for _, c := range name {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			return elbInvalid("%s name '%s' can only contain characters that are alphanumeric characters or hyphens(-)", what, name)
+		}
+	}
+	return nil
+}
+
+// NewALB validates spec, applies ELB's defaults and mints the load balancer's
+// ARN and DNS name.
+func NewALB(p Partition, spec ALBSpec, now time.Time) (ALB, error) {
+	spec = spec.withDefaults()
+	if err := spec.validate(); err != nil {
+		return ALB{}, err
+	}
+	zone := albHostedZones[p.Region]
+	if zone == "" {
+		zone = albHostedZones[DefaultRegion]
+	}
+	a := ALB{
+		ARN: p.LoadBalancerARN(spec.Name, NewELBID()), Name: spec.Name,
+		DNSName:               albDNSName(spec.Name, spec.Scheme, p.Region),
+		CanonicalHostedZoneID: zone, Scheme: spec.Scheme, Type: spec.Type,
+		IPAddressType: spec.IPAddressType, SecurityGroups: spec.SecurityGroups,
+		CustomerOwnedIpv4Pool: spec.CustomerOwnedIpv4Pool, CreatedTime: now.UTC(),
+	}
+	for i, s := range spec.Subnets {
+		// Zone names are echoed in the region's a, b, c... order: there are
+		// no real subnets to look them up in.
+		a.AvailabilityZones = append(a.AvailabilityZones, ELBAvailabilityZone{
+			ZoneName: fmt.Sprintf("%s%c", p.Region, 'a'+rune(i%26)), SubnetID: s,
+		})
+	}
+	return a, nil
+}
+
+func (s ALBSpec) withDefaults() ALBSpec {
+	if s.Scheme == "" {
+		s.Scheme = ALBSchemeInternet
+	}
+	if s.Type == "" {
+		s.Type = ALBTypeApplication
+	}
+	if s.IPAddressType == "" {
+		s.IPAddressType = ALBIPAddressTypeV4
+	}
+	return s
+}
+
+func (s ALBSpec) validate() error {
+	if err := ValidateELBName("Load balancer", s.Name); err != nil {
+		return err
+	}
+	// ELB reserves the prefix it gives internal load balancers' DNS names.
+	if strings.HasPrefix(s.Name, "internal-") {
+		return elbInvalid("Load balancer name '%s' cannot begin with 'internal-'", s.Name)
+	}
+	if s.Type != ALBTypeApplication {
+		return elbInvalid("Load balancer type '%s' is not supported: Slipway provides application load balancers", s.Type)
+	}
+	if s.Scheme != ALBSchemeInternet && s.Scheme != ALBSchemeInternal {
+		return elbInvalid("Scheme '%s' must be one of 'internet-facing, internal'", s.Scheme)
+	}
+	switch s.IPAddressType {
+	case "ipv4", "dualstack", "dualstack-without-public-ipv4":
+	default:
+		return elbInvalid("IP address type '%s' must be one of 'ipv4, dualstack, dualstack-without-public-ipv4'", s.IPAddressType)
+	}
+	return nil
+}
+
+// SameSettings reports whether a repeated CreateLoadBalancer with spec is the
+// same request as the one that created a: ELB answers it with the existing
+// load balancer instead of DuplicateLoadBalancerName.
+func (a ALB) SameSettings(spec ALBSpec) bool {
+	spec = spec.withDefaults()
+	var subnets []string
+	for _, z := range a.AvailabilityZones {
+		subnets = append(subnets, z.SubnetID)
+	}
+	return a.Scheme == spec.Scheme && a.Type == spec.Type && a.IPAddressType == spec.IPAddressType &&
+		slices.Equal(subnets, spec.Subnets) && slices.Equal(a.SecurityGroups, spec.SecurityGroups)
+}
+
+// albDNSName follows ELB's shape NAME-DIGITS.REGION.elb.amazonaws.com, with
+// the "internal-" prefix of internal load balancers.
+func albDNSName(name, scheme, region string) string {
+	n, _ := rand.Int(rand.Reader, big.NewInt(9_000_000_000))
+	host := fmt.Sprintf("%s-%d.%s.elb.amazonaws.com", name, n.Int64()+1_000_000_000, region)
+	if scheme == ALBSchemeInternal {
+		host = "internal-" + host
+	}
+	return host
+}
