@@ -1,0 +1,35 @@
+// Package elbv2 serves the Elastic Load Balancing v2 Query API (version
+// 2015-12-01) for application load balancers: load balancers, target
+// groups and their attributes, targets and their health, listeners, rules
+// and tags, with ELB's parameters, XML shapes, validation and error codes,
+// so that the AWS CLI and SDKs work against it with --endpoint-url.
+//
+// The handler only reads and writes desired state in the store; the lbsync
+// controller turns that state into the data plane's routing, and target
+// health comes back through a HealthSource.
+//
+// Differences from ELB that follow from running on one host:
+//
+//   - Listener ports are unique across all load balancers (DuplicateListener),
+//     because every listener binds on this host.
+//   - Subnets, security groups, VPC, scheme and IP address type are stored and
+//     echoed; they have no effect. The DNS name has ELB's shape but does not
+//     resolve here: clients connect to this host on the listener's port.
+//   - Authentication actions (authenticate-oidc, authenticate-cognito,
+//     jwt-validation), regular-expression conditions and lambda/alb target
+//     types are refused, because pretending to honour them would change
+//     what traffic reaches a target.
+//
+// # HTTPS certificates
+//
+// There is no ACM. A listener's CertificateArn is a file URL naming a PEM
+// certificate chain; its private key is beside it with the extension
+// replaced by ".key", or is named after a '#':
+//
+//	file:///etc/slipway/tls/site.pem                        key: /etc/slipway/tls/site.key
+//	file:///etc/slipway/tls/site.pem#/etc/slipway/keys/k.pem key: /etc/slipway/keys/k.pem
+//
+// Paths must be absolute. CreateListener and ModifyListener load the pair
+// (tls.LoadX509KeyPair) and answer CertificateNotFound when it does not
+// load. SSL policies are echoed; TLS settings are Go's defaults.
+package elbv2

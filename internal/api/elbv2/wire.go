@@ -1,0 +1,192 @@
+package elbv2
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/slipway-dev/slipway/internal/model"
+)
+
+// list is a Query-protocol XML list: <Name><member>...</member></Name>.
+type list[T any] struct {
+	Member []T `xml:"member"`
+}
+
+func listOf[T any](items []T) list[T] { return list[T]{Member: items} }
+
+// isoTime formats t as ELB does (ISO 8601, milliseconds, UTC).
+func isoTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+type wireLBState struct {
+	Code   string
+	Reason string `xml:",omitempty"`
+}
+
+type wireAZ struct {
+	ZoneName string
+	SubnetId string `xml:",omitempty"`
+}
+
+type wireLoadBalancer struct {
+	LoadBalancerArn       string
+	DNSName               string
+	CanonicalHostedZoneId string
+	CreatedTime           string
+	LoadBalancerName      string
+	Scheme                string
+	VpcId                 string `xml:",omitempty"`
+	State                 wireLBState
+	Type                  string
+	AvailabilityZones     list[wireAZ]
+	SecurityGroups        list[string]
+	IpAddressType         string
+	CustomerOwnedIpv4Pool string `xml:",omitempty"`
+}
+
+func toWireLB(a model.ALB, code, reason string) wireLoadBalancer {
+	w := wireLoadBalancer{
+		LoadBalancerArn: a.ARN, DNSName: a.DNSName, CanonicalHostedZoneId: a.CanonicalHostedZoneID,
+		CreatedTime: isoTime(a.CreatedTime), LoadBalancerName: a.Name, Scheme: a.Scheme, VpcId: a.VpcID,
+		State: wireLBState{Code: code, Reason: reason}, Type: a.Type,
+		SecurityGroups: listOf(a.SecurityGroups), IpAddressType: a.IPAddressType,
+		CustomerOwnedIpv4Pool: a.CustomerOwnedIpv4Pool,
+	}
+	for _, z := range a.AvailabilityZones {
+		w.AvailabilityZones.Member = append(w.AvailabilityZones.Member, wireAZ{ZoneName: z.ZoneName, SubnetId: z.SubnetID})
+	}
+	return w
+}
+
+type wireMatcher struct {
+	HttpCode string
+}
+
+type wireTargetGroup struct {
+	TargetGroupArn             string
+	TargetGroupName            string
+	Protocol                   string
+	Port                       int
+	VpcId                      string `xml:",omitempty"`
+	HealthCheckProtocol        string
+	HealthCheckPort            string
+	HealthCheckEnabled         bool
+	HealthCheckIntervalSeconds int
+	HealthCheckTimeoutSeconds  int
+	HealthyThresholdCount      int
+	UnhealthyThresholdCount    int
+	HealthCheckPath            string
+	Matcher                    wireMatcher
+	LoadBalancerArns           list[string]
+	TargetType                 string
+	ProtocolVersion            string
+	IpAddressType              string
+}
+
+func toWireTG(tg model.TargetGroup, lbARNs []string) wireTargetGroup {
+	hc := tg.HealthCheck
+	return wireTargetGroup{
+		TargetGroupArn: tg.ARN, TargetGroupName: tg.Name, Protocol: tg.Protocol, Port: tg.Port, VpcId: tg.VpcID,
+		HealthCheckProtocol: hc.Protocol, HealthCheckPort: hc.Port, HealthCheckEnabled: hc.Enabled,
+		HealthCheckIntervalSeconds: hc.IntervalSeconds, HealthCheckTimeoutSeconds: hc.TimeoutSeconds,
+		HealthyThresholdCount: hc.HealthyThresholdCount, UnhealthyThresholdCount: hc.UnhealthyThresholdCount,
+		HealthCheckPath: hc.Path, Matcher: wireMatcher{HttpCode: hc.HTTPCode},
+		LoadBalancerArns: listOf(lbARNs), TargetType: tg.TargetType, ProtocolVersion: tg.ProtocolVersion,
+		IpAddressType: tg.IPAddressType,
+	}
+}
+
+type wireTag struct {
+	Key   string
+	Value string
+}
+
+func toWireTags(tags []model.Tag) list[wireTag] {
+	out := list[wireTag]{Member: []wireTag{}}
+	for _, t := range tags {
+		out.Member = append(out.Member, wireTag(t))
+	}
+	return out
+}
+
+type wireAttribute struct {
+	Key   string
+	Value string
+}
+
+type wireTargetDescription struct {
+	Id               string
+	Port             int
+	AvailabilityZone string `xml:",omitempty"`
+}
+
+type wireTargetHealth struct {
+	State       string
+	Reason      string `xml:",omitempty"`
+	Description string `xml:",omitempty"`
+}
+
+type wireTargetHealthDescription struct {
+	Target          wireTargetDescription
+	HealthCheckPort string
+	TargetHealth    wireTargetHealth
+}
+
+type wireCertificate struct {
+	CertificateArn string
+	IsDefault      bool
+}
+
+type wireListener struct {
+	ListenerArn     string
+	LoadBalancerArn string
+	Port            int
+	Protocol        string
+	Certificates    *list[wireCertificate] `xml:",omitempty"`
+	SslPolicy       string                 `xml:",omitempty"`
+	DefaultActions  list[wireAction]
+	AlpnPolicy      *list[string] `xml:",omitempty"`
+}
+
+func toWireListener(l model.Listener) wireListener {
+	w := wireListener{
+		ListenerArn: l.ARN, LoadBalancerArn: l.LoadBalancerARN, Port: l.Port, Protocol: l.Protocol,
+		SslPolicy: l.SSLPolicy, DefaultActions: toWireActions(l.DefaultActions),
+	}
+	if len(l.Certificates) > 0 {
+		certs := list[wireCertificate]{}
+		for _, c := range l.Certificates {
+			certs.Member = append(certs.Member, wireCertificate{CertificateArn: c.ARN, IsDefault: c.IsDefault})
+		}
+		w.Certificates = &certs
+	}
+	if len(l.ALPNPolicy) > 0 {
+		p := listOf(l.ALPNPolicy)
+		w.AlpnPolicy = &p
+	}
+	return w
+}
+
+type wireRule struct {
+	RuleArn    string
+	Priority   string
+	Conditions list[wireCondition]
+	Actions    list[wireAction]
+	IsDefault  bool
+}
+
+func toWireRule(r model.Rule) wireRule {
+	w := wireRule{RuleArn: r.ARN, Priority: strconv.Itoa(r.Priority), Actions: toWireActions(r.Actions)}
+	w.Conditions.Member = []wireCondition{}
+	for _, c := range r.Conditions {
+		w.Conditions.Member = append(w.Conditions.Member, toWireCondition(c))
+	}
+	return w
+}
+
+// defaultRule is how ELB reports a listener's default rule.
+func defaultRule(l model.Listener) wireRule {
+	return wireRule{
+		RuleArn: l.DefaultRuleARN, Priority: "default", IsDefault: true,
+		Conditions: list[wireCondition]{Member: []wireCondition{}}, Actions: toWireActions(l.DefaultActions),
+	}
+}

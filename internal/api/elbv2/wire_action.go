@@ -1,0 +1,126 @@
+package elbv2
+
+import "github.com/slipway-dev/slipway/internal/model"
+
+type wireTargetGroupTuple struct {
+	TargetGroupArn string
+	Weight         int
+}
+
+type wireStickiness struct {
+	Enabled         bool
+	DurationSeconds int `xml:",omitempty"`
+}
+
+type wireForward struct {
+	TargetGroups                list[wireTargetGroupTuple]
+	TargetGroupStickinessConfig wireStickiness
+}
+
+type wireFixedResponse struct {
+	MessageBody string `xml:",omitempty"`
+	StatusCode  string
+	ContentType string `xml:",omitempty"`
+}
+
+type wireRedirect struct {
+	Protocol   string
+	Port       string
+	Host       string
+	Path       string
+	Query      string
+	StatusCode string
+}
+
+type wireAction struct {
+	Type                string
+	TargetGroupArn      string `xml:",omitempty"`
+	Order               int
+	RedirectConfig      *wireRedirect      `xml:",omitempty"`
+	FixedResponseConfig *wireFixedResponse `xml:",omitempty"`
+	ForwardConfig       *wireForward       `xml:",omitempty"`
+}
+
+func toWireActions(actions []model.ELBAction) list[wireAction] {
+	out := list[wireAction]{Member: []wireAction{}}
+	for _, a := range actions {
+		w := wireAction{Type: a.Type, TargetGroupArn: a.TargetGroupARN, Order: a.Order}
+		if f := a.Forward; f != nil {
+			wf := &wireForward{TargetGroupStickinessConfig: wireStickiness{Enabled: f.Stickiness.Enabled, DurationSeconds: f.Stickiness.DurationSeconds}}
+			for _, g := range f.TargetGroups {
+				weight := 1
+				if g.Weight != nil {
+					weight = *g.Weight
+				}
+				wf.TargetGroups.Member = append(wf.TargetGroups.Member, wireTargetGroupTuple{TargetGroupArn: g.ARN, Weight: weight})
+			}
+			w.ForwardConfig = wf
+		}
+		if r := a.FixedResponse; r != nil {
+			w.FixedResponseConfig = &wireFixedResponse{MessageBody: r.MessageBody, StatusCode: r.StatusCode, ContentType: r.ContentType}
+		}
+		if r := a.Redirect; r != nil {
+			w.RedirectConfig = &wireRedirect{Protocol: r.Protocol, Port: r.Port, Host: r.Host, Path: r.Path, Query: r.Query, StatusCode: r.StatusCode}
+		}
+		out.Member = append(out.Member, w)
+	}
+	return out
+}
+
+// parseActions reads an Actions/DefaultActions list.
+func parseActions(items []form) ([]model.ELBAction, error) {
+	var out []model.ELBAction
+	for _, f := range items {
+		order, err := f.intPtr("Order")
+		if err != nil {
+			return nil, err
+		}
+		a := model.ELBAction{Type: f.str("Type"), TargetGroupARN: f.str("TargetGroupArn")}
+		if order != nil {
+			a.Order = *order
+		}
+		if f.has("ForwardConfig") {
+			if a.Forward, err = parseForward(f.sub("ForwardConfig")); err != nil {
+				return nil, err
+			}
+		}
+		if f.has("FixedResponseConfig") {
+			g := f.sub("FixedResponseConfig")
+			a.FixedResponse = &model.FixedResponseConfig{StatusCode: g.str("StatusCode"), ContentType: g.str("ContentType"), MessageBody: g.str("MessageBody")}
+		}
+		if f.has("RedirectConfig") {
+			g := f.sub("RedirectConfig")
+			a.Redirect = &model.RedirectConfig{Protocol: g.str("Protocol"), Port: g.str("Port"), Host: g.str("Host"),
+				Path: g.str("Path"), Query: g.str("Query"), StatusCode: g.str("StatusCode")}
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+func parseForward(f form) (*model.ForwardConfig, error) {
+	fc := &model.ForwardConfig{}
+	for _, g := range f.list("TargetGroups") {
+		w, err := g.intPtr("Weight")
+		if err != nil {
+			return nil, err
+		}
+		fc.TargetGroups = append(fc.TargetGroups, model.WeightedTargetGroup{ARN: g.str("TargetGroupArn"), Weight: w})
+	}
+	s := f.sub("TargetGroupStickinessConfig")
+	enabled, err := s.boolPtr("Enabled")
+	if err != nil {
+		return nil, err
+	}
+	dur, err := s.intPtr("DurationSeconds")
+	if err != nil {
+		return nil, err
+	}
+	if enabled != nil {
+		fc.Stickiness.Enabled = *enabled
+	}
+	if dur != nil {
+		fc.Stickiness.DurationSeconds = *dur
+	}
+	return fc, nil
+}
