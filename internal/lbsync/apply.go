@@ -1,0 +1,143 @@
+package lbsync
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"sync"
+
+	"github.com/slipway-dev/slipway/internal/lb"
+)
+
+// planeResult is the outcome of applying one configuration to one plane.
+type planeResult struct {
+	version  uint64
+	served   map[int]bool      // listener ports the plane now serves
+	problems map[string]string // listeners left out, and why
+	err      error
+}
+
+// applyAll applies cfg to every plane concurrently and waits for all.
+func (s *Syncer) applyAll(ctx context.Context, cfg lb.Config) []planeResult {
+	results := make([]planeResult, len(s.planes))
+	var wg sync.WaitGroup
+	for i, p := range s.planes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = s.applyPlane(ctx, p, s.served[i], cfg)
+		}()
+	}
+	wg.Wait()
+	return results
+}
+
+// applyPlane applies cfg to p. When p cannot bind a listener's port (or
+// load its certificate) it retries without that listener, under a new
+// version, so that one unservable listener never blocks other changes.
+func (s *Syncer) applyPlane(ctx context.Context, p DataPlane, served map[int]bool, cfg lb.Config) planeResult {
+	res := planeResult{problems: map[string]string{}}
+	for {
+		err := p.Apply(ctx, cfg)
+		if err == nil {
+			res.version, res.served = cfg.Version, map[int]bool{}
+			for _, l := range cfg.Listeners {
+				res.served[l.Port] = true
+			}
+			return res
+		}
+		if !errors.Is(err, lb.ErrBind) && !errors.Is(err, lb.ErrCertificate) {
+			res.err = err
+			return res
+		}
+		drop := culprits(cfg, served, err)
+		if len(drop) == 0 {
+			res.err = err
+			return res
+		}
+		for _, arn := range drop {
+			res.problems[arn] = err.Error()
+		}
+		cfg = withoutListeners(cfg, drop)
+		cfg.Version = s.nextVersion()
+	}
+}
+
+// nextVersion hands out a version for a retried, reduced configuration.
+// Called from applyAll's goroutines while s.mu is held by Sync.
+func (s *Syncer) nextVersion() uint64 {
+	s.versionMu.Lock()
+	defer s.versionMu.Unlock()
+	s.version++
+	return s.version
+}
+
+// culprits names the listeners an Apply error is about. A bind error names
+// its address; failing that, only listeners the plane does not serve yet
+// can have failed to bind, since served ports stay open across applies.
+func culprits(cfg lb.Config, served map[int]bool, err error) []string {
+	var drop []string
+	var op *net.OpError
+	if errors.As(err, &op) {
+		if addr, ok := op.Addr.(*net.TCPAddr); ok {
+			for _, l := range cfg.Listeners {
+				if l.Port == addr.Port {
+					drop = append(drop, l.ARN)
+				}
+			}
+			if len(drop) > 0 {
+				return drop
+			}
+		}
+	}
+	for _, l := range cfg.Listeners {
+		if !served[l.Port] || errors.Is(err, lb.ErrCertificate) && l.Protocol == "HTTPS" && certificatesFail(l) != nil {
+			drop = append(drop, l.ARN)
+		}
+	}
+	return drop
+}
+
+func withoutListeners(cfg lb.Config, drop []string) lb.Config {
+	out := cfg
+	out.Listeners = slices.DeleteFunc(slices.Clone(cfg.Listeners), func(l lb.Listener) bool {
+		return slices.Contains(drop, l.ARN)
+	})
+	return out
+}
+
+// dropUnloadableCertificates removes HTTPS listeners whose certificate
+// files do not load (they were checked when the listener was created, but
+// files can change since) and returns why.
+func dropUnloadableCertificates(cfg *lb.Config) map[string]string {
+	problems := map[string]string{}
+	var drop []string
+	for _, l := range cfg.Listeners {
+		if l.Protocol != "HTTPS" {
+			continue
+		}
+		if err := certificatesFail(l); err != nil {
+			problems[l.ARN] = err.Error()
+			drop = append(drop, l.ARN)
+		}
+	}
+	if len(drop) > 0 {
+		*cfg = withoutListeners(*cfg, drop)
+	}
+	return problems
+}
+
+func certificatesFail(l lb.Listener) error {
+	if len(l.Certificates) == 0 {
+		return fmt.Errorf("listener on port %d has no usable certificate", l.Port)
+	}
+	for _, c := range l.Certificates {
+		if _, err := tls.LoadX509KeyPair(c.CertFile, c.KeyFile); err != nil {
+			return fmt.Errorf("listener on port %d: certificate %s: %w", l.Port, c.CertFile, err)
+		}
+	}
+	return nil
+}

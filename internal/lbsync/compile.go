@@ -1,0 +1,146 @@
+package lbsync
+
+import (
+	"cmp"
+	"net/netip"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/slipway-dev/slipway/internal/lb"
+	"github.com/slipway-dev/slipway/internal/model"
+	"github.com/slipway-dev/slipway/internal/state"
+)
+
+// localHost is what instance targets dial: an instance id means "this
+// machine" here.
+const localHost = "127.0.0.1"
+
+// Compile builds the routing configuration (Version 0) from the ELB records
+// of one consistent snapshot. Every target group is included, used or not,
+// so that the data plane reports its targets as unused rather than unknown.
+func Compile(tx state.Tx) (lb.Config, error) {
+	var cfg lb.Config
+	tgs, err := tx.TargetGroups()
+	if err != nil {
+		return cfg, err
+	}
+	for _, tg := range tgs {
+		targets, err := tx.Targets(tg.ARN)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.TargetGroups = append(cfg.TargetGroups, compileTargetGroup(tg, targets))
+	}
+	slices.SortFunc(cfg.TargetGroups, func(a, b lb.TargetGroup) int { return cmp.Compare(a.ARN, b.ARN) })
+	listeners, err := tx.AllListeners()
+	if err != nil {
+		return cfg, err
+	}
+	for _, l := range listeners {
+		rules, err := tx.Rules(l.ARN)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Listeners = append(cfg.Listeners, compileListener(l, rules))
+	}
+	slices.SortFunc(cfg.Listeners, func(a, b lb.Listener) int { return cmp.Compare(a.Port, b.Port) })
+	return cfg, nil
+}
+
+func compileTargetGroup(tg model.TargetGroup, targets []model.TargetDescription) lb.TargetGroup {
+	hc := tg.HealthCheck
+	out := lb.TargetGroup{
+		ARN: tg.ARN, Name: tg.Name, Protocol: tg.Protocol, Port: tg.Port,
+		HealthCheck: lb.HealthCheck{
+			Enabled: hc.Enabled, Protocol: hc.Protocol, Port: hc.Port, Path: hc.Path,
+			Interval: time.Duration(hc.IntervalSeconds) * time.Second, Timeout: time.Duration(hc.TimeoutSeconds) * time.Second,
+			HealthyThreshold: hc.HealthyThresholdCount, UnhealthyThreshold: hc.UnhealthyThresholdCount, Matcher: hc.HTTPCode,
+		},
+		DeregistrationDelay: tg.DeregistrationDelay(), SlowStart: tg.SlowStart(),
+		// Only lb_cookie stickiness exists in the data plane; app_cookie is
+		// stored and echoed but routes without stickiness.
+		Stickiness: lb.Stickiness{
+			Enabled:  tg.Attribute(model.AttrStickinessEnabled) == "true" && tg.Attribute(model.AttrStickinessType) == "lb_cookie",
+			Type:     "lb_cookie",
+			Duration: tg.StickinessDuration(),
+		},
+		Algorithm: lb.AlgorithmRoundRobin,
+		Targets:   []lb.Target{},
+	}
+	// weighted_random is echoed; the data plane balances it round robin.
+	if tg.Attribute(model.AttrAlgorithm) == lb.AlgorithmLOR {
+		out.Algorithm = lb.AlgorithmLOR
+	}
+	for _, t := range targets {
+		host := localHost
+		if ip, err := netip.ParseAddr(t.ID); err == nil {
+			host = ip.String()
+		}
+		out.Targets = append(out.Targets, lb.Target{ID: t.ID, Host: host, Port: t.Port, Revision: t.Revision})
+	}
+	return out
+}
+
+func compileListener(l model.Listener, rules []model.Rule) lb.Listener {
+	out := lb.Listener{ARN: l.ARN, Port: l.Port, Protocol: l.Protocol, DefaultActions: compileActions(l.DefaultActions)}
+	for _, c := range l.Certificates {
+		// A certificate that does not parse is left out; Sync then reports
+		// the HTTPS listener as unservable instead of failing the whole config.
+		if certFile, keyFile, err := model.CertificateFiles(c.ARN); err == nil {
+			out.Certificates = append(out.Certificates, lb.Certificate{CertFile: certFile, KeyFile: keyFile})
+		}
+	}
+	for _, r := range rules {
+		out.Rules = append(out.Rules, lb.Rule{
+			ARN: r.ARN, Priority: r.Priority, Conditions: compileConditions(r.Conditions), Actions: compileActions(r.Actions),
+		})
+	}
+	return out
+}
+
+func compileConditions(conds []model.RuleCondition) []lb.Condition {
+	out := make([]lb.Condition, 0, len(conds))
+	for _, c := range conds {
+		lc := lb.Condition{Field: c.Field, Values: slices.Clone(c.Values), HeaderName: c.HTTPHeaderName}
+		for _, kv := range c.QueryString {
+			lc.Query = append(lc.Query, lb.KeyValue{Key: kv.Key, Value: kv.Value})
+		}
+		out = append(out, lc)
+	}
+	return out
+}
+
+func compileActions(actions []model.ELBAction) []lb.Action {
+	out := make([]lb.Action, 0, len(actions))
+	for _, a := range actions {
+		la := lb.Action{Type: a.Type, Order: a.Order}
+		if f := a.Forward; f != nil {
+			for _, g := range f.TargetGroups {
+				w := 1
+				if g.Weight != nil {
+					w = *g.Weight
+				}
+				la.Forward = append(la.Forward, lb.WeightedTargetGroup{ARN: g.ARN, Weight: w})
+			}
+			la.Stickiness = lb.GroupStickiness{Enabled: f.Stickiness.Enabled, Duration: time.Duration(f.Stickiness.DurationSeconds) * time.Second}
+		}
+		if r := a.FixedResponse; r != nil {
+			la.FixedResponse = &lb.FixedResponse{StatusCode: r.StatusCode, ContentType: r.ContentType, MessageBody: r.MessageBody}
+		}
+		if r := a.Redirect; r != nil {
+			la.Redirect = &lb.Redirect{Protocol: r.Protocol, Host: r.Host, Port: r.Port, Path: r.Path, Query: r.Query, StatusCode: r.StatusCode}
+		}
+		out = append(out, la)
+	}
+	return out
+}
+
+// loadBalancerOf returns the ARN of the load balancer a listener belongs to.
+func loadBalancerOf(listenerARN string) string {
+	i := strings.LastIndex(listenerARN, "/")
+	if i < 0 {
+		return ""
+	}
+	return strings.Replace(listenerARN[:i], ":listener/", ":loadbalancer/", 1)
+}

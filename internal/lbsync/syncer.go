@@ -1,0 +1,208 @@
+package lbsync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"reflect"
+	"sync"
+	"time"
+
+	"github.com/slipway-dev/slipway/internal/lb"
+	"github.com/slipway-dev/slipway/internal/state"
+	"github.com/slipway-dev/slipway/internal/store"
+)
+
+// DataPlane is what the Syncer needs of a load balancer data plane;
+// *lb.DataPlane satisfies it.
+type DataPlane interface {
+	Apply(ctx context.Context, cfg lb.Config) error
+	AppliedVersion() uint64
+	TargetHealth(targetGroupARN string) []lb.TargetHealth
+	WaitDrained(ctx context.Context, tgARN, id string, port int) error
+}
+
+// Retry backoff of Run after a failed sync or while a listener cannot be served.
+const (
+	minBackoff = 250 * time.Millisecond
+	maxBackoff = 30 * time.Second
+)
+
+// Syncer compiles the store's ELB records into routing configurations and
+// applies them to every data plane.
+type Syncer struct {
+	st      *state.State
+	planes  []DataPlane
+	log     *slog.Logger
+	healthN *store.Notifier
+
+	versionMu sync.Mutex // guards version
+	version   uint64     // last version handed out
+
+	mu       sync.Mutex // serializes syncs; guards the fields below
+	last     *lb.Config // last config every plane acknowledged (Version: its version)
+	served   []map[int]bool
+	problems map[string]string // listener ARN -> why it is not served
+
+	statusMu sync.Mutex        // guards status
+	status   map[string]string // load balancer ARN -> impaired reason
+}
+
+// New returns a Syncer for the data planes.
+func New(st *state.State, planes []DataPlane, logger *slog.Logger) *Syncer {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Syncer{
+		st: st, planes: planes, log: logger.With("component", "lbsync"), healthN: store.NewNotifier(),
+		served: make([]map[int]bool, len(planes)), problems: map[string]string{}, status: map[string]string{},
+	}
+	for i := range s.served {
+		s.served[i] = map[int]bool{}
+	}
+	return s
+}
+
+// Run syncs after every store change (changes during a sync coalesce into
+// one more sync) until ctx is done, then returns nil. Failed syncs, and
+// listeners that cannot be served, are retried with backoff.
+func (s *Syncer) Run(ctx context.Context) error {
+	backoff := minBackoff
+	failing := false
+	for {
+		changed, _ := s.st.Changes().Wait()
+		_, err := s.Sync(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		switch {
+		case err != nil && !failing:
+			s.log.Error("routing sync failed; retrying", "err", err)
+		case err == nil && failing:
+			s.log.Info("routing sync recovered")
+		}
+		failing = err != nil
+		var retry <-chan time.Time
+		if failing || s.hasProblems() {
+			retry = time.After(backoff)
+			backoff = min(backoff*2, maxBackoff)
+		} else {
+			backoff = minBackoff
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-changed:
+		case <-retry:
+		}
+	}
+}
+
+// Sync compiles the current store into a configuration, applies it to every
+// data plane and returns its version once all of them acknowledged it (a
+// plane may report a higher version: the same configuration without a
+// listener it cannot serve). Nothing is applied when the configuration has
+// not changed since the last acknowledged one.
+func (s *Syncer) Sync(ctx context.Context) (uint64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var cfg lb.Config
+	err := s.st.View(ctx, func(tx state.Tx) error {
+		var err error
+		cfg, err = Compile(tx)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("lbsync: compile: %w", err)
+	}
+	if s.upToDate(cfg) {
+		return s.last.Version, nil
+	}
+	s.versionMu.Lock()
+	for _, p := range s.planes {
+		s.version = max(s.version, p.AppliedVersion())
+	}
+	s.versionMu.Unlock()
+	cfg.Version = s.nextVersion()
+	certProblems := dropUnloadableCertificates(&cfg)
+	results := s.applyAll(ctx, cfg)
+	return s.finish(cfg, certProblems, results)
+}
+
+// upToDate reports whether cfg is what every plane already runs.
+func (s *Syncer) upToDate(cfg lb.Config) bool {
+	if s.last == nil || len(s.problems) > 0 {
+		return false
+	}
+	prev := *s.last
+	prev.Version = 0
+	if !reflect.DeepEqual(prev, cfg) {
+		return false
+	}
+	for _, p := range s.planes {
+		if p.AppliedVersion() < s.last.Version {
+			return false
+		}
+	}
+	return true
+}
+
+// finish records the outcome of applying cfg: problems, the version to
+// report, and whether cfg is now what every plane runs.
+func (s *Syncer) finish(cfg lb.Config, problems map[string]string, results []planeResult) (uint64, error) {
+	var errs []error
+	version := cfg.Version
+	for i, r := range results {
+		if r.err != nil {
+			errs = append(errs, fmt.Errorf("data plane %d: %w", i, r.err))
+			continue
+		}
+		version = max(version, r.version)
+		s.served[i] = r.served
+		for arn, why := range r.problems {
+			problems[arn] = why
+		}
+	}
+	s.setProblems(problems)
+	if len(errs) > 0 {
+		s.last = nil
+		return 0, errors.Join(errs...)
+	}
+	cfg.Version = version
+	s.last = &cfg
+	return version, nil
+}
+
+// setProblems logs listeners that became unservable or recovered and
+// updates the load balancers' state.
+func (s *Syncer) setProblems(now map[string]string) {
+	for arn, why := range now {
+		if _, had := s.problems[arn]; !had {
+			s.log.Warn("listener cannot be served; retrying", "listener", arn, "reason", why)
+		}
+	}
+	for arn := range s.problems {
+		if _, still := now[arn]; !still {
+			s.log.Info("listener is served again", "listener", arn)
+		}
+	}
+	s.problems = now
+	status := map[string]string{}
+	for arn, why := range now {
+		lbARN := loadBalancerOf(arn)
+		if status[lbARN] != "" {
+			why = status[lbARN] + "; " + why
+		}
+		status[lbARN] = why
+	}
+	s.statusMu.Lock()
+	s.status = status
+	s.statusMu.Unlock()
+}
+
+func (s *Syncer) hasProblems() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.problems) > 0
+}
