@@ -9,22 +9,22 @@ import (
 // request line plus headers that do not fit get 400 (ALB allows 16 KiB per line).
 const bufSize = 16 << 10
 
-// bufPool recycles I/O buffers. It holds *[]byte so Put does not allocate.
+// bufPool recycles I/O buffers. It holds array pointers, which convert to and from
+// slices without allocating (a *[]byte would allocate a slice header on every Put).
 type bufPool struct{ p sync.Pool }
 
 func (bp *bufPool) get() []byte {
 	if v := bp.p.Get(); v != nil {
-		return *(v.(*[]byte))
+		return v.(*[bufSize]byte)[:]
 	}
-	return make([]byte, bufSize)
+	return new([bufSize]byte)[:]
 }
 
 func (bp *bufPool) put(b []byte) {
 	if cap(b) != bufSize {
 		return
 	}
-	b = b[:bufSize]
-	bp.p.Put(&b)
+	bp.p.Put((*[bufSize]byte)(b[:bufSize]))
 }
 
 // reader is a minimal buffered reader whose buffer can be handed back to a pool

@@ -33,6 +33,7 @@ type clientConn struct {
 	h2       bool // one request, decoded bodies, no upgrades
 	ex       *exchange
 	deadline time.Time
+	now      time.Time // when the current request head was parsed
 	idle     [idleBufSize]byte
 }
 
@@ -149,6 +150,7 @@ func (c *clientConn) handle() bool {
 		return false
 	}
 	start := time.Now()
+	c.now = start
 	rt := c.l.routes.Load()
 	if rt == nil {
 		return false // listener removed

@@ -3,6 +3,7 @@ package lb
 import (
 	"bytes"
 	"errors"
+	"io"
 )
 
 // Parse errors. All of them turn into 400 and a closed client connection.
@@ -17,6 +18,7 @@ var (
 	errBadResponse   = errors.New("malformed response from target")
 	errBadChunk      = errors.New("malformed chunked body")
 	errBodyTruncated = errors.New("body ended early")
+	errEOF           = io.EOF
 )
 
 // maxHeaders bounds the number of header fields in one request or response.

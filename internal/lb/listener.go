@@ -107,6 +107,9 @@ func (l *listenerRT) serve(nc net.Conn) {
 		nc = tc
 	}
 	c := &clientConn{d: l.d, l: l, nc: nc, src: nc, dst: nc, peer: peer, https: rt.https}
+	if f := newFdIO(nc); f != nil {
+		c.src, c.dst = f, f
+	}
 	c.serve()
 	c.close()
 }

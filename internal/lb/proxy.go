@@ -93,10 +93,10 @@ func (c *clientConn) roundTrip(b *backend, g *group, act *action, rt *routes, ca
 		if rq.contentLength > 0 {
 			uc.wr.write(c.ex.rd.bytes()[rq.headLen : int64(rq.headLen)+rq.contentLength])
 		}
-		if err := uc.wr.flush(); err != nil {
-			// A failed write to a pooled connection means the target closed it
-			// before reading anything: safe to retry whatever the method.
-			return c.upstreamFailed(b, uc, canRetry, err, start)
+		if err := c.sendReplayable(uc, start); err != nil {
+			// Nothing of the response arrived: a failed write to a pooled connection
+			// means the target closed it before reading anything.
+			return c.upstreamFailed(b, uc, canRetry && (uc.wr.err != nil || rq.idempotent()), err, start)
 		}
 	} else if keep, ok := c.streamBody(b, uc, start); !ok {
 		return keep, outDone
@@ -113,6 +113,20 @@ func (c *clientConn) roundTrip(b *backend, g *group, act *action, rt *routes, ca
 		c.ex.rd.discard(n)
 	}
 	return c.relay(b, g, act, uc, start), outDone
+}
+
+// sendReplayable sends a completely buffered request; on the raw path it also reads
+// the first response bytes.
+func (c *clientConn) sendReplayable(uc *upConn, start time.Time) error {
+	if uc.raw == nil || uc.wr.n > len(uc.wr.buf)/2 {
+		return uc.wr.flush()
+	}
+	uc.setReadTimeout(start, c.d.opts.TargetTimeout)
+	complete, err := uc.raw.exchange(&uc.wr, &uc.rd)
+	if err != nil && !complete && uc.raw.wn == 0 {
+		uc.wr.err = err // nothing was written: safe to retry on another target
+	}
+	return err
 }
 
 // streamBody sends the head and a body that is not (completely) buffered. Failures
@@ -247,7 +261,7 @@ func (c *clientConn) writeHead(wr *writer, rq *request, rt *routes) {
 	wr.writeInt(int64(rt.port))
 	wr.writeString("\r\n")
 	if rq.traceID == hdrNone {
-		writeTraceID(wr)
+		writeTraceID(wr, c.now)
 	}
 	if rq.isUpgrade() && !c.h2 {
 		wr.writeString("Connection: Upgrade\r\nUpgrade: ")
@@ -258,10 +272,10 @@ func (c *clientConn) writeHead(wr *writer, rq *request, rt *routes) {
 }
 
 // writeTraceID adds an X-Amzn-Trace-Id: Root=1-<8 hex epoch seconds>-<24 hex random>.
-func writeTraceID(wr *writer) {
+func writeTraceID(wr *writer, now time.Time) {
 	buf := wr.avail(64)[:0]
 	buf = append(buf, "X-Amzn-Trace-Id: Root=1-"...)
-	buf = appendHex(buf, uint64(time.Now().Unix()), 8)
+	buf = appendHex(buf, uint64(now.Unix()), 8)
 	buf = append(buf, '-')
 	buf = appendHex(buf, rand.Uint64()>>32, 8)
 	buf = appendHex(buf, rand.Uint64(), 16)
@@ -307,7 +321,8 @@ func (c *clientConn) relay(b *backend, g *group, act *action, uc *upConn, start 
 	if err == nil {
 		err = c.ex.wr.flush()
 	}
-	b.stats.observe(rs.status, time.Since(start))
+	end := time.Now()
+	b.stats.observe(rs.status, end.Sub(start))
 	if err != nil || closeDelimited || rs.connClose || rs.minor == 0 {
 		if err != nil && isSourceErr(err) {
 			b.stats.connErrors.Add(1)
@@ -316,7 +331,7 @@ func (c *clientConn) relay(b *backend, g *group, act *action, uc *upConn, start 
 		uc.nc.Close()
 		return keep && err == nil
 	}
-	b.pool.put(uc, time.Now())
+	b.pool.put(uc, end)
 	return keep
 }
 

@@ -3,6 +3,7 @@ package lb
 import (
 	"context"
 	"crypto/tls"
+	"io"
 	"net"
 	"sync"
 	"time"
@@ -23,6 +24,7 @@ type upConn struct {
 	wr       writer
 	resp     response
 	reused   bool
+	raw      *fdIO // nil for TLS: then net.Conn's Write and Read
 	deadline time.Time // read deadline currently set on nc
 	lastUsed time.Time
 }
@@ -97,8 +99,12 @@ func (p *upstreamPool) dial(ctx context.Context) (*upConn, error) {
 		nc = tc
 	}
 	uc := &upConn{nc: nc}
-	uc.rd = reader{src: nc, buf: make([]byte, bufSize)}
-	uc.wr = writer{dst: nc, buf: make([]byte, bufSize)}
+	var rw io.ReadWriter = nc
+	if uc.raw = newFdIO(nc); uc.raw != nil {
+		rw = uc.raw
+	}
+	uc.rd = reader{src: rw, buf: make([]byte, bufSize)}
+	uc.wr = writer{dst: rw, buf: make([]byte, bufSize)}
 	return uc, nil
 }
 

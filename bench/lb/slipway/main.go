@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strconv"
 	"syscall"
 	"time"
@@ -20,7 +21,16 @@ import (
 func main() {
 	port := flag.Int("port", 18081, "listener port on 127.0.0.1")
 	backend := flag.String("backend", "127.0.0.1:18080", "backend host:port")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile here until SIGINT/SIGTERM")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		pprof.StartCPUProfile(f)
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
 	host, p, err := net.SplitHostPort(*backend)
 	if err != nil {
 		log.Fatal(err)
