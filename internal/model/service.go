@@ -71,7 +71,13 @@ type ServiceInternal struct {
 	// LastSteadyEvent is when the steady-state event was last recorded; ECS
 	// repeats it at most every six hours.
 	LastSteadyEvent time.Time `json:"lastSteadyEvent"`
+	// History keeps finished deployments, newest first, for rollback and
+	// ListServiceDeployments.
+	History []Deployment `json:"history,omitempty"`
 }
+
+// MaxDeploymentHistory bounds ServiceInternal.History.
+const MaxDeploymentHistory = 50
 
 // LoadBalancer attaches a service's container port to a target group.
 type LoadBalancer struct {

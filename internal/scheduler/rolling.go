@@ -45,7 +45,11 @@ type ServiceInput struct {
 	// LaunchBlocked holds off new tasks (throttling after repeated failures,
 	// or a primary deployment that failed without rollback).
 	LaunchBlocked bool
-	Tasks         []Task
+	// Frozen holds a failed deployment where it stopped (circuit breaker
+	// without rollback): no task starts and no old task is replaced; only
+	// failed tasks still stop.
+	Frozen bool
+	Tasks  []Task
 }
 
 // Stop is one task the plan stops.
@@ -86,6 +90,9 @@ func PlanService(in ServiceInput) Plan {
 			continue
 		}
 		alive = append(alive, t)
+	}
+	if in.Frozen {
+		return p
 	}
 	if in.Draining {
 		for _, t := range alive {

@@ -67,6 +67,8 @@ func TestPlanServiceRollingSteps(t *testing.T) {
 			Tasks: []Task{{ID: "a", Deployment: "n", Healthy: true}, {ID: "b", Deployment: "n", Failed: true}}}, 1, 0, 0, 1, false},
 		{"scale in stops surplus", ServiceInput{Primary: "n", Desired: 1, MinHealthyPercent: 100, MaximumPercent: 200,
 			Tasks: tasks("n", 3, 0)}, 0, 0, 2, 0, false},
+		{"frozen failed deployment", ServiceInput{Primary: "n", Desired: 2, MinHealthyPercent: 50, MaximumPercent: 200, Frozen: true,
+			Tasks: join(tasks("o", 2, 0), []Task{{ID: "f", Deployment: "n", Failed: true}})}, 0, 0, 0, 1, false},
 		{"blocked launches", ServiceInput{Primary: "n", Desired: 2, MinHealthyPercent: 100, MaximumPercent: 200, LaunchBlocked: true}, 0, 0, 0, 0, false},
 		{"min100 max100 cannot progress", ServiceInput{Primary: "n", Desired: 1, MinHealthyPercent: 100, MaximumPercent: 100,
 			Tasks: tasks("o", 1, 0)}, 0, 0, 0, 0, true},

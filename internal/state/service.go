@@ -36,3 +36,10 @@ func (tx Tx) ScanServices(cluster, after string, fn func(key string, s model.Ser
 }
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
+
+// deploymentSeqBucket numbers deployments across all services, so that
+// ecs-svc ids are unique in the account as ECS's are.
+const deploymentSeqBucket = "seq_deployments"
+
+// NextDeploymentSeq returns the number of a new deployment.
+func (tx Tx) NextDeploymentSeq() (uint64, error) { return tx.NextSequence(deploymentSeqBucket) }

@@ -11,10 +11,6 @@ import (
 	"github.com/slipway-dev/slipway/internal/state"
 )
 
-// deploymentSeqBucket numbers deployments across all services, so that
-// ecs-svc ids are unique in the account as ECS's are.
-const deploymentSeqBucket = "seq_deployments"
-
 type createServiceIn struct {
 	Cluster                       string                        `json:"cluster"`
 	ServiceName                   string                        `json:"serviceName"`
@@ -95,7 +91,7 @@ func (h *Handler) createService(ctx context.Context, in *createServiceIn) (*serv
 			return err
 		}
 		svc := newService(tx, cluster, in, h.st.NowTime())
-		seq, err := tx.NextSequence(deploymentSeqBucket)
+		seq, err := tx.NextDeploymentSeq()
 		if err != nil {
 			return err
 		}

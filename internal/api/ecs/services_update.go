@@ -49,7 +49,7 @@ func (h *Handler) updateService(ctx context.Context, in *updateServiceIn) (*serv
 			return err
 		}
 		if redeploy != "" {
-			seq, err := tx.NextSequence(deploymentSeqBucket)
+			seq, err := tx.NextDeploymentSeq()
 			if err != nil {
 				return err
 			}

@@ -1,0 +1,87 @@
+package controller
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slipway-dev/slipway/internal/model"
+)
+
+// Throttling after consecutive task failures, in the spirit of ECS's
+// service throttle: the first failures retry at once, later ones wait
+// longer each time, up to a cap.
+const (
+	throttleAfter = 3
+	throttleBase  = time.Second
+	throttleMax   = 5 * time.Minute
+)
+
+// account records what happened to tasks since the last pass: tasks that
+// became healthy (they reset the failure streak) and tasks that failed to
+// start or run before they were ever healthy (they count toward the
+// throttle and the deployment's circuit breaker).
+func (p *pass) account() error {
+	for i := range p.tasks {
+		t := &p.tasks[i]
+		if t.Internal.HealthyAt == nil && alive(t) {
+			h, err := p.judge(t)
+			if err != nil {
+				return err
+			}
+			if h.healthy {
+				t.Internal.HealthyAt = model.Ptr(p.now)
+				p.changed[i] = true
+				p.svc.Internal.LaunchFailures = 0
+				p.svc.Internal.BackoffUntil = time.Time{}
+			}
+		}
+		if t.DesiredStatus == model.TaskStopped && !t.Internal.CountedFailure && t.Internal.HealthyAt == nil &&
+			(t.StopCode == model.StopTaskFailedToStart || t.StopCode == model.StopEssentialContainerExited) {
+			p.countFailure(i, taskFailureDetail(t))
+		}
+	}
+	return nil
+}
+
+// countFailure charges a failed task to its deployment and the throttle.
+func (p *pass) countFailure(i int, detail string) {
+	t := &p.tasks[i]
+	t.Internal.CountedFailure = true
+	p.changed[i] = true
+	if d := p.svc.Deployment(t.Internal.DeploymentID); d != nil {
+		d.FailedTasks++
+		d.Internal.Detail = detail
+		d.UpdatedAt = model.At(p.now)
+	}
+	s := &p.svc.Internal
+	s.LaunchFailures++
+	if s.LaunchFailures >= throttleAfter {
+		wait := throttleBase << min(s.LaunchFailures-throttleAfter, 20)
+		s.BackoffUntil = p.now.Add(min(wait, throttleMax))
+		eventThrottled(p.svc, p.now)
+	}
+}
+
+// taskFailureDetail is the actionable account of a failed task: why it
+// stopped, the exit code and reason of its containers, the failing health
+// check's output and the end of its output.
+func taskFailureDetail(t *model.Task) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "task %s: %s", t.Internal.ID, t.StoppedReason)
+	for _, c := range t.Containers {
+		if c.ExitCode != nil {
+			fmt.Fprintf(&b, "; container %s exit code %d", c.Name, *c.ExitCode)
+		}
+		if c.Reason != "" {
+			fmt.Fprintf(&b, " (%s)", c.Reason)
+		}
+	}
+	if t.Internal.HealthDetail != "" {
+		fmt.Fprintf(&b, "; health check: %s", t.Internal.HealthDetail)
+	}
+	if t.Internal.LogTail != "" {
+		fmt.Fprintf(&b, "; last output:\n%s", t.Internal.LogTail)
+	}
+	return b.String()
+}

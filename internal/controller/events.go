@@ -1,0 +1,74 @@
+package controller
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slipway-dev/slipway/internal/model"
+)
+
+// repeatWindow suppresses an event identical to the newest one for this
+// long, as ECS does not repeat the same message on every pass.
+const repeatWindow = 5 * time.Minute
+
+// addEvent records an event in ECS's wording, "(service NAME) ...", unless
+// the same message was the newest event within repeatWindow.
+func addEvent(s *model.Service, now time.Time, format string, args ...any) {
+	msg := fmt.Sprintf("(service %s) ", s.Name) + fmt.Sprintf(format, args...)
+	if len(s.Events) > 0 && s.Events[0].Message == msg && now.Sub(s.Events[0].CreatedAt.Time) < repeatWindow {
+		return
+	}
+	s.AddEvent(now, msg)
+}
+
+// taskList formats task ids as ECS lists them: "(task a) (task b)".
+func taskList(ids []string) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = "(task " + id + ")"
+	}
+	return strings.Join(parts, " ")
+}
+
+func eventStarted(s *model.Service, now time.Time, ids []string) {
+	addEvent(s, now, "has started %d tasks: %s.", len(ids), taskList(ids))
+}
+
+func eventStopped(s *model.Service, now time.Time, ids []string) {
+	addEvent(s, now, "has stopped %d running tasks: %s.", len(ids), taskList(ids))
+}
+
+func eventSteady(s *model.Service, now time.Time) {
+	addEvent(s, now, "has reached a steady state.")
+}
+
+func eventThrottled(s *model.Service, now time.Time) {
+	addEvent(s, now, "is unable to consistently start tasks successfully. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.")
+}
+
+func eventStuck(s *model.Service, now time.Time) {
+	addEvent(s, now, "was unable to stop or start tasks during a deployment because of the service deployment configuration. Update the minimumHealthyPercent or maximumPercent value and try again.")
+}
+
+// resourceWord names a placement failure reason as ECS's event does.
+func resourceWord(reason string) string {
+	switch reason {
+	case "RESOURCE:CPU":
+		return "CPU"
+	case "RESOURCE:MEMORY":
+		return "memory"
+	case "RESOURCE:PORTS":
+		return "ports"
+	}
+	return reason
+}
+
+func eventUnplaced(s *model.Service, now time.Time, instanceARN, reason string) {
+	if instanceARN == "" {
+		addEvent(s, now, "was unable to place a task because no container instance met all of its requirements. Reason: No Container Instances were found in your cluster. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.")
+		return
+	}
+	id := instanceARN[strings.LastIndex(instanceARN, "/")+1:]
+	addEvent(s, now, "was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance %s) has insufficient %s available. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.", id, resourceWord(reason))
+}

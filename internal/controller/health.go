@@ -1,0 +1,85 @@
+package controller
+
+import (
+	"fmt"
+
+	"github.com/slipway-dev/slipway/internal/lb"
+	"github.com/slipway-dev/slipway/internal/model"
+)
+
+// taskHealth is how the controller judges one service task.
+type taskHealth struct {
+	// healthy: RUNNING, container health checks (if any) HEALTHY, and every
+	// target healthy in its target group.
+	healthy bool
+	// failed: past the grace period with a failing container health check or
+	// an unhealthy target; the task must be replaced.
+	failed bool
+	// why explains a failure in ECS's words, for events and stop reasons.
+	why     string
+	event   string
+	elbFail bool
+}
+
+func (p *pass) judge(t *model.Task) (taskHealth, error) {
+	var h taskHealth
+	if t.LastStatus != model.TaskRunning && t.LastStatus != model.TaskActivating {
+		return h, nil
+	}
+	td, err := p.taskDefinition(t.TaskDefinitionARN)
+	if err != nil {
+		return h, err
+	}
+	containerOK := !hasHealthCheck(td) || t.HealthStatus == model.HealthHealthy
+	if t.HealthStatus == model.HealthUnhealthy && !p.inGrace(t) {
+		h.failed, h.why = true, "Task failed container health checks"
+		h.event = fmt.Sprintf("(task %s) failed container health checks.", t.Internal.ID)
+		return h, nil
+	}
+	targetsOK := true
+	for _, l := range p.svc.LoadBalancers {
+		tt := findTarget(t, l.TargetGroupARN)
+		if tt == nil {
+			targetsOK = false
+			continue
+		}
+		th, ok := p.health[l.TargetGroupARN][targetKey(tt.TargetID, tt.Port)]
+		if !ok || th.State != "healthy" {
+			targetsOK = false
+		}
+		if ok && th.State == "unhealthy" && !p.inGrace(t) {
+			h.failed, h.elbFail = true, true
+			h.why = fmt.Sprintf("Task failed ELB health checks in (target-group %s)", l.TargetGroupARN)
+			h.event = fmt.Sprintf("(task %s) (port %d) is unhealthy in (target-group %s) due to (reason %s).",
+				t.Internal.ID, tt.Port, l.TargetGroupARN, healthReason(th))
+			return h, nil
+		}
+	}
+	h.healthy = t.LastStatus == model.TaskRunning && containerOK && targetsOK
+	return h, nil
+}
+
+func healthReason(th lb.TargetHealth) string {
+	if th.Description != "" {
+		return th.Description
+	}
+	return th.Reason
+}
+
+func hasHealthCheck(td model.TaskDefinition) bool {
+	for _, c := range td.Spec.ContainerDefinitions {
+		if c.IsEssential() && c.HealthCheck != nil && len(c.HealthCheck.Command) > 0 && c.HealthCheck.Command[0] != "NONE" {
+			return true
+		}
+	}
+	return false
+}
+
+func findTarget(t *model.Task, tg string) *model.TaskTarget {
+	for i := range t.Internal.Targets {
+		if t.Internal.Targets[i].TargetGroupARN == tg && t.Internal.Targets[i].State == targetRegistered {
+			return &t.Internal.Targets[i]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,177 @@
+package controller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/slipway-dev/slipway/internal/lb"
+	"github.com/slipway-dev/slipway/internal/model"
+	"github.com/slipway-dev/slipway/internal/state"
+)
+
+// pass is one reconcile of one service inside one transaction. Its fields
+// are the records it read and the changes it makes; nothing outlives it but
+// the drain jobs it hands back.
+type pass struct {
+	c       *Controller
+	tx      state.Tx
+	now     time.Time
+	cluster model.Cluster
+	svc     *model.Service
+	tasks   []model.Task
+	changed map[int]bool
+	defs    map[string]model.TaskDefinition
+	groups  map[string]model.TargetGroup
+	health  map[string]map[string]lb.TargetHealth // target group -> "id:port"
+	ec2IDs  map[string]string                     // container instance ARN -> EC2 instance id
+	drains  []drainJob
+}
+
+// reconcileService runs one pass over a service and then starts the drain
+// waiters for targets it deregistered.
+func (c *Controller) reconcileService(ctx context.Context, ref serviceRef) error {
+	var drains []drainJob
+	err := c.st.Update(ctx, func(tx state.Tx) error {
+		p, err := c.newPass(tx, ref)
+		if err != nil {
+			return err
+		}
+		if err := p.run(); err != nil {
+			return err
+		}
+		drains = p.drains
+		return p.save()
+	})
+	if errors.Is(err, state.ErrServiceNotFound) || errors.Is(err, state.ErrClusterNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("service %s/%s: %w", ref.cluster, ref.name, err)
+	}
+	for _, d := range drains {
+		c.startDrain(d)
+	}
+	return nil
+}
+
+func (c *Controller) newPass(tx state.Tx, ref serviceRef) (*pass, error) {
+	cluster, err := tx.Cluster(ref.cluster)
+	if err != nil {
+		return nil, err
+	}
+	svc, err := tx.Service(ref.cluster, ref.name)
+	if err != nil {
+		return nil, err
+	}
+	all, err := tx.Tasks(ref.cluster)
+	if err != nil {
+		return nil, err
+	}
+	p := &pass{
+		c: c, tx: tx, now: c.now(), cluster: cluster, svc: &svc, changed: map[int]bool{},
+		defs: map[string]model.TaskDefinition{}, groups: map[string]model.TargetGroup{},
+		health: map[string]map[string]lb.TargetHealth{}, ec2IDs: map[string]string{},
+	}
+	for _, t := range all {
+		if t.Internal.Service == svc.Name {
+			p.tasks = append(p.tasks, t)
+		}
+	}
+	instances, err := tx.Instances(ref.cluster)
+	if err != nil {
+		return nil, err
+	}
+	for _, ci := range instances {
+		p.ec2IDs[ci.ARN] = ci.EC2InstanceID
+	}
+	for _, l := range svc.LoadBalancers {
+		p.loadHealth(l.TargetGroupARN)
+	}
+	return p, nil
+}
+
+func (p *pass) loadHealth(tg string) {
+	m := map[string]lb.TargetHealth{}
+	if p.c.lb != nil {
+		for _, h := range p.c.lb.TargetHealth(tg) {
+			m[targetKey(h.Target.ID, h.Target.Port)] = h
+		}
+	}
+	p.health[tg] = m
+}
+
+func targetKey(id string, port int) string { return fmt.Sprintf("%s:%d", id, port) }
+
+// run is the order of one pass: register new targets, account for what
+// happened (the circuit breaker reads it), plan and apply, then deregister
+// the targets of every task that is to stop and book the deployments.
+func (p *pass) run() error {
+	if err := p.registerTargets(); err != nil {
+		return err
+	}
+	if err := p.account(); err != nil {
+		return err
+	}
+	if err := p.circuitBreaker(); err != nil {
+		return err
+	}
+	if err := p.planAndApply(); err != nil {
+		return err
+	}
+	if err := p.deregisterStopping(); err != nil {
+		return err
+	}
+	p.bookDeployments()
+	p.finishDeletion()
+	return nil
+}
+
+func (p *pass) save() error {
+	for i := range p.tasks {
+		if p.changed[i] {
+			if err := p.tx.PutTask(p.tasks[i]); err != nil {
+				return err
+			}
+		}
+	}
+	return p.tx.PutService(p.cluster.Name, *p.svc)
+}
+
+func (p *pass) taskDefinition(arn string) (model.TaskDefinition, error) {
+	if td, ok := p.defs[arn]; ok {
+		return td, nil
+	}
+	td, err := p.tx.ResolveTaskDefinition(arn)
+	if err != nil {
+		return td, err
+	}
+	p.defs[arn] = td
+	return td, nil
+}
+
+// alive reports whether a task still counts for the service: it wants to
+// run and has not stopped.
+func alive(t *model.Task) bool {
+	return t.DesiredStatus == model.TaskRunning && t.LastStatus != model.TaskStopped
+}
+
+func (p *pass) gracePeriod() time.Duration {
+	if p.svc.HealthCheckGracePeriodSeconds == nil {
+		return 0
+	}
+	return time.Duration(*p.svc.HealthCheckGracePeriodSeconds) * time.Second
+}
+
+// inGrace reports whether a task is within the service's health-check grace
+// period, counted from when it started, during which failing checks are
+// ignored as ECS does.
+func (p *pass) inGrace(t *model.Task) bool {
+	if t.StartedAt == nil {
+		return true
+	}
+	return p.now.Sub(t.StartedAt.Time) < p.gracePeriod()
+}
+
+func errorsIs(err, target error) bool { return errors.Is(err, target) }

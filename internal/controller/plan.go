@@ -1,0 +1,140 @@
+package controller
+
+import (
+	"github.com/slipway-dev/slipway/internal/model"
+	"github.com/slipway-dev/slipway/internal/scheduler"
+)
+
+// planAndApply asks the scheduler for the service's next step and carries it
+// out: stops (with ECS's reasons and events) and starts (placed on the
+// cluster's container instances).
+func (p *pass) planAndApply() error {
+	primary := p.svc.Primary()
+	if primary == nil {
+		return nil
+	}
+	cfg := p.svc.DeploymentConfiguration
+	in := scheduler.ServiceInput{
+		Primary: primary.ID, Desired: primary.DesiredCount,
+		MinHealthyPercent: cfg.MinHealthyPercent(), MaximumPercent: cfg.MaxPercent(),
+		Draining:      p.svc.Status == model.ServiceDraining,
+		LaunchBlocked: p.now.Before(p.svc.Internal.BackoffUntil),
+		Frozen:        primary.RolloutState == model.RolloutFailed && p.svc.Status == model.ServiceActive,
+	}
+	judged := map[string]taskHealth{}
+	for i := range p.tasks {
+		t := &p.tasks[i]
+		if !alive(t) {
+			continue
+		}
+		h, err := p.judge(t)
+		if err != nil {
+			return err
+		}
+		judged[t.Internal.ID] = h
+		in.Tasks = append(in.Tasks, scheduler.Task{ID: t.Internal.ID, Deployment: t.Internal.DeploymentID,
+			Healthy: h.healthy, Failed: h.failed, CreatedAt: t.CreatedAt.Time})
+	}
+	plan := scheduler.PlanService(in)
+	p.applyStops(plan.Stop, judged, primary.ID)
+	if plan.Start > 0 {
+		if err := p.startTasks(primary, plan.Start); err != nil {
+			return err
+		}
+	}
+	if plan.Stuck {
+		eventStuck(p.svc, p.now)
+	}
+	return nil
+}
+
+func (p *pass) applyStops(stops []scheduler.Stop, judged map[string]taskHealth, primaryID string) {
+	var stoppedNow []string
+	for _, s := range stops {
+		i := p.taskIndex(s.TaskID)
+		if i < 0 {
+			continue
+		}
+		t := &p.tasks[i]
+		reason := "Scaling activity initiated by (deployment " + primaryID + ")"
+		if s.Reason == scheduler.StopUnhealthy {
+			h := judged[s.TaskID]
+			reason = h.why
+			addEvent(p.svc, p.now, "%s", h.event)
+			if t.Internal.HealthyAt == nil && !t.Internal.CountedFailure {
+				t.Internal.HealthDetail = firstNonEmpty(t.Internal.HealthDetail, h.why)
+				p.countFailure(i, taskFailureDetail(t)+"; "+h.why)
+			}
+		}
+		model.RequestStop(t, model.StopServiceSchedulerInitiated, reason, p.now)
+		p.changed[i] = true
+		if findTargetAny(t) == nil {
+			stoppedNow = append(stoppedNow, s.TaskID)
+		}
+	}
+	if len(stoppedNow) > 0 {
+		eventStopped(p.svc, p.now, stoppedNow)
+	}
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// findTargetAny returns a registered target of the task, if any.
+func findTargetAny(t *model.Task) *model.TaskTarget {
+	for i := range t.Internal.Targets {
+		if t.Internal.Targets[i].State == targetRegistered {
+			return &t.Internal.Targets[i]
+		}
+	}
+	return nil
+}
+
+func (p *pass) taskIndex(id string) int {
+	for i := range p.tasks {
+		if p.tasks[i].Internal.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// startTasks places and creates n tasks of the primary deployment.
+func (p *pass) startTasks(primary *model.Deployment, n int) error {
+	td, err := p.taskDefinition(primary.TaskDefinition)
+	if err != nil {
+		return err
+	}
+	instances, err := p.tx.Instances(p.cluster.Name)
+	if err != nil {
+		return err
+	}
+	all, err := p.tx.Tasks(p.cluster.Name)
+	if err != nil {
+		return err
+	}
+	placed, fail := scheduler.Place(scheduler.Nodes(instances, all), scheduler.DemandOf(td), n)
+	if fail != nil {
+		eventUnplaced(p.svc, p.now, fail.NodeARN, fail.Reason)
+	}
+	var ids []string
+	for _, inst := range placed {
+		t := model.NewTask(p.tx.Partition, model.NewTaskInput{
+			Cluster: p.cluster.Name, ClusterARN: p.cluster.ARN, Definition: td, InstanceARN: inst,
+			Group: "service:" + p.svc.Name, StartedBy: primary.ID, LaunchType: p.svc.LaunchType,
+			Service: p.svc.Name, Deployment: primary.ID, Now: p.now,
+		})
+		t.EnableExecuteCommand = p.svc.EnableExecuteCommand
+		p.tasks = append(p.tasks, t)
+		p.changed[len(p.tasks)-1] = true
+		ids = append(ids, t.Internal.ID)
+	}
+	if len(ids) > 0 {
+		eventStarted(p.svc, p.now, ids)
+	}
+	return nil
+}

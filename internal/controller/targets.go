@@ -1,0 +1,201 @@
+package controller
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/slipway-dev/slipway/internal/model"
+	"github.com/slipway-dev/slipway/internal/state"
+)
+
+// Target registration states kept on a task.
+const (
+	targetRegistered   = "registered"
+	targetDraining     = "draining"
+	targetDeregistered = "deregistered"
+)
+
+// drainTimeout bounds how long the controller waits for one task's drain
+// beyond the target group's deregistration delay (the data plane ends a
+// drain at the delay; this only guards against a data plane that is gone).
+const drainTimeout = 15 * time.Minute
+
+// drainJob is a task whose targets were deregistered and must drain before
+// the agent may stop it.
+type drainJob struct {
+	cluster, service, taskID string
+	targets                  []model.TaskTarget
+}
+
+// registerTargets registers the host ports of RUNNING tasks that want to run
+// in the service's target groups, as ECS does once a task is RUNNING.
+func (p *pass) registerTargets() error {
+	if len(p.svc.LoadBalancers) == 0 || p.svc.Status != model.ServiceActive {
+		return nil
+	}
+	added := map[string]int{}
+	for i := range p.tasks {
+		t := &p.tasks[i]
+		if !alive(t) || t.LastStatus != model.TaskRunning || len(t.Internal.Targets) > 0 {
+			continue
+		}
+		td, err := p.taskDefinition(t.TaskDefinitionARN)
+		if err != nil {
+			return err
+		}
+		for _, l := range p.svc.LoadBalancers {
+			tt, err := p.targetFor(t, l)
+			if err != nil {
+				return err
+			}
+			desc := model.TargetDescription{ID: tt.TargetID, Port: tt.Port, Revision: td.Name()}
+			if err := p.tx.RegisterTargets(l.TargetGroupARN, []model.TargetDescription{desc}); err != nil {
+				return fmt.Errorf("register task %s in %s: %w", t.Internal.ID, l.TargetGroupARN, err)
+			}
+			t.Internal.Targets = append(t.Internal.Targets, tt)
+			added[l.TargetGroupARN]++
+		}
+		p.changed[i] = true
+	}
+	for _, l := range p.svc.LoadBalancers {
+		if n := added[l.TargetGroupARN]; n > 0 {
+			addEvent(p.svc, p.now, "registered %d targets in (target-group %s)", n, l.TargetGroupARN)
+			delete(added, l.TargetGroupARN)
+		}
+	}
+	return nil
+}
+
+// targetFor is the target a task's container port is registered as: the
+// node's instance id for instance target groups, 127.0.0.1 for ip ones.
+func (p *pass) targetFor(t *model.Task, l model.LoadBalancer) (model.TaskTarget, error) {
+	tg, ok := p.groups[l.TargetGroupARN]
+	if !ok {
+		var err error
+		if tg, err = p.tx.TargetGroup(l.TargetGroupARN); err != nil {
+			return model.TaskTarget{}, err
+		}
+		p.groups[l.TargetGroupARN] = tg
+	}
+	id := p.ec2IDs[t.ContainerInstanceARN]
+	if tg.TargetType == "ip" || id == "" {
+		id = "127.0.0.1"
+	}
+	return model.TaskTarget{
+		TargetGroupARN: l.TargetGroupARN, ContainerName: l.ContainerName, ContainerPort: l.ContainerPort,
+		TargetID: id, Port: t.HostPort(l.ContainerName, l.ContainerPort), State: targetRegistered,
+	}, nil
+}
+
+// deregisterStopping deregisters the targets of tasks that are to stop and
+// moves them to DEACTIVATING; the agent stops a task only once its targets
+// are all deregistered, which the drain waiter records.
+func (p *pass) deregisterStopping() error {
+	removed := map[string]int{}
+	draining := 0
+	for i := range p.tasks {
+		t := &p.tasks[i]
+		if t.DesiredStatus != model.TaskStopped {
+			continue
+		}
+		job := drainJob{cluster: p.cluster.Name, service: p.svc.Name, taskID: t.Internal.ID}
+		for j := range t.Internal.Targets {
+			tt := &t.Internal.Targets[j]
+			switch tt.State {
+			case targetRegistered:
+				desc := model.TargetDescription{ID: tt.TargetID, Port: tt.Port}
+				if err := p.tx.DeregisterTargets(tt.TargetGroupARN, []model.TargetDescription{desc}); err != nil && !isGone(err) {
+					return err
+				}
+				tt.State = targetDraining
+				removed[tt.TargetGroupARN]++
+				p.changed[i] = true
+				job.targets = append(job.targets, *tt)
+			case targetDraining:
+				job.targets = append(job.targets, *tt) // resumed after a restart
+			}
+		}
+		if len(job.targets) == 0 {
+			continue
+		}
+		if p.changed[i] && model.TaskStatusRank(t.LastStatus) < model.TaskStatusRank(model.TaskDeactivating) {
+			t.LastStatus = model.TaskDeactivating
+			draining++
+		}
+		p.drains = append(p.drains, job)
+	}
+	for tg, n := range removed {
+		addEvent(p.svc, p.now, "deregistered %d targets in (target-group %s)", n, tg)
+	}
+	if draining > 0 {
+		addEvent(p.svc, p.now, "has begun draining connections on %d tasks.", draining)
+	}
+	return nil
+}
+
+func isGone(err error) bool {
+	return err != nil && (errorsIs(err, state.ErrTargetGroupNotFound))
+}
+
+// startDrain runs a drain waiter for a task unless one already runs: first
+// every data plane acknowledges the routing without the targets, then each
+// target drains; then the targets are recorded as deregistered so the agent
+// may stop the task.
+func (c *Controller) startDrain(job drainJob) {
+	key := job.cluster + "/" + job.taskID
+	c.mu.Lock()
+	if c.draining[key] {
+		c.mu.Unlock()
+		return
+	}
+	c.draining[key] = true
+	c.mu.Unlock()
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		defer func() {
+			c.mu.Lock()
+			delete(c.draining, key)
+			c.mu.Unlock()
+		}()
+		if err := c.drain(job); err != nil && c.ctx.Err() == nil {
+			c.logger.Error("drain failed", "task", job.taskID, "err", err)
+		}
+	}()
+}
+
+func (c *Controller) drain(job drainJob) error {
+	ctx, cancel := context.WithTimeout(c.ctx, drainTimeout)
+	defer cancel()
+	if c.lb != nil {
+		if _, err := c.lb.Sync(ctx); err != nil {
+			return fmt.Errorf("routing not acknowledged: %w", err)
+		}
+		for _, tt := range job.targets {
+			if err := c.lb.WaitDrained(ctx, tt.TargetGroupARN, tt.TargetID, tt.Port); err != nil && c.ctx.Err() != nil {
+				return err
+			}
+		}
+	}
+	return c.st.Update(c.ctx, func(tx state.Tx) error {
+		t, err := tx.Task(job.cluster, job.taskID)
+		if err != nil {
+			return err
+		}
+		for i := range t.Internal.Targets {
+			if t.Internal.Targets[i].State == targetDraining {
+				t.Internal.Targets[i].State = targetDeregistered
+			}
+		}
+		if err := tx.PutTask(t); err != nil {
+			return err
+		}
+		svc, err := tx.Service(job.cluster, job.service)
+		if err != nil {
+			return nil // the service is gone; the task still stops
+		}
+		eventStopped(&svc, c.now(), []string{job.taskID})
+		return tx.PutService(job.cluster, svc)
+	})
+}
