@@ -20,7 +20,9 @@ func (tx Tx) PutTask(t model.Task) error {
 }
 
 // DeleteTask removes a task record (used when pruning old stopped tasks).
-func (tx Tx) DeleteTask(cluster, id string) error { return tx.Delete(bucketTasks, taskKey(cluster, id)) }
+func (tx Tx) DeleteTask(cluster, id string) error {
+	return tx.Delete(bucketTasks, taskKey(cluster, id))
+}
 
 // Tasks returns every task of cluster.
 func (tx Tx) Tasks(cluster string) ([]model.Task, error) {
