@@ -48,6 +48,12 @@ func (f *fakeHealth) LoadBalancerState(arn string) (string, string) {
 	return model.ALBStateActive, ""
 }
 
+func (f *fakeHealth) setState(arn, code, reason string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.states[arn] = [2]string{code, reason}
+}
+
 func (f *fakeHealth) set(arn string, th ...lb.TargetHealth) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
