@@ -112,6 +112,7 @@ func (d *DataPlane) startInitialCheck(b *backend, ck *checker) {
 // to be considered healthy"); later it needs HealthyThreshold consecutive passes after
 // being unhealthy, and UnhealthyThreshold consecutive failures make it unhealthy.
 func (d *DataPlane) record(b *backend, ck *checker, res probeResult) {
+	others := res.ok && d.otherHealthy(b)
 	b.mu.Lock()
 	if b.checker != ck {
 		b.mu.Unlock()
@@ -129,6 +130,11 @@ func (d *DataPlane) record(b *backend, ck *checker, res probeResult) {
 	switch st := b.health.State; {
 	case res.ok && (st == StateInitial || st == StateUnhealthy && ck.ok >= ck.hc.HealthyThreshold):
 		prev, changed = b.setHealthLocked(StateHealthy, "", "")
+		if !others {
+			// ELB: slow start does not apply when the group has no other healthy
+			// target; ramping the only target would just leave traffic unserved.
+			b.healthySince.Store(0)
+		}
 	case !res.ok && st != StateUnhealthy && ck.fail >= ck.hc.UnhealthyThreshold:
 		prev, changed = b.setHealthLocked(StateUnhealthy, res.reason, res.desc)
 	case !res.ok && st == StateUnhealthy:
@@ -138,6 +144,18 @@ func (d *DataPlane) record(b *backend, ck *checker, res probeResult) {
 	if changed {
 		d.emit(b, prev)
 	}
+}
+
+// otherHealthy reports whether b's group has another healthy registered target.
+func (d *DataPlane) otherHealthy(b *backend) bool {
+	d.regMu.Lock()
+	defer d.regMu.Unlock()
+	for key, o := range d.backends {
+		if o != b && key.group == b.key.group && o.state.Load() == hHealthy && !o.draining.Load() {
+			return true
+		}
+	}
+	return false
 }
 
 // probe sends one health check request. Like ELB it uses a fresh connection per check.
