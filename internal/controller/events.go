@@ -12,12 +12,23 @@ import (
 // long, as ECS does not repeat the same message on every pass.
 const repeatWindow = 5 * time.Minute
 
-// addEvent records an event in ECS's wording, "(service NAME) ...", unless
-// the same message was the newest event within repeatWindow.
+// addEvent records an event in ECS's wording, "(service NAME) ...".
 func addEvent(s *model.Service, now time.Time, format string, args ...any) {
+	s.AddEvent(now, fmt.Sprintf("(service %s) ", s.Name)+fmt.Sprintf(format, args...))
+}
+
+// addRepeatingEvent records a condition that holds across many passes
+// (throttled, unplaceable, stuck) unless the same message was recorded
+// within repeatWindow, so the log is not flooded with it.
+func addRepeatingEvent(s *model.Service, now time.Time, format string, args ...any) {
 	msg := fmt.Sprintf("(service %s) ", s.Name) + fmt.Sprintf(format, args...)
-	if len(s.Events) > 0 && s.Events[0].Message == msg && now.Sub(s.Events[0].CreatedAt.Time) < repeatWindow {
-		return
+	for _, e := range s.Events {
+		if now.Sub(e.CreatedAt.Time) >= repeatWindow {
+			break
+		}
+		if e.Message == msg {
+			return
+		}
 	}
 	s.AddEvent(now, msg)
 }
@@ -44,11 +55,11 @@ func eventSteady(s *model.Service, now time.Time) {
 }
 
 func eventThrottled(s *model.Service, now time.Time) {
-	addEvent(s, now, "is unable to consistently start tasks successfully. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.")
+	addRepeatingEvent(s, now, "is unable to consistently start tasks successfully. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.")
 }
 
 func eventStuck(s *model.Service, now time.Time) {
-	addEvent(s, now, "was unable to stop or start tasks during a deployment because of the service deployment configuration. Update the minimumHealthyPercent or maximumPercent value and try again.")
+	addRepeatingEvent(s, now, "was unable to stop or start tasks during a deployment because of the service deployment configuration. Update the minimumHealthyPercent or maximumPercent value and try again.")
 }
 
 // resourceWord names a placement failure reason as ECS's event does.
@@ -66,9 +77,9 @@ func resourceWord(reason string) string {
 
 func eventUnplaced(s *model.Service, now time.Time, instanceARN, reason string) {
 	if instanceARN == "" {
-		addEvent(s, now, "was unable to place a task because no container instance met all of its requirements. Reason: No Container Instances were found in your cluster. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.")
+		addRepeatingEvent(s, now, "was unable to place a task because no container instance met all of its requirements. Reason: No Container Instances were found in your cluster. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.")
 		return
 	}
 	id := instanceARN[strings.LastIndex(instanceARN, "/")+1:]
-	addEvent(s, now, "was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance %s) has insufficient %s available. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.", id, resourceWord(reason))
+	addRepeatingEvent(s, now, "was unable to place a task because no container instance met all of its requirements. The closest matching (container-instance %s) has insufficient %s available. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.", id, resourceWord(reason))
 }

@@ -183,10 +183,15 @@ func (c *Controller) drain(job drainJob) error {
 		if err != nil {
 			return err
 		}
+		finished := false
 		for i := range t.Internal.Targets {
 			if t.Internal.Targets[i].State == targetDraining {
 				t.Internal.Targets[i].State = targetDeregistered
+				finished = true
 			}
+		}
+		if !finished {
+			return nil // another waiter (resumed by a concurrent pass) recorded it
 		}
 		if err := tx.PutTask(t); err != nil {
 			return err

@@ -56,9 +56,9 @@ func newTestAPI(t *testing.T, tgs TargetGroups, creds awsproto.Credentials) *tes
 
 func newClient(url, key, secret string) *awsecs.Client {
 	return awsecs.New(awsecs.Options{
-		Region:       "us-east-1",
-		BaseEndpoint: aws.String(url),
-		Credentials:  credentials.NewStaticCredentialsProvider(key, secret, ""),
+		Region:           "us-east-1",
+		BaseEndpoint:     aws.String(url),
+		Credentials:      credentials.NewStaticCredentialsProvider(key, secret, ""),
 		RetryMaxAttempts: 1,
 	})
 }

@@ -34,7 +34,7 @@ func TestServiceCreateUpdateDescribeDelete(t *testing.T) {
 	registerTalk(t, api)
 	created, err := c.CreateService(ctx, &awsecs.CreateServiceInput{
 		ServiceName: aws.String("talk"), TaskDefinition: aws.String("talk"), DesiredCount: aws.Int32(2),
-		Role: aws.String("ecsServiceRole"),
+		Role:                 aws.String("ecsServiceRole"),
 		NetworkConfiguration: &types.NetworkConfiguration{AwsvpcConfiguration: &types.AwsVpcConfiguration{Subnets: []string{"subnet-1"}}},
 	})
 	if err != nil {

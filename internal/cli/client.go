@@ -1,0 +1,84 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/smithy-go"
+)
+
+// awsConfig builds the SDK configuration for the Slipway endpoint: the
+// usual AWS credential chain, or dummy keys when none is configured (a
+// server without credentials accepts any signature).
+func (g *globals) awsConfig(ctx context.Context) (aws.Config, error) {
+	opts := []func(*config.LoadOptions) error{config.WithRegion(g.region), config.WithRetryMaxAttempts(3)}
+	if os.Getenv("AWS_ACCESS_KEY_ID") == "" && os.Getenv("AWS_PROFILE") == "" {
+		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("slipway", "slipway", "")))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return cfg, fmt.Errorf("AWS configuration: %w", err)
+	}
+	cfg.BaseEndpoint = aws.String(g.endpoint)
+	return cfg, nil
+}
+
+func (g *globals) ecsClient(ctx context.Context) (*awsecs.Client, error) {
+	cfg, err := g.awsConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return awsecs.NewFromConfig(cfg), nil
+}
+
+func (g *globals) elbClient(ctx context.Context) (*elb.Client, error) {
+	cfg, err := g.awsConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return elb.NewFromConfig(cfg), nil
+}
+
+// explain turns an API or connection error into a message that says what
+// to do next.
+func (g *globals) explain(err error) error {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return fmt.Errorf("%s: %s", ae.ErrorCode(), ae.ErrorMessage())
+	}
+	var oe *smithy.OperationError
+	if errors.As(err, &oe) {
+		return fmt.Errorf("cannot reach Slipway at %s (is `slipway server` running? set --endpoint-url or SLIPWAY_ENDPOINT): %w", g.endpoint, oe.Err)
+	}
+	return err
+}
+
+func (g *globals) printJSON(v any) error {
+	enc := json.NewEncoder(g.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func ago(t *time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	d := time.Since(*t).Round(time.Second)
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	default:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	}
+}

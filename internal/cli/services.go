@@ -1,0 +1,77 @@
+package cli
+
+import (
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/spf13/cobra"
+)
+
+func newServicesCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "services",
+		Short: "List the cluster's services with their counts and deployments",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			c, err := g.ecsClient(ctx)
+			if err != nil {
+				return err
+			}
+			var arns []string
+			p := awsecs.NewListServicesPaginator(c, &awsecs.ListServicesInput{Cluster: aws.String(g.cluster)})
+			for p.HasMorePages() {
+				page, err := p.NextPage(ctx)
+				if err != nil {
+					return g.explain(err)
+				}
+				arns = append(arns, page.ServiceArns...)
+			}
+			var services []types.Service
+			for i := 0; i < len(arns); i += 10 {
+				out, err := c.DescribeServices(ctx, &awsecs.DescribeServicesInput{Cluster: aws.String(g.cluster), Services: arns[i:min(i+10, len(arns))]})
+				if err != nil {
+					return g.explain(err)
+				}
+				services = append(services, out.Services...)
+			}
+			if g.output == "json" {
+				return g.printJSON(services)
+			}
+			return g.servicesTable(services)
+		},
+	}
+}
+
+func (g *globals) servicesTable(services []types.Service) error {
+	w := tabwriter.NewWriter(g.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "SERVICE\tSTATUS\tDESIRED\tRUNNING\tPENDING\tTASK DEFINITION\tDEPLOYMENTS")
+	for _, s := range services {
+		deps := ""
+		for i, d := range s.Deployments {
+			if i > 0 {
+				deps += ", "
+			}
+			deps += fmt.Sprintf("%s %s %d/%d", aws.ToString(d.Status), d.RolloutState, d.RunningCount, d.DesiredCount)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%d\t%s\t%s\n", aws.ToString(s.ServiceName), aws.ToString(s.Status), s.DesiredCount,
+			s.RunningCount, s.PendingCount, shortARN(aws.ToString(s.TaskDefinition)), deps)
+	}
+	if len(services) == 0 {
+		fmt.Fprintf(w, "(no services in cluster %s)\n", g.cluster)
+	}
+	return w.Flush()
+}
+
+// shortARN returns the part of an ARN after its last "/".
+func shortARN(arn string) string {
+	for i := len(arn) - 1; i >= 0; i-- {
+		if arn[i] == '/' {
+			return arn[i+1:]
+		}
+	}
+	return arn
+}

@@ -1,0 +1,80 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/spf13/cobra"
+)
+
+func newTasksCmd(g *globals) *cobra.Command {
+	var service string
+	var stopped bool
+	cmd := &cobra.Command{
+		Use:   "tasks",
+		Short: "List tasks with their status, health, ports and stop reasons",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			c, err := g.ecsClient(ctx)
+			if err != nil {
+				return err
+			}
+			in := &awsecs.ListTasksInput{Cluster: aws.String(g.cluster)}
+			if service != "" {
+				in.ServiceName = aws.String(service)
+			}
+			if stopped {
+				in.DesiredStatus = types.DesiredStatusStopped
+			}
+			var arns []string
+			p := awsecs.NewListTasksPaginator(c, in)
+			for p.HasMorePages() {
+				page, err := p.NextPage(ctx)
+				if err != nil {
+					return g.explain(err)
+				}
+				arns = append(arns, page.TaskArns...)
+			}
+			var tasks []types.Task
+			for i := 0; i < len(arns); i += 100 {
+				out, err := c.DescribeTasks(ctx, &awsecs.DescribeTasksInput{Cluster: aws.String(g.cluster), Tasks: arns[i:min(i+100, len(arns))]})
+				if err != nil {
+					return g.explain(err)
+				}
+				tasks = append(tasks, out.Tasks...)
+			}
+			if g.output == "json" {
+				return g.printJSON(tasks)
+			}
+			return g.tasksTable(tasks)
+		},
+	}
+	cmd.Flags().StringVar(&service, "service", "", "only tasks of this service")
+	cmd.Flags().BoolVar(&stopped, "stopped", false, "list stopped tasks instead of running ones")
+	return cmd
+}
+
+func (g *globals) tasksTable(tasks []types.Task) error {
+	w := tabwriter.NewWriter(g.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "TASK\tTASK DEFINITION\tLAST STATUS\tDESIRED\tHEALTH\tPORTS\tSTARTED\tSTOPPED REASON")
+	for _, t := range tasks {
+		var ports []string
+		for _, c := range t.Containers {
+			for _, b := range c.NetworkBindings {
+				ports = append(ports, fmt.Sprintf("%d->%d", aws.ToInt32(b.HostPort), aws.ToInt32(b.ContainerPort)))
+			}
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", shortARN(aws.ToString(t.TaskArn)), shortARN(aws.ToString(t.TaskDefinitionArn)),
+			aws.ToString(t.LastStatus), aws.ToString(t.DesiredStatus), t.HealthStatus, strings.Join(ports, ","),
+			ago(t.StartedAt), aws.ToString(t.StoppedReason))
+	}
+	if len(tasks) == 0 {
+		fmt.Fprintln(w, "(no tasks)")
+	}
+	return w.Flush()
+}

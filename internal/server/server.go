@@ -1,0 +1,262 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	goruntime "runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/slipway-dev/slipway/internal/agent"
+	"github.com/slipway-dev/slipway/internal/agentlink"
+	"github.com/slipway-dev/slipway/internal/api/awsproto"
+	"github.com/slipway-dev/slipway/internal/api/ecs"
+	"github.com/slipway-dev/slipway/internal/api/elbv2"
+	"github.com/slipway-dev/slipway/internal/controller"
+	"github.com/slipway-dev/slipway/internal/lb"
+	"github.com/slipway-dev/slipway/internal/lbsync"
+	"github.com/slipway-dev/slipway/internal/model"
+	"github.com/slipway-dev/slipway/internal/runtime/process"
+	"github.com/slipway-dev/slipway/internal/state"
+	"github.com/slipway-dev/slipway/internal/store"
+)
+
+// Version is the agent version reported by container instances.
+const Version = "0.1.0"
+
+// Server is a running embedded Slipway.
+type Server struct {
+	cfg        Config
+	db         *store.Bolt
+	st         *state.State
+	plane      *lb.DataPlane
+	syncer     *lbsync.Syncer
+	controller *controller.Controller
+	agent      *agent.Agent
+	httpSrv    *http.Server
+	ln         net.Listener
+	cancel     context.CancelFunc
+	wg         sync.WaitGroup
+	closeOnce  sync.Once
+}
+
+// Start opens the data directory and starts every part. On error, what was
+// started is stopped again.
+func Start(ctx context.Context, cfg Config) (*Server, error) {
+	cfg.applyDefaults()
+	creds, err := awsproto.LoadCredentials(cfg.CredentialsFile, cfg.CredentialList)
+	if err != nil {
+		return nil, err
+	}
+	secured := len(creds) > 0
+	if cfg.LBHost == "" {
+		cfg.LBHost = "127.0.0.1"
+		if secured {
+			cfg.LBHost = "0.0.0.0"
+		}
+	}
+	if err := checkExposure(cfg.APIAddr, secured, "API"); err != nil {
+		return nil, err
+	}
+	if err := checkExposure(cfg.LBHost, secured, "load balancer"); err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg}
+	if err := s.start(ctx, creds); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Server) start(ctx context.Context, creds awsproto.Credentials) error {
+	cfg := s.cfg
+	db, err := store.OpenBolt(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	s.db = db
+	s.st = state.New(db, model.Partition{Region: cfg.Region, Account: cfg.Account}, nil)
+	if err := ensureDefaultCluster(ctx, s.st); err != nil {
+		return err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	var syncer *lbsync.Syncer
+	s.plane = lb.New(lb.Options{Host: cfg.LBHost, Logger: cfg.Logger, Registerer: reg,
+		OnHealthChange: func(e lb.HealthEvent) { syncer.OnHealthChange(e) }})
+	syncer = lbsync.New(s.st, []lbsync.DataPlane{s.plane}, cfg.Logger)
+	s.syncer = syncer
+	runCtx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	s.wg.Add(1)
+	go func() { defer s.wg.Done(); _ = syncer.Run(runCtx) }()
+	if _, err := syncer.Sync(ctx); err != nil {
+		cfg.Logger.Warn("initial load-balancer sync incomplete", "err", err)
+	}
+	s.controller = controller.New(s.st, syncer, controller.Options{Logger: cfg.Logger})
+	s.controller.Start()
+	if err := s.startAgent(ctx); err != nil {
+		return err
+	}
+	return s.serveAPI(creds, reg)
+}
+
+func (s *Server) startAgent(ctx context.Context) error {
+	cfg := s.cfg
+	shim, shimEnv := cfg.ShimCommand, cfg.ShimEnv
+	if len(shim) == 0 {
+		var err error
+		if shim, err = process.DefaultShimCommand(); err != nil {
+			return err
+		}
+	}
+	rt, err := process.New(process.Options{ShimCommand: shim, ShimEnv: shimEnv,
+		StateDir: filepath.Join(cfg.DataDir, "containers"), Logger: cfg.Logger})
+	if err != nil {
+		return err
+	}
+	nodeID, err := loadNodeID(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	a, err := agent.New(agent.Options{
+		Node: agent.Node{ID: nodeID, Runtime: rt.Name(), AgentVersion: Version,
+			CPU: goruntime.NumCPU() * 1024, Memory: totalMemoryMiB()},
+		LogDir: filepath.Join(cfg.DataDir, "logs"), Region: cfg.Region,
+		MetadataAddr: cfg.MetadataAddr, Logger: cfg.Logger,
+	}, agentlink.New(s.st), rt)
+	if err != nil {
+		return err
+	}
+	s.agent = a
+	return a.Start(ctx)
+}
+
+func (s *Server) serveAPI(creds awsproto.Credentials, reg *prometheus.Registry) error {
+	var verifier *awsproto.Verifier
+	if len(creds) > 0 {
+		verifier = awsproto.NewVerifier(creds, nil)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /health", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	router := awsproto.NewRouter(verifier, mux, s.cfg.Logger)
+	router.HandleJSON(ecs.TargetPrefix, ecs.New(s.st, targetGroups{s.st}, s.cfg.Logger))
+	router.HandleQuery(elbv2.Version, elbv2.Namespace, elbv2.New(s.st, s.syncer, s.cfg.Logger))
+	ln, err := net.Listen("tcp", s.cfg.APIAddr)
+	if err != nil {
+		return fmt.Errorf("API address %s: %w", s.cfg.APIAddr, err)
+	}
+	s.ln = ln
+	s.httpSrv = &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		if err := s.httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.cfg.Logger.Error("API server stopped", "err", err)
+		}
+	}()
+	s.cfg.Logger.Info("slipway server ready", "api", "http://"+ln.Addr().String(), "data", s.cfg.DataDir,
+		"lb_host", s.cfg.LBHost, "signed_requests", len(creds) > 0)
+	return nil
+}
+
+// URL is the API endpoint, e.g. http://127.0.0.1:4566.
+func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
+
+// State exposes the server's state for in-process tools (demo, tests).
+func (s *Server) State() *state.State { return s.st }
+
+// DataPlane exposes the load-balancer data plane (statistics, addresses).
+func (s *Server) DataPlane() *lb.DataPlane { return s.plane }
+
+// Close stops the API, the controller, the agent and the data plane, and
+// closes the store. Tasks keep running (a restart adopts them); use
+// StopAllTasks first to end them.
+func (s *Server) Close() error {
+	var errs []error
+	s.closeOnce.Do(func() {
+		if s.httpSrv != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			errs = append(errs, s.httpSrv.Shutdown(ctx))
+			cancel()
+		}
+		if s.agent != nil {
+			errs = append(errs, s.agent.Close())
+		}
+		if s.controller != nil {
+			errs = append(errs, s.controller.Close())
+		}
+		if s.cancel != nil {
+			s.cancel()
+		}
+		s.wg.Wait()
+		if s.plane != nil {
+			errs = append(errs, s.plane.Close())
+		}
+		if s.db != nil {
+			errs = append(errs, s.db.Close())
+		}
+	})
+	return errors.Join(errs...)
+}
+
+// ensureDefaultCluster creates the "default" cluster on a fresh data
+// directory, so requests without a cluster work as they do on ECS. A default
+// cluster the user deleted stays deleted.
+func ensureDefaultCluster(ctx context.Context, st *state.State) error {
+	return st.Update(ctx, func(tx state.Tx) error {
+		if _, err := tx.Cluster(model.DefaultClusterName); !errors.Is(err, state.ErrClusterNotFound) {
+			return err
+		}
+		return tx.PutCluster(model.Cluster{Name: model.DefaultClusterName, ARN: tx.Partition.ClusterARN(model.DefaultClusterName),
+			Status: model.ClusterActive, CreatedAt: st.NowTime()})
+	})
+}
+
+// loadNodeID reads this machine's node id from the data directory, creating
+// it on first start; container instance ids derive from it.
+func loadNodeID(dir string) (string, error) {
+	path := filepath.Join(dir, "node-id")
+	if b, err := os.ReadFile(path); err == nil {
+		return strings.TrimSpace(string(b)), nil
+	}
+	var raw [16]byte
+	_, _ = rand.Read(raw[:])
+	id := hex.EncodeToString(raw[:])
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(id+"\n"), 0o600); err != nil {
+		return "", err
+	}
+	return id, os.Rename(tmp, path)
+}
+
+// totalMemoryMiB reads MemTotal from /proc/meminfo (0 when unknown: then
+// memory is not reserved).
+func totalMemoryMiB() int {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "MemTotal:"); ok {
+			var kb int
+			fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), &kb)
+			return kb / 1024
+		}
+	}
+	return 0
+}
