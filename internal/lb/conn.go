@@ -34,6 +34,7 @@ type clientConn struct {
 	ex       *exchange
 	deadline time.Time
 	now      time.Time // when the current request head was parsed
+	linger   bool      // we chose to close after a response: drain input before closing
 	idle     [idleBufSize]byte
 }
 
@@ -77,11 +78,30 @@ func (c *clientConn) releaseState() {
 	c.d.pools.state.Put(ex)
 }
 
+// lingerTime bounds how long a closing connection keeps reading the client's leftovers.
+const lingerTime = 500 * time.Millisecond
+
 func (c *clientConn) close() {
 	c.releaseState()
-	if c.nc != nil {
-		c.nc.Close()
+	if c.nc == nil {
+		return
 	}
+	if tc, ok := c.nc.(*net.TCPConn); ok && c.linger {
+		// Closing a socket with unread input makes the kernel send RST, which can
+		// destroy the response we just wrote (e.g. a 400 for an oversized head).
+		// Half-close and drain briefly instead, as web servers do.
+		tc.CloseWrite()
+		tc.SetReadDeadline(time.Now().Add(lingerTime))
+		var sink [512]byte
+		for total := 0; total < 256<<10; {
+			n, err := c.src.Read(sink[:])
+			total += n
+			if err != nil || n == 0 {
+				break
+			}
+		}
+	}
+	c.nc.Close()
 }
 
 // armDeadline sets the client idle deadline coarsely (see upConn.setReadTimeout).

@@ -365,6 +365,7 @@ func (c *clientConn) writeResponseHead(rs *response, b *backend, g *group, act *
 	}
 	if !upgrade && !keep {
 		wr.writeString("Connection: close\r\n")
+		c.linger = true
 	} else if !upgrade && c.ex.rq.minor == 0 {
 		wr.writeString("Connection: keep-alive\r\n")
 	}

@@ -58,6 +58,7 @@ func (c *clientConn) writeSimple(code int, contentType, body string, extra strin
 	wr.writeString(extra)
 	if !keep {
 		wr.writeString("Connection: close\r\n")
+		c.linger = true
 	} else if c.ex.rq.minor == 0 {
 		wr.writeString("Connection: keep-alive\r\n")
 	}
