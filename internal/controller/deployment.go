@@ -39,7 +39,7 @@ func (p *pass) circuitBreaker() error {
 		addEvent(p.svc, p.now, "(deployment %s) has no completed deployment to roll back to: update the service with a working task definition.", failedID)
 		return nil
 	}
-	primary.Internal.Outcome = "ROLLBACK_REQUESTED"
+	primary.Internal.Outcome = "ROLLBACK_IN_PROGRESS"
 	addEvent(p.svc, p.now, "rolling back to deployment %s.", target.ID)
 	seq, err := p.tx.NextDeploymentSeq()
 	if err != nil {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -153,6 +154,7 @@ func (s *Server) serveAPI(creds awsproto.Credentials, reg *prometheus.Registry) 
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	mux.HandleFunc("GET /slipway/lb/stats", s.serveStats)
 	router := awsproto.NewRouter(verifier, mux, s.cfg.Logger)
 	router.HandleJSON(ecs.TargetPrefix, ecs.New(s.st, targetGroups{s.st}, s.cfg.Logger))
 	router.HandleQuery(elbv2.Version, elbv2.Namespace, elbv2.New(s.st, s.syncer, s.cfg.Logger))
@@ -259,4 +261,12 @@ func totalMemoryMiB() int {
 		}
 	}
 	return 0
+}
+
+// serveStats answers the data plane's statistics as JSON (lb.Stats): the
+// per-revision counts `slipway deploy` reports. Like /metrics, it reveals
+// no configuration, only counters.
+func (s *Server) serveStats(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(s.plane.Stats())
 }

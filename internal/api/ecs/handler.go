@@ -55,6 +55,8 @@ func New(st *state.State, tgs TargetGroups, logger *slog.Logger) *Handler {
 		"DescribeServices":           op(h.describeServices),
 		"ListServices":               op(h.listServices),
 		"DeleteService":              op(h.deleteService),
+		"ListServiceDeployments":     op(h.listServiceDeployments),
+		"DescribeServiceDeployments": op(h.describeServiceDeployments),
 		"RunTask":                    op(h.runTask),
 		"StopTask":                   op(h.stopTask),
 		"ListTasks":                  op(h.listTasks),
