@@ -23,11 +23,14 @@ type fdIO struct {
 	wfn func(uintptr) bool
 	xfn func(uintptr) bool
 
-	p   []byte // read target
-	n   int
-	err error
-	w   []byte // write source
-	wn  int
+	// Read and Write state are separate: a spliced (WebSocket) connection reads and
+	// writes from two goroutines at once.
+	p    []byte // read target
+	n    int
+	rerr error
+	w    []byte // write source
+	wn   int
+	werr error
 
 	xw    *writer // exchange: write this, then read into xr
 	xr    *reader
@@ -71,13 +74,13 @@ func (f *fdIO) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	f.p, f.n, f.err = p, 0, nil
+	f.p, f.n, f.rerr = p, 0, nil
 	err := f.rc.Read(f.rfn)
 	f.p = nil
 	if err != nil {
 		return 0, err
 	}
-	return f.n, f.err
+	return f.n, f.rerr
 }
 
 func (f *fdIO) readStep(fd uintptr) bool {
@@ -86,9 +89,9 @@ func (f *fdIO) readStep(fd uintptr) bool {
 	case e == syscall.EAGAIN:
 		return false
 	case e != 0:
-		f.err = e
+		f.rerr = e
 	case n == 0:
-		f.err = io.EOF
+		f.rerr = io.EOF
 	default:
 		f.n = n
 	}
@@ -97,11 +100,11 @@ func (f *fdIO) readStep(fd uintptr) bool {
 
 // Write implements io.Writer.
 func (f *fdIO) Write(p []byte) (int, error) {
-	f.w, f.wn, f.err = p, 0, nil
+	f.w, f.wn, f.werr = p, 0, nil
 	err := f.rc.Write(f.wfn)
 	f.w = nil
 	if err == nil {
-		err = f.err
+		err = f.werr
 	}
 	return f.wn, err
 }
@@ -113,7 +116,7 @@ func (f *fdIO) writeStep(fd uintptr) bool {
 			return false
 		}
 		if e != 0 {
-			f.err = e
+			f.werr = e
 			return true
 		}
 		f.wn += n
@@ -129,11 +132,14 @@ func (f *fdIO) writeStep(fd uintptr) bool {
 // carry no unread bytes (put checks, get peeks after idleness), which makes this safe.
 // It reports whether the request was completely written (false: nothing or part was).
 func (f *fdIO) exchange(w *writer, r *reader) (bool, error) {
-	f.xw, f.xr, f.xdone, f.wn, f.err = w, r, false, 0, nil
+	f.xw, f.xr, f.xdone, f.wn, f.rerr, f.werr = w, r, false, 0, nil, nil
 	err := f.rc.Read(f.xfn)
 	f.xw, f.xr = nil, nil
 	if err == nil {
-		err = f.err
+		err = f.werr
+	}
+	if err == nil {
+		err = f.rerr
 	}
 	if err != nil || f.xdone {
 		if err == nil {
@@ -158,7 +164,7 @@ func (f *fdIO) exchangeStep(fd uintptr) bool {
 				return true // leave the rest to Write
 			}
 			if e != 0 {
-				f.err = e
+				f.werr = e
 				return true
 			}
 			f.wn += n
@@ -172,9 +178,9 @@ func (f *fdIO) exchangeStep(fd uintptr) bool {
 	case e == syscall.EAGAIN:
 		return false
 	case e != 0:
-		f.err = e
+		f.rerr = e
 	case n == 0:
-		f.err = io.EOF
+		f.rerr = io.EOF
 		r.err = io.EOF
 	default:
 		r.w += n
