@@ -35,6 +35,8 @@ type Options struct {
 type DataPlane struct {
 	opts    Options
 	log     *slog.Logger
+	ctx     context.Context // canceled by Close: bounds probes and dials
+	cancel  context.CancelFunc
 	version atomic.Uint64
 	closing chan struct{}
 	wg      sync.WaitGroup // every goroutine the data plane starts
@@ -84,6 +86,7 @@ func New(opts Options) *DataPlane {
 		groups:    map[string]*groupState{},
 		cfgGroup:  map[string]*TargetGroup{},
 	}
+	d.ctx, d.cancel = context.WithCancel(context.Background())
 	d.healthClient = newHealthClient()
 	d.events = newEventQueue(opts.OnHealthChange)
 	d.wg.Add(1)
@@ -308,9 +311,10 @@ func (d *DataPlane) Close() error {
 			b.checker = nil
 		}
 		b.mu.Unlock()
-		b.pool.closeIdle(true)
+		b.pool.closeAll()
 	}
 	d.regMu.Unlock()
+	d.cancel() // in-flight health probes and target dials
 	d.wg.Wait()
 	if d.metrics != nil {
 		d.metrics.unregister()

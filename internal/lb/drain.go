@@ -62,6 +62,9 @@ func (d *DataPlane) runDrain(b *backend, ds *drainState, delay time.Duration) {
 		select {
 		case <-ds.pokeCh:
 		case <-timer.C:
+			// Like the task that gets SIGTERM next, requests still running lose
+			// their target connections now (also ends spliced WebSockets).
+			b.pool.closeAll()
 			d.finishDrain(b, ds, "deregistration delay expired")
 			return
 		case <-ds.cancel:

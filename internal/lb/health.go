@@ -174,7 +174,7 @@ func (d *DataPlane) probe(b *backend, ck *checker) probeResult {
 		scheme = "https"
 	}
 	url := scheme + "://" + net.JoinHostPort(host, strconv.Itoa(port)) + hc.Path
-	ctx, cancel := context.WithTimeout(context.Background(), hc.Timeout)
+	ctx, cancel := context.WithTimeout(d.ctx, hc.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {

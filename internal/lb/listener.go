@@ -123,12 +123,13 @@ func (l *listenerRT) close() {
 	l.closed = true
 	conns := l.conns
 	l.conns = map[net.Conn]struct{}{}
+	h2 := l.h2
 	l.mu.Unlock()
 	for nc := range conns {
 		nc.Close()
 	}
-	if l.h2 != nil {
-		l.h2.close()
+	if h2 != nil {
+		h2.close()
 	}
 }
 

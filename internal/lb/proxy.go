@@ -2,7 +2,6 @@ package lb
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"io"
 	"math/rand/v2"
@@ -79,7 +78,7 @@ func (c *clientConn) replayable() bool {
 // from the client, nor a non-idempotent request whose bytes may have reached a target.
 func (c *clientConn) roundTrip(b *backend, g *group, act *action, rt *routes, canRetry bool, start time.Time) (bool, outcome) {
 	rq := &c.ex.rq
-	uc, err := b.pool.get(context.Background(), start)
+	uc, err := b.pool.get(c.d.ctx, start)
 	if err != nil {
 		b.stats.connErrors.Add(1)
 		if canRetry {
@@ -152,7 +151,7 @@ func (c *clientConn) streamBody(b *backend, uc *upConn, start time.Time) (bool, 
 	if err == nil {
 		return false, true
 	}
-	uc.nc.Close()
+	b.pool.drop(uc)
 	if isSourceErr(err) && !errors.Is(err, errBadChunk) {
 		return false, false // the client went away mid-body: nobody to answer
 	}
@@ -167,7 +166,7 @@ func (c *clientConn) streamBody(b *backend, uc *upConn, start time.Time) (bool, 
 
 // upstreamFailed handles a target failure before the response head was relayed.
 func (c *clientConn) upstreamFailed(b *backend, uc *upConn, retry bool, err error, start time.Time) (bool, outcome) {
-	uc.nc.Close()
+	b.pool.drop(uc)
 	if errors.Is(err, errBadResponse) || errors.Is(err, errBufferFull) {
 		return c.fail(b, 502, start), outDone
 	}
@@ -300,6 +299,7 @@ func (c *clientConn) relay(b *backend, g *group, act *action, uc *upConn, start 
 		uc.rd.discard(rs.headLen)
 		b.stats.observe(101, time.Since(start))
 		c.splice(uc)
+		b.pool.drop(uc)
 		return false
 	}
 	decode := c.h2 || rq.minor == 0
@@ -328,7 +328,7 @@ func (c *clientConn) relay(b *backend, g *group, act *action, uc *upConn, start 
 			b.stats.connErrors.Add(1)
 			keep = false // the response is cut short: the client must see the connection end
 		}
-		uc.nc.Close()
+		b.pool.drop(uc)
 		return keep && err == nil
 	}
 	b.pool.put(uc, end)

@@ -64,6 +64,10 @@ func (l *listenerRT) newTLSConfig() *tls.Config {
 // through the same request handling as HTTP/1.1 (see ServeHTTP).
 func (l *listenerRT) serveH2(tc *tls.Conn) {
 	h := l.h2server()
+	if h == nil {
+		tc.Close() // listener closed meanwhile
+		return
+	}
 	done := make(chan struct{})
 	h.mu.Lock()
 	h.waiters[tc] = done
@@ -83,6 +87,9 @@ func (l *listenerRT) serveH2(tc *tls.Conn) {
 func (l *listenerRT) h2server() *h2Server {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.closed {
+		return nil
+	}
 	if l.h2 == nil {
 		ln := &chanListener{ch: make(chan net.Conn), closed: make(chan struct{}), addr: l.ln.Addr()}
 		h := &h2Server{ln: ln, waiters: map[net.Conn]chan struct{}{}}

@@ -48,11 +48,12 @@ type upstreamPool struct {
 	dialTimeout time.Duration
 	mu          sync.Mutex
 	idle        []*upConn
-	closed      bool // draining or removed: returned connections are closed
+	all         map[*upConn]struct{} // every open connection, idle or busy
+	closed      bool                 // draining or removed: returned connections are closed
 }
 
 func newUpstreamPool(addr string, useTLS bool, dialTimeout time.Duration) *upstreamPool {
-	return &upstreamPool{addr: addr, tls: useTLS, dialTimeout: dialTimeout}
+	return &upstreamPool{addr: addr, tls: useTLS, dialTimeout: dialTimeout, all: map[*upConn]struct{}{}}
 }
 
 // staleCheckAfter is how long a pooled connection may sit idle before get checks
@@ -75,7 +76,7 @@ func (p *upstreamPool) get(ctx context.Context, now time.Time) (*upConn, error) 
 		p.idle = p.idle[:n-1]
 		p.mu.Unlock()
 		if now.Sub(uc.lastUsed) > staleCheckAfter && !connAlive(uc.nc) {
-			uc.nc.Close()
+			p.drop(uc)
 			continue
 		}
 		uc.reused = true
@@ -105,20 +106,23 @@ func (p *upstreamPool) dial(ctx context.Context) (*upConn, error) {
 	}
 	uc.rd = reader{src: rw, buf: make([]byte, bufSize)}
 	uc.wr = writer{dst: rw, buf: make([]byte, bufSize)}
+	p.mu.Lock()
+	p.all[uc] = struct{}{}
+	p.mu.Unlock()
 	return uc, nil
 }
 
 // put returns a connection whose exchange completed cleanly.
 func (p *upstreamPool) put(uc *upConn, now time.Time) {
 	if uc.rd.buffered() != 0 || uc.rd.err != nil || uc.wr.err != nil {
-		uc.nc.Close() // stray bytes would corrupt the next exchange
+		p.drop(uc) // stray bytes would corrupt the next exchange
 		return
 	}
 	uc.lastUsed = now
 	p.mu.Lock()
 	if p.closed || len(p.idle) >= maxIdlePerTarget {
 		p.mu.Unlock()
-		uc.nc.Close()
+		p.drop(uc)
 		return
 	}
 	var stale *upConn
@@ -131,7 +135,29 @@ func (p *upstreamPool) put(uc *upConn, now time.Time) {
 	p.idle = append(p.idle, uc)
 	p.mu.Unlock()
 	if stale != nil {
-		stale.nc.Close()
+		p.drop(stale)
+	}
+}
+
+// drop closes a connection and forgets it.
+func (p *upstreamPool) drop(uc *upConn) {
+	p.mu.Lock()
+	delete(p.all, uc)
+	p.mu.Unlock()
+	uc.nc.Close()
+}
+
+// closeAll closes every connection, busy ones included: the in-flight exchanges fail.
+// Used when a drain's deregistration delay expires and on Close.
+func (p *upstreamPool) closeAll() {
+	p.mu.Lock()
+	p.closed = true
+	all := p.all
+	p.all = map[*upConn]struct{}{}
+	p.idle = nil
+	p.mu.Unlock()
+	for uc := range all {
+		uc.nc.Close()
 	}
 }
 
@@ -142,6 +168,9 @@ func (p *upstreamPool) closeIdle(final bool) {
 	p.idle = nil
 	if final {
 		p.closed = true
+	}
+	for _, uc := range idle {
+		delete(p.all, uc)
 	}
 	p.mu.Unlock()
 	for _, uc := range idle {
