@@ -33,18 +33,18 @@ type Options struct {
 // DataPlane is the load balancer's data plane: it serves listeners according to the
 // last applied Config, health-checks targets, drains deregistered ones and keeps stats.
 type DataPlane struct {
-	opts    Options
-	log     *slog.Logger
-	ctx     context.Context // canceled by Close: bounds probes and dials
-	cancel  context.CancelFunc
-	version atomic.Uint64
-	closing chan struct{}
-	wg      sync.WaitGroup // every goroutine the data plane starts
-	events  *eventQueue
-	pools   pools
-	active  atomic.Int64  // open client connections
-	badReqs atomic.Uint64 // 400s before routing
-	metrics *metrics
+	opts         Options
+	log          *slog.Logger
+	ctx          context.Context // canceled by Close: bounds probes and dials
+	cancel       context.CancelFunc
+	version      atomic.Uint64
+	closing      chan struct{}
+	wg           sync.WaitGroup // every goroutine the data plane starts
+	events       *eventQueue
+	pools        pools
+	active       atomic.Int64  // open client connections
+	badReqs      atomic.Uint64 // 400s before routing
+	metrics      *metrics
 	healthClient *http.Client
 
 	applyMu   sync.Mutex // serializes Apply and Close

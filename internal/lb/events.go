@@ -49,9 +49,6 @@ func (e *eventQueue) run(closing <-chan struct{}) {
 // emit queues a HealthEvent for b's change from prev to its current health.
 func (d *DataPlane) emit(b *backend, prev TargetHealth) {
 	cur := b.healthSnapshot()
-	if d.metrics != nil {
-		d.metrics.healthChanged()
-	}
 	if cur.State != prev.State {
 		d.log.Info("target state changed", "target_group", b.key.group, "target", b.key.id, "port", b.key.port,
 			"from", prev.State, "to", cur.State, "reason", cur.Reason)

@@ -45,9 +45,6 @@ func newMetrics(d *DataPlane, reg prometheus.Registerer) *metrics {
 
 func (m *metrics) unregister() { m.reg.Unregister(m) }
 
-// healthChanged is a hook for state changes; the collector reads health at scrape time.
-func (m *metrics) healthChanged() {}
-
 // Describe implements prometheus.Collector.
 func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{m.requests, m.elb, m.connErr, m.latency, m.active, m.health, m.version} {

@@ -423,4 +423,3 @@ func (c *clientConn) splice(uc *upConn) {
 	}
 	<-done
 }
-

@@ -108,11 +108,11 @@ func (c *clientConn) skipBody() bool {
 	return true
 }
 
+// fixedResponse answers with the action's content; the body of the request is skipped
+// when it is already buffered, otherwise the connection closes after the response.
 func (c *clientConn) fixedResponse(a *action) bool {
-	start := time.Now()
 	keep := c.ex.rq.keepAlive() && !c.h2 && c.skipBody()
 	c.writeSimple(a.fixed.status, a.fixed.contentType, a.fixed.body, "", keep)
-	_ = start
 	return keep && c.ex.wr.err == nil
 }
 

@@ -111,7 +111,10 @@ type copyErr struct {
 	source bool
 }
 
+// Error implements error.
 func (e *copyErr) Error() string { return e.err.Error() }
+
+// Unwrap exposes the underlying I/O error.
 func (e *copyErr) Unwrap() error { return e.err }
 
 func srcErr(err error) error {

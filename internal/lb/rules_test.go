@@ -31,7 +31,10 @@ func TestWildcardMatch(t *testing.T) {
 }
 
 func TestConditions(t *testing.T) {
-	mk := func(c Condition) *rule { r := compileRules([]Rule{{Priority: 1, Conditions: []Condition{c}}}, func([]Action) *action { return nil }); return &r[0] }
+	mk := func(c Condition) *rule {
+		r := compileRules([]Rule{{Priority: 1, Conditions: []Condition{c}}}, func([]Action) *action { return nil })
+		return &r[0]
+	}
 	parse := func(raw string) *request {
 		var rq request
 		if err := parseRequest([]byte(raw), &rq); err != nil {
@@ -105,11 +108,17 @@ func TestValidateRejects(t *testing.T) {
 		"unknown group": func(c *Config) { c.Listeners[0].DefaultActions = forward("nope") },
 		"weight":        func(c *Config) { c.Listeners[0].DefaultActions[0].Forward[0].Weight = 1000 },
 		"https no cert": func(c *Config) { c.Listeners[0].Protocol = "HTTPS" },
-		"condition":     func(c *Config) { c.Listeners[0].Rules = []Rule{{Priority: 1, Actions: forward("tg"), Conditions: []Condition{{Field: "cookie"}}}} },
-		"cidr":          func(c *Config) { c.Listeners[0].Rules = []Rule{{Priority: 1, Actions: forward("tg"), Conditions: []Condition{{Field: "source-ip", Values: []string{"x"}}}}} },
-		"matcher":       func(c *Config) { c.TargetGroups[0].HealthCheck.Matcher = "abc" },
-		"interval":      func(c *Config) { c.TargetGroups[0].HealthCheck.Interval = 10 * 1e6 },
-		"redirect code": func(c *Config) { c.Listeners[0].DefaultActions = []Action{{Type: "redirect", Redirect: &Redirect{StatusCode: "HTTP_307"}}} },
+		"condition": func(c *Config) {
+			c.Listeners[0].Rules = []Rule{{Priority: 1, Actions: forward("tg"), Conditions: []Condition{{Field: "cookie"}}}}
+		},
+		"cidr": func(c *Config) {
+			c.Listeners[0].Rules = []Rule{{Priority: 1, Actions: forward("tg"), Conditions: []Condition{{Field: "source-ip", Values: []string{"x"}}}}}
+		},
+		"matcher":  func(c *Config) { c.TargetGroups[0].HealthCheck.Matcher = "abc" },
+		"interval": func(c *Config) { c.TargetGroups[0].HealthCheck.Interval = 10 * 1e6 },
+		"redirect code": func(c *Config) {
+			c.Listeners[0].DefaultActions = []Action{{Type: "redirect", Redirect: &Redirect{StatusCode: "HTTP_307"}}}
+		},
 	}
 	for name, mutate := range bad {
 		c := good()

@@ -152,6 +152,7 @@ type chunkEncoder struct {
 	buf  [8192]byte
 }
 
+// Read implements io.Reader, emitting chunk-framed bytes.
 func (ce *chunkEncoder) Read(p []byte) (int, error) {
 	for len(ce.out) == 0 {
 		if ce.done {
@@ -184,6 +185,7 @@ type h2Response struct {
 	wroteHeader bool
 }
 
+// Write implements io.Writer: the first bytes are the response head, the rest the body.
 func (t *h2Response) Write(p []byte) (int, error) {
 	n := len(p)
 	if !t.wroteHeader {
@@ -240,6 +242,7 @@ func (cl *chanListener) push(c net.Conn) bool {
 	}
 }
 
+// Accept implements net.Listener.
 func (cl *chanListener) Accept() (net.Conn, error) {
 	select {
 	case c := <-cl.ch:
@@ -249,13 +252,14 @@ func (cl *chanListener) Accept() (net.Conn, error) {
 	}
 }
 
+// Close implements net.Listener.
 func (cl *chanListener) Close() error {
 	cl.once.Do(func() { close(cl.closed) })
 	return nil
 }
 
+// Addr implements net.Listener.
 func (cl *chanListener) Addr() net.Addr { return cl.addr }
-
 
 // connState releases serveH2 when net/http is done with a connection.
 func (h *h2Server) connState(c net.Conn, st http.ConnState) {

@@ -24,7 +24,7 @@ type upConn struct {
 	wr       writer
 	resp     response
 	reused   bool
-	raw      *fdIO // nil for TLS: then net.Conn's Write and Read
+	raw      *fdIO     // nil for TLS: then net.Conn's Write and Read
 	deadline time.Time // read deadline currently set on nc
 	lastUsed time.Time
 }
