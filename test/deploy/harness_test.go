@@ -1,0 +1,224 @@
+package deploy
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+
+	"github.com/slipway-dev/slipway/internal/runtime/process"
+	"github.com/slipway-dev/slipway/internal/server"
+	"github.com/slipway-dev/slipway/internal/testutil"
+)
+
+var talkBinary string
+
+func TestMain(m *testing.M) {
+	if testutil.IsShim() {
+		os.Exit(process.ShimMain(os.Args[1:]))
+	}
+	dir, err := os.MkdirTemp("", "deploy-test-bin")
+	if err != nil {
+		panic(err)
+	}
+	if talkBinary, err = testutil.BuildTalkService(dir); err != nil {
+		panic(err)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// harness is one embedded server with a load-balanced talk service.
+type harness struct {
+	t        *testing.T
+	srv      *server.Server
+	ecs      *awsecs.Client
+	elb      *elb.Client
+	tg       string
+	url      string // the listener, e.g. http://127.0.0.1:PORT
+	service  string
+	revision int
+}
+
+type serviceConfig struct {
+	desired, minPct, maxPct int
+}
+
+func newHarness(t *testing.T, cfg serviceConfig) *harness {
+	t.Helper()
+	ctx := context.Background()
+	shim, shimEnv := testutil.ShimCommand()
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	srv, err := server.Start(ctx, server.Config{APIAddr: "127.0.0.1:0", DataDir: t.TempDir(), LBHost: "127.0.0.1",
+		ShimCommand: shim, ShimEnv: shimEnv, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, srv: srv, service: "talk"}
+	t.Cleanup(func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		if err := srv.StopAllTasks(sctx); err != nil {
+			t.Errorf("stopping tasks: %v", err)
+		}
+		srv.Close()
+	})
+	creds := credentials.NewStaticCredentialsProvider("x", "x", "")
+	h.ecs = awsecs.New(awsecs.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()), Credentials: creds})
+	h.elb = elb.New(elb.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()), Credentials: creds})
+	h.setUpLoadBalancer(ctx)
+	td := h.register(map[string]string{"TALK_VERSION": "v1"})
+	_, err = h.ecs.CreateService(ctx, &awsecs.CreateServiceInput{
+		ServiceName: aws.String(h.service), TaskDefinition: aws.String(td), DesiredCount: aws.Int32(int32(cfg.desired)),
+		LoadBalancers: []ecstypes.LoadBalancer{{TargetGroupArn: aws.String(h.tg), ContainerName: aws.String("web"), ContainerPort: aws.Int32(8080)}},
+		DeploymentConfiguration: &ecstypes.DeploymentConfiguration{
+			MinimumHealthyPercent: aws.Int32(int32(cfg.minPct)), MaximumPercent: aws.Int32(int32(cfg.maxPct)),
+			DeploymentCircuitBreaker: &ecstypes.DeploymentCircuitBreaker{Enable: true, Rollback: true},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.waitSteady(td, cfg.desired, 60*time.Second)
+	return h
+}
+
+func (h *harness) setUpLoadBalancer(ctx context.Context) {
+	t := h.t
+	tg, err := h.elb.CreateTargetGroup(ctx, &elb.CreateTargetGroupInput{
+		Name: aws.String("talk"), Protocol: elbtypes.ProtocolEnumHttp, Port: aws.Int32(8080), VpcId: aws.String("vpc-local"),
+		HealthCheckPath: aws.String("/health"), HealthCheckIntervalSeconds: aws.Int32(5), HealthCheckTimeoutSeconds: aws.Int32(2),
+		HealthyThresholdCount: aws.Int32(2), UnhealthyThresholdCount: aws.Int32(2),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.tg = aws.ToString(tg.TargetGroups[0].TargetGroupArn)
+	_, err = h.elb.ModifyTargetGroupAttributes(ctx, &elb.ModifyTargetGroupAttributesInput{TargetGroupArn: aws.String(h.tg),
+		Attributes: []elbtypes.TargetGroupAttribute{{Key: aws.String("deregistration_delay.timeout_seconds"), Value: aws.String("5")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lb, err := h.elb.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{Name: aws.String("talk"), Subnets: []string{"subnet-a", "subnet-b"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := freePort(t)
+	_, err = h.elb.CreateListener(ctx, &elb.CreateListenerInput{
+		LoadBalancerArn: lb.LoadBalancers[0].LoadBalancerArn, Protocol: elbtypes.ProtocolEnumHttp, Port: aws.Int32(int32(port)),
+		DefaultActions: []elbtypes.Action{{Type: elbtypes.ActionTypeEnumForward, TargetGroupArn: aws.String(h.tg)}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.url = "http://127.0.0.1:" + strconv.Itoa(port)
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// register registers a new revision of family talk with the given
+// talk-service settings and returns its ARN.
+func (h *harness) register(env map[string]string) string {
+	h.t.Helper()
+	var kv []ecstypes.KeyValuePair
+	for k, v := range env {
+		kv = append(kv, ecstypes.KeyValuePair{Name: aws.String(k), Value: aws.String(v)})
+	}
+	out, err := h.ecs.RegisterTaskDefinition(context.Background(), &awsecs.RegisterTaskDefinitionInput{
+		Family: aws.String("talk"),
+		ContainerDefinitions: []ecstypes.ContainerDefinition{{
+			Name: aws.String("web"), Image: aws.String(talkBinary), MemoryReservation: aws.Int32(32),
+			PortMappings: []ecstypes.PortMapping{{ContainerPort: aws.Int32(8080)}}, Environment: kv,
+			StopTimeout: aws.Int32(10),
+		}},
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.revision = int(out.TaskDefinition.Revision)
+	return aws.ToString(out.TaskDefinition.TaskDefinitionArn)
+}
+
+// deploy updates the service to td and returns the new deployment's id.
+func (h *harness) deploy(td string) string {
+	h.t.Helper()
+	out, err := h.ecs.UpdateService(context.Background(), &awsecs.UpdateServiceInput{Service: aws.String(h.service), TaskDefinition: aws.String(td)})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	for _, d := range out.Service.Deployments {
+		if aws.ToString(d.Status) == "PRIMARY" {
+			return aws.ToString(d.Id)
+		}
+	}
+	h.t.Fatal("no PRIMARY deployment after UpdateService")
+	return ""
+}
+
+func (h *harness) describe() ecstypes.Service {
+	h.t.Helper()
+	out, err := h.ecs.DescribeServices(context.Background(), &awsecs.DescribeServicesInput{Services: []string{h.service}})
+	if err != nil || len(out.Services) != 1 {
+		h.t.Fatalf("describe: %v %v", out, err)
+	}
+	return out.Services[0]
+}
+
+// waitSteady waits until the only deployment is td, COMPLETED, with desired tasks running.
+func (h *harness) waitSteady(td string, desired int, timeout time.Duration) ecstypes.Service {
+	h.t.Helper()
+	var s ecstypes.Service
+	testutil.Eventually(h.t, timeout, func() (bool, string) {
+		s = h.describe()
+		ok := len(s.Deployments) == 1 && aws.ToString(s.Deployments[0].TaskDefinition) == td &&
+			s.Deployments[0].RolloutState == ecstypes.DeploymentRolloutStateCompleted && int(s.RunningCount) == desired
+		return ok, h.summary(s)
+	})
+	return s
+}
+
+// waitRollout waits for a deployment to reach COMPLETED or FAILED.
+func (h *harness) waitRollout(id string, timeout time.Duration) ecstypes.Deployment {
+	h.t.Helper()
+	var found ecstypes.Deployment
+	testutil.Eventually(h.t, timeout, func() (bool, string) {
+		s := h.describe()
+		for _, d := range s.Deployments {
+			if aws.ToString(d.Id) == id {
+				found = d
+				return d.RolloutState != ecstypes.DeploymentRolloutStateInProgress, h.summary(s)
+			}
+		}
+		return false, "deployment " + id + " gone: " + h.summary(s)
+	})
+	return found
+}
+
+func (h *harness) summary(s ecstypes.Service) string {
+	b, _ := json.Marshal(struct {
+		Deployments []ecstypes.Deployment
+		Events      []ecstypes.ServiceEvent
+	}{s.Deployments, s.Events[:min(len(s.Events), 8)]})
+	return fmt.Sprintf("running %d: %s", s.RunningCount, b)
+}
