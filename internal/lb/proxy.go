@@ -318,11 +318,13 @@ func (c *clientConn) relay(b *backend, g *group, act *action, uc *upConn, start 
 	default:
 		err = copyUntilEOF(&c.ex.wr, &uc.rd)
 	}
+	// Count before the final flush so a client that has its response also sees it
+	// in Stats; the flush is one write of at most a buffer's worth.
+	end := time.Now()
+	b.stats.observe(rs.status, end.Sub(start))
 	if err == nil {
 		err = c.ex.wr.flush()
 	}
-	end := time.Now()
-	b.stats.observe(rs.status, end.Sub(start))
 	if err != nil || closeDelimited || rs.connClose || rs.minor == 0 {
 		if err != nil && isSourceErr(err) {
 			b.stats.connErrors.Add(1)
