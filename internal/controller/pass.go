@@ -1,7 +1,9 @@
 package controller
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -22,6 +24,7 @@ type pass struct {
 	svc     *model.Service
 	tasks   []model.Task
 	changed map[int]bool
+	before  []byte // the service record as read, to skip writing it unchanged
 	defs    map[string]model.TaskDefinition
 	groups  map[string]model.TargetGroup
 	health  map[string]map[string]lb.TargetHealth // target group -> "id:port"
@@ -73,6 +76,9 @@ func (c *Controller) newPass(tx state.Tx, ref serviceRef) (*pass, error) {
 		c: c, tx: tx, now: c.now(), cluster: cluster, svc: &svc, changed: map[int]bool{},
 		defs: map[string]model.TaskDefinition{}, groups: map[string]model.TargetGroup{},
 		health: map[string]map[string]lb.TargetHealth{}, ec2IDs: map[string]string{},
+	}
+	if p.before, err = json.Marshal(svc); err != nil {
+		return nil, err
 	}
 	for _, t := range all {
 		if t.Internal.Service == svc.Name {
@@ -135,6 +141,13 @@ func (p *pass) save() error {
 				return err
 			}
 		}
+	}
+	after, err := json.Marshal(p.svc)
+	if err != nil {
+		return err
+	}
+	if bytes.Equal(after, p.before) {
+		return nil // an unchanged pass writes nothing, so it wakes nobody
 	}
 	return p.tx.PutService(p.cluster.Name, *p.svc)
 }

@@ -19,12 +19,11 @@ import (
 const SchemaVersion = 1
 
 const (
-	metaBucket    = "_meta"
-	schemaKey     = "schema_version"
-	boltFileName  = "slipway.db"
-	boltFileMode  = 0o600
-	openTimeout   = 5 * time.Second
-	batchMaxDelay = 2 * time.Millisecond
+	metaBucket   = "_meta"
+	schemaKey    = "schema_version"
+	boltFileName = "slipway.db"
+	boltFileMode = 0o600
+	openTimeout  = 5 * time.Second
 )
 
 // migrations[i] upgrades schema version i to i+1. Version 0 is an empty file.
@@ -33,11 +32,13 @@ var migrations = []func(*bolt.Tx) error{
 }
 
 // Bolt is the embedded, single-node Store on a bbolt file. Every Update is
-// fsynced before it returns; concurrent Updates share one fsync (bbolt Batch).
+// fsynced before it returns; concurrent Updates share one fsync (group
+// commit, see commit.go).
 type Bolt struct {
 	db      *bolt.DB
 	changes *Notifier
 	closed  atomic.Bool
+	group   groupCommit
 }
 
 // OpenBolt opens (creating if needed) the database in dir and migrates it.
@@ -50,7 +51,6 @@ func OpenBolt(dir string) (*Bolt, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s (is another slipway server using this data dir?): %w", path, err)
 	}
-	db.MaxBatchDelay = batchMaxDelay
 	if err := db.Update(migrate); err != nil {
 		db.Close()
 		return nil, err
@@ -88,7 +88,7 @@ func (b *Bolt) View(ctx context.Context, fn func(Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return b.db.View(func(tx *bolt.Tx) error { return fn(boltTx{tx}) })
+	return b.db.View(func(tx *bolt.Tx) error { return fn(boltTx{tx: tx}) })
 }
 
 // Update implements Store.
@@ -99,8 +99,8 @@ func (b *Bolt) Update(ctx context.Context, fn func(Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err := b.db.Batch(func(tx *bolt.Tx) error { return fn(boltTx{tx}) })
-	if err == nil {
+	wrote, err := b.group.do(b.db, fn)
+	if err == nil && wrote {
 		b.changes.Notify()
 	}
 	return err
@@ -117,7 +117,18 @@ func (b *Bolt) Close() error {
 	return b.db.Close()
 }
 
-type boltTx struct{ tx *bolt.Tx }
+// boltTx adapts a bbolt transaction; wrote records whether it changed
+// anything, so that only real changes wake the controllers.
+type boltTx struct {
+	tx    *bolt.Tx
+	wrote *bool
+}
+
+func (t boltTx) markWritten() {
+	if t.wrote != nil {
+		*t.wrote = true
+	}
+}
 
 func (t boltTx) Get(b Bucket, key string) ([]byte, error) {
 	bk := t.tx.Bucket([]byte(b))
@@ -133,6 +144,7 @@ func (t boltTx) Get(b Bucket, key string) ([]byte, error) {
 }
 
 func (t boltTx) Put(b Bucket, key string, val []byte) error {
+	t.markWritten()
 	bk, err := t.tx.CreateBucketIfNotExists([]byte(b))
 	if err != nil {
 		return err
@@ -145,6 +157,7 @@ func (t boltTx) Delete(b Bucket, key string) error {
 	if bk == nil {
 		return nil
 	}
+	t.markWritten()
 	return bk.Delete([]byte(key))
 }
 
@@ -181,5 +194,6 @@ func (t boltTx) NextSequence(b Bucket) (uint64, error) {
 	if !t.tx.Writable() {
 		return 0, errors.New("store: NextSequence in a read-only transaction")
 	}
+	t.markWritten()
 	return bk.NextSequence()
 }

@@ -148,3 +148,60 @@ func TestBoltRefusesNewerSchema(t *testing.T) {
 		t.Fatalf("open newer schema: %v", err)
 	}
 }
+
+func TestBoltFailedWriteDoesNotFailOthers(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t, t.TempDir())
+	defer s.Close()
+	bad := errors.New("refused")
+	var wg sync.WaitGroup
+	errs := make([]error, 20)
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = s.Update(ctx, func(tx Tx) error {
+				if err := PutJSON(tx, "things", fmt.Sprintf("k%02d", i), rec{N: i}); err != nil {
+					return err
+				}
+				if i%5 == 0 {
+					return bad
+				}
+				return nil
+			})
+		}()
+	}
+	wg.Wait()
+	_ = s.View(ctx, func(tx Tx) error {
+		for i := range 20 {
+			_, err := tx.Get("things", fmt.Sprintf("k%02d", i))
+			if i%5 == 0 && (!errors.Is(errs[i], bad) || err == nil) {
+				t.Errorf("failed write %d: err %v, stored %v", i, errs[i], err == nil)
+			}
+			if i%5 != 0 && (errs[i] != nil || err != nil) {
+				t.Errorf("good write %d: err %v, read %v", i, errs[i], err)
+			}
+		}
+		return nil
+	})
+}
+
+func TestBoltReadOnlyUpdateDoesNotNotify(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	defer s.Close()
+	ch, _ := s.Changes().Wait()
+	if err := s.Update(context.Background(), func(tx Tx) error {
+		_, err := tx.Get("things", "nothing")
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ch:
+		t.Fatal("an Update that wrote nothing woke the watchers")
+	default:
+	}
+}
