@@ -33,7 +33,7 @@ type ecsDeployment struct {
 
 type ecsEvent struct {
 	ID        string
-	CreatedAt float64 // the CLI prints timestamps as epoch seconds
+	CreatedAt cliTime
 	Message   string
 }
 

@@ -78,7 +78,7 @@ func checkVictimReplaced(t *testing.T, cli *awsCLI, victim ecsTask) {
 // (epoch seconds): the restarted controller must reach it anew.
 func steadyAfter(s ecsService, t float64) bool {
 	for _, e := range s.Events {
-		if e.CreatedAt >= t && e.Message == "(service "+s.ServiceName+") has reached a steady state." {
+		if float64(e.CreatedAt) >= t && e.Message == "(service "+s.ServiceName+") has reached a steady state." {
 			return true
 		}
 	}
