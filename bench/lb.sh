@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # bench/lb.sh: requests/s and latency of the Slipway load-balancer listener beside nginx
 # and HAProxy, all reverse-proxying with keep-alive to the same minimal backend on
-# 127.0.0.1, measured with wrk in one run.
+# 127.0.0.1, measured with wrk in one run. Each proxy adds X-Forwarded-For (nginx and
+# HAProxy are configured to, Slipway always does, plus X-Forwarded-Proto/-Port and
+# X-Amzn-Trace-Id). A full run takes about ROUNDS x 4 x (DURATION + WARMUP).
 #
-#   bash bench/lb.sh                 # wrk -t2 -c64 -d10s --latency per proxy
-#   DURATION=5s CONNS=64 bash bench/lb.sh
+#   bash bench/lb.sh                 # wrk -t2 -c64 -d10s --latency, 3 rounds
+#   DURATION=5s ROUNDS=1 bash bench/lb.sh   # quicker, noisier
 #
 # Needs: go, wrk, nginx, haproxy (Debian: apt-get install -y wrk nginx haproxy).
 # nginx and haproxy run in the foreground as the current user with config files in a
@@ -17,6 +19,7 @@ DURATION=${DURATION:-10s}
 CONNS=${CONNS:-64}
 THREADS=${THREADS:-2}
 WARMUP=${WARMUP:-2s}
+ROUNDS=${ROUNDS:-3}
 BACKEND_PORT=${BACKEND_PORT:-18080}
 SLIPWAY_PORT=${SLIPWAY_PORT:-18081}
 NGINX_PORT=${NGINX_PORT:-18082}
@@ -119,7 +122,8 @@ pids+=($!)
 
 for p in "$SLIPWAY_PORT" "$NGINX_PORT" "$HAPROXY_PORT"; do wait_port "$p"; done
 
-# run NAME PORT: prints "rps p50_ms p99_ms" for one proxy.
+# run NAME PORT: one warm-up and one measured wrk run; appends "rps p50_ms p99_ms" to
+# $tmp/NAME.results.
 run() {
 	local url="http://127.0.0.1:$2/"
 	wrk -t"$THREADS" -c"$CONNS" -d"$WARMUP" "$url" >/dev/null
@@ -135,20 +139,31 @@ run() {
 		$1 == "50%" { p50 = ms($2) }
 		$1 == "99%" { p99 = ms($2) }
 		/Non-2xx|Socket errors/ { err = err " " $0 }
-		END { printf "%s %s %s\n", rps, p50, p99; if (err != "") print "warning:" err > "/dev/stderr" }
-	' "$tmp/$1.wrk"
+		END { printf "%s %s %s\n", rps, p50, p99; if (err != "") print "warning: " err > "/dev/stderr" }
+	' "$tmp/$1.wrk" >>"$tmp/$1.results"
 }
 
-echo "wrk -t$THREADS -c$CONNS -d$DURATION --latency, backend 127.0.0.1:$BACKEND_PORT, $(nproc) CPUs" >&2
-read -r s_rps s_p50 s_p99 < <(run slipway "$SLIPWAY_PORT")
-read -r n_rps n_p50 n_p99 < <(run nginx "$NGINX_PORT")
-read -r h_rps h_p50 h_p99 < <(run haproxy "$HAPROXY_PORT")
-read -r b_rps b_p50 b_p99 < <(run direct "$BACKEND_PORT")
+# median NAME COLUMN: the median of one column of NAME's rounds.
+median() { sort -g -k1,1 <(cut -d' ' -f"$2" "$tmp/$1.results") | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
+# The machine may be shared: rounds are interleaved (slipway, nginx, haproxy, direct,
+# then again) and each figure is the median over rounds, so a burst of outside load
+# does not land on one proxy only.
+echo "wrk -t$THREADS -c$CONNS -d$DURATION --latency, $ROUNDS interleaved rounds (medians), backend 127.0.0.1:$BACKEND_PORT, $(nproc) CPUs" >&2
+for round in $(seq 1 "$ROUNDS"); do
+	run slipway "$SLIPWAY_PORT"
+	run nginx "$NGINX_PORT"
+	run haproxy "$HAPROXY_PORT"
+	run direct "$BACKEND_PORT"
+	echo "round $round: slipway $(tail -1 "$tmp/slipway.results") | nginx $(tail -1 "$tmp/nginx.results") | haproxy $(tail -1 "$tmp/haproxy.results")" >&2
+done
+
+n_rps=$(median nginx 1)
+n_p99=$(median nginx 3)
 printf '\n%-18s %12s %9s %9s %12s %12s\n' proxy "requests/s" "p50 ms" "p99 ms" "rps/nginx" "p99/nginx"
-row() { awk -v n="$1" -v r="$2" -v a="$3" -v b="$4" -v nr="$n_rps" -v np="$n_p99" \
-	'BEGIN { printf "%-18s %12.0f %9.3f %9.3f %12.2f %12.2f\n", n, r, a, b, r / nr, b / np }'; }
-row slipway "$s_rps" "$s_p50" "$s_p99"
-row nginx "$n_rps" "$n_p50" "$n_p99"
-row haproxy "$h_rps" "$h_p50" "$h_p99"
-row "(backend direct)" "$b_rps" "$b_p50" "$b_p99"
+for name in slipway nginx haproxy direct; do
+	label=$name
+	[[ $name == direct ]] && label="(backend direct)"
+	awk -v n="$label" -v r="$(median "$name" 1)" -v a="$(median "$name" 2)" -v b="$(median "$name" 3)" -v nr="$n_rps" -v np="$n_p99" \
+		'BEGIN { printf "%-18s %12.0f %9.3f %9.3f %12.2f %12.2f\n", n, r, a, b, r / nr, b / np }'
+done
