@@ -10,15 +10,15 @@ import (
 // its timestamp once; the first stop reason wins.
 func ApplyReport(t *model.Task, r agent.TaskReport) {
 	at := model.Ptr(r.At)
+	if r.StopCode != "" {
+		model.RequestStop(t, r.StopCode, r.StoppedReason, r.At)
+	}
 	if r.LastStatus != "" && model.TaskStatusRank(r.LastStatus) > model.TaskStatusRank(t.LastStatus) {
 		passStatuses(t, r.LastStatus, at)
 		t.LastStatus = r.LastStatus
 	}
 	if r.HealthStatus != "" {
 		t.HealthStatus = r.HealthStatus
-	}
-	if r.StopCode != "" {
-		model.RequestStop(t, r.StopCode, r.StoppedReason, r.At)
 	}
 	if r.LogTail != "" {
 		t.Internal.LogTail = r.LogTail
