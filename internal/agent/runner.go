@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"time"
 
@@ -96,7 +97,7 @@ func (r *runner) run(ctx context.Context) {
 	r.td = td
 	r.ctrs = make([]*ctr, 0, len(td.Spec.ContainerDefinitions))
 	for _, cd := range td.Spec.ContainerDefinitions {
-		c := &ctr{def: cd, lastStatus: model.TaskPending, token: model.NewID()}
+		c := &ctr{def: cd, lastStatus: model.TaskPending, token: metadataToken(t, cd.Name)}
 		if cd.HealthCheck != nil {
 			c.health = model.HealthUnknown
 		}
@@ -318,4 +319,16 @@ func (r *runner) failureTail() string {
 	}
 	out, errOut := pick.handle.LogPaths()
 	return logTail(out, errOut, 20)
+}
+
+// metadataToken names a container in its metadata URI. It is the container
+// ARN's random id, so it survives an agent restart and the URI a running
+// container was given keeps working after adoption.
+func metadataToken(t model.Task, container string) string {
+	if c := t.Container(container); c != nil {
+		if i := strings.LastIndex(c.ContainerARN, "/"); i >= 0 {
+			return c.ContainerARN[i+1:]
+		}
+	}
+	return model.NewID()
 }

@@ -2,9 +2,9 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -133,16 +133,18 @@ func (s *Server) startAgent(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	metaAddr := metadataAddr(cfg.DataDir, cfg.MetadataAddr, cfg.Logger)
 	a, err := agent.New(agent.Options{
 		Node: agent.Node{ID: nodeID, Runtime: rt.Name(), AgentVersion: Version,
 			CPU: goruntime.NumCPU() * 1024, Memory: totalMemoryMiB()},
 		LogDir: filepath.Join(cfg.DataDir, "logs"), Region: cfg.Region,
-		MetadataAddr: cfg.MetadataAddr, Logger: cfg.Logger,
+		MetadataAddr: metaAddr, Logger: cfg.Logger,
 	}, agentlink.New(s.st), rt)
 	if err != nil {
 		return err
 	}
 	s.agent = a
+	saveMetadataAddr(cfg.DataDir, a.MetadataAddr())
 	return a.Start(ctx)
 }
 
