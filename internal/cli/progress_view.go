@@ -241,7 +241,9 @@ func (v *jsonView) done(o outcome) {
 		Requests: o.Requests, Verdict: o.verdict()})
 }
 
-func round1(d time.Duration) float64 { return float64(d.Round(100*time.Millisecond)) / float64(time.Second) }
+func round1(d time.Duration) float64 {
+	return float64(d.Round(100*time.Millisecond)) / float64(time.Second)
+}
 
 // writeVerdict prints the failing task's output, if the reason carries it,
 // then the one-line verdict.

@@ -135,7 +135,9 @@ func deploymentHistory(ctx context.Context, c deploymentAPI, cluster, serviceARN
 		}
 		full = append(full, out.ServiceDeployments...)
 	}
-	slices.SortStableFunc(full, func(a, b types.ServiceDeployment) int { return aws.ToTime(b.CreatedAt).Compare(aws.ToTime(a.CreatedAt)) })
+	slices.SortStableFunc(full, func(a, b types.ServiceDeployment) int {
+		return aws.ToTime(b.CreatedAt).Compare(aws.ToTime(a.CreatedAt))
+	})
 	out := make([]pastDeployment, len(full))
 	for i, d := range full {
 		out[i] = pastDeployment{id: aws.ToString(d.ServiceDeploymentArn), completed: d.Status == types.ServiceDeploymentStatusSuccessful,
