@@ -115,6 +115,11 @@ func (p *pass) bookDeployments() {
 			d.RunningCount, d.PendingCount, d.UpdatedAt = c.running, c.pending, model.At(p.now)
 		}
 		if d.Status != model.DeploymentPrimary {
+			// As in ECS, an ACTIVE deployment's desired count shrinks as the
+			// primary replaces its tasks.
+			if alive := c.running + c.pending; alive < d.DesiredCount {
+				d.DesiredCount, d.UpdatedAt = alive, model.At(p.now)
+			}
 			othersLive += c.live
 			if c.live == 0 {
 				p.retire(*d)
