@@ -337,3 +337,30 @@ func TestApplySemantics(t *testing.T) {
 		t.Fatal("removed listener still accepts")
 	}
 }
+
+// TestTimeoutsAreIdleTimeouts: a body that keeps flowing outlives both timeouts; a
+// target that goes silent before its response head gets a 504.
+func TestTimeoutsAreIdleTimeouts(t *testing.T) {
+	be := startBackend(t, "a", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/silent" {
+			time.Sleep(800 * time.Millisecond)
+			return
+		}
+		for i := 0; i < 8; i++ {
+			io.WriteString(w, "tick;")
+			w.(http.Flusher).Flush()
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+	d := newDP(t, Options{TargetTimeout: 350 * time.Millisecond, ClientIdleTimeout: 350 * time.Millisecond})
+	port := freePort(t)
+	apply(t, d, Config{Version: 1, Listeners: []Listener{httpListener(port, forward("tg"))}, TargetGroups: []TargetGroup{tgroup("tg", false, be)}})
+	c := client()
+	resp, body := get(t, c, lbURL(port, "/stream"))
+	if resp.StatusCode != 200 || body != strings.Repeat("tick;", 8) {
+		t.Fatalf("streaming response cut: %d %q", resp.StatusCode, body)
+	}
+	if resp, _ := get(t, c, lbURL(port, "/silent")); resp.StatusCode != 504 {
+		t.Fatalf("silent target: %d", resp.StatusCode)
+	}
+}

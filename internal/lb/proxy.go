@@ -139,11 +139,13 @@ func (c *clientConn) streamBody(b *backend, uc *upConn, start time.Time) (bool, 
 		c.ex.wr.flush()
 	}
 	c.ex.rd.discard(rq.headLen)
+	tk := &ticker{c: c, uc: uc}
+	tk.tick()
 	var err error
 	if rq.chunked {
-		err = copyChunked(&uc.wr, &c.ex.rd, true)
+		err = copyChunked(&uc.wr, &c.ex.rd, true, tk)
 	} else if rq.contentLength > 0 {
-		err = copyN(&uc.wr, &c.ex.rd, rq.contentLength)
+		err = copyN(&uc.wr, &c.ex.rd, rq.contentLength, tk)
 	}
 	if err == nil {
 		err = uc.wr.flush()
@@ -180,7 +182,9 @@ func (c *clientConn) upstreamFailed(b *backend, uc *upConn, retry bool, err erro
 
 // fail answers an ELB-generated error attributed to target b.
 func (c *clientConn) fail(b *backend, code int, start time.Time) bool {
-	b.stats.observe(code, time.Since(start))
+	now := time.Now()
+	c.armDeadline(now) // the wait for the target may have outlasted the client deadline
+	b.stats.observe(code, now.Sub(start))
 	b.stats.elbError(code)
 	keep := c.canKeep() && c.skipBody()
 	c.elbError(code, keep)
@@ -306,17 +310,19 @@ func (c *clientConn) relay(b *backend, g *group, act *action, uc *upConn, start 
 	bodyless := rs.bodyless(rq.method)
 	closeDelimited := !bodyless && !rs.chunked && rs.contentLength < 0
 	keep := rq.keepAlive() && !c.h2 && !closeDelimited && !(decode && rs.chunked && !bodyless)
+	tk := &ticker{c: c, uc: uc}
+	tk.tick() // the wait for the target may have outlasted the client deadline
 	c.writeResponseHead(rs, b, g, act, keep, decode)
 	uc.rd.discard(rs.headLen)
 	var err error
 	switch {
 	case bodyless:
 	case rs.chunked:
-		err = copyChunked(&c.ex.wr, &uc.rd, !decode)
+		err = copyChunked(&c.ex.wr, &uc.rd, !decode, tk)
 	case rs.contentLength >= 0:
-		err = copyN(&c.ex.wr, &uc.rd, rs.contentLength)
+		err = copyN(&c.ex.wr, &uc.rd, rs.contentLength, tk)
 	default:
-		err = copyUntilEOF(&c.ex.wr, &uc.rd)
+		err = copyUntilEOF(&c.ex.wr, &uc.rd, tk)
 	}
 	// Count before the final flush so a client that has its response also sees it
 	// in Stats; the flush is one write of at most a buffer's worth.

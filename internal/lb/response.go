@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"time"
 )
 
 // response is a parsed response head from a target; slices point into the upstream
@@ -133,12 +134,13 @@ func isSourceErr(err error) bool {
 
 // copyN copies exactly n bytes. Buffered bytes go first; dst is flushed before every
 // read that may block so that streamed bodies reach the other side promptly.
-func copyN(dst *writer, src *reader, n int64) error {
+func copyN(dst *writer, src *reader, n int64, tk *ticker) error {
 	for n > 0 {
 		if src.buffered() == 0 {
 			if err := dst.flush(); err != nil {
 				return dstErr(err)
 			}
+			tk.tick()
 			if err := src.fill(); err != nil {
 				return srcErr(err)
 			}
@@ -158,12 +160,13 @@ func copyN(dst *writer, src *reader, n int64) error {
 }
 
 // copyUntilEOF copies a close-delimited body.
-func copyUntilEOF(dst *writer, src *reader) error {
+func copyUntilEOF(dst *writer, src *reader, tk *ticker) error {
 	for {
 		if src.buffered() == 0 {
 			if err := dst.flush(); err != nil {
 				return dstErr(err)
 			}
+			tk.tick()
 			if err := src.fill(); err != nil {
 				if err == io.EOF {
 					return nil
@@ -181,7 +184,7 @@ func copyUntilEOF(dst *writer, src *reader) error {
 
 // readLine returns the next CRLF line from src (without the line ending), filling as needed.
 // The returned slice is valid until the next read from src.
-func readLine(dst *writer, src *reader) ([]byte, int, error) {
+func readLine(dst *writer, src *reader, tk *ticker) ([]byte, int, error) {
 	for {
 		b := src.bytes()
 		if i := bytes.IndexByte(b, '\n'); i >= 0 {
@@ -197,6 +200,7 @@ func readLine(dst *writer, src *reader) ([]byte, int, error) {
 		if err := dst.flush(); err != nil {
 			return nil, 0, dstErr(err)
 		}
+		tk.tick()
 		if err := src.fill(); err != nil {
 			return nil, 0, srcErr(err)
 		}
@@ -205,9 +209,9 @@ func readLine(dst *writer, src *reader) ([]byte, int, error) {
 
 // copyChunked copies a chunked body. With raw it is passed through as is (for
 // HTTP/1.1 peers); otherwise only the data is written (HTTP/1.0 clients, HTTP/2).
-func copyChunked(dst *writer, src *reader, raw bool) error {
+func copyChunked(dst *writer, src *reader, raw bool, tk *ticker) error {
 	for {
-		line, n, err := readLine(dst, src)
+		line, n, err := readLine(dst, src, tk)
 		if err != nil {
 			return err
 		}
@@ -220,12 +224,12 @@ func copyChunked(dst *writer, src *reader, raw bool) error {
 		}
 		src.discard(n)
 		if size == 0 {
-			return copyTrailers(dst, src, raw)
+			return copyTrailers(dst, src, raw, tk)
 		}
-		if err := copyN(dst, src, size); err != nil {
+		if err := copyN(dst, src, size, tk); err != nil {
 			return err
 		}
-		line, n, err = readLine(dst, src)
+		line, n, err = readLine(dst, src, tk)
 		if err != nil {
 			return err
 		}
@@ -239,9 +243,9 @@ func copyChunked(dst *writer, src *reader, raw bool) error {
 	}
 }
 
-func copyTrailers(dst *writer, src *reader, raw bool) error {
+func copyTrailers(dst *writer, src *reader, raw bool, tk *ticker) error {
 	for {
-		line, n, err := readLine(dst, src)
+		line, n, err := readLine(dst, src, tk)
 		if err != nil {
 			return err
 		}
@@ -299,4 +303,23 @@ func writeChunkHeader(dst *writer, n int) {
 		}
 	}
 	dst.write(tmp[i:])
+}
+
+// ticker keeps idle timeouts idle timeouts: a body that keeps flowing must not be cut
+// by deadlines armed when its request started. tick runs before every blocking read
+// of a body copy and re-arms the client and target deadlines (coarsely).
+type ticker struct {
+	c  *clientConn
+	uc *upConn
+}
+
+func (tk *ticker) tick() {
+	if tk == nil {
+		return
+	}
+	now := time.Now()
+	tk.c.armDeadline(now)
+	if tk.uc != nil {
+		tk.uc.setReadTimeout(now, tk.c.d.opts.TargetTimeout)
+	}
 }

@@ -36,7 +36,7 @@ func (uc *upConn) setReadTimeout(now time.Time, d time.Duration) {
 	want := now.Add(d)
 	if want.Sub(uc.deadline) > d/10 || uc.deadline.After(want) {
 		uc.deadline = want
-		uc.nc.SetReadDeadline(want)
+		uc.nc.SetDeadline(want) // writes too: a target that stops reading a body must not hang us
 	}
 }
 
