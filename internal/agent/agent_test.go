@@ -278,9 +278,10 @@ func TestAgentRestartAdoptsRunningTask(t *testing.T) {
 	if err := e.agent.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if out := getTalk(t, port); out["version"] != "v1" {
-		t.Fatalf("task died with the agent: %v", out)
-	}
+	testutil.Eventually(t, 5*time.Second, func() (bool, string) {
+		out := getTalkSoft(port)
+		return out["version"] == "v1", fmt.Sprintf("task not serving after the agent closed: %v", out)
+	})
 	e.startAgent(t)
 	testutil.Eventually(t, 5*time.Second, func() (bool, string) {
 		return e.agent.Running() == 1, "not adopted"
