@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -177,21 +176,6 @@ func (e *env) requestStop(t *testing.T, id string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-}
-
-func getTalk(t *testing.T, port int) map[string]any {
-	t.Helper()
-	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/talk", port))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out map[string]any
-	body, _ := io.ReadAll(resp.Body)
-	if err := json.Unmarshal(body, &out); err != nil {
-		t.Fatalf("/talk: %s", body)
-	}
-	return out
 }
 
 func TestRunServeStop(t *testing.T) {
