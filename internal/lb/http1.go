@@ -37,6 +37,7 @@ type request struct {
 	minor                    int // HTTP/1.minor
 	headers                  []header
 	host                     []byte
+	hostHeader               bool // a Host field was present (absolute-form URIs may carry the host alone)
 	contentLength            int64 // -1: none
 	chunked                  bool
 	connClose, connKeepAlive bool
@@ -246,10 +247,10 @@ func (rq *request) noteHeader(idx int, name, value []byte) error {
 	switch len(name) {
 	case 4:
 		if bytes.EqualFold(name, []byte("host")) {
-			if rq.host != nil && !bytes.Equal(rq.host, value) {
+			if rq.hostHeader && !bytes.Equal(rq.host, value) {
 				return errMalformed
 			}
-			rq.host = value
+			rq.host, rq.hostHeader = value, true
 		}
 	case 6:
 		if bytes.EqualFold(name, []byte("cookie")) && rq.cookie == hdrNone {

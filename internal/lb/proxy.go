@@ -87,7 +87,7 @@ func (c *clientConn) roundTrip(b *backend, g *group, act *action, rt *routes, ca
 		return c.fail(b, timeoutCode(err, 502), start), outDone
 	}
 	replay := c.replayable()
-	c.writeHead(&uc.wr, rq, rt)
+	c.writeHead(&uc.wr, rq, rt, b.addr)
 	if replay {
 		if rq.contentLength > 0 {
 			uc.wr.write(c.ex.rd.bytes()[rq.headLen : int64(rq.headLen)+rq.contentLength])
@@ -229,7 +229,7 @@ func (c *clientConn) readResponse(uc *upConn, now time.Time) error {
 
 // writeHead writes the request head for the target: hop-by-hop fields removed and
 // X-Forwarded-For/-Proto/-Port and X-Amzn-Trace-Id added as ALB does.
-func (c *clientConn) writeHead(wr *writer, rq *request, rt *routes) {
+func (c *clientConn) writeHead(wr *writer, rq *request, rt *routes, addr string) {
 	wr.write(rq.method)
 	wr.writeString(" ")
 	if rq.uri[0] == '/' || rq.uri[0] == '*' {
@@ -242,6 +242,15 @@ func (c *clientConn) writeHead(wr *writer, rq *request, rt *routes) {
 		}
 	}
 	wr.writeString(" HTTP/1.1\r\n")
+	if !rq.hostHeader { // HTTP/1.0 or absolute-form without Host: HTTP/1.1 needs one
+		wr.writeString("Host: ")
+		if rq.host != nil {
+			wr.write(rq.host)
+		} else {
+			wr.writeString(addr)
+		}
+		wr.writeString("\r\n")
+	}
 	for i := range rq.headers {
 		h := &rq.headers[i]
 		if i == rq.xff || isHopByHop(h.name) || rq.expectContinue && bytes.EqualFold(h.name, []byte("expect")) {

@@ -77,3 +77,42 @@ func rawRequest(t *testing.T, port int, raw string) string {
 	line, _ := bufio.NewReader(conn).ReadString('\n')
 	return strings.TrimSpace(line)
 }
+
+// TestPipeliningAndHTTP10KeepAlive: pipelined requests are answered in order on one
+// connection, and an HTTP/1.0 client asking for keep-alive gets it.
+func TestPipeliningAndHTTP10KeepAlive(t *testing.T) {
+	be := startBackend(t, "a", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, r.URL.Path) })
+	d := newDP(t, Options{})
+	port := freePort(t)
+	apply(t, d, Config{Version: 1, Listeners: []Listener{httpListener(port, forward("tg"))}, TargetGroups: []TargetGroup{tgroup("tg", false, be)}})
+	conn, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	br := bufio.NewReader(conn)
+	io.WriteString(conn, "GET /one HTTP/1.1\r\nHost: x\r\n\r\nGET /two HTTP/1.1\r\nHost: x\r\n\r\nGET /three HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+	for _, want := range []string{"/one", "/two", "/three"} {
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", want, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if string(body) != want {
+			t.Fatalf("pipelined answer %q, want %q", body, want)
+		}
+		if want == "/three" && (resp.Close || !strings.EqualFold(resp.Header.Get("Connection"), "keep-alive")) {
+			t.Fatalf("HTTP/1.0 keep-alive not honoured: %v", resp.Header)
+		}
+	}
+	io.WriteString(conn, "GET /four HTTP/1.0\r\n\r\n")
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.ReadAll(resp.Body)
+	if !resp.Close {
+		t.Fatal("HTTP/1.0 without keep-alive should close")
+	}
+}
