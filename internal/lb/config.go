@@ -19,8 +19,6 @@ var (
 	ErrCertificate = errors.New("lb: cannot load certificate")
 	// ErrClosed is returned by Apply and WaitDrained after Close.
 	ErrClosed = errors.New("lb: data plane closed")
-	// ErrUnknownTarget is returned by WaitDrained for a target that is not draining and not registered.
-	ErrUnknownTarget = errors.New("lb: unknown target")
 )
 
 // Config is one complete routing configuration; Version increases with every change.
