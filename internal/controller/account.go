@@ -34,6 +34,7 @@ func (p *pass) account() error {
 				p.changed[i] = true
 				p.svc.Internal.LaunchFailures = 0
 				p.svc.Internal.BackoffUntil = time.Time{}
+				p.resetBreaker(t.Internal.DeploymentID)
 			}
 		}
 		if t.DesiredStatus == model.TaskStopped && !t.Internal.CountedFailure && t.Internal.HealthyAt == nil &&
@@ -84,4 +85,15 @@ func taskFailureDetail(t *model.Task) string {
 		fmt.Fprintf(&b, "; last output:\n%s", t.Internal.LogTail)
 	}
 	return b.String()
+}
+
+// resetBreaker follows ECS's resetOnHealthyTask (default true): a task of a
+// deployment in progress that becomes healthy resets its failure count.
+func (p *pass) resetBreaker(deployment string) {
+	d := p.svc.Deployment(deployment)
+	cb := p.svc.DeploymentConfiguration.DeploymentCircuitBreaker
+	if d != nil && d.RolloutState == model.RolloutInProgress && d.FailedTasks > 0 && cb.ResetsOnHealthyTask() {
+		d.FailedTasks = 0
+		d.UpdatedAt = model.At(p.now)
+	}
 }

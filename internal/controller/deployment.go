@@ -16,7 +16,7 @@ func (p *pass) circuitBreaker() error {
 	if primary == nil || primary.RolloutState != model.RolloutInProgress || cb == nil || !cb.Enable {
 		return nil
 	}
-	if primary.FailedTasks < model.CircuitBreakerThreshold(primary.DesiredCount) {
+	if primary.FailedTasks < cb.Threshold(primary.DesiredCount) {
 		return nil
 	}
 	failedID := primary.ID

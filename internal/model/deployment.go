@@ -60,16 +60,3 @@ type DeploymentInternal struct {
 
 // DeploymentID formats ECS's deployment id for a sequence number.
 func DeploymentID(seq uint64) string { return fmt.Sprintf("ecs-svc/%019d", seq) }
-
-// CircuitBreakerThreshold returns ECS's failure threshold for a desired count:
-// half the desired count, at least 3 and at most 200.
-func CircuitBreakerThreshold(desired int) int {
-	t := (desired + 1) / 2
-	if t < 3 {
-		t = 3
-	}
-	if t > 200 {
-		t = 200
-	}
-	return t
-}

@@ -127,6 +127,47 @@ func (c DeploymentConfiguration) MinHealthyPercent() int {
 type DeploymentCircuitBreaker struct {
 	Enable   bool `json:"enable"`
 	Rollback bool `json:"rollback"`
+	// ResetOnHealthyTask (default true): a task that becomes healthy resets
+	// the deployment's failure count.
+	ResetOnHealthyTask     *bool                   `json:"resetOnHealthyTask,omitempty"`
+	ThresholdConfiguration *ThresholdConfiguration `json:"thresholdConfiguration,omitempty"`
+}
+
+// ThresholdConfiguration sets how many task failures the circuit breaker
+// tolerates: COUNT uses Value as is; BOUNDED_PERCENT (the default, 50) and
+// UNBOUNDED_PERCENT take Value percent of the desired count, the former
+// clamped to 3..200.
+type ThresholdConfiguration struct {
+	Type  string `json:"type"`
+	Value int    `json:"value"`
+}
+
+// Threshold types.
+const (
+	ThresholdCount            = "COUNT"
+	ThresholdBoundedPercent   = "BOUNDED_PERCENT"
+	ThresholdUnboundedPercent = "UNBOUNDED_PERCENT"
+)
+
+// Threshold is the number of failed tasks at which the breaker trips for a
+// deployment of the given desired count.
+func (cb *DeploymentCircuitBreaker) Threshold(desired int) int {
+	tc := ThresholdConfiguration{Type: ThresholdBoundedPercent, Value: 50}
+	if cb != nil && cb.ThresholdConfiguration != nil {
+		tc = *cb.ThresholdConfiguration
+	}
+	switch tc.Type {
+	case ThresholdCount:
+		return max(tc.Value, 1)
+	case ThresholdUnboundedPercent:
+		return max((desired*tc.Value+99)/100, 1)
+	}
+	return min(max((desired*tc.Value+99)/100, 3), 200)
+}
+
+// ResetsOnHealthyTask reports whether a healthy task resets the failure count.
+func (cb *DeploymentCircuitBreaker) ResetsOnHealthyTask() bool {
+	return cb == nil || cb.ResetOnHealthyTask == nil || *cb.ResetOnHealthyTask
 }
 
 // DeploymentAlarms rolls back a deployment when CloudWatch alarms fire.

@@ -44,10 +44,31 @@ func ValidateDeploymentConfiguration(c DeploymentConfiguration, strategy string)
 	if c.MaximumPercent != nil && *c.MaximumPercent > 2000 {
 		return paramErr("maximumPercent must be at most 2000.")
 	}
+	if cb := c.DeploymentCircuitBreaker; cb != nil && cb.ThresholdConfiguration != nil {
+		if err := validateThreshold(*cb.ThresholdConfiguration); err != nil {
+			return err
+		}
+	}
 	switch c.Strategy {
 	case "", "ROLLING", "BLUE_GREEN", "LINEAR", "CANARY":
 	default:
 		return paramErr("Invalid deployment strategy %q. Valid values are ROLLING, BLUE_GREEN, LINEAR and CANARY.", c.Strategy)
+	}
+	return nil
+}
+
+func validateThreshold(tc ThresholdConfiguration) error {
+	switch tc.Type {
+	case ThresholdCount, ThresholdUnboundedPercent:
+		if tc.Value < 1 {
+			return paramErr("thresholdConfiguration value must be at least 1.")
+		}
+	case ThresholdBoundedPercent:
+		if tc.Value < 1 || tc.Value > 100 {
+			return paramErr("thresholdConfiguration value must be between 1 and 100 for BOUNDED_PERCENT.")
+		}
+	default:
+		return paramErr("thresholdConfiguration type must be COUNT, BOUNDED_PERCENT or UNBOUNDED_PERCENT.")
 	}
 	return nil
 }

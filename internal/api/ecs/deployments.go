@@ -90,7 +90,7 @@ func (h *Handler) deploymentView(p model.Partition, cluster string, s model.Serv
 		DeploymentConfiguration: d.Internal.Config, SourceServiceRevisions: []revisionOut{},
 		TargetServiceRevision: revisionOut{ARN: revisionARN(p, cluster, s.Name, d), RequestedTaskCount: d.DesiredCount,
 			RunningTaskCount: d.RunningCount, PendingTaskCount: d.PendingCount},
-		DeploymentCircuitBreaker: breakerOut{Status: "DISABLED", FailureCount: d.FailedTasks, Threshold: model.CircuitBreakerThreshold(d.DesiredCount)},
+		DeploymentCircuitBreaker: breakerOut{Status: "DISABLED", FailureCount: d.FailedTasks, Threshold: d.Internal.Config.DeploymentCircuitBreaker.Threshold(d.DesiredCount)},
 	}
 	if !d.Internal.FinishedAt.IsZero() {
 		f := d.Internal.FinishedAt
