@@ -128,3 +128,39 @@ func TestValidateRejects(t *testing.T) {
 		}
 	}
 }
+
+// TestRulesThroughListener routes real requests with every condition type combined.
+func TestRulesThroughListener(t *testing.T) {
+	a := startBackend(t, "a", nil)
+	b := startBackend(t, "b", nil)
+	d := newDP(t, Options{})
+	port := freePort(t)
+	canary := Rule{ARN: "canary", Priority: 5, Actions: forward("b"), Conditions: []Condition{
+		{Field: "host-header", Values: []string{"*.example.com"}},
+		{Field: "path-pattern", Values: []string{"/api/*"}},
+		{Field: "http-header", HeaderName: "X-Canary", Values: []string{"y*"}},
+		{Field: "http-request-method", Values: []string{"GET"}},
+		{Field: "query-string", Query: []KeyValue{{Key: "v", Value: "2"}}},
+		{Field: "source-ip", Values: []string{"127.0.0.0/8"}},
+	}}
+	apply(t, d, Config{Version: 1, Listeners: []Listener{httpListener(port, forward("a"), canary)},
+		TargetGroups: []TargetGroup{tgroup("a", false, a), tgroup("b", false, b)}})
+	c := client()
+	hit := func(path string, hdr ...string) string {
+		resp, _ := get(t, c, lbURL(port, path), hdr...)
+		return resp.Header.Get("X-Backend")
+	}
+	if got := hit("/api/x?v=2", "Host", "shop.example.com", "X-Canary", "YES"); got != "b" {
+		t.Errorf("all conditions match: routed to %q", got)
+	}
+	for name, got := range map[string]string{
+		"wrong host":  hit("/api/x?v=2", "Host", "example.org", "X-Canary", "yes"),
+		"wrong path":  hit("/web/x?v=2", "Host", "shop.example.com", "X-Canary", "yes"),
+		"no header":   hit("/api/x?v=2", "Host", "shop.example.com"),
+		"wrong query": hit("/api/x?v=3", "Host", "shop.example.com", "X-Canary", "yes"),
+	} {
+		if got != "a" {
+			t.Errorf("%s: routed to %q", name, got)
+		}
+	}
+}
