@@ -14,6 +14,7 @@ func (p *pass) planAndApply() error {
 		return nil
 	}
 	cfg := p.svc.DeploymentConfiguration
+	p.noteStrategy(primary)
 	in := scheduler.ServiceInput{
 		Primary: primary.ID, Desired: primary.DesiredCount,
 		MinHealthyPercent: cfg.MinHealthyPercent(), MaximumPercent: cfg.MaxPercent(),
@@ -137,4 +138,15 @@ func (p *pass) startTasks(primary *model.Deployment, n int) error {
 		eventStarted(p.svc, p.now, ids)
 	}
 	return nil
+}
+
+// noteStrategy says once per deployment that a BLUE_GREEN, LINEAR or CANARY
+// strategy is stored but runs as a rolling update, rather than pretend.
+func (p *pass) noteStrategy(d *model.Deployment) {
+	s := p.svc.DeploymentConfiguration.Strategy
+	if s == "" || s == "ROLLING" || d.Internal.StrategyNoted || d.RolloutState != model.RolloutInProgress {
+		return
+	}
+	d.Internal.StrategyNoted = true
+	addEvent(p.svc, p.now, "(deployment %s) deployment strategy %s is not supported yet; it runs as a rolling update.", d.ID, s)
 }

@@ -53,6 +53,9 @@ type DeploymentInternal struct {
 	// Outcome is the ServiceDeployment status: IN_PROGRESS, SUCCESSFUL,
 	// STOPPED, ROLLBACK_IN_PROGRESS, ROLLBACK_SUCCESSFUL, ROLLBACK_FAILED.
 	Outcome string `json:"outcome,omitempty"`
+	// StrategyNoted records that the service was told its requested
+	// deployment strategy runs as a rolling update.
+	StrategyNoted bool `json:"strategyNoted,omitempty"`
 	// Detail is the actionable explanation of a failure: exit code,
 	// health-check response and the failing task's log tail.
 	Detail string `json:"detail,omitempty"`
