@@ -121,6 +121,7 @@ HAPROXY
 pids+=($!)
 
 for p in "$SLIPWAY_PORT" "$NGINX_PORT" "$HAPROXY_PORT"; do wait_port "$p"; done
+sleep 0.2 # slipway opens its port before its target has passed the first health check
 
 # run NAME PORT: one warm-up and one measured wrk run; appends "rps p50_ms p99_ms" to
 # $tmp/NAME.results.

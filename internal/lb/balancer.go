@@ -14,17 +14,19 @@ type atomicCounter struct {
 }
 
 // eligible reports whether b may get a new request. With anyHealthy only healthy
-// (or health-check-disabled) targets qualify; otherwise ELB fails open to every
-// registered target that is not draining.
+// (or health-check-disabled) targets qualify; otherwise ELB fails open to the targets
+// that failed their checks. Targets still in "initial" never get traffic: a new task
+// is only used once it has passed a health check (design rule 1), and a group with
+// nothing but initial targets answers 503.
 func eligible(b *backend, anyHealthy bool) bool {
 	s := b.state.Load()
-	if s == hDraining || b.draining.Load() {
+	if b.draining.Load() {
 		return false
 	}
 	if anyHealthy {
 		return s == hHealthy || s == hUnavailable
 	}
-	return true
+	return s == hUnhealthy
 }
 
 func (g *group) anyHealthy() bool {

@@ -41,8 +41,9 @@
 // target healthy; later, HealthyThreshold passes or UnhealthyThreshold failures change
 // state; reasons and descriptions use ELB's codes and wording. Only groups that some
 // listener forwards to are checked (others are unused, Target.NotInUse). When no target
-// of a group is healthy, traffic fails open to every registered target that is not
-// draining; a group without targets answers 503. Draining ends when the target's
+// of a group is healthy, traffic fails open to the unhealthy ones; targets still in
+// "initial" get no traffic, so a group without healthy or unhealthy targets (none at
+// all, or only new ones) answers 503. Draining ends when the target's
 // in-flight count reaches zero or the deregistration delay passes; then the target is
 // forgotten (unused, Target.NotRegistered).
 //

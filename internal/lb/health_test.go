@@ -137,3 +137,24 @@ func TestFailOpen(t *testing.T) {
 		t.Fatalf("fail-open should use all targets: %v", seen)
 	}
 }
+
+// TestInitialTargetsGetNoTraffic: a target that has not passed a check yet is never
+// used, even when it is the only one (503), and is used as soon as it passes.
+func TestInitialTargetsGetNoTraffic(t *testing.T) {
+	a := startBackend(t, "a", nil)
+	a.fail.Store(true)
+	d := newDP(t, Options{})
+	port := freePort(t)
+	tg := tgroup("tg", true, a)
+	tg.HealthCheck.UnhealthyThreshold = 10 // stays initial while failing
+	apply(t, d, Config{Version: 1, Listeners: []Listener{httpListener(port, forward("tg"))}, TargetGroups: []TargetGroup{tg}})
+	eventually(t, 3*time.Second, "first check done", func() bool { return healthOf(d, "tg", a.port).Reason == ReasonInitialHealthChecking })
+	if resp, _ := get(t, client(), lbURL(port, "/")); resp.StatusCode != 503 || a.hits.Load() != 0 {
+		t.Fatalf("initial target used: %d, hits %d", resp.StatusCode, a.hits.Load())
+	}
+	a.fail.Store(false)
+	eventually(t, 3*time.Second, "healthy", func() bool { return healthOf(d, "tg", a.port).State == StateHealthy })
+	if resp, _ := get(t, client(), lbURL(port, "/")); resp.StatusCode != 200 {
+		t.Fatalf("healthy target: %d", resp.StatusCode)
+	}
+}

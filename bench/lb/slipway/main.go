@@ -53,6 +53,16 @@ func main() {
 	if err := d.Apply(context.Background(), cfg); err != nil {
 		log.Fatal(err)
 	}
+	// Targets get traffic only once healthy: wait for the first passing check.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if th := d.TargetHealth("bench-tg"); len(th) == 1 && th[0].State == lb.StateHealthy {
+			break
+		}
+		if time.Now().After(deadline) {
+			log.Fatalf("backend not healthy: %+v", d.TargetHealth("bench-tg"))
+		}
+	}
+	log.Printf("listening on 127.0.0.1:%d, forwarding to %s", *port, *backend)
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	<-sig
