@@ -113,7 +113,7 @@ func checkSpecInvariants(t *testing.T, spec TaskSpec) {
 // not a number must be refused, not stored as "0" or as a negative size.
 func TestTaskSizeMustBePositiveInteger(t *testing.T) {
 	t.Skip("known bug: normalizeTaskSize accepts sizes rounding to 0 and NaN (stored as -9223372036854775808)")
-	for _, v := range []string{`".1"`, `"0.0001"`, `"0.4 vCPU"`, `"NaN"`, `"nan"`, `"0x1p-2"`} {
+	for _, v := range []string{`".1"`, `"0.0001"`, `"NaN"`, `"nan"`, `"0x1p-2"`} {
 		raw := `{"family":"f","cpu":` + v + `,"containerDefinitions":[{"name":"a","image":"i"}]}`
 		doc, _, err := NormalizeTaskDefinition([]byte(raw))
 		if err == nil {
