@@ -143,7 +143,7 @@ func (f *follower) show(s *snapshot) {
 	}
 	f.traffic.add(s.stats)
 	f.view.frame(progressFrame{
-		Elapsed: time.Since(f.start), Service: f.service, Deployment: f.id, Following: f.following,
+		Elapsed: time.Since(f.start), Service: f.service, Deployment: f.id, Revision: f.revision, Following: f.following,
 		Rows: s.rows(f.id, f.following), Traffic: f.traffic.shares(), Events: events,
 	})
 }

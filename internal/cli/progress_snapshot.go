@@ -245,9 +245,15 @@ type revisionRow struct {
 	Failed   int    `json:"failed"`
 }
 
-// counts formats the row's task counts, leaving out zeros that say nothing.
+// counts formats the row's task counts, leaving out zeros that say nothing:
+// a deployment being replaced shows what it still runs and drains.
 func (r revisionRow) counts() string {
-	parts := []string{fmt.Sprintf("%d/%d running", r.Running, r.Desired), fmt.Sprintf("%d healthy", r.Healthy)}
+	var parts []string
+	if r.Desired > 0 || r.Role != "old" {
+		parts = append(parts, fmt.Sprintf("%d/%d running", r.Running, r.Desired), fmt.Sprintf("%d healthy", r.Healthy))
+	} else if r.Running > 0 {
+		parts = append(parts, fmt.Sprintf("%d running", r.Running), fmt.Sprintf("%d healthy", r.Healthy))
+	}
 	for _, c := range []struct {
 		n    int
 		what string
@@ -255,6 +261,9 @@ func (r revisionRow) counts() string {
 		if c.n > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
 		}
+	}
+	if len(parts) == 0 {
+		return "no tasks"
 	}
 	return strings.Join(parts, ", ")
 }

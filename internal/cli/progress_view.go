@@ -16,12 +16,12 @@ import (
 type progressFrame struct {
 	Elapsed time.Duration
 	Service string
-	// Deployment is the deployment we started; Following the one watched
-	// now (the circuit breaker's rollback once ours failed).
-	Deployment, Following string
-	Rows                  []revisionRow
-	Traffic               []revisionShare // nil: no figures
-	Events                []types.ServiceEvent
+	// Deployment is the deployment we started, of Revision; Following the
+	// one watched now (the circuit breaker's rollback once ours failed).
+	Deployment, Revision, Following string
+	Rows                            []revisionRow
+	Traffic                         []revisionShare // nil: no figures
+	Events                          []types.ServiceEvent
 }
 
 // progressView shows a followed deployment: frames while it runs, then the
@@ -46,11 +46,8 @@ func (g *globals) newProgressView() progressView {
 
 // title is the first line of the live block.
 func (f progressFrame) title() string {
-	var rev, target string
+	rev, target := f.Revision, ""
 	for _, r := range f.Rows {
-		if r.Deployment == f.Deployment {
-			rev = r.Revision
-		}
 		if r.Deployment == f.Following {
 			target = r.Revision
 		}

@@ -47,9 +47,18 @@ func (g *globals) rollback(ctx context.Context, service string, ff followFlags) 
 	if err != nil {
 		return g.explain(err)
 	}
-	g.note("Rolling back %s from %s to %s (deployment %s completed it%s).", service,
-		shortARN(aws.ToString(svc.TaskDefinition)), shortARN(prev.taskDef), prev.id, agoPhrase(prev.finished))
+	g.note("Rolling back %s from %s to %s, which deployment %s completed%s.", service,
+		shortARN(aws.ToString(svc.TaskDefinition)), shortARN(prev.taskDef), deploymentLabel(prev.id), agoPhrase(prev.finished))
 	return g.rollout(ctx, c, svc, prev.taskDef, ff)
+}
+
+// deploymentLabel shortens a service deployment ARN to its id (the part
+// after "service-deployment/CLUSTER/SERVICE/"); deployment ids stay.
+func deploymentLabel(id string) string {
+	if strings.HasPrefix(id, "arn:") {
+		return shortARN(id)
+	}
+	return id
 }
 
 func agoPhrase(t time.Time) string {
