@@ -171,11 +171,7 @@ type listClustersOut struct {
 }
 
 func (h *Handler) listClusters(ctx context.Context, in *listIn) (*listClustersOut, error) {
-	limit, err := pageSize(in.MaxResults, 100, 100)
-	if err != nil {
-		return nil, err
-	}
-	after, err := state.DecodeToken(in.NextToken)
+	limit, after, err := pageParams(in.MaxResults, in.NextToken, 100, 100)
 	if err != nil {
 		return nil, err
 	}

@@ -142,11 +142,7 @@ func (h *Handler) listServiceDeployments(ctx context.Context, in *listServiceDep
 	if in.Service == "" {
 		return nil, invalidParam("service must be specified.")
 	}
-	limit, err := pageSize(in.MaxResults, 20, 100)
-	if err != nil {
-		return nil, err
-	}
-	after, err := state.DecodeToken(in.NextToken)
+	limit, after, err := pageParams(in.MaxResults, in.NextToken, 20, 100)
 	if err != nil {
 		return nil, err
 	}

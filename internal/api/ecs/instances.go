@@ -63,11 +63,7 @@ type listInstancesOut struct {
 }
 
 func (h *Handler) listContainerInstances(ctx context.Context, in *listInstancesIn) (*listInstancesOut, error) {
-	limit, err := pageSize(in.MaxResults, 100, 100)
-	if err != nil {
-		return nil, err
-	}
-	after, err := state.DecodeToken(in.NextToken)
+	limit, after, err := pageParams(in.MaxResults, in.NextToken, 100, 100)
 	if err != nil {
 		return nil, err
 	}

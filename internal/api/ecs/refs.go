@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/slipway-dev/slipway/internal/model"
+	"github.com/slipway-dev/slipway/internal/state"
 )
 
 // clusterName resolves a cluster reference (name, ARN or empty for the
@@ -44,4 +45,15 @@ func pageSize(maxResults *int, def, max int) (int, error) {
 		return 0, invalidParam("maxResults must be between 1 and %d.", max)
 	}
 	return *maxResults, nil
+}
+
+// pageParams reads a list operation's paging input: the page size within
+// ECS's bounds and the position after which the page starts.
+func pageParams(maxResults *int, token string, def, max int) (int, string, error) {
+	limit, err := pageSize(maxResults, def, max)
+	if err != nil {
+		return 0, "", err
+	}
+	after, err := state.DecodeToken(token)
+	return limit, after, err
 }

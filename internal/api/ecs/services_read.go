@@ -107,11 +107,7 @@ type listServicesOut struct {
 // listServices lists ACTIVE and DRAINING services, as ECS does; INACTIVE
 // services are only visible to DescribeServices.
 func (h *Handler) listServices(ctx context.Context, in *listServicesIn) (*listServicesOut, error) {
-	limit, err := pageSize(in.MaxResults, 10, 100)
-	if err != nil {
-		return nil, err
-	}
-	after, err := state.DecodeToken(in.NextToken)
+	limit, after, err := pageParams(in.MaxResults, in.NextToken, 10, 100)
 	if err != nil {
 		return nil, err
 	}

@@ -33,16 +33,9 @@ func (h *Handler) updateService(ctx context.Context, in *updateServiceIn) (*serv
 	}
 	var out serviceOut
 	err := h.st.Update(ctx, func(tx state.Tx) error {
-		cluster, err := tx.ActiveCluster(clusterName(in.Cluster))
+		cluster, svc, err := activeService(tx, in.Cluster, in.Service)
 		if err != nil {
 			return err
-		}
-		svc, err := tx.Service(cluster.Name, serviceName(in.Service))
-		if err != nil {
-			return err
-		}
-		if svc.Status != model.ServiceActive {
-			return awsErr(codeServiceNotActive, "Service was not ACTIVE.")
 		}
 		redeploy, err := h.applyServiceUpdate(ctx, tx, &svc, in)
 		if err != nil {
@@ -189,16 +182,9 @@ func (h *Handler) deleteService(ctx context.Context, in *deleteServiceIn) (*serv
 	}
 	var out serviceOut
 	err := h.st.Update(ctx, func(tx state.Tx) error {
-		cluster, err := tx.ActiveCluster(clusterName(in.Cluster))
+		cluster, svc, err := activeService(tx, in.Cluster, in.Service)
 		if err != nil {
 			return err
-		}
-		svc, err := tx.Service(cluster.Name, serviceName(in.Service))
-		if err != nil {
-			return err
-		}
-		if svc.Status != model.ServiceActive {
-			return awsErr(codeServiceNotActive, "Service was not ACTIVE.")
 		}
 		if svc.DesiredCount > 0 && !in.Force {
 			return invalidParam("The service cannot be stopped while it is scaled above 0.")
@@ -219,4 +205,19 @@ func (h *Handler) deleteService(ctx context.Context, in *deleteServiceIn) (*serv
 		return nil, err
 	}
 	return &serviceResult{Service: out}, nil
+}
+
+// activeService loads a service that UpdateService or DeleteService may
+// change: its cluster must be ACTIVE and the service ACTIVE, else ECS's
+// ServiceNotActiveException.
+func activeService(tx state.Tx, clusterRef, serviceRef string) (model.Cluster, model.Service, error) {
+	cluster, err := tx.ActiveCluster(clusterName(clusterRef))
+	if err != nil {
+		return cluster, model.Service{}, err
+	}
+	svc, err := tx.Service(cluster.Name, serviceName(serviceRef))
+	if err == nil && svc.Status != model.ServiceActive {
+		err = awsErr(codeServiceNotActive, "Service was not ACTIVE.")
+	}
+	return cluster, svc, err
 }

@@ -137,7 +137,7 @@ type listTaskDefinitionsOut struct {
 // not a string prefix), status defaults to ACTIVE, sort ASC by family and
 // revision.
 func (h *Handler) listTaskDefinitions(ctx context.Context, in *listTaskDefinitionsIn) (*listTaskDefinitionsOut, error) {
-	limit, err := pageSize(in.MaxResults, 100, 100)
+	limit, after, err := pageParams(in.MaxResults, in.NextToken, 100, 100)
 	if err != nil {
 		return nil, err
 	}
@@ -150,10 +150,6 @@ func (h *Handler) listTaskDefinitions(ctx context.Context, in *listTaskDefinitio
 	}
 	if in.Sort != "" && in.Sort != "ASC" && in.Sort != "DESC" {
 		return nil, invalidParam("sort must be ASC or DESC.")
-	}
-	after, err := state.DecodeToken(in.NextToken)
-	if err != nil {
-		return nil, err
 	}
 	prefix := ""
 	if in.FamilyPrefix != "" {
@@ -212,7 +208,7 @@ type listFamiliesOut struct {
 // listTaskDefinitionFamilies follows ECS: ACTIVE (the default) lists families
 // with an ACTIVE revision, INACTIVE those with none, ALL every family.
 func (h *Handler) listTaskDefinitionFamilies(ctx context.Context, in *listFamiliesIn) (*listFamiliesOut, error) {
-	limit, err := pageSize(in.MaxResults, 100, 100)
+	limit, after, err := pageParams(in.MaxResults, in.NextToken, 100, 100)
 	if err != nil {
 		return nil, err
 	}
@@ -222,10 +218,6 @@ func (h *Handler) listTaskDefinitionFamilies(ctx context.Context, in *listFamili
 	}
 	if status != "ACTIVE" && status != "INACTIVE" && status != "ALL" {
 		return nil, invalidParam("status must be one of ACTIVE, INACTIVE, ALL.")
-	}
-	after, err := state.DecodeToken(in.NextToken)
-	if err != nil {
-		return nil, err
 	}
 	var families []string
 	err = h.st.View(ctx, func(tx state.Tx) error {

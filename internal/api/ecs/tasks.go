@@ -238,7 +238,7 @@ type listTasksOut struct {
 }
 
 func (h *Handler) listTasks(ctx context.Context, in *listTasksIn) (*listTasksOut, error) {
-	limit, err := pageSize(in.MaxResults, 100, 100)
+	limit, after, err := pageParams(in.MaxResults, in.NextToken, 100, 100)
 	if err != nil {
 		return nil, err
 	}
@@ -248,10 +248,6 @@ func (h *Handler) listTasks(ctx context.Context, in *listTasksIn) (*listTasksOut
 	}
 	if desired != model.TaskRunning && desired != model.TaskPending && desired != model.TaskStopped {
 		return nil, invalidParam("desiredStatus must be RUNNING, PENDING or STOPPED.")
-	}
-	after, err := state.DecodeToken(in.NextToken)
-	if err != nil {
-		return nil, err
 	}
 	match := taskFilter(in, desired)
 	out := &listTasksOut{TaskArns: []string{}}
