@@ -85,6 +85,33 @@ type Remover interface {
 	Remove(state State) error
 }
 
+// Lister is implemented by runtimes that can find their containers without the agent's
+// records. It closes the gap between Start and the agent durably recording the State
+// that Start returned: a server killed in between leaves a running container that
+// only the runtime's own bookkeeping knows of.
+type Lister interface {
+	// List returns every container this runtime's state holds, running or exited but
+	// not yet Removed. The agent calls it at start-up, before starting containers, and
+	// must Adopt or Remove each one it returns (the runtime holds the host ports of
+	// running ones until then).
+	List(ctx context.Context) ([]Found, error)
+}
+
+// Found is a container a Lister found.
+type Found struct {
+	// TaskARN, TaskID and ContainerName are those of the Spec it was started from.
+	TaskARN, TaskID, ContainerName string
+	// State can be passed to Adopt (which reports ErrGone, as a *GoneError, when the
+	// container has exited) and to Remove. For a container whose Start returned, it is
+	// byte for byte the State its Handle returned, so the agent recognises a container
+	// it has already recorded with bytes.Equal.
+	State State
+	// Running is false when the container is known to have exited (its status is
+	// recorded) or its supervisor is gone; a true value may be stale by the time the
+	// caller looks, which Adopt then reports.
+	Running bool
+}
+
 // State is opaque, runtime-specific JSON that lets a later server Adopt a container.
 // The agent persists it durably.
 type State []byte

@@ -39,13 +39,13 @@
 // and SLIPWAY_PORT_<containerPort> the host port of every mapping (e.g.
 // SLIPWAY_PORT_8080=49213). A mapping with hostPort 0 or absent gets a dynamic port:
 // one the kernel reports free on all interfaces, from its ephemeral range
-// (/proc/sys/net/ipv4/ip_local_port_range). Each Runtime keeps the ports it handed out
-// reserved until their container exits, so two containers started at once never get
-// the same port. A fixed hostPort is used as given and must be free on all
-// interfaces and unreserved; otherwise Start fails with runtime.ErrPortInUse. Bindings
-// report BindIP "0.0.0.0": the port was free on every interface, so the process may
-// listen on all of them (the load balancer connects to 127.0.0.1). Protocol is "tcp"
-// (default) or "udp".
+// (/proc/sys/net/ipv4/ip_local_port_range). Each Runtime keeps the ports it handed
+// out, and those of the containers it adopted or found running, reserved until their
+// container exits, so two containers never get the same port. A fixed hostPort is
+// used as given and must be free on all interfaces and unreserved; otherwise Start
+// fails with runtime.ErrPortInUse. Bindings report BindIP "0.0.0.0": the port was
+// free on every interface, so the process may listen on all of them (the load
+// balancer connects to 127.0.0.1). Protocol is "tcp" (default) or "udp".
 //
 // # Logs
 //
@@ -61,13 +61,18 @@
 //
 // Every container runs under a shim: the server's own binary started as
 // Options.ShimCommand plus the container directory (`slipway __shim DIR`, routed by
-// the CLI to ShimMain). The server writes container.json (argv, env, directory, log
-// files) into a new directory under Options.StateDir and starts the shim in a new
-// session with stdin from /dev/null and stdout/stderr to DIR/shim.log. The shim starts
-// the process in a session of its own (its process group id is its pid), with SIGKILL
-// as its parent-death signal, reports the process's pid and start time on file
-// descriptor 3 and closes it. From then on no pipe joins shim and server: the server
-// may die at any time (even by SIGKILL), and neither the shim nor the process notices.
+// the CLI to ShimMain). The server creates a new directory under Options.StateDir,
+// takes a flock on it, writes container.json (argv, env, directory, log files, host
+// port bindings) into it and starts the shim in a new session with stdin from
+// /dev/null, stdout/stderr to DIR/shim.log and the locked directory as file
+// descriptor 4. The lock belongs to the open file, which the shim shares, so it is
+// held from before the config exists until the shim exits, no matter when the
+// server dies. The shim starts the process in a session of its own (its process
+// group id is its pid), with SIGKILL as its parent-death signal, writes
+// DIR/identity.json (its own and the process's pid and start time) atomically, then
+// reports the process's pid and start time on file descriptor 3 and closes it. From then on no pipe joins shim
+// and server: the server may die at any time (even by SIGKILL), and neither the shim
+// nor the process notices.
 //
 // The shim forwards SIGTERM, SIGINT, SIGHUP and SIGQUIT to the process group and turns
 // SIGUSR1 into SIGKILL for the group (SIGKILL itself cannot be caught). When the
@@ -87,8 +92,42 @@
 // *runtime.GoneError carrying it); otherwise it opens a pidfd for the shim and checks
 // the start time, so a recycled pid counts as gone; then it watches the pidfd (or
 // polls /proc where pidfds are unavailable) and reads status.json when the shim exits.
-// An adopted Handle works like a started one. Runtime.Remove deletes the directory
-// of an exited container once the agent no longer needs its status.
+// An adopted Handle works like a started one, and holds the container's ports.
+//
+// The agent may not have recorded the State: a server killed after the shim started
+// but before the agent stored what Start returned leaves a container only the state
+// directory knows. Runtime.List (runtime.Lister) finds every container from the
+// directories alone, for the agent to adopt or remove:
+//
+//	StateDir/<task>.<container>-<random>/
+//	    container.json  written by the server before the shim starts, including
+//	                    "layout": 2 and the host-port "bindings"
+//	    identity.json   written by the shim once the process runs, before it reports
+//	    status.json     written by the shim when the process has exited
+//	    shim.log        the shim's own output (plus stdout.log and stderr.log when
+//	                    Spec.LogDir is empty)
+//
+// A directory with identity.json yields the very State Start returned (equal bytes),
+// running unless status.json exists or the shim is gone. A directory without
+// container.json is skipped: no shim starts before the config exists. A directory
+// with container.json but no identity.json is classified by its lock: held means
+// its shim is starting, and List waits for the identity (bounded by ctx and 30
+// seconds, then ErrStillStarting); free means no shim runs for it and none ever will,
+// so it is listed as not running, and Adopt reports it gone (with the start failure
+// the shim recorded, if it got so far). No process can run unlisted: before
+// identity.json exists the shim holds the lock, and if the shim dies first, the
+// process dies with it by its parent-death signal; if identity.json cannot be
+// written, the shim kills the process and reports a failed start. Directories
+// written by older servers (no "layout") are skipped; the agent's records still
+// adopt them.
+//
+// List holds the host ports of the running containers it finds (each hold is keyed
+// by container directory, so releasing one container's hold never frees a port that
+// another holds); the Handle from Adopt releases them when the container exits, an
+// Adopt that finds the container gone releases them at once, and so does Remove.
+// Runtime.Remove deletes the directory of an exited container once the agent no
+// longer needs its status; it refuses (ErrStillRunning) while the shim runs or the
+// lock is held.
 //
 // # Stop, Kill, Exec
 //

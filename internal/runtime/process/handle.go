@@ -46,7 +46,7 @@ func (h *handle) watch() {
 		exit = runtime.ExitStatus{Reason: "the container's supervisor (shim) exited without recording an exit status"}
 	}
 	h.exit = exit
-	h.rt.ports.release(h.state.Bindings)
+	h.rt.ports.release(h.state.Dir, h.state.Bindings)
 	h.log.Info("container exited", "reason", exit.Reason)
 	close(h.done)
 }

@@ -21,51 +21,58 @@ const shimLogName = "shim.log"
 // errShimExited means the shim ended before reporting whether the application started.
 var errShimExited = errors.New("shim exited before reporting the start")
 
-// launch creates the container directory, starts the shim and waits for its report.
-func (r *Runtime) launch(ctx context.Context, cfg containerConfig, bindings []runtime.Binding) (*handle, error) {
-	cdir, err := os.MkdirTemp(r.stateDir, dirPrefix(cfg)+"-")
-	if err != nil {
-		return nil, fmt.Errorf("%w: container directory: %w", runtime.ErrCannotStart, err)
-	}
-	if cfg.Stdout == "" {
-		cfg.Stdout, cfg.Stderr = filepath.Join(cdir, "stdout.log"), filepath.Join(cdir, "stderr.log")
-	}
+// launch writes the config into the container directory cdir (created and locked
+// by Start), starts the shim with the lock and waits for its report.
+func (r *Runtime) launch(ctx context.Context, cdir string, lock *os.File, cfg containerConfig) (*handle, error) {
 	if err := writeConfig(cdir, cfg); err != nil {
-		os.RemoveAll(cdir)
 		return nil, fmt.Errorf("%w: writing container config: %w", runtime.ErrCannotStart, err)
 	}
-	cmd, readyR, err := r.startShim(cdir)
+	cmd, readyR, err := r.startShim(cdir, lock)
 	if err != nil {
-		os.RemoveAll(cdir)
 		return nil, fmt.Errorf("%w: starting shim: %w", runtime.ErrCannotStart, err)
 	}
-	shimID, _ := identify(cmd.Process.Pid) // our unreaped child: always in /proc
 	msg, err := awaitReady(ctx, readyR)
+	if err == nil && msg.Error == "" {
+		var st savedState
+		if st, err = startedState(cdir, cfg); err == nil {
+			h := r.newHandle(st, cfg, &childShim{cmd: cmd})
+			h.log.Info("container started", "pid", st.App.PID, "shim", st.Shim.PID, "bindings", st.Bindings)
+			return h, nil
+		}
+	}
 	if err != nil {
 		cmd.Process.Kill() //nolint:errcheck // the application follows by its parent-death signal
 		cmd.Wait()         //nolint:errcheck // we only reap it
-		err = fmt.Errorf("%w: %w%s", runtime.ErrCannotStart, err, shimLogTail(cdir))
-		os.RemoveAll(cdir)
-		return nil, err
+		return nil, fmt.Errorf("%w: %w%s", runtime.ErrCannotStart, err, shimLogTail(cdir))
 	}
-	if msg.Error != "" {
-		cmd.Wait() //nolint:errcheck // the shim exits right after its report
-		os.RemoveAll(cdir)
-		if msg.NotFound {
-			return nil, fmt.Errorf("%w: %w: %s", runtime.ErrCannotStart, runtime.ErrNotFound, msg.Error)
-		}
-		return nil, fmt.Errorf("%w: %s", runtime.ErrCannotStart, msg.Error)
+	cmd.Wait() //nolint:errcheck // the shim exits right after its report
+	if msg.NotFound {
+		return nil, fmt.Errorf("%w: %w: %s", runtime.ErrCannotStart, runtime.ErrNotFound, msg.Error)
 	}
-	st := savedState{Version: stateVersion, Dir: cdir, Shim: shimID, App: msg.App, Bindings: bindings}
-	h := r.newHandle(st, cfg, &childShim{cmd: cmd})
-	h.log.Info("container started", "pid", msg.App.PID, "shim", shimID.PID, "bindings", bindings)
-	return h, nil
+	return nil, fmt.Errorf("%w: %s", runtime.ErrCannotStart, msg.Error)
+}
+
+// startedState is the State of a container whose shim reported the start. The
+// identity comes from the file the shim wrote, not from the report, so that List
+// rebuilds exactly this State from the directory.
+func startedState(cdir string, cfg containerConfig) (savedState, error) {
+	id, ok, err := readIdentity(cdir)
+	if err == nil && !ok {
+		err = errors.New("the shim reported the start without recording the container's identity")
+	}
+	if err != nil {
+		return savedState{}, err
+	}
+	return savedState{Version: stateVersion, Dir: cdir, Shim: id.Shim, App: id.App, Bindings: cfg.Bindings}, nil
 }
 
 // startShim starts the shim in its own session, so that neither a terminal's signals
 // nor the server's death reach it. Its only link to the server is the ready pipe,
 // which it closes after reporting; its output goes to a file, never to a pipe.
-func (r *Runtime) startShim(cdir string) (*exec.Cmd, *os.File, error) {
+//
+// lock becomes the shim's descriptor lockFD: sharing the open file, the shim holds
+// the directory lock for as long as it lives, whatever happens to the server.
+func (r *Runtime) startShim(cdir string, lock *os.File) (*exec.Cmd, *os.File, error) {
 	logf, err := os.OpenFile(filepath.Join(cdir, shimLogName), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, nil, err
@@ -81,7 +88,7 @@ func (r *Runtime) startShim(cdir string) (*exec.Cmd, *os.File, error) {
 		Path: r.shim[0], Args: args, Dir: "/",
 		Env:    append(os.Environ(), r.shimEnv...),
 		Stdout: logf, Stderr: logf,
-		ExtraFiles:  []*os.File{readyW}, // becomes readyFD
+		ExtraFiles:  []*os.File{readyW, lock}, // become readyFD and lockFD
 		SysProcAttr: &syscall.SysProcAttr{Setsid: true},
 	}
 	if err := cmd.Start(); err != nil {
@@ -131,8 +138,8 @@ func shimLogTail(cdir string) string {
 
 // dirPrefix names a container directory after its task and container, for people
 // reading StateDir; a random suffix makes it unique.
-func dirPrefix(cfg containerConfig) string {
-	name := strings.Trim(cfg.TaskID+"."+cfg.ContainerName, ".")
+func dirPrefix(taskID, containerName string) string {
+	name := strings.Trim(taskID+"."+containerName, ".")
 	if name == "" {
 		name = "container"
 	}

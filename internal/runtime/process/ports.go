@@ -23,30 +23,35 @@ type portKey struct {
 	port  int
 }
 
-// ports hands out host ports. It remembers the ports given to containers of this
+// ports hands out host ports. It remembers the ports held by containers of this
 // runtime until they exit, because a port chosen for a container that has not yet
 // bound it looks free to the kernel and could otherwise go to a second container.
+//
+// Each hold names its owner, the container directory, so that dropping one
+// container's hold (its exit, Remove, an Adopt that finds it gone) never frees a
+// port another container holds: containers found by List and adopted ones may
+// claim ports that a container started since also claims.
 type ports struct {
-	mu       sync.Mutex
-	reserved map[portKey]struct{}
+	mu      sync.Mutex
+	holders map[portKey]map[string]struct{} // port -> directories of the containers holding it
 }
 
-func newPorts() *ports { return &ports{reserved: make(map[portKey]struct{})} }
+func newPorts() *ports { return &ports{holders: make(map[portKey]map[string]struct{})} }
 
-// allocate realises mappings as bindings and reserves their host ports. A fixed
-// HostPort must be free; HostPort 0 gets a free port the kernel picks from its
-// ephemeral range (/proc/sys/net/ipv4/ip_local_port_range).
-func (p *ports) allocate(mappings []runtime.PortMapping) ([]runtime.Binding, error) {
+// allocate realises mappings as bindings held by owner. A fixed HostPort must be free;
+// HostPort 0 gets a free port the kernel picks from its ephemeral range
+// (/proc/sys/net/ipv4/ip_local_port_range).
+func (p *ports) allocate(owner string, mappings []runtime.PortMapping) ([]runtime.Binding, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	bindings := make([]runtime.Binding, 0, len(mappings))
 	for _, m := range mappings {
 		b, err := p.allocateOne(m)
 		if err != nil {
-			p.releaseLocked(bindings)
+			p.releaseLocked(owner, bindings)
 			return nil, err
 		}
-		p.reserved[portKey{b.Protocol, b.HostPort}] = struct{}{}
+		p.hold(owner, portKey{b.Protocol, b.HostPort})
 		bindings = append(bindings, b)
 	}
 	return bindings, nil
@@ -66,7 +71,7 @@ func (p *ports) allocateOne(m runtime.PortMapping) (runtime.Binding, error) {
 	}
 	b := runtime.Binding{ContainerPort: m.ContainerPort, BindIP: bindIP, Protocol: proto}
 	if m.HostPort != 0 {
-		if _, taken := p.reserved[portKey{proto, m.HostPort}]; taken {
+		if p.taken(portKey{proto, m.HostPort}) {
 			return b, fmt.Errorf("%w: %w: %s/%d is reserved by another container",
 				runtime.ErrCannotStart, runtime.ErrPortInUse, proto, m.HostPort)
 		}
@@ -81,7 +86,7 @@ func (p *ports) allocateOne(m runtime.PortMapping) (runtime.Binding, error) {
 		if err != nil {
 			return b, fmt.Errorf("%w: %w: no dynamic %s port: %w", runtime.ErrCannotStart, runtime.ErrPortInUse, proto, err)
 		}
-		if _, taken := p.reserved[portKey{proto, port}]; !taken {
+		if !p.taken(portKey{proto, port}) {
 			b.HostPort = port
 			return b, nil
 		}
@@ -90,27 +95,42 @@ func (p *ports) allocateOne(m runtime.PortMapping) (runtime.Binding, error) {
 		runtime.ErrCannotStart, runtime.ErrPortInUse, proto, dynamicPortTries)
 }
 
-// reserve marks bindings of an adopted container as taken.
-func (p *ports) reserve(bindings []runtime.Binding) {
+// reserve records that owner (a found or adopted container) holds bindings. Holding
+// a port twice is holding it once, so List and a later Adopt may both reserve.
+func (p *ports) reserve(owner string, bindings []runtime.Binding) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, b := range bindings {
-		p.reserved[portKey{b.Protocol, b.HostPort}] = struct{}{}
+		p.hold(owner, portKey{b.Protocol, b.HostPort})
 	}
 }
 
-// release returns the bindings' host ports once their container has exited.
-func (p *ports) release(bindings []runtime.Binding) {
+// release drops owner's hold on bindings once its container has exited; the ports
+// become free unless another container holds them too.
+func (p *ports) release(owner string, bindings []runtime.Binding) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.releaseLocked(bindings)
+	p.releaseLocked(owner, bindings)
 }
 
-func (p *ports) releaseLocked(bindings []runtime.Binding) {
+func (p *ports) releaseLocked(owner string, bindings []runtime.Binding) {
 	for _, b := range bindings {
-		delete(p.reserved, portKey{b.Protocol, b.HostPort})
+		k := portKey{b.Protocol, b.HostPort}
+		delete(p.holders[k], owner)
+		if len(p.holders[k]) == 0 {
+			delete(p.holders, k)
+		}
 	}
 }
+
+func (p *ports) hold(owner string, k portKey) {
+	if p.holders[k] == nil {
+		p.holders[k] = make(map[string]struct{})
+	}
+	p.holders[k][owner] = struct{}{}
+}
+
+func (p *ports) taken(k portKey) bool { return len(p.holders[k]) > 0 }
 
 // probePort binds port (0: any) on all interfaces and closes it again, returning the
 // port that was bound. Binding the wildcard address fails when any address holds the

@@ -17,7 +17,7 @@ func TestPortsConcurrentDynamic(t *testing.T) {
 	var wg sync.WaitGroup
 	for range n {
 		wg.Go(func() {
-			b, err := p.allocate([]runtime.PortMapping{{ContainerPort: 80}, {ContainerPort: 53, Protocol: "UDP"}})
+			b, err := p.allocate("c1", []runtime.PortMapping{{ContainerPort: 80}, {ContainerPort: 53, Protocol: "UDP"}})
 			if err != nil {
 				t.Error(err)
 				return
@@ -43,29 +43,52 @@ func TestPortsFixedAndRelease(t *testing.T) {
 		t.Fatal(err)
 	}
 	port := l.Addr().(*net.TCPAddr).Port
-	if _, err := p.allocate([]runtime.PortMapping{{ContainerPort: 80, HostPort: port}}); !errors.Is(err, runtime.ErrPortInUse) {
+	if _, err := p.allocate("c1", []runtime.PortMapping{{ContainerPort: 80, HostPort: port}}); !errors.Is(err, runtime.ErrPortInUse) {
 		t.Errorf("port held by a listener on 127.0.0.1: err = %v", err)
 	}
 	l.Close()
-	b, err := p.allocate([]runtime.PortMapping{{ContainerPort: 80, HostPort: port}})
+	b, err := p.allocate("c1", []runtime.PortMapping{{ContainerPort: 80, HostPort: port}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Two mappings on one host port in one spec, and a reserved port, are refused;
 	// a failed allocation gives back what it took.
-	if _, err := p.allocate([]runtime.PortMapping{{ContainerPort: 81}, {ContainerPort: 80, HostPort: port}}); !errors.Is(err, runtime.ErrPortInUse) {
+	if _, err := p.allocate("c2", []runtime.PortMapping{{ContainerPort: 81}, {ContainerPort: 80, HostPort: port}}); !errors.Is(err, runtime.ErrPortInUse) {
 		t.Errorf("reserved port: err = %v", err)
 	}
-	if len(p.reserved) != 1 {
-		t.Errorf("reserved after failed allocation: %v", p.reserved)
+	if len(p.holders) != 1 {
+		t.Errorf("reserved after failed allocation: %v", p.holders)
 	}
-	p.release(b)
-	if _, err := p.allocate([]runtime.PortMapping{{ContainerPort: 80, HostPort: port}}); err != nil {
+	p.release("c1", b)
+	if _, err := p.allocate("c1", []runtime.PortMapping{{ContainerPort: 80, HostPort: port}}); err != nil {
 		t.Errorf("after release: %v", err)
 	}
 	for _, bad := range []runtime.PortMapping{{ContainerPort: 0}, {ContainerPort: 80, HostPort: 70000}, {ContainerPort: 80, Protocol: "sctp"}} {
-		if _, err := p.allocate([]runtime.PortMapping{bad}); !errors.Is(err, runtime.ErrInvalidSpec) {
+		if _, err := p.allocate("c1", []runtime.PortMapping{bad}); !errors.Is(err, runtime.ErrInvalidSpec) {
 			t.Errorf("allocate(%+v): err = %v, want ErrInvalidSpec", bad, err)
 		}
+	}
+}
+
+// TestPortsHoldersAreKeyed: a port two containers claim (one found by List, one
+// started) stays taken until both let go, and letting go twice changes nothing.
+func TestPortsHoldersAreKeyed(t *testing.T) {
+	p := newPorts()
+	b := []runtime.Binding{{ContainerPort: 80, HostPort: 40123, BindIP: bindIP, Protocol: "tcp"}}
+	k := portKey{"tcp", 40123}
+	p.reserve("found", b)
+	p.reserve("found", b) // List, then Adopt
+	p.reserve("started", b)
+	p.release("found", b)
+	if !p.taken(k) {
+		t.Fatal("port freed while another container holds it")
+	}
+	p.release("found", b)
+	if !p.taken(k) {
+		t.Fatal("a second release by the same owner freed another's hold")
+	}
+	p.release("started", b)
+	if p.taken(k) || len(p.holders) != 0 {
+		t.Errorf("holders left: %v", p.holders)
 	}
 }

@@ -16,6 +16,11 @@ import (
 // ErrStillRunning is returned by Remove for a container whose shim still runs.
 var ErrStillRunning = errors.New("container is still running")
 
+// ErrStillStarting is returned by List when a container's shim has neither recorded
+// its identity nor exited within shimStartWait (say, exec hangs on a stuck network
+// filesystem): List cannot tell whether it will run, so it does not guess.
+var ErrStillStarting = errors.New("container's shim is still starting")
+
 // ErrBadOptions is returned by New for unusable Options.
 var ErrBadOptions = errors.New("process runtime: bad options")
 
@@ -48,6 +53,7 @@ type Runtime struct {
 var (
 	_ runtime.Runtime = (*Runtime)(nil)
 	_ runtime.Remover = (*Runtime)(nil)
+	_ runtime.Lister  = (*Runtime)(nil)
 )
 
 // New returns a process Runtime.
@@ -96,23 +102,56 @@ func (r *Runtime) Start(ctx context.Context, spec runtime.Spec) (runtime.Handle,
 	if err != nil {
 		return nil, err
 	}
-	bindings, err := r.ports.allocate(spec.PortMappings)
+	cdir, lock, err := r.createDir(spec)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := r.config(spec, argv, dir, bindings)
+	// The directory is locked from before its config exists until Start is over, and
+	// the shim shares the lock from its start to its exit: List waits while it is
+	// held and the shim has not yet recorded who it is.
+	defer lock.Close()
+	h, err := r.startIn(ctx, cdir, lock, spec, argv, dir)
+	if err != nil {
+		os.RemoveAll(cdir) // before the deferred unlock: a List waiting on it then skips it
+		return nil, err
+	}
+	return h, nil
+}
+
+// createDir creates and locks a new container directory under StateDir.
+func (r *Runtime) createDir(spec runtime.Spec) (string, *os.File, error) {
+	cdir, err := os.MkdirTemp(r.stateDir, dirPrefix(spec.TaskID, spec.ContainerName)+"-")
+	if err != nil {
+		return "", nil, fmt.Errorf("%w: container directory: %w", runtime.ErrCannotStart, err)
+	}
+	lock, err := lockDir(cdir, true)
+	if err != nil {
+		os.RemoveAll(cdir)
+		return "", nil, fmt.Errorf("%w: locking the container directory: %w", runtime.ErrCannotStart, err)
+	}
+	return cdir, lock, nil
+}
+
+// startIn allocates the ports, writes the config into cdir and launches the shim.
+func (r *Runtime) startIn(ctx context.Context, cdir string, lock *os.File, spec runtime.Spec, argv []string, dir string) (*handle, error) {
+	bindings, err := r.ports.allocate(cdir, spec.PortMappings)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := r.config(cdir, spec, argv, dir, bindings)
 	if err == nil {
 		var h *handle
-		if h, err = r.launch(ctx, cfg, bindings); err == nil {
+		if h, err = r.launch(ctx, cdir, lock, cfg); err == nil {
 			return h, nil
 		}
 	}
-	r.ports.release(bindings)
+	r.ports.release(cdir, bindings)
 	return nil, err
 }
 
-// config assembles what the shim needs: resolved executable, environment, log files.
-func (r *Runtime) config(spec runtime.Spec, argv []string, dir string, bindings []runtime.Binding) (containerConfig, error) {
+// config assembles what the shim needs: resolved executable, environment, log files,
+// and the bindings, kept for List.
+func (r *Runtime) config(cdir string, spec runtime.Spec, argv []string, dir string, bindings []runtime.Binding) (containerConfig, error) {
 	env := containerEnv(os.Getenv, spec.Env, bindings)
 	path, err := resolveExecutable(argv[0], lookupEnv(env, "PATH"), dir)
 	if err != nil {
@@ -123,25 +162,29 @@ func (r *Runtime) config(spec runtime.Spec, argv []string, dir string, bindings 
 		maxBytes = runtime.DefaultLogMaxBytes
 	}
 	cfg := containerConfig{
+		Layout:  layoutVersion,
 		TaskARN: spec.TaskARN, TaskID: spec.TaskID, ContainerName: spec.ContainerName,
-		Path: path, Args: argv, Env: env, Dir: dir, LogMaxBytes: maxBytes,
+		Path: path, Args: argv, Env: env, Dir: dir, LogMaxBytes: maxBytes, Bindings: bindings,
 	}
-	if spec.LogDir != "" { // else launch puts the logs in the container directory
-		logDir, err := filepath.Abs(spec.LogDir)
+	logDir := cdir
+	if spec.LogDir != "" {
+		logDir, err = filepath.Abs(spec.LogDir)
 		if err == nil {
 			err = os.MkdirAll(logDir, 0o755)
 		}
 		if err != nil {
 			return containerConfig{}, fmt.Errorf("%w: log directory: %w", runtime.ErrCannotStart, err)
 		}
-		cfg.Stdout, cfg.Stderr = filepath.Join(logDir, "stdout.log"), filepath.Join(logDir, "stderr.log")
 	}
+	cfg.Stdout, cfg.Stderr = filepath.Join(logDir, "stdout.log"), filepath.Join(logDir, "stderr.log")
 	return cfg, nil
 }
 
 // Remove deletes the bookkeeping of an exited container (its directory under
-// StateDir). The agent calls it once it has durably recorded the exit; after it,
-// Adopt reports the container gone without an exit status.
+// StateDir) and drops the runtime's hold on its ports. The agent calls it once it
+// has durably recorded the exit, or for a container List found that it does not
+// want; after it, Adopt reports the container gone without an exit status. A
+// container whose shim runs (or is starting) is refused with ErrStillRunning.
 func (r *Runtime) Remove(state runtime.State) error {
 	st, err := decodeState(state)
 	if err != nil {
@@ -150,8 +193,20 @@ func (r *Runtime) Remove(state runtime.State) error {
 	if _, err := os.Stat(filepath.Join(st.Dir, configFileName)); err != nil {
 		return fmt.Errorf("%w: %s is not a container directory: %w", runtime.ErrInvalidState, st.Dir, err)
 	}
-	if st.Shim.alive() {
+	if st.Shim.alive() { // directories of older servers have no lock: ask /proc too
 		return fmt.Errorf("remove %s: %w", st.Dir, ErrStillRunning)
 	}
-	return os.RemoveAll(st.Dir)
+	lock, err := lockDir(st.Dir, false)
+	if errors.Is(err, errLocked) {
+		return fmt.Errorf("remove %s: %w", st.Dir, ErrStillRunning)
+	}
+	if err != nil {
+		return fmt.Errorf("remove %s: %w", st.Dir, err)
+	}
+	defer lock.Close()
+	if err := os.RemoveAll(st.Dir); err != nil {
+		return fmt.Errorf("remove %s: %w", st.Dir, err)
+	}
+	r.ports.release(st.Dir, st.Bindings)
+	return nil
 }

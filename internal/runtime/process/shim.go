@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"os/signal"
 	goruntime "runtime"
+	"slices"
 	"strconv"
 	"sync"
 	"syscall"
@@ -67,13 +68,18 @@ func ShimMain(args []string) int {
 	return 0
 }
 
-// runShim starts the application, reports to the server, supervises the application
-// until it exits and records its exit status.
+// runShim starts the application, records who the shim and the application are,
+// reports to the server, supervises the application until it exits and records its
+// exit status.
 func runShim(dir string, log *slog.Logger) error {
 	// Pdeathsig is tied to the forking OS thread: keep this goroutine on one thread
 	// for the shim's life, so the application dies only when the shim does.
 	goruntime.LockOSThread()
-	closeInheritedFDs(readyFD)
+	keep := []int{readyFD}
+	if inheritLock(dir) {
+		keep = append(keep, lockFD)
+	}
+	closeInheritedFDs(keep...)
 	// The ready pipe came without close-on-exec; the application must not inherit it,
 	// or the server would wait for its EOF until the application exits.
 	syscall.CloseOnExec(readyFD)
@@ -83,17 +89,13 @@ func runShim(dir string, log *slog.Logger) error {
 	// is forwarded rather than killing the shim.
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, unix.SIGTERM, unix.SIGINT, unix.SIGHUP, unix.SIGQUIT, unix.SIGUSR1)
-	cfg, err := readConfig(dir)
-	if err != nil {
-		return reportStartFailure(dir, ready, err)
-	}
-	app, err := startApp(cfg, log)
+	app, err := startRecorded(dir, log)
 	if err != nil {
 		return reportStartFailure(dir, ready, err)
 	}
 	sendReady(ready, readyMsg{App: app.id}, log)
 	ready.Close() // from here on nothing ties the shim to the server
-	log.Info("container started", "pid", app.id.PID, "path", cfg.Path)
+	log.Info("container started", "pid", app.id.PID, "path", app.cmd.Path)
 	rec := app.supervise(sigs, log)
 	if err := writeStatus(dir, rec); err != nil {
 		return fmt.Errorf("recording exit status: %w", err)
@@ -102,19 +104,47 @@ func runShim(dir string, log *slog.Logger) error {
 	return nil
 }
 
+// startRecorded starts the application and records the shim's and its identity in
+// dir before anyone is told it runs. Why no running application can go unlisted:
+// until the record is on disk the shim holds the directory lock (inherited from the
+// server, which took it before writing the config), so List waits rather than
+// conclude nothing runs there; and if the shim dies before the record, the lock is
+// released only as the shim exits, whereupon the kernel kills the application with
+// its parent-death signal (os/exec checks, after setting it, that the parent has not
+// died already). If the record cannot be written, the application is killed here.
+func startRecorded(dir string, log *slog.Logger) (*shimApp, error) {
+	self, err := identify(os.Getpid())
+	if err != nil {
+		return nil, fmt.Errorf("reading the shim's own start time: %w", err)
+	}
+	cfg, err := readConfig(dir)
+	if err != nil {
+		return nil, err
+	}
+	app, err := startApp(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeIdentity(dir, identityRecord{Shim: self, App: app.id}); err != nil {
+		app.abort()
+		return nil, fmt.Errorf("recording the container's identity: %w", err)
+	}
+	return app, nil
+}
+
 // closeInheritedFDs closes the descriptors above 2 that the shim inherited, except
 // keep. os/exec passes on whatever descriptors its caller inherited without
 // close-on-exec (a pipe from whoever started the server, say); held by a long-lived
 // shim and its application, such a pipe would never see EOF. Descriptors the Go
 // runtime opened itself carry close-on-exec and are left alone.
-func closeInheritedFDs(keep int) {
+func closeInheritedFDs(keep ...int) {
 	entries, err := os.ReadDir("/proc/self/fd")
 	if err != nil {
 		return
 	}
 	for _, e := range entries {
 		fd, err := strconv.Atoi(e.Name())
-		if err != nil || fd <= 2 || fd == keep {
+		if err != nil || fd <= 2 || slices.Contains(keep, fd) {
 			continue
 		}
 		flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
@@ -213,6 +243,14 @@ func (a *shimApp) abandon(logs []*boundedLog, writers []*os.File) {
 	for _, lf := range logs {
 		lf.Close()
 	}
+}
+
+// abort kills the application's process group and waits for it, for a start that
+// cannot be completed.
+func (a *shimApp) abort() {
+	unix.Kill(-a.cmd.Process.Pid, unix.SIGKILL) //nolint:errcheck // it may have exited already
+	a.cmd.Wait()                                //nolint:errcheck // the start failed; how it ended does not matter
+	a.finishLogs()
 }
 
 // pump copies a pipe into a log file until EOF or the drain deadline.

@@ -15,9 +15,18 @@ const configFileName = "container.json"
 // stateVersion is the version of savedState; Adopt refuses others.
 const stateVersion = 1
 
+// layoutVersion marks container directories that List can classify: the config holds
+// the bindings, the shim holds the directory lock from before it starts until it
+// exits, and it writes identity.json before the application can outlive it
+// unrecorded. Directories of older servers (no layout field) lack all of that; List
+// leaves them to the agent's records.
+const layoutVersion = 2
+
 // containerConfig is what the server tells the shim, and what a later server reads
-// back to Exec in the container's context. It is written once, before the shim starts.
+// back to Exec in the container's context (or to List it). It is written once,
+// before the shim starts.
 type containerConfig struct {
+	Layout        int    `json:"layout,omitempty"`
 	TaskARN       string `json:"taskArn,omitempty"`
 	TaskID        string `json:"taskId,omitempty"`
 	ContainerName string `json:"containerName,omitempty"`
@@ -30,6 +39,9 @@ type containerConfig struct {
 	Stdout      string `json:"stdout"`
 	Stderr      string `json:"stderr"`
 	LogMaxBytes int64  `json:"logMaxBytes"`
+	// Bindings are the host ports allocated before the shim started, so that List
+	// can hold them again without the server's records.
+	Bindings []runtime.Binding `json:"bindings,omitempty"`
 }
 
 // writeConfig stores cfg in the container directory dir. The file is private (0600):
@@ -59,8 +71,10 @@ func readConfig(dir string) (containerConfig, error) {
 // directory and to recognise the shim and the application across pid reuse.
 type savedState struct {
 	Version int `json:"version"`
-	// Dir is the container directory (config, exit status, shim log).
-	Dir      string            `json:"dir"`
+	// Dir is the container directory (config, identity, exit status, shim log).
+	Dir string `json:"dir"`
+	// Shim and App are zero only in states List made for a directory whose shim
+	// never recorded them (it never started, or died starting the application).
 	Shim     procIdentity      `json:"shim"`
 	App      procIdentity      `json:"app"`
 	Bindings []runtime.Binding `json:"bindings,omitempty"`
@@ -79,7 +93,7 @@ func decodeState(state runtime.State) (savedState, error) {
 	if err := json.Unmarshal(state, &s); err != nil {
 		return s, fmt.Errorf("%w: %w", runtime.ErrInvalidState, err)
 	}
-	if s.Version != stateVersion || s.Dir == "" || s.Shim.PID <= 0 {
+	if s.Version != stateVersion || s.Dir == "" || s.Shim.PID < 0 || !filepath.IsAbs(s.Dir) {
 		return s, fmt.Errorf("%w: not a process runtime state (version %d)", runtime.ErrInvalidState, s.Version)
 	}
 	return s, nil

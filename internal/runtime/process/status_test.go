@@ -43,11 +43,11 @@ func TestTailBuffer(t *testing.T) {
 }
 
 func TestDirPrefix(t *testing.T) {
-	got := dirPrefix(containerConfig{TaskID: "abc/../def", ContainerName: "web 1"})
+	got := dirPrefix("abc/../def", "web 1")
 	if got != "abc_.._def.web_1" {
 		t.Errorf("dirPrefix = %q", got)
 	}
-	if got := dirPrefix(containerConfig{}); got != "container" {
+	if got := dirPrefix("", ""); got != "container" {
 		t.Errorf("empty dirPrefix = %q", got)
 	}
 }
