@@ -127,6 +127,7 @@ func loadTaskDefinitionFile(path string) (*awsecs.RegisterTaskDefinitionInput, s
 	}
 	if inner, ok := top["taskDefinition"]; ok {
 		tags := top["tags"]
+		top = nil // a fresh map: Unmarshal would merge into the old one
 		if err := json.Unmarshal(inner, &top); err != nil {
 			return nil, "", fmt.Errorf("%w %s: taskDefinition: %w", errTaskDefFile, path, err)
 		}
