@@ -76,6 +76,9 @@ func (a *Agent) Start(ctx context.Context) error {
 	if err := a.link.Register(ctx, a.opts.Node); err != nil {
 		return fmt.Errorf("register node: %w", err)
 	}
+	if err := a.reconcileFound(ctx); err != nil {
+		return err
+	}
 	a.wg.Add(2)
 	go func() { defer a.wg.Done(); a.meta.serve() }()
 	go func() { defer a.wg.Done(); a.loop() }()

@@ -68,6 +68,18 @@ func newEnv(t *testing.T) *env {
 	return e
 }
 
+// newRuntime is a process runtime on the env's container state directory,
+// as the agent uses it.
+func (e *env) newRuntime(t *testing.T) *process.Runtime {
+	t.Helper()
+	shim, shimEnv := testutil.ShimCommand()
+	rt, err := process.New(process.Options{ShimCommand: shim, ShimEnv: shimEnv, StateDir: e.dataDir + "/containers"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rt
+}
+
 func (e *env) startAgent(t *testing.T) {
 	t.Helper()
 	shim, shimEnv := testutil.ShimCommand()

@@ -160,7 +160,7 @@ func (r *runner) adopt(ctx context.Context, t model.Task) bool {
 				goneEssential = c
 			}
 		default:
-			c.handle, c.lastStatus = h, model.TaskRunning
+			c.handle, c.lastStatus, c.bindings = h, model.TaskRunning, bindingsOf(h)
 			adoptedAny = true
 			r.watch(ctx, c)
 		}
