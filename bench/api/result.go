@@ -1,0 +1,64 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"text/tabwriter"
+	"time"
+)
+
+// result is one operation's figures.
+type result struct {
+	name          string
+	clients       int
+	ok            int
+	failed        int64
+	firstErr      error
+	elapsed       time.Duration
+	p50, p99, max time.Duration
+}
+
+// throughput is successful calls per second.
+func (r result) throughput() float64 { return float64(r.ok) / r.elapsed.Seconds() }
+
+func summarize(name string, clients int, perWorker [][]time.Duration, elapsed time.Duration) result {
+	var all []time.Duration
+	for _, l := range perWorker {
+		all = append(all, l...)
+	}
+	slices.Sort(all)
+	r := result{name: name, clients: clients, ok: len(all), elapsed: elapsed}
+	if len(all) > 0 {
+		r.p50, r.p99, r.max = percentile(all, 0.50), percentile(all, 0.99), all[len(all)-1]
+	}
+	return r
+}
+
+// percentile of sorted durations by the nearest-rank method.
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	i := int(float64(len(sorted))*p+0.5) - 1
+	return sorted[min(max(i, 0), len(sorted)-1)]
+}
+
+// printTable writes the results as an aligned table with the goal verdicts.
+func printTable(w io.Writer, results []result, goals map[string]time.Duration) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "operation\tclients\trequests\tfailed\treq/s\tp50\tp99\tmax\tp99 goal\t")
+	for _, r := range results {
+		verdict := "-"
+		if g, ok := goals[r.name]; ok {
+			verdict = fmt.Sprintf("< %s %s", g, map[bool]string{true: "met", false: "MISSED"}[r.p99 < g && r.failed == 0])
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.0f\t%s\t%s\t%s\t%s\t\n", r.name, r.clients, r.ok, r.failed,
+			r.throughput(), ms(r.p50), ms(r.p99), ms(r.max), verdict)
+	}
+	tw.Flush()
+	for _, r := range results {
+		if r.firstErr != nil {
+			fmt.Fprintf(w, "%s: first failure: %v\n", r.name, r.firstErr)
+		}
+	}
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
