@@ -204,7 +204,11 @@ func (d *demo) deploy(ctx context.Context, what string, env ...string) (outcome,
 	}
 	taskDef := aws.ToString(reg.TaskDefinition.TaskDefinitionArn)
 	d.step("deploying %s: %s with %s", what, shortARN(taskDef), strings.Join(env, " "))
-	return d.api.updateAndFollow(ctx, d.c, svc, taskDef, followFlags{timeout: demoStepTimeout})
+	o, err := d.api.updateAndFollow(ctx, d.c, svc, taskDef, followFlags{timeout: demoStepTimeout})
+	if err == nil && o.State == outcomeInterrupted {
+		err = ctx.Err() // Ctrl-C: straight to the cleanup
+	}
+	return o, err
 }
 
 // summary prints the requests per revision as the load balancer and the

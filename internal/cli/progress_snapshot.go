@@ -99,6 +99,7 @@ func (s *snapshotSource) describeService(ctx context.Context, service string) (t
 // stopped; tasks already seen STOPPED are not described again.
 func (s *snapshotSource) tasks(ctx context.Context, service string) ([]types.Task, error) {
 	var arns []string
+	listed := map[string]bool{} // a task whose desired status changes between the two lists is in both
 	for _, desired := range []types.DesiredStatus{types.DesiredStatusRunning, types.DesiredStatusStopped} {
 		p := awsecs.NewListTasksPaginator(s.ecs, &awsecs.ListTasksInput{Cluster: aws.String(s.cluster),
 			ServiceName: aws.String(service), DesiredStatus: desired})
@@ -110,7 +111,8 @@ func (s *snapshotSource) tasks(ctx context.Context, service string) ([]types.Tas
 				return nil, err
 			}
 			for _, a := range page.TaskArns {
-				if !s.stopped[a] {
+				if !s.stopped[a] && !listed[a] {
+					listed[a] = true
 					arns = append(arns, a)
 				}
 			}
