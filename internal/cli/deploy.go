@@ -168,7 +168,7 @@ func (g *globals) updateAndFollow(ctx context.Context, c deployClients, svc type
 	}
 	o, err := fw.follow(ctx, id, taskDef, ff.timeout)
 	if err != nil {
-		return o, g.explain(err)
+		return o, fmt.Errorf("following deployment %s (it goes on on the server; check it with `slipway services`): %w", id, g.explain(err))
 	}
 	return o, nil
 }

@@ -150,7 +150,12 @@ func compareRevisions(a, b string) int {
 func (r *requestReport) String() string {
 	var parts []string
 	for _, v := range r.Revisions {
-		parts = append(parts, fmt.Sprintf("%s %d served, %d failed", v.Revision, v.Served, v.Failed))
+		p := fmt.Sprintf("%s %d served, %d failed", v.Revision, v.Served, v.Failed)
+		if v.ConnErrors > 0 {
+			// Retried on another target unless they show among the failed.
+			p += fmt.Sprintf(" (%d target connection errors)", v.ConnErrors)
+		}
+		parts = append(parts, p)
 	}
 	if r.NoTarget > 0 {
 		parts = append(parts, fmt.Sprintf("%d failed with no healthy target", r.NoTarget))
