@@ -142,10 +142,15 @@ func (f *fixture) run(args ...string) (string, string, int) {
 
 func runCLI(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
+	return runCLIContext(t, t.Context(), args...)
+}
+
+func runCLIContext(t *testing.T, ctx context.Context, args ...string) (string, string, int) {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
 	root := newRoot(&stdout, &stderr)
 	root.SetArgs(args)
-	err := root.ExecuteContext(t.Context())
+	err := root.ExecuteContext(ctx)
 	var ec exitCode
 	if err != nil && !errors.As(err, &ec) {
 		fmt.Fprintln(&stderr, "slipway:", err) // as Main prints it
@@ -341,6 +346,13 @@ func TestDeployNoWaitAndTimeout(t *testing.T) {
 	out, _, code = f.run("deploy", "talk", "--task-definition", path, "--timeout", "300ms")
 	if last := lastLine(out); code != 1 || !strings.HasPrefix(last, "TIMED OUT after ") || !strings.Contains(last, "slipway rollback talk") {
 		t.Fatalf("--timeout: exit %d, last line %q", code, last)
+	}
+	// Ctrl-C while following: the verdict says the deployment goes on.
+	ctx, cancel := context.WithCancel(t.Context())
+	time.AfterFunc(500*time.Millisecond, cancel)
+	out, _, code = runCLIContext(t, ctx, "--endpoint-url", f.srv.URL(), "deploy", "talk", "--env", "TALK_VERSION=v4")
+	if last := lastLine(out); code != 130 || !strings.HasPrefix(last, "INTERRUPTED after ") || !strings.Contains(last, "goes on on the server") {
+		t.Fatalf("interrupted: exit %d, last line %q", code, last)
 	}
 }
 

@@ -233,7 +233,7 @@ func (f *follower) judgeRollback(s *snapshot, d *types.Deployment) (outcome, boo
 
 func (f *follower) timedOut(s *snapshot, timeout time.Duration) outcome {
 	o := f.base(outcomeTimedOut, s)
-	o.Reason = fmt.Sprintf("deployment %s is still in progress after %s; it goes on on the server", f.following, timeout)
+	o.Reason = fmt.Sprintf("deployment %s did not finish within --timeout %s; it goes on on the server", f.following, timeout)
 	if s != nil {
 		for _, r := range s.rows(f.id, f.following) {
 			if r.Deployment == f.following {

@@ -21,6 +21,7 @@ type ecsReader interface {
 	DescribeServices(context.Context, *awsecs.DescribeServicesInput, ...func(*awsecs.Options)) (*awsecs.DescribeServicesOutput, error)
 	ListTasks(context.Context, *awsecs.ListTasksInput, ...func(*awsecs.Options)) (*awsecs.ListTasksOutput, error)
 	DescribeTasks(context.Context, *awsecs.DescribeTasksInput, ...func(*awsecs.Options)) (*awsecs.DescribeTasksOutput, error)
+	DescribeTaskDefinition(context.Context, *awsecs.DescribeTaskDefinitionInput, ...func(*awsecs.Options)) (*awsecs.DescribeTaskDefinitionOutput, error)
 }
 
 // targetHealthReader is what following a deployment reads from ELBv2.
@@ -50,10 +51,14 @@ type snapshotSource struct {
 	// stopped remembers tasks seen STOPPED so they are not described again
 	// on every poll.
 	stopped map[string]bool
+	// checked caches, per task definition ARN, whether an essential
+	// container has a health check: then a task is healthy only once the
+	// check passes, as the controller judges it.
+	checked map[string]bool
 }
 
 func newSnapshotSource(e followAPI, t targetHealthReader, stats *statsClient, cluster string) *snapshotSource {
-	return &snapshotSource{ecs: e, elb: t, stats: stats, cluster: cluster, stopped: map[string]bool{}}
+	return &snapshotSource{ecs: e, elb: t, stats: stats, cluster: cluster, stopped: map[string]bool{}, checked: map[string]bool{}}
 }
 
 // snapshot is one poll's picture of a service.
@@ -62,6 +67,7 @@ type snapshot struct {
 	tasks   []types.Task
 	hasLB   bool
 	health  map[int32]string // target health state by host port
+	checked map[string]bool  // task definition ARN -> has a container health check
 	stats   *statsSample     // nil when not behind a Slipway listener
 	// past is the history record of the followed deployment once it is no
 	// longer among the service's deployments (nil while it is, or unknown).
@@ -77,7 +83,10 @@ func (s *snapshotSource) snapshot(ctx context.Context, service string) (*snapsho
 	if err != nil {
 		return nil, err
 	}
-	snap := &snapshot{service: svc, tasks: tasks, hasLB: len(svc.LoadBalancers) > 0, health: s.targetHealth(ctx, svc)}
+	snap := &snapshot{service: svc, tasks: tasks, hasLB: len(svc.LoadBalancers) > 0, health: s.targetHealth(ctx, svc), checked: s.checked}
+	for _, t := range tasks {
+		s.learnHealthCheck(ctx, aws.ToString(t.TaskDefinitionArn))
+	}
 	snap.stats = s.sampleStats(ctx, svc)
 	return snap, nil
 }
@@ -135,6 +144,28 @@ func (s *snapshotSource) tasks(ctx context.Context, service string) ([]types.Tas
 		}
 	}
 	return tasks, nil
+}
+
+// learnHealthCheck records whether a task definition has a container
+// health check on an essential container; a failed lookup is retried on the
+// next poll.
+func (s *snapshotSource) learnHealthCheck(ctx context.Context, arn string) {
+	if _, ok := s.checked[arn]; ok || arn == "" {
+		return
+	}
+	cctx, cancel := context.WithTimeout(ctx, pollTimeout)
+	defer cancel()
+	out, err := s.ecs.DescribeTaskDefinition(cctx, &awsecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(arn)})
+	if err != nil || out.TaskDefinition == nil {
+		return
+	}
+	has := false
+	for _, c := range out.TaskDefinition.ContainerDefinitions {
+		hc := c.HealthCheck
+		essential := c.Essential == nil || *c.Essential // ECS's default
+		has = has || essential && hc != nil && len(hc.Command) > 0 && hc.Command[0] != "NONE"
+	}
+	s.checked[arn] = has
 }
 
 // targetHealth maps host ports to their target state across the service's
@@ -321,6 +352,9 @@ func (s *snapshot) count(r *revisionRow, t types.Task) {
 }
 
 func (s *snapshot) taskHealthy(t types.Task) bool {
+	if s.checked[aws.ToString(t.TaskDefinitionArn)] && t.HealthStatus != types.HealthStatusHealthy {
+		return false
+	}
 	if !s.hasLB {
 		return t.HealthStatus != types.HealthStatusUnhealthy
 	}
