@@ -124,28 +124,36 @@ func (f fakeHistory) DescribeServiceDeployments(_ context.Context, in *awsecs.De
 	return out, nil
 }
 
+// DescribeServiceRevisions answers from the task definition each fake
+// deployment recorded in its target revision's ARN fragment.
+func (f fakeHistory) DescribeServiceRevisions(_ context.Context, in *awsecs.DescribeServiceRevisionsInput, _ ...func(*awsecs.Options)) (*awsecs.DescribeServiceRevisionsOutput, error) {
+	out := &awsecs.DescribeServiceRevisionsOutput{}
+	for _, arn := range in.ServiceRevisionArns {
+		_, td, _ := strings.Cut(arn, "#")
+		out.ServiceRevisions = append(out.ServiceRevisions, types.ServiceRevision{ServiceRevisionArn: aws.String(arn), TaskDefinition: aws.String(td)})
+	}
+	return out, nil
+}
+
 const tdPrefix = "arn:aws:ecs:us-east-1:0:task-definition/"
 
-func past(seq string, status types.ServiceDeploymentStatus, at time.Time, sources ...string) types.ServiceDeployment {
-	d := types.ServiceDeployment{ServiceDeploymentArn: aws.String("arn:aws:ecs:us-east-1:0:service-deployment/default/talk/" + seq),
+// past is one deployment of taskDef; the fake carries the task definition
+// in its revision ARN after a "#".
+func past(seq string, status types.ServiceDeploymentStatus, at time.Time, taskDef string) types.ServiceDeployment {
+	return types.ServiceDeployment{ServiceDeploymentArn: aws.String("arn:aws:ecs:us-east-1:0:service-deployment/default/talk/" + seq),
 		Status: status, CreatedAt: aws.Time(at),
-		TargetServiceRevision: &types.ServiceRevisionSummary{Arn: aws.String("arn:aws:ecs:us-east-1:0:service-revision/default/talk/" + seq)}}
-	for _, s := range sources {
-		d.SourceServiceRevisions = append(d.SourceServiceRevisions, types.ServiceRevisionSummary{Arn: aws.String(tdPrefix + s)})
-	}
-	return d
+		TargetServiceRevision: &types.ServiceRevisionSummary{Arn: aws.String("arn:aws:ecs:us-east-1:0:service-revision/default/talk/" + seq + "#" + tdPrefix + taskDef)}}
 }
 
 // The history after talk:1, talk:2, a broken talk:3 and the circuit
-// breaker's rollback to talk:2: the task definitions come from each next
-// deployment's first source revision.
+// breaker's rollback to talk:2 (deployment 4).
 func TestPreviousCompleted(t *testing.T) {
 	t0 := time.Now().Add(-time.Hour)
 	h := fakeHistory{
-		past("4", types.ServiceDeploymentStatusRollbackSuccessful, t0.Add(4*time.Minute), "talk:3", "talk:2"),
-		past("3", types.ServiceDeploymentStatusRollbackSuccessful, t0.Add(3*time.Minute), "talk:2"),
-		past("2", types.ServiceDeploymentStatusSuccessful, t0.Add(2*time.Minute), "talk:1"),
-		past("1", types.ServiceDeploymentStatusSuccessful, t0.Add(time.Minute)),
+		past("4", types.ServiceDeploymentStatusSuccessful, t0.Add(4*time.Minute), "talk:2"),
+		past("3", types.ServiceDeploymentStatusRollbackSuccessful, t0.Add(3*time.Minute), "talk:3"),
+		past("2", types.ServiceDeploymentStatusSuccessful, t0.Add(2*time.Minute), "talk:2"),
+		past("1", types.ServiceDeploymentStatusSuccessful, t0.Add(time.Minute), "talk:1"),
 	}
 	svc := types.Service{ServiceName: aws.String("talk"), TaskDefinition: aws.String(tdPrefix + "talk:2"),
 		Deployments: []types.Deployment{{Id: aws.String("ecs-svc/4"), Status: aws.String("PRIMARY"), TaskDefinition: aws.String(tdPrefix + "talk:2"),

@@ -72,6 +72,7 @@ func agoPhrase(t time.Time) string {
 type deploymentAPI interface {
 	ListServiceDeployments(context.Context, *awsecs.ListServiceDeploymentsInput, ...func(*awsecs.Options)) (*awsecs.ListServiceDeploymentsOutput, error)
 	DescribeServiceDeployments(context.Context, *awsecs.DescribeServiceDeploymentsInput, ...func(*awsecs.Options)) (*awsecs.DescribeServiceDeploymentsOutput, error)
+	DescribeServiceRevisions(context.Context, *awsecs.DescribeServiceRevisionsInput, ...func(*awsecs.Options)) (*awsecs.DescribeServiceRevisionsOutput, error)
 }
 
 // pastDeployment is one deployment of a service, newest first in lists.
@@ -115,12 +116,37 @@ func liveDeployments(svc types.Service) []pastDeployment {
 	return out
 }
 
-// deploymentHistory reads the service deployments, newest first. Their
-// target revision is a service revision ARN, which names no task definition
-// (DescribeServiceRevisions would); a task-definition ARN there is used as
-// it is, else the task definition is the first source revision of the next
-// newer deployment: the PRIMARY that deployment replaced.
+// deploymentHistory reads the service deployments, newest first, with the
+// task definition of each one's target service revision.
 func deploymentHistory(ctx context.Context, c deploymentAPI, cluster, serviceARN string) ([]pastDeployment, error) {
+	full, err := serviceDeployments(ctx, c, cluster, serviceARN)
+	if err != nil {
+		return nil, err
+	}
+	var revARNs []string
+	for _, d := range full {
+		if t := d.TargetServiceRevision; t != nil {
+			revARNs = append(revARNs, aws.ToString(t.Arn))
+		}
+	}
+	taskDefs, err := revisionTaskDefinitions(ctx, c, revARNs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]pastDeployment, len(full))
+	for i, d := range full {
+		out[i] = pastDeployment{id: aws.ToString(d.ServiceDeploymentArn), completed: d.Status == types.ServiceDeploymentStatusSuccessful,
+			created: aws.ToTime(d.CreatedAt), finished: aws.ToTime(d.FinishedAt)}
+		if t := d.TargetServiceRevision; t != nil {
+			out[i].taskDef = taskDefs[aws.ToString(t.Arn)]
+		}
+	}
+	return out, nil
+}
+
+// serviceDeployments lists and describes every deployment of a service,
+// newest first.
+func serviceDeployments(ctx context.Context, c deploymentAPI, cluster, serviceARN string) ([]types.ServiceDeployment, error) {
 	var arns []string
 	in := &awsecs.ListServiceDeploymentsInput{Cluster: aws.String(cluster), Service: aws.String(serviceARN)}
 	for {
@@ -147,17 +173,21 @@ func deploymentHistory(ctx context.Context, c deploymentAPI, cluster, serviceARN
 	slices.SortStableFunc(full, func(a, b types.ServiceDeployment) int {
 		return aws.ToTime(b.CreatedAt).Compare(aws.ToTime(a.CreatedAt))
 	})
-	out := make([]pastDeployment, len(full))
-	for i, d := range full {
-		out[i] = pastDeployment{id: aws.ToString(d.ServiceDeploymentArn), completed: d.Status == types.ServiceDeploymentStatusSuccessful,
-			created: aws.ToTime(d.CreatedAt), finished: aws.ToTime(d.FinishedAt)}
-		if t := d.TargetServiceRevision; t != nil && isTaskDefARN(aws.ToString(t.Arn)) {
-			out[i].taskDef = aws.ToString(t.Arn)
-		} else if i > 0 && len(full[i-1].SourceServiceRevisions) > 0 && isTaskDefARN(aws.ToString(full[i-1].SourceServiceRevisions[0].Arn)) {
-			out[i].taskDef = aws.ToString(full[i-1].SourceServiceRevisions[0].Arn)
+	return full, nil
+}
+
+// revisionTaskDefinitions maps service revision ARNs to the task
+// definitions they deploy (DescribeServiceRevisions, 20 at a time).
+func revisionTaskDefinitions(ctx context.Context, c deploymentAPI, arns []string) (map[string]string, error) {
+	out := map[string]string{}
+	for i := 0; i < len(arns); i += 20 {
+		revs, err := c.DescribeServiceRevisions(ctx, &awsecs.DescribeServiceRevisionsInput{ServiceRevisionArns: arns[i:min(i+20, len(arns))]})
+		if err != nil {
+			return nil, fmt.Errorf("describing the service's revisions: %w", err)
+		}
+		for _, r := range revs.ServiceRevisions {
+			out[aws.ToString(r.ServiceRevisionArn)] = aws.ToString(r.TaskDefinition)
 		}
 	}
 	return out, nil
 }
-
-func isTaskDefARN(arn string) bool { return strings.Contains(arn, ":task-definition/") }

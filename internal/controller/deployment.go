@@ -151,7 +151,6 @@ func (p *pass) complete(d *model.Deployment) {
 	d.Internal.FinishedAt = model.At(p.now)
 	d.Internal.Outcome = "SUCCESSFUL"
 	if d.Internal.RollbackOf != "" {
-		d.Internal.Outcome = "ROLLBACK_SUCCESSFUL"
 		p.markRolledBack(d.Internal.RollbackOf)
 	}
 	addEvent(p.svc, p.now, "(deployment %s) deployment completed.", d.ID)

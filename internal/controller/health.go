@@ -2,6 +2,7 @@ package controller
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/slipway-dev/slipway/internal/lb"
 	"github.com/slipway-dev/slipway/internal/model"
@@ -55,8 +56,22 @@ func (p *pass) judge(t *model.Task) (taskHealth, error) {
 			return h, nil
 		}
 	}
-	h.healthy = t.LastStatus == model.TaskRunning && containerOK && targetsOK
+	h.healthy = t.LastStatus == model.TaskRunning && containerOK && targetsOK && p.settled(t, td)
 	return h, nil
+}
+
+// settleTime is how long a task with no health signal at all (no container
+// health check, no load balancer) must stay RUNNING before it counts as
+// healthy. ECS counts such a task at once, so a version whose process
+// exits a second after it starts would "complete" and crash-loop; with the
+// settle time its exits count toward the circuit breaker instead.
+const settleTime = 3 * time.Second
+
+func (p *pass) settled(t *model.Task, td model.TaskDefinition) bool {
+	if len(p.svc.LoadBalancers) > 0 || hasHealthCheck(td) {
+		return true
+	}
+	return t.StartedAt != nil && p.now.Sub(t.StartedAt.Time) >= settleTime
 }
 
 func healthReason(th lb.TargetHealth) string {

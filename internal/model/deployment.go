@@ -45,8 +45,12 @@ type DeploymentInternal struct {
 	Config DeploymentConfiguration `json:"config"`
 	// RollbackOf names the deployment whose failure this one rolls back.
 	RollbackOf string `json:"rollbackOf,omitempty"`
-	// SourceRevisions are the task definitions it replaces.
-	SourceRevisions []string `json:"sourceRevisions,omitempty"`
+	// Sources are the sequence numbers of the deployments it replaces (their
+	// service revisions).
+	Sources []uint64 `json:"sources,omitempty"`
+	// LoadBalancers are the service's load balancers when it started: part
+	// of its service revision.
+	LoadBalancers []LoadBalancer `json:"loadBalancers,omitempty"`
 	// StartedAt, FinishedAt bound the rollout; FinishedAt is zero while it runs.
 	StartedAt  Time `json:"startedAt"`
 	FinishedAt Time `json:"finishedAt"`

@@ -11,24 +11,29 @@ import (
 // live deployment become ACTIVE: their tasks are drained by the new rollout.
 func (s *Service) StartDeployment(seq uint64, taskDef string, now time.Time) *Deployment {
 	at := At(now)
-	sources := []string{}
+	var sources []uint64
 	for i := range s.Deployments {
 		d := &s.Deployments[i]
 		if d.Status == DeploymentPrimary {
 			d.Status = DeploymentActive
 			d.UpdatedAt = at
 		}
-		sources = append(sources, d.TaskDefinition)
+		sources = append(sources, d.Internal.Seq)
 	}
 	id := DeploymentID(seq)
 	s.Deployments = append([]Deployment{{
 		ID: id, Status: DeploymentPrimary, TaskDefinition: taskDef, DesiredCount: s.DesiredCount,
 		CreatedAt: at, UpdatedAt: at, LaunchType: s.LaunchType,
 		RolloutState: RolloutInProgress, RolloutStateReason: fmt.Sprintf("ECS deployment %s in progress.", id),
-		Internal: DeploymentInternal{Seq: seq, Config: s.DeploymentConfiguration, SourceRevisions: sources, StartedAt: at, Outcome: "IN_PROGRESS"},
+		Internal: DeploymentInternal{Seq: seq, Config: s.DeploymentConfiguration, Sources: sources, StartedAt: at,
+			Outcome: "IN_PROGRESS", LoadBalancers: s.LoadBalancers},
 	}}, s.Deployments...)
 	s.TaskDefinition = taskDef
 	s.Internal.SteadySince = time.Time{}
+	// A new deployment is a new chance: failures of the one it replaces do
+	// not throttle its first launches.
+	s.Internal.LaunchFailures = 0
+	s.Internal.BackoffUntil = time.Time{}
 	return &s.Deployments[0]
 }
 

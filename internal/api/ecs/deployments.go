@@ -105,12 +105,19 @@ func (h *Handler) deploymentView(p model.Partition, cluster string, s model.Serv
 			out.DeploymentCircuitBreaker.Status = "MONITORING_COMPLETE"
 		}
 	}
-	for _, src := range d.Internal.SourceRevisions {
-		out.SourceServiceRevisions = append(out.SourceServiceRevisions, revisionOut{ARN: src})
+	all := allDeployments(s)
+	for _, seq := range d.Internal.Sources {
+		src := revisionOut{ARN: revisionARN(p, cluster, s.Name, model.Deployment{Internal: model.DeploymentInternal{Seq: seq}})}
+		for _, other := range all {
+			if other.Internal.Seq == seq && other.Status != model.DeploymentInactive {
+				src.RequestedTaskCount, src.RunningTaskCount, src.PendingTaskCount = other.DesiredCount, other.RunningCount, other.PendingCount
+			}
+		}
+		out.SourceServiceRevisions = append(out.SourceServiceRevisions, src)
 	}
 	if strings.HasPrefix(d.Internal.Outcome, "ROLLBACK_") {
 		out.Rollback = &rollbackOut{Reason: "Circuit breaker triggered: " + d.RolloutStateReason, StartedAt: out.FinishedAt}
-		for _, other := range allDeployments(s) {
+		for _, other := range all {
 			if other.Internal.RollbackOf == d.ID {
 				out.Rollback.ServiceRevisionARN = revisionARN(p, cluster, s.Name, other)
 			}

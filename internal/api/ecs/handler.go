@@ -57,6 +57,7 @@ func New(st *state.State, tgs TargetGroups, logger *slog.Logger) *Handler {
 		"DeleteService":              op(h.deleteService),
 		"ListServiceDeployments":     op(h.listServiceDeployments),
 		"DescribeServiceDeployments": op(h.describeServiceDeployments),
+		"DescribeServiceRevisions":   op(h.describeServiceRevisions),
 		"RunTask":                    op(h.runTask),
 		"StopTask":                   op(h.stopTask),
 		"ListTasks":                  op(h.listTasks),

@@ -8,18 +8,10 @@ import (
 	"testing"
 )
 
-// TestKnownBugCrashAfterRunningCompletes shows a controller problem (see
-// the report in the commit message): without a load balancer or container
-// health check, a task counts as healthy as soon as it is RUNNING, and a
-// task that was once healthy is not counted as a failure when it exits. A
-// version whose container exits one second after it starts then COMPLETES,
-// and the circuit breaker never trips while its tasks crash in a loop.
-// The same happens, by timing, to a version that exits at once (seen under
-// -race with TALK_CRASH_AT_START=true). Set SLIPWAY_KNOWN_BUGS=1 to run it.
-func TestKnownBugCrashAfterRunningCompletes(t *testing.T) {
-	if os.Getenv("SLIPWAY_KNOWN_BUGS") == "" {
-		t.Skip("known controller bug; SLIPWAY_KNOWN_BUGS=1 runs it")
-	}
+// TestDeployOfVersionThatExitsAfterStartingRollsBack: without a load
+// balancer or health check, a version whose tasks exit a second after they
+// start must not complete; its exits count toward the circuit breaker.
+func TestDeployOfVersionThatExitsAfterStartingRollsBack(t *testing.T) {
 	f := newFixture(t, false)
 	path := filepath.Join(t.TempDir(), "crash.json")
 	doc := fmt.Sprintf(`{"family": "talk", "containerDefinitions": [{"name": "web", "image": %q, "memory": 128,
