@@ -59,7 +59,7 @@ func startFixture(ctx context.Context, o fixtureOptions) (*fixture, error) {
 		return nil, err
 	}
 	f := &fixture{srv: srv, dataDir: dir}
-	if err := f.buildService(ctx, newClient(srv.URL())); err != nil {
+	if err := f.buildService(ctx, newClient(srv.URL(), nil)); err != nil {
 		f.close()
 		return nil, fmt.Errorf("building the benchmark service: %w", err)
 	}

@@ -5,7 +5,7 @@
 // durable write (RegisterTaskDefinition) and a read (DescribeServices of a
 // service with two deployments and 100 events).
 //
-//	go run ./bench/api [-clients 50] [-duration 10s] [-requests N] [-signed] [-cpuprofile F]
+//	go run ./bench/api [-clients 50] [-duration 10s] [-requests N] [-rate R] [-signed] [-cpuprofile F]
 //
 // The fixture service runs 3 real `sleep` tasks under the process runtime,
 // whose shim is this binary (see main).
@@ -19,6 +19,8 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -43,20 +45,33 @@ func main() {
 	flag.DurationVar(&o.load.duration, "duration", 10*time.Second, "measuring time per operation")
 	flag.IntVar(&o.load.requests, "requests", 0, "stop each operation after this many requests (0: duration only)")
 	flag.DurationVar(&o.load.warmup, "warmup", time.Second, "unrecorded warm-up per operation")
+	flag.Float64Var(&o.load.rate, "rate", 0, "total requests per second, paced (0: each client sends as soon as answered)")
 	flag.BoolVar(&o.signed, "signed", false, "configure credentials so the server verifies every SigV4 signature")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured phases to this file")
+	ops := flag.String("ops", "DescribeServices,RegisterTaskDefinition", "operations to measure, comma-separated")
 	flag.Parse()
+	selected, err := selectOperations(*ops)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench/api:", err)
+		os.Exit(2)
+	}
+	o.ops = selected
 	results, err := runBenchmark(context.Background(), o, nil, nil)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench/api:", err)
 		os.Exit(1)
 	}
-	fmt.Printf("Slipway control-plane API: %d clients (aws-sdk-go-v2, signed=%v), GOMAXPROCS %d, %s\n",
-		o.load.clients, o.signed, runtime.GOMAXPROCS(0), runtime.Version())
+	pacing := "closed loop"
+	if o.load.rate > 0 {
+		pacing = fmt.Sprintf("paced at %.0f req/s", o.load.rate)
+	}
+	fmt.Printf("Slipway control-plane API: %d aws-sdk-go-v2 clients, %s, signed=%v, GOMAXPROCS %d, %s\n",
+		o.load.clients, pacing, o.signed, runtime.GOMAXPROCS(0), runtime.Version())
 	printTable(os.Stdout, results, goals)
 }
 
 type benchOptions struct {
+	ops        []operation // default: all
 	load       loadOptions
 	signed     bool
 	cpuProfile string
@@ -81,11 +96,29 @@ func runBenchmark(ctx context.Context, o benchOptions, shim, shimEnv []string) (
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if len(o.ops) == 0 {
+		o.ops = allOperations
+	}
 	var results []result
-	for _, op := range []operation{describeServices, registerTaskDefinition} {
+	for _, op := range o.ops {
 		results = append(results, runLoad(f.url(), op, o.load))
 	}
 	return results, nil
+}
+
+var allOperations = []operation{describeServices, registerTaskDefinition}
+
+// selectOperations parses the -ops list.
+func selectOperations(list string) ([]operation, error) {
+	var ops []operation
+	for _, name := range strings.Split(list, ",") {
+		i := slices.IndexFunc(allOperations, func(op operation) bool { return op.name == strings.TrimSpace(name) })
+		if i < 0 {
+			return nil, fmt.Errorf("unknown operation %q", name)
+		}
+		ops = append(ops, allOperations[i])
+	}
+	return ops, nil
 }
 
 var describeServices = operation{
