@@ -46,6 +46,9 @@ func TestKillNineRestart(t *testing.T) {
 		return ok && steadyAfter(s, restartedAt), msg
 	})
 	after := checkTasksAnswer(t, cli, taskDef, "v1", 3)
+	if slices.ContainsFunc(after, func(a ecsTask) bool { return a.TaskArn == victim.TaskArn }) {
+		t.Fatalf("killed task %s is still listed as running", victim.TaskArn)
+	}
 	checkSurvivorsKept(t, survivors, after)
 	checkOneProcessPerTask(t, site, after)
 }
