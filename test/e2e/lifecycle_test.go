@@ -44,6 +44,8 @@ func checkCLIErrors(t *testing.T, site *site, cli *awsCLI) {
 	t.Helper()
 	cli.mustFail(t, "ClusterNotFoundException", "ecs", "describe-services", "--cluster", "nowhere", "--services", "talk")
 	cli.mustFail(t, "ServiceNotFoundException", "ecs", "update-service", "--service", "ghost", "--desired-count", "1")
+	cli.mustFail(t, "ServiceNotFoundException", "ecs", "delete-service", "--service", "ghost")
+	cli.mustFail(t, "InvalidParameterException", "ecs", "stop-task", "--task", "0123456789abcdef0123456789abcdef")
 	// ECS answers an unknown task definition with ClientException when it
 	// is described and with InvalidParameterException when a service names it.
 	cli.mustFail(t, "ClientException", "ecs", "describe-task-definition", "--task-definition", "ghost:7")

@@ -33,11 +33,33 @@ func TestSignedRequests(t *testing.T) {
 }
 
 // TestRefusesPublicAddressWithoutCredentials: with no credentials, any
-// caller could drive the server, so it must not listen beyond loopback.
+// caller could drive the server, so neither its API nor its load-balancer
+// listeners may listen beyond loopback.
 func TestRefusesPublicAddressWithoutCredentials(t *testing.T) {
 	t.Parallel()
-	addr := net.JoinHostPort("0.0.0.0", strconv.Itoa(freePort(t)))
-	cmd := exec.Command(slipwayBin, "server", "--api-addr", addr, "--data-dir", t.TempDir(), "--lb-host", "127.0.0.1")
+	loopback := net.JoinHostPort("127.0.0.1", strconv.Itoa(freePort(t)))
+	public := net.JoinHostPort("0.0.0.0", strconv.Itoa(freePort(t)))
+	for name, args := range map[string][]string{
+		"api": {"--api-addr", public, "--lb-host", "127.0.0.1"},
+		"lb":  {"--api-addr", loopback, "--lb-host", "0.0.0.0"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			out, err := runToExit(t, append([]string{"server", "--data-dir", t.TempDir()}, args...))
+			if err == nil {
+				t.Fatalf("server %v without credentials exited 0: %s", args, out)
+			}
+			if !strings.Contains(out, "credentials") {
+				t.Fatalf("refusal does not mention credentials: %s", out)
+			}
+		})
+	}
+}
+
+// runToExit runs slipway and waits up to 15 s for it to exit; a server
+// that keeps running fails the test.
+func runToExit(t *testing.T, args []string) (string, error) {
+	t.Helper()
+	cmd := exec.Command(slipwayBin, args...)
 	cmd.Env = serverEnv()
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -48,15 +70,11 @@ func TestRefusesPublicAddressWithoutCredentials(t *testing.T) {
 	go func() { done <- cmd.Wait() }()
 	select {
 	case err := <-done:
-		if err == nil {
-			t.Fatalf("server on %s without credentials exited 0: %s", addr, out.String())
-		}
-		if !strings.Contains(out.String(), "credentials") {
-			t.Fatalf("refusal does not mention credentials: %s", out.String())
-		}
+		return out.String(), err
 	case <-time.After(15 * time.Second):
 		_ = cmd.Process.Kill()
 		<-done
-		t.Fatalf("server started on %s without credentials: %s", addr, out.String())
+		t.Fatalf("slipway %v kept running: %s", args, out.String())
+		return "", nil
 	}
 }
