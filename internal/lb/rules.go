@@ -3,7 +3,6 @@ package lb
 import (
 	"bytes"
 	"net/netip"
-	"net/url"
 	"sort"
 	"strings"
 )
@@ -196,6 +195,7 @@ func wildcardMatch(pattern string, s []byte, fold bool) bool {
 // matchQuery reports whether any query parameter matches any key/value pair.
 // Keys and values are percent-decoded and compared case-insensitively, as ALB does.
 func matchQuery(pairs []KeyValue, rawQuery []byte) bool {
+	var kbuf, vbuf [256]byte // decoding space; longer parameters allocate
 	q := rawQuery
 	for len(q) > 0 {
 		var part []byte
@@ -208,16 +208,53 @@ func matchQuery(pairs []KeyValue, rawQuery []byte) bool {
 			continue
 		}
 		k, val, _ := bytes.Cut(part, []byte("="))
-		key, kerr := url.QueryUnescape(string(k))
-		value, verr := url.QueryUnescape(string(val))
-		if kerr != nil || verr != nil {
+		key, kok := unescapeQuery(kbuf[:0], k)
+		value, vok := unescapeQuery(vbuf[:0], val)
+		if !kok || !vok {
 			continue
 		}
 		for _, kv := range pairs {
-			if (kv.Key == "" || wildcardMatch(kv.Key, []byte(key), true)) && wildcardMatch(kv.Value, []byte(value), true) {
+			if (kv.Key == "" || wildcardMatch(kv.Key, key, true)) && wildcardMatch(kv.Value, value, true) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// unescapeQuery decodes %XX and '+' into dst (as url.QueryUnescape, without
+// allocating for short values); false for a malformed escape.
+func unescapeQuery(dst, s []byte) ([]byte, bool) {
+	if bytes.IndexByte(s, '%') < 0 && bytes.IndexByte(s, '+') < 0 {
+		return s, true
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '+':
+			dst = append(dst, ' ')
+		case '%':
+			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+				return nil, false
+			}
+			dst = append(dst, unhex(s[i+1])<<4|unhex(s[i+2]))
+			i += 2
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst, true
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c >= 'a':
+		return c - 'a' + 10
+	}
+	return c - 'A' + 10
 }
