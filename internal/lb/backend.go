@@ -63,11 +63,16 @@ type HealthEvent struct {
 	From, To       TargetHealth
 }
 
-// backendKey identifies a registered target: ELB identifies targets by id and port.
+// backendKey identifies a target runtime. ELB identifies targets by id and port; the
+// dial host and revision label are part of the key too, so that a new task that
+// reuses a draining task's host port is a separate target whose traffic is counted
+// under its own revision while the old one finishes draining.
 type backendKey struct {
-	group string
-	id    string
-	port  int
+	group    string
+	id       string
+	port     int
+	host     string
+	revision string
 }
 
 // backend is the runtime of one registered (or draining) target. It outlives config
@@ -101,7 +106,7 @@ func newBackend(d *DataPlane, key backendKey, t Target, tlsToTarget bool) *backe
 	}
 	b := &backend{key: key, target: t, addr: net.JoinHostPort(host, strconv.Itoa(key.port))}
 	h := fnv.New64a()
-	h.Write([]byte(key.group + "\x00" + key.id + "\x00" + strconv.Itoa(key.port)))
+	h.Write([]byte(key.group + "\x00" + key.id + "\x00" + strconv.Itoa(key.port) + "\x00" + key.host + "\x00" + key.revision))
 	b.cookie = strconv.FormatUint(h.Sum64(), 36)
 	b.pool = newUpstreamPool(b.addr, tlsToTarget, d.opts.DialTimeout)
 	b.health = TargetHealth{Target: t, State: StateInitial, Reason: ReasonRegistrationInProgress, Description: "Target registration is in progress"}

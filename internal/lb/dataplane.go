@@ -197,7 +197,7 @@ func targetKey(tg *TargetGroup, t Target) backendKey {
 	if port == 0 {
 		port = tg.Port
 	}
-	return backendKey{group: tg.ARN, id: t.ID, port: port}
+	return backendKey{group: tg.ARN, id: t.ID, port: port, host: t.Host, revision: t.Revision}
 }
 
 // buildGroups assembles this version's group views over the current backends.
@@ -367,7 +367,8 @@ func (d *DataPlane) Stats() Stats {
 			continue
 		}
 		c := b.stats.snapshot()
-		g.Targets[key.id+":"+strconv.Itoa(key.port)] = c
+		tk := key.id + ":" + strconv.Itoa(key.port)
+		g.Targets[tk] = g.Targets[tk].Add(c) // a draining target and its successor may share id:port
 		g.Revisions[b.target.Revision] = g.Revisions[b.target.Revision].Add(c)
 		g.Total = g.Total.Add(c)
 		s.TargetGroups[key.group] = g

@@ -124,12 +124,18 @@ func (d *DataPlane) undrainLocked(b *backend) {
 // registered target, ctx.Err() on cancellation and ErrClosed if the data plane closes.
 func (d *DataPlane) WaitDrained(ctx context.Context, tgARN, id string, port int) error {
 	d.regMu.Lock()
-	b := d.backends[backendKey{group: tgARN, id: id, port: port}]
+	var b *backend
 	var ds *drainState
-	if b != nil {
-		b.mu.Lock()
-		ds = b.drain
-		b.mu.Unlock()
+	for key, cand := range d.backends {
+		if key.group != tgARN || key.id != id || key.port != port {
+			continue
+		}
+		cand.mu.Lock()
+		cds := cand.drain
+		cand.mu.Unlock()
+		if b == nil || cds != nil { // prefer the draining one when a successor exists
+			b, ds = cand, cds
+		}
 	}
 	d.regMu.Unlock()
 	if b == nil {
@@ -150,14 +156,18 @@ func (d *DataPlane) WaitDrained(ctx context.Context, tgARN, id string, port int)
 	}
 }
 
-// InFlight returns the number of requests in flight to a target (registered or draining).
+// InFlight returns the number of requests in flight to a target (registered or draining,
+// summed when a draining target and its successor share id and port).
 func (d *DataPlane) InFlight(tgARN, id string, port int) int64 {
 	d.regMu.Lock()
 	defer d.regMu.Unlock()
-	if b := d.backends[backendKey{group: tgARN, id: id, port: port}]; b != nil {
-		return b.inflight.Load()
+	var n int64
+	for key, b := range d.backends {
+		if key.group == tgARN && key.id == id && key.port == port {
+			n += b.inflight.Load()
+		}
 	}
-	return 0
+	return n
 }
 
 func sortBackends(bs []*backend) {

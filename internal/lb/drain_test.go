@@ -166,3 +166,42 @@ func TestReregisterWhileDraining(t *testing.T) {
 		t.Fatalf("re-registered target not used")
 	}
 }
+
+// TestNewRevisionOnSameHostPortWhileDraining: a new task that reuses a draining task's
+// id and port is a separate target, counted under its own revision.
+func TestNewRevisionOnSameHostPortWhileDraining(t *testing.T) {
+	a, release, started := slowBackend(t, "talk:3")
+	d := newDP(t, Options{Registerer: nil})
+	port := freePort(t)
+	lst := httpListener(port, forward("tg"))
+	v1 := tgroup("tg", false, a)
+	apply(t, d, Config{Version: 1, Listeners: []Listener{lst}, TargetGroups: []TargetGroup{v1}})
+	go func() {
+		if resp, err := client().Get(lbURL(port, "/slow")); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	<-started
+	v2 := v1
+	v2.Targets = []Target{a.target()}
+	v2.Targets[0].Revision = "talk:4"
+	apply(t, d, Config{Version: 2, Listeners: []Listener{lst}, TargetGroups: []TargetGroup{v2}})
+	states := map[string]string{}
+	for _, th := range d.TargetHealth("tg") {
+		states[th.Target.Revision] = th.State
+	}
+	if states["talk:3"] != StateDraining || states["talk:4"] != StateUnavailable {
+		t.Fatalf("states %v", states)
+	}
+	get(t, client(), lbURL(port, "/"))
+	close(release)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := d.WaitDrained(ctx, "tg", "127.0.0.1", a.port); err != nil {
+		t.Fatal(err)
+	}
+	revs := d.Stats().TargetGroups["tg"].Revisions
+	if revs["talk:3"].Requests != 1 || revs["talk:4"].Requests != 1 {
+		t.Fatalf("per-revision requests: talk:3 %d, talk:4 %d", revs["talk:3"].Requests, revs["talk:4"].Requests)
+	}
+}

@@ -52,7 +52,8 @@ func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
 	}
 }
 
-// Collect implements prometheus.Collector.
+// Collect implements prometheus.Collector. Series are summed per label set: a draining
+// target and its successor may share id:port.
 func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 	s := m.d.Stats()
 	ch <- prometheus.MustNewConstMetric(m.active, prometheus.GaugeValue, float64(s.ActiveConnections))
@@ -63,14 +64,25 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 		bs = append(bs, b)
 	}
 	m.d.regMu.Unlock()
+	type series struct{ labels [4]string }
+	requests, connErrs, health := map[series]float64{}, map[series]float64{}, map[series]float64{}
 	for _, b := range bs {
 		c := b.stats.snapshot()
 		target := b.key.id + ":" + strconv.Itoa(b.key.port)
 		for class, n := range map[string]uint64{"2xx": c.Status2xx, "3xx": c.Status3xx, "4xx": c.Status4xx, "5xx": c.Status5xx} {
-			ch <- prometheus.MustNewConstMetric(m.requests, prometheus.CounterValue, float64(n), b.key.group, target, b.target.Revision, class)
+			requests[series{[4]string{b.key.group, target, b.target.Revision, class}}] += float64(n)
 		}
-		ch <- prometheus.MustNewConstMetric(m.connErr, prometheus.CounterValue, float64(c.TargetConnectionErrors), b.key.group, target)
-		ch <- prometheus.MustNewConstMetric(m.health, prometheus.GaugeValue, 1, b.key.group, target, b.healthSnapshot().State)
+		connErrs[series{[4]string{b.key.group, target}}] += float64(c.TargetConnectionErrors)
+		health[series{[4]string{b.key.group, target, b.healthSnapshot().State}}] = 1
+	}
+	for k, v := range requests {
+		ch <- prometheus.MustNewConstMetric(m.requests, prometheus.CounterValue, v, k.labels[:]...)
+	}
+	for k, v := range connErrs {
+		ch <- prometheus.MustNewConstMetric(m.connErr, prometheus.CounterValue, v, k.labels[:2]...)
+	}
+	for k, v := range health {
+		ch <- prometheus.MustNewConstMetric(m.health, prometheus.GaugeValue, v, k.labels[:3]...)
 	}
 	for arn, g := range s.TargetGroups {
 		for code, n := range map[string]uint64{"502": g.Total.ELB502, "503": g.Total.ELB503, "504": g.Total.ELB504} {
