@@ -37,7 +37,7 @@ type request struct {
 	minor                    int // HTTP/1.minor
 	headers                  []header
 	host                     []byte
-	hostHeader               bool // a Host field was present (absolute-form URIs may carry the host alone)
+	hostHeader               bool  // a Host field was present (absolute-form URIs may carry the host alone)
 	contentLength            int64 // -1: none
 	chunked                  bool
 	connClose, connKeepAlive bool
