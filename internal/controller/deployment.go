@@ -74,17 +74,18 @@ func (p *pass) lastCompleted(skip string) *model.Deployment {
 	return &cp
 }
 
-// bookDeployments updates each deployment's counts, completes the primary
-// once all its tasks are healthy and no other deployment has a task left,
-// retires deployments with no tasks left, and records a steady state.
-func (p *pass) bookDeployments() {
-	type counts struct{ running, pending, live, healthy int }
-	per := map[string]*counts{}
+// deploymentCounts are one deployment's tasks as bookDeployments sees them.
+type deploymentCounts struct{ running, pending, live, healthy int }
+
+// countTasks tallies the service's tasks per deployment: live (not yet
+// STOPPED), and among those that want to run, running, pending and healthy.
+func (p *pass) countTasks() map[string]*deploymentCounts {
+	per := map[string]*deploymentCounts{}
 	for i := range p.tasks {
 		t := &p.tasks[i]
 		c := per[t.Internal.DeploymentID]
 		if c == nil {
-			c = &counts{}
+			c = &deploymentCounts{}
 			per[t.Internal.DeploymentID] = c
 		}
 		if t.LastStatus != model.TaskStopped {
@@ -102,14 +103,21 @@ func (p *pass) bookDeployments() {
 			c.healthy++
 		}
 	}
-	primary := p.svc.Primary()
+	return per
+}
+
+// bookDeployments updates each deployment's counts, completes the primary
+// once all its tasks are healthy and no other deployment has a task left,
+// retires deployments with no tasks left, and records a steady state.
+func (p *pass) bookDeployments() {
+	per := p.countTasks()
 	othersLive := 0
 	var kept []model.Deployment
 	for i := range p.svc.Deployments {
 		d := &p.svc.Deployments[i]
 		c := per[d.ID]
 		if c == nil {
-			c = &counts{}
+			c = &deploymentCounts{}
 		}
 		if d.RunningCount != c.running || d.PendingCount != c.pending {
 			d.RunningCount, d.PendingCount, d.UpdatedAt = c.running, c.pending, model.At(p.now)
@@ -129,7 +137,7 @@ func (p *pass) bookDeployments() {
 		kept = append(kept, *d)
 	}
 	p.svc.Deployments = kept
-	primary = p.svc.Primary()
+	primary := p.svc.Primary()
 	if primary == nil {
 		return
 	}

@@ -101,18 +101,7 @@ func PlanService(in ServiceInput) Plan {
 		return p
 	}
 	minHealthy, maxTotal := Bounds(in.Desired, in.MinHealthyPercent, in.MaximumPercent)
-	var primary, old []Task
-	healthy := 0
-	for _, t := range alive {
-		if t.Healthy {
-			healthy++
-		}
-		if t.Deployment == in.Primary {
-			primary = append(primary, t)
-		} else {
-			old = append(old, t)
-		}
-	}
+	primary, old, healthy := partition(alive, in.Primary)
 	total := len(alive)
 	// Scale in: the primary's surplus stops, least useful first. The
 	// minimum healthy percent bounds deployments, not scaling in.
@@ -147,6 +136,22 @@ func PlanService(in ServiceInput) Plan {
 	p.Stuck = !done && p.Start == 0 && len(p.Stop) == 0 && !in.LaunchBlocked && healthy >= minHealthy &&
 		len(primary) < in.Desired && pendingPrimary(primary) == 0
 	return p
+}
+
+// partition splits tasks into the primary deployment's and the others'
+// and counts the healthy ones.
+func partition(tasks []Task, primaryID string) (primary, old []Task, healthy int) {
+	for _, t := range tasks {
+		if t.Healthy {
+			healthy++
+		}
+		if t.Deployment == primaryID {
+			primary = append(primary, t)
+		} else {
+			old = append(old, t)
+		}
+	}
+	return primary, old, healthy
 }
 
 // pendingPrimary counts primary tasks still on their way to healthy: while
