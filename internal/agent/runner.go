@@ -25,7 +25,6 @@ type runner struct {
 	health  chan healthResult
 	exits   chan *ctr
 	done    chan struct{}
-	cancel  context.CancelFunc
 
 	mu   sync.Mutex // protects task, read by the metadata endpoint
 	task model.Task
@@ -86,6 +85,10 @@ func (r *runner) setTask(t model.Task) {
 // run is the runner's goroutine.
 func (r *runner) run(ctx context.Context) {
 	defer close(r.done)
+	// The runner's own context ends its health checkers and exit watchers
+	// when the task is done, not only when the agent closes.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	t := r.current()
 	td, err := r.a.link.TaskDefinition(ctx, t.TaskDefinitionARN)
 	if err != nil {
