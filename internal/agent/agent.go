@@ -106,7 +106,12 @@ func (a *Agent) Close() error {
 func (a *Agent) loop() {
 	tick := time.NewTicker(resyncInterval)
 	defer tick.Stop()
+	lastGC := time.Now()
 	for {
+		if time.Since(lastGC) >= logGCInterval {
+			a.collectLogs(time.Now())
+			lastGC = time.Now()
+		}
 		changed := a.link.Changed()
 		if err := a.reconcile(a.ctx); err != nil && !errors.Is(err, context.Canceled) {
 			a.logger.Error("reconcile failed", "err", err)
