@@ -43,9 +43,21 @@ const (
 	hUnavailable
 )
 
-var stateCode = map[string]int32{
-	StateInitial: hInitial, StateHealthy: hHealthy, StateUnhealthy: hUnhealthy,
-	StateUnused: hUnused, StateDraining: hDraining, StateUnavailable: hUnavailable,
+// stateCode maps a state name to its hot-path code.
+func stateCode(state string) int32 {
+	switch state {
+	case StateHealthy:
+		return hHealthy
+	case StateUnhealthy:
+		return hUnhealthy
+	case StateUnused:
+		return hUnused
+	case StateDraining:
+		return hDraining
+	case StateUnavailable:
+		return hUnavailable
+	}
+	return hInitial
 }
 
 // TargetHealth is one target's health as DescribeTargetHealth reports it.
@@ -121,7 +133,7 @@ func (b *backend) setHealthLocked(state, reason, desc string) (TargetHealth, boo
 		return prev, false
 	}
 	b.health = TargetHealth{Target: b.target, State: state, Reason: reason, Description: desc}
-	b.state.Store(stateCode[state])
+	b.state.Store(stateCode(state))
 	if state == StateHealthy && prev.State != StateHealthy {
 		b.healthySince.Store(time.Now().UnixNano())
 	}

@@ -18,6 +18,9 @@ var latencyBounds = [...]time.Duration{
 
 const nBuckets = len(latencyBounds) + 1
 
+// bounds returns a copy of the bucket bounds, so snapshots never share package state.
+func bounds() []time.Duration { return append([]time.Duration(nil), latencyBounds[:]...) }
+
 // counters are the hot-path statistics of one target (or of one group, for ELB errors
 // that have no target). Only atomics: no lock is taken per request.
 type counters struct {
@@ -86,7 +89,7 @@ func (c *counters) snapshot() Counts {
 		ELB503:                 c.elb[1].Load(),
 		ELB504:                 c.elb[2].Load(),
 	}
-	out.Latency = Histogram{Bounds: latencyBounds[:], Counts: make([]uint64, nBuckets), Sum: time.Duration(c.latSum.Load())}
+	out.Latency = Histogram{Bounds: bounds(), Counts: make([]uint64, nBuckets), Sum: time.Duration(c.latSum.Load())}
 	for i := range c.buckets {
 		out.Latency.Counts[i] = c.buckets[i].Load()
 		out.Latency.Count += out.Latency.Counts[i]
@@ -111,7 +114,7 @@ func (a Counts) Add(b Counts) Counts {
 
 // Add returns the bucket-wise sum of two histograms.
 func (h Histogram) Add(o Histogram) Histogram {
-	out := Histogram{Bounds: latencyBounds[:], Counts: make([]uint64, nBuckets), Sum: h.Sum + o.Sum, Count: h.Count + o.Count}
+	out := Histogram{Bounds: bounds(), Counts: make([]uint64, nBuckets), Sum: h.Sum + o.Sum, Count: h.Count + o.Count}
 	for i := range out.Counts {
 		if i < len(h.Counts) {
 			out.Counts[i] += h.Counts[i]
