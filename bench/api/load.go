@@ -87,10 +87,12 @@ func runLoad(url string, op operation, o loadOptions) result {
 	}
 	lat := make([][]time.Duration, o.clients)
 	retries.Store(0)
-	start := time.Now()
+	before := sampleCPU()
 	failed, firstErr := drive(clients, op, o, lat)
-	r := summarize(op.name, o.clients, lat, time.Since(start))
+	after := sampleCPU()
+	r := summarize(op.name, o.clients, lat, after.at.Sub(before.at))
 	r.failed, r.firstErr, r.retried = failed, firstErr, retries.Load()
+	r.foreignCPU = foreignShare(before, after)
 	return r
 }
 
