@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/metrics"
 	"runtime/pprof"
 	"strconv"
 	"syscall"
@@ -68,5 +69,33 @@ func main() {
 	<-sig
 	s := d.Stats().TargetGroups["bench-tg"].Total
 	log.Printf("served %d requests, 5xx %d, p50 %v p99 %v", s.Requests, s.Status5xx, s.Latency.P50(), s.Latency.P99())
+	logSchedLatency()
 	d.Close()
+}
+
+// logSchedLatency reports how long runnable goroutines waited for a processor: a
+// diagnostic for tail latency that comes from scheduling rather than from the proxy.
+func logSchedLatency() {
+	sample := []metrics.Sample{{Name: "/sched/latencies:seconds"}}
+	metrics.Read(sample)
+	if sample[0].Value.Kind() != metrics.KindFloat64Histogram {
+		return
+	}
+	h := sample[0].Value.Float64Histogram()
+	var total uint64
+	for _, c := range h.Counts {
+		total += c
+	}
+	quantile := func(q float64) float64 {
+		var seen uint64
+		for i, c := range h.Counts {
+			seen += c
+			if float64(seen) >= q*float64(total) {
+				return h.Buckets[i+1]
+			}
+		}
+		return h.Buckets[len(h.Buckets)-1]
+	}
+	log.Printf("goroutine scheduling latency: p50 <= %.1fµs, p99 <= %.1fµs, p99.9 <= %.1fµs",
+		quantile(0.5)*1e6, quantile(0.99)*1e6, quantile(0.999)*1e6)
 }
