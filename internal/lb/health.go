@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"syscall"
 	"time"
 )
 
@@ -29,6 +30,8 @@ type probeResult struct {
 	ok     bool
 	reason string
 	desc   string
+	// refused: the target refused the connection (nothing listens yet).
+	refused bool
 }
 
 // syncHealth aligns a registered target's checking with its group's current settings:
@@ -73,11 +76,25 @@ func (d *DataPlane) stopCheckerLocked(b *backend) {
 	}
 }
 
-// runChecker probes right after registration and then every Interval.
+// Quick re-probing of a new target that is not listening yet.
+const (
+	quickProbeFirst = 100 * time.Millisecond
+	quickProbeMax   = time.Second
+)
+
+// runChecker probes right after registration and then every Interval, as
+// ELB does. Beyond ELB: while a newly registered target refuses connections
+// (its process has not opened its port yet), it is re-probed quickly in
+// between (100 ms, doubling up to 1 s), and a passing quick probe makes it
+// healthy at once; a failing quick probe is not recorded, so only probes on
+// the regular schedule ever count toward UnhealthyThreshold. A deploy thus
+// waits for the application to listen, not for the next interval.
 func (d *DataPlane) runChecker(b *backend, ck *checker) {
 	defer d.wg.Done()
 	timer := time.NewTimer(0)
 	defer timer.Stop()
+	due := time.Now()
+	quick := quickProbeFirst
 	for {
 		select {
 		case <-timer.C:
@@ -88,9 +105,25 @@ func (d *DataPlane) runChecker(b *backend, ck *checker) {
 		}
 		d.startInitialCheck(b, ck)
 		res := d.probe(b, ck)
-		d.record(b, ck, res)
-		timer.Reset(ck.hc.Interval)
+		regular := !time.Now().Before(due)
+		if regular || res.ok {
+			d.record(b, ck, res)
+		}
+		if regular {
+			due = time.Now().Add(ck.hc.Interval)
+		}
+		wait := time.Until(due)
+		if res.refused && d.isInitial(b) && quick < wait {
+			wait, quick = quick, min(quick*2, quickProbeMax)
+		}
+		timer.Reset(max(wait, 0))
 	}
+}
+
+func (d *DataPlane) isInitial(b *backend) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.health.State == StateInitial
 }
 
 // startInitialCheck moves a just-registered target to Elb.InitialHealthChecking.
@@ -186,7 +219,7 @@ func (d *DataPlane) probe(b *backend, ck *checker) probeResult {
 		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) {
 			return probeResult{reason: ReasonTimeout, desc: "Request timed out"}
 		}
-		return probeResult{reason: ReasonFailedHealthChecks, desc: "Health checks failed"}
+		return probeResult{reason: ReasonFailedHealthChecks, desc: "Health checks failed", refused: errors.Is(err, syscall.ECONNREFUSED)}
 	}
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()

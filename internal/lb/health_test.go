@@ -1,7 +1,9 @@
 package lb
 
 import (
+	"net"
 	"net/http"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -156,5 +158,40 @@ func TestInitialTargetsGetNoTraffic(t *testing.T) {
 	eventually(t, 3*time.Second, "healthy", func() bool { return healthOf(d, "tg", a.port).State == StateHealthy })
 	if resp, _ := get(t, client(), lbURL(port, "/")); resp.StatusCode != 200 {
 		t.Fatalf("healthy target: %d", resp.StatusCode)
+	}
+}
+
+// TestNewTargetNotYetListeningIsProbedQuickly: a target whose process opens
+// its port after registration becomes healthy as soon as it listens, not a
+// whole interval later; the quick probes never hasten "unhealthy".
+func TestNewTargetNotYetListeningIsProbedQuickly(t *testing.T) {
+	late := Target{ID: "127.0.0.1", Host: "127.0.0.1", Port: freePort(t)}
+	never := Target{ID: "127.0.0.1", Host: "127.0.0.1", Port: freePort(t)}
+	d := newDP(t, Options{})
+	tg := TargetGroup{ARN: "tg", Protocol: "HTTP", Port: 80, Targets: []Target{late, never},
+		HealthCheck: HealthCheck{Enabled: true, Protocol: "HTTP", Port: "traffic-port", Path: "/", Interval: 5 * time.Second,
+			Timeout: 2 * time.Second, HealthyThreshold: 2, UnhealthyThreshold: 2, Matcher: "200"}}
+	start := time.Now()
+	apply(t, d, Config{Version: 1, Listeners: []Listener{httpListener(freePort(t), forward("tg"))}, TargetGroups: []TargetGroup{tg}})
+	time.AfterFunc(300*time.Millisecond, func() {
+		l, err := net.Listen("tcp", net.JoinHostPort(late.Host, strconv.Itoa(late.Port)))
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		srv := &http.Server{Handler: http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})}
+		t.Cleanup(func() { srv.Close() })
+		go srv.Serve(l)
+	})
+	eventually(t, 3*time.Second, "late target healthy", func() bool { return healthOf(d, "tg", late.Port).State == StateHealthy })
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("late target took %s to become healthy with a 5s interval", took)
+	}
+	// Over the next 1.5 s the never-listening target is re-probed several
+	// times; it must stay initial until a second regular probe fails.
+	for end := start.Add(2 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+		if th := healthOf(d, "tg", never.Port); th.State != StateInitial {
+			t.Fatalf("a target that never listens is %s before its second regular probe; quick probes must not count", th.State)
+		}
 	}
 }
