@@ -1,7 +1,9 @@
 package state
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 
 	"github.com/slipway-dev/slipway/internal/model"
 	"github.com/slipway-dev/slipway/internal/store"
@@ -11,8 +13,24 @@ func serviceKey(cluster, name string) string { return cluster + "/" + name }
 
 // Service returns the named service of cluster.
 func (tx Tx) Service(cluster, name string) (model.Service, error) {
-	s, err := store.GetJSON[model.Service](tx, bucketServices, serviceKey(cluster, name))
-	return s, notFound(err, ErrServiceNotFound)
+	key := serviceKey(cluster, name)
+	raw, err := tx.Get(bucketServices, key)
+	if err != nil {
+		return model.Service{}, notFound(err, ErrServiceNotFound)
+	}
+	if tx.services != nil {
+		if s, ok := tx.services.get(key, raw); ok {
+			return s, nil
+		}
+	}
+	var s model.Service
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return s, fmt.Errorf("decode service %s: %w", key, err)
+	}
+	if tx.services != nil {
+		tx.services.put(key, raw, s)
+	}
+	return s, nil
 }
 
 // PutService stores s under its cluster.
@@ -22,6 +40,9 @@ func (tx Tx) PutService(cluster string, s model.Service) error {
 
 // DeleteService removes the record of a service.
 func (tx Tx) DeleteService(cluster, name string) error {
+	if tx.services != nil {
+		tx.services.drop(serviceKey(cluster, name))
+	}
 	return tx.Delete(bucketServices, serviceKey(cluster, name))
 }
 

@@ -38,6 +38,7 @@ type State struct {
 	// Partition is the region and account of every ARN.
 	Partition model.Partition
 	now       func() time.Time
+	services  *serviceCache
 }
 
 // New returns a State over s. now may be nil (time.Now).
@@ -45,7 +46,7 @@ func New(s store.Store, p model.Partition, now func() time.Time) *State {
 	if now == nil {
 		now = time.Now
 	}
-	return &State{store: s, Partition: p, now: now}
+	return &State{store: s, Partition: p, now: now, services: newServiceCache()}
 }
 
 // Now returns the current time, truncated to milliseconds as AWS reports times.
@@ -59,17 +60,18 @@ type Tx struct {
 	store.Tx
 	// Partition is the State's partition, for minting ARNs.
 	Partition model.Partition
+	services  *serviceCache
 }
 
 // View runs fn in a read-only transaction.
 func (s *State) View(ctx context.Context, fn func(Tx) error) error {
-	return s.store.View(ctx, func(t store.Tx) error { return fn(Tx{t, s.Partition}) })
+	return s.store.View(ctx, func(t store.Tx) error { return fn(Tx{t, s.Partition, s.services}) })
 }
 
 // Update runs fn in a durable read-write transaction. As with store.Update,
 // fn may run more than once.
 func (s *State) Update(ctx context.Context, fn func(Tx) error) error {
-	return s.store.Update(ctx, func(t store.Tx) error { return fn(Tx{t, s.Partition}) })
+	return s.store.Update(ctx, func(t store.Tx) error { return fn(Tx{t, s.Partition, s.services}) })
 }
 
 // notFound turns store.ErrNotFound into the typed sentinel, keeping both
