@@ -119,28 +119,36 @@ func checkEnumList(d doc, key string, allowed ...string) error {
 	return nil
 }
 
+// sizePattern is a task-level size as ECS takes it: a decimal number,
+// optionally with a unit (vCPU for cpu, GB for memory).
+var sizePattern = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)?)\s*([A-Za-z]*)$`)
+
 // normalizeTaskSize turns task-level cpu ("256", 256, "1 vCPU") and memory
 // ("512", 512, "1GB", "1 GB") into ECS's canonical strings of units and MiB.
+// The result must be a whole number of at least 1.
 func normalizeTaskSize(d doc, key string) error {
 	v, ok := d[key]
 	if !ok || v == nil {
 		return nil
 	}
-	s := strings.TrimSpace(fmt.Sprint(v))
-	mult, unit := 1.0, ""
-	lower := strings.ToLower(s)
-	switch {
-	case key == "cpu" && strings.HasSuffix(lower, "vcpu"):
-		mult, unit = 1024, "vcpu"
-	case key == "memory" && strings.HasSuffix(lower, "gb"):
-		mult, unit = 1024, "gb"
-	}
-	num := strings.TrimSpace(lower[:len(lower)-len(unit)])
-	f, err := strconv.ParseFloat(num, 64)
-	if err != nil || f <= 0 || math.IsInf(f, 0) || f*mult > 1<<31 {
+	m := sizePattern.FindStringSubmatch(strings.TrimSpace(fmt.Sprint(v)))
+	if m == nil {
 		return clientErr("Invalid '%s' setting for task.", key)
 	}
-	d[key] = strconv.Itoa(int(math.Round(f * mult)))
+	mult := 1.0
+	switch unit := strings.ToLower(m[2]); {
+	case unit == "":
+	case key == "cpu" && unit == "vcpu", key == "memory" && unit == "gb":
+		mult = 1024
+	default:
+		return clientErr("Invalid '%s' setting for task.", key)
+	}
+	f, err := strconv.ParseFloat(m[1], 64)
+	n := math.Round(f * mult)
+	if err != nil || n < 1 || n > 1<<31 {
+		return clientErr("Invalid '%s' setting for task.", key)
+	}
+	d[key] = strconv.Itoa(int(n))
 	return nil
 }
 

@@ -63,15 +63,11 @@ func (g *groupCommit) loop(db *bolt.DB) {
 func commitBatch(db *bolt.DB, batch []*commitCall) {
 	if len(batch) > 1 {
 		wrote := make([]bool, len(batch))
-		err := db.Update(func(tx *bolt.Tx) error {
-			for i, c := range batch {
-				if err := c.fn(boltTx{tx: tx, wrote: &wrote[i]}); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err == nil {
+		fns := make([]func(Tx) error, len(batch))
+		for i, c := range batch {
+			fns[i] = c.fn
+		}
+		if err := runWrite(db, fns, wrote); err == nil {
 			for i, c := range batch {
 				c.done <- commitResult{wrote: wrote[i]}
 			}
@@ -79,8 +75,36 @@ func commitBatch(db *bolt.DB, batch []*commitCall) {
 		}
 	}
 	for _, c := range batch {
-		wrote := false
-		err := db.Update(func(tx *bolt.Tx) error { return c.fn(boltTx{tx: tx, wrote: &wrote}) })
-		c.done <- commitResult{wrote: wrote && err == nil, err: err}
+		wrote := []bool{false}
+		err := runWrite(db, []func(Tx) error{c.fn}, wrote)
+		c.done <- commitResult{wrote: wrote[0] && err == nil, err: err}
 	}
+}
+
+// runWrite runs fns in one read-write transaction and commits it, durably,
+// only if one of them wrote: a pass that changed nothing costs no fsync.
+func runWrite(db *bolt.DB, fns []func(Tx) error, wrote []bool) error {
+	tx, err := db.Begin(true)
+	if err != nil {
+		return err
+	}
+	// A panicking fn must not leave the writer lock held.
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+	}()
+	for i, fn := range fns {
+		if err := fn(boltTx{tx: tx, wrote: &wrote[i]}); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+	}
+	for _, w := range wrote {
+		if w {
+			return tx.Commit()
+		}
+	}
+	return tx.Rollback()
 }
