@@ -40,7 +40,8 @@ func (td *TaskDefinition) DecodeSpec() error {
 
 // TaskSpec is the typed subset of a task definition that Slipway honours.
 type TaskSpec struct {
-	Family               string                `json:"family"`
+	Family                  string                `json:"family"`
+	RequiresCompatibilities []string              `json:"requiresCompatibilities,omitempty"`
 	NetworkMode          string                `json:"networkMode"`
 	CPU                  string                `json:"cpu"`
 	Memory               string                `json:"memory"`

@@ -19,39 +19,84 @@ var namePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
 // fields Slipway does not interpret are echoed exactly as given.
 type doc = map[string]any
 
+// Registration is a validated RegisterTaskDefinition request.
+type Registration struct {
+	// Document is the definition ECS would echo (see NormalizeTaskDefinition).
+	Document json.RawMessage
+	Spec     TaskSpec
+	Tags     []Tag
+}
+
+// responseOnlyFields are TaskDefinition fields ECS computes; a request that
+// carries them has them ignored, so they never shadow the computed values.
+var responseOnlyFields = []string{"taskDefinitionArn", "revision", "status", "registeredAt", "deregisteredAt",
+	"registeredBy", "requiresAttributes", "compatibilities", "deleteRequestedAt"}
+
 // NormalizeTaskDefinition validates a RegisterTaskDefinition request (without
 // its tags) the way ECS does and returns the document ECS would echo: every
 // given field unchanged, plus ECS's defaults (essential true, protocol tcp,
 // health-check timings, empty lists), with cpu and memory in ECS's canonical
 // types (task level: strings of CPU units and MiB; container level: integers).
 func NormalizeTaskDefinition(raw []byte) (json.RawMessage, TaskSpec, error) {
+	r, err := NormalizeRegistration(raw)
+	return r.Document, r.Spec, err
+}
+
+// NormalizeRegistration is NormalizeTaskDefinition that also returns the
+// request's tags, decoding the request once.
+func NormalizeRegistration(raw []byte) (Registration, error) {
 	var d doc
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	if err := dec.Decode(&d); err != nil || d == nil {
-		return nil, TaskSpec{}, &ValidationError{Kind: "SerializationException", Message: "task definition must be a JSON object"}
+		return Registration{}, &ValidationError{Kind: "SerializationException", Message: "task definition must be a JSON object"}
 	}
-	delete(d, "tags")
+	tags, err := takeTags(d)
+	if err != nil {
+		return Registration{}, err
+	}
+	for _, k := range responseOnlyFields {
+		delete(d, k)
+	}
 	if err := normalizeTaskLevel(d); err != nil {
-		return nil, TaskSpec{}, err
+		return Registration{}, err
 	}
 	out, err := json.Marshal(d)
 	if err != nil {
-		return nil, TaskSpec{}, fmt.Errorf("encode task definition: %w", err)
+		return Registration{}, fmt.Errorf("encode task definition: %w", err)
 	}
 	var spec TaskSpec
 	if err := json.Unmarshal(out, &spec); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			return nil, TaskSpec{}, &ValidationError{Kind: "SerializationException",
-				Message: fmt.Sprintf("Cannot deserialize value of type %s for field %q", te.Type, te.Field)}
-		}
-		return nil, TaskSpec{}, &ValidationError{Kind: "SerializationException", Message: err.Error()}
+		return Registration{}, serializationError(err)
 	}
 	if err := validateSpec(&spec); err != nil {
-		return nil, TaskSpec{}, err
+		return Registration{}, err
 	}
-	return out, spec, nil
+	return Registration{Document: out, Spec: spec, Tags: tags}, nil
+}
+
+// takeTags removes the request's tags from the document and decodes them.
+func takeTags(d doc) ([]Tag, error) {
+	raw, ok := d["tags"]
+	delete(d, "tags")
+	if !ok || raw == nil {
+		return nil, nil
+	}
+	b, _ := json.Marshal(raw)
+	var tags []Tag
+	if err := json.Unmarshal(b, &tags); err != nil {
+		return nil, serializationError(err)
+	}
+	return tags, ValidateTags(tags)
+}
+
+func serializationError(err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return &ValidationError{Kind: "SerializationException",
+			Message: fmt.Sprintf("Cannot deserialize value of type %s for field %q", te.Type, te.Field)}
+	}
+	return &ValidationError{Kind: "SerializationException", Message: err.Error()}
 }
 
 func normalizeTaskLevel(d doc) error {

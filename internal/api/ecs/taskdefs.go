@@ -1,6 +1,7 @@
 package ecs
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,40 +10,43 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/slipway-dev/slipway/internal/api/awsproto"
 	"github.com/slipway-dev/slipway/internal/model"
 	"github.com/slipway-dev/slipway/internal/state"
 )
 
 // taskDefinitionView is the ECS TaskDefinition shape: the registered document
 // plus the fields ECS adds (ARN, revision, status, times, compatibilities).
+// The document never holds those fields (normalisation drops them), so they
+// are spliced in front of its fields without decoding it.
 func taskDefinitionView(td model.TaskDefinition) (json.RawMessage, error) {
-	var d map[string]json.RawMessage
-	if err := json.Unmarshal(td.Document, &d); err != nil {
-		return nil, fmt.Errorf("task definition %s: %w", td.ARN, err)
+	if len(td.Document) < 2 || td.Document[0] != '{' {
+		return nil, fmt.Errorf("task definition %s: stored document is not an object", td.ARN)
 	}
-	set := func(k string, v any) {
-		b, _ := json.Marshal(v)
-		d[k] = b
-	}
-	set("taskDefinitionArn", td.ARN)
-	set("revision", td.Revision)
-	set("status", td.Status)
-	set("registeredAt", td.RegisteredAt)
-	if td.DeregisteredAt != nil {
-		set("deregisteredAt", td.DeregisteredAt)
-	}
-	set("requiresAttributes", []any{})
-	compat := []string{"EC2"}
-	var required []string
-	_ = json.Unmarshal(d["requiresCompatibilities"], &required)
-	for _, c := range required {
+	compat := []string{"EC2"} // td.Spec is decoded by every reader of a stored definition
+	for _, c := range td.Spec.RequiresCompatibilities {
 		if !slices.Contains(compat, c) {
 			compat = append(compat, c)
 		}
 	}
-	set("compatibilities", compat)
-	return json.Marshal(d)
+	head, err := json.Marshal(struct {
+		ARN             string      `json:"taskDefinitionArn"`
+		Revision        int         `json:"revision"`
+		Status          string      `json:"status"`
+		RegisteredAt    model.Time  `json:"registeredAt"`
+		DeregisteredAt  *model.Time `json:"deregisteredAt,omitempty"`
+		RequiresAttrs   []any       `json:"requiresAttributes"`
+		Compatibilities []string    `json:"compatibilities"`
+	}{td.ARN, td.Revision, td.Status, td.RegisteredAt, td.DeregisteredAt, []any{}, compat})
+	if err != nil {
+		return nil, err
+	}
+	rest := bytes.TrimSpace(td.Document[1:])
+	out := make([]byte, 0, len(head)+len(rest)+1)
+	out = append(out, head[:len(head)-1]...)
+	if len(rest) > 0 && rest[0] != '}' {
+		out = append(out, ',')
+	}
+	return append(out, rest...), nil
 }
 
 type taskDefinitionResult struct {
@@ -53,33 +57,24 @@ type taskDefinitionResult struct {
 // registerTaskDefinition takes the raw body, because every field ECS accepts
 // must be stored and echoed, including the ones Slipway does not model.
 func (h *Handler) registerTaskDefinition(ctx context.Context, body []byte) (any, error) {
-	var tagsOnly struct {
-		Tags []model.Tag `json:"tags"`
-	}
-	if err := awsproto.DecodeJSON(body, &tagsOnly); err != nil {
-		return nil, err
-	}
-	if err := model.ValidateTags(tagsOnly.Tags); err != nil {
-		return nil, err
-	}
-	doc, spec, err := model.NormalizeTaskDefinition(body)
+	reg, err := model.NormalizeRegistration(body)
 	if err != nil {
 		return nil, err
 	}
 	var td model.TaskDefinition
 	err = h.st.Update(ctx, func(tx state.Tx) error {
-		rev, err := tx.NextRevision(spec.Family)
+		rev, err := tx.NextRevision(reg.Spec.Family)
 		if err != nil {
 			return err
 		}
 		td = model.TaskDefinition{
-			ARN: tx.Partition.TaskDefinitionARN(spec.Family, rev), Family: spec.Family, Revision: rev,
-			Status: model.TaskDefinitionActive, RegisteredAt: h.st.NowTime(), Document: doc,
+			ARN: tx.Partition.TaskDefinitionARN(reg.Spec.Family, rev), Family: reg.Spec.Family, Revision: rev,
+			Status: model.TaskDefinitionActive, RegisteredAt: h.st.NowTime(), Document: reg.Document, Spec: reg.Spec,
 		}
 		if err := tx.PutTaskDefinition(td); err != nil {
 			return err
 		}
-		return tx.PutTags(td.ARN, tagsOnly.Tags)
+		return tx.PutTags(td.ARN, reg.Tags)
 	})
 	if err != nil {
 		return nil, err
@@ -88,7 +83,7 @@ func (h *Handler) registerTaskDefinition(ctx context.Context, body []byte) (any,
 	if err != nil {
 		return nil, err
 	}
-	return &taskDefinitionResult{TaskDefinition: view, Tags: tagsOnly.Tags}, nil
+	return &taskDefinitionResult{TaskDefinition: view, Tags: reg.Tags}, nil
 }
 
 type describeTaskDefinitionIn struct {
