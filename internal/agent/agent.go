@@ -19,6 +19,9 @@ import (
 // assignments, in case a change notification was missed.
 const resyncInterval = 2 * time.Second
 
+// minPassGap bounds how often the agent re-reads its assignments.
+const minPassGap = 10 * time.Millisecond
+
 // Options configure an Agent.
 type Options struct {
 	Node Node
@@ -107,7 +110,17 @@ func (a *Agent) loop() {
 	tick := time.NewTicker(resyncInterval)
 	defer tick.Stop()
 	lastGC := time.Now()
+	var last time.Time
 	for {
+		// Coalesce bursts of store changes into one pass per gap.
+		if wait := minPassGap - time.Since(last); wait > 0 {
+			select {
+			case <-a.ctx.Done():
+				return
+			case <-time.After(wait):
+			}
+		}
+		last = time.Now()
 		if time.Since(lastGC) >= logGCInterval {
 			a.collectLogs(time.Now())
 			lastGC = time.Now()

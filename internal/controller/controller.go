@@ -93,10 +93,24 @@ func (c *Controller) Close() error {
 	return nil
 }
 
+// minPassGap bounds how often the controller makes a pass: store changes
+// arriving faster (a burst of API writes) coalesce into one pass per gap,
+// which costs reaction time well under what health checks take.
+const minPassGap = 10 * time.Millisecond
+
 func (c *Controller) loop() {
 	tick := time.NewTicker(c.opts.Resync)
 	defer tick.Stop()
+	var last time.Time
 	for {
+		if wait := minPassGap - time.Since(last); wait > 0 {
+			select {
+			case <-c.ctx.Done():
+				return
+			case <-time.After(wait):
+			}
+		}
+		last = time.Now()
 		changed, _ := c.st.Changes().Wait()
 		var health <-chan struct{}
 		if c.lb != nil {

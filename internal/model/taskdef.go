@@ -42,10 +42,10 @@ func (td *TaskDefinition) DecodeSpec() error {
 type TaskSpec struct {
 	Family                  string                `json:"family"`
 	RequiresCompatibilities []string              `json:"requiresCompatibilities,omitempty"`
-	NetworkMode          string                `json:"networkMode"`
-	CPU                  string                `json:"cpu"`
-	Memory               string                `json:"memory"`
-	ContainerDefinitions []ContainerDefinition `json:"containerDefinitions"`
+	NetworkMode             string                `json:"networkMode"`
+	CPU                     string                `json:"cpu"`
+	Memory                  string                `json:"memory"`
+	ContainerDefinitions    []ContainerDefinition `json:"containerDefinitions"`
 }
 
 // ContainerDefinition is the typed subset of one container definition.

@@ -18,6 +18,12 @@ func (tx Tx) Service(cluster, name string) (model.Service, error) {
 	if err != nil {
 		return model.Service{}, notFound(err, ErrServiceNotFound)
 	}
+	return tx.decodeService(key, raw)
+}
+
+// decodeService decodes a service record, through the cache when the bytes
+// are the ones last decoded.
+func (tx Tx) decodeService(key string, raw []byte) (model.Service, error) {
 	if tx.services != nil {
 		if s, ok := tx.services.get(key, raw); ok {
 			return s, nil
@@ -48,7 +54,13 @@ func (tx Tx) DeleteService(cluster, name string) error {
 
 // Services returns every service of cluster (all statuses) in name order.
 func (tx Tx) Services(cluster string) ([]model.Service, error) {
-	return store.ListJSON[model.Service](tx, bucketServices, cluster+"/")
+	var out []model.Service
+	err := tx.Scan(bucketServices, cluster+"/", "", func(key string, raw []byte) (bool, error) {
+		s, err := tx.decodeService(key, raw)
+		out = append(out, s)
+		return err == nil, err
+	})
+	return out, err
 }
 
 // ScanServices pages through cluster's services after key `after`.
