@@ -71,6 +71,9 @@ type ServiceInternal struct {
 	// LastSteadyEvent is when the steady-state event was last recorded; ECS
 	// repeats it at most every six hours.
 	LastSteadyEvent time.Time `json:"lastSteadyEvent"`
+	// Revision increases with every stored change of the service, so that
+	// readers can cache what they derive from it.
+	Revision uint64 `json:"revision"`
 	// History keeps finished deployments, newest first, for rollback and
 	// ListServiceDeployments.
 	History []Deployment `json:"history,omitempty"`

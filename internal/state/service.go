@@ -41,6 +41,7 @@ func (tx Tx) decodeService(key string, raw []byte) (model.Service, error) {
 
 // PutService stores s under its cluster.
 func (tx Tx) PutService(cluster string, s model.Service) error {
+	s.Internal.Revision++
 	return store.PutJSON(tx, bucketServices, serviceKey(cluster, s.Name), s)
 }
 

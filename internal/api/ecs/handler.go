@@ -34,12 +34,13 @@ type Handler struct {
 	tgs    TargetGroups
 	logger *slog.Logger
 	ops    map[string]opFunc
+	views  *viewCache
 }
 
 // New returns the ECS API handler. tgs may be nil when no load balancer is
 // wired; then services cannot use loadBalancers.
 func New(st *state.State, tgs TargetGroups, logger *slog.Logger) *Handler {
-	h := &Handler{st: st, tgs: tgs, logger: logger}
+	h := &Handler{st: st, tgs: tgs, logger: logger, views: newViewCache()}
 	h.ops = map[string]opFunc{
 		"CreateCluster":              op(h.createCluster),
 		"DescribeClusters":           op(h.describeClusters),

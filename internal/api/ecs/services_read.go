@@ -2,8 +2,10 @@ package ecs
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
+	"sync"
 
 	"github.com/slipway-dev/slipway/internal/model"
 	"github.com/slipway-dev/slipway/internal/state"
@@ -51,8 +53,45 @@ type describeServicesIn struct {
 }
 
 type describeServicesOut struct {
-	Services []serviceOut `json:"services"`
-	Failures []failure    `json:"failures"`
+	Services []json.RawMessage `json:"services"`
+	Failures []failure         `json:"failures"`
+}
+
+// viewCache keeps the encoded DescribeServices view of each service at the
+// revision it was encoded from, so that repeated describes of an unchanged
+// service (the common case: dashboards, deploy followers) encode nothing.
+type viewCache struct {
+	mu sync.Mutex // protects m
+	m  map[string]cachedView
+}
+
+type cachedView struct {
+	revision uint64
+	json     json.RawMessage
+}
+
+func newViewCache() *viewCache { return &viewCache{m: map[string]cachedView{}} }
+
+// encode returns the JSON view of s (with tags when withTags), from the
+// cache when s has not changed since it was encoded.
+func (c *viewCache) encode(s model.Service, tags []model.Tag, withTags bool) (json.RawMessage, error) {
+	if withTags {
+		return json.Marshal(serviceView(s, tags))
+	}
+	c.mu.Lock()
+	e, ok := c.m[s.ARN]
+	c.mu.Unlock()
+	if ok && e.revision == s.Internal.Revision && s.Internal.Revision != 0 {
+		return e.json, nil
+	}
+	b, err := json.Marshal(serviceView(s, nil))
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.m[s.ARN] = cachedView{revision: s.Internal.Revision, json: b}
+	c.mu.Unlock()
+	return b, nil
 }
 
 func (h *Handler) describeServices(ctx context.Context, in *describeServicesIn) (*describeServicesOut, error) {
@@ -63,7 +102,7 @@ func (h *Handler) describeServices(ctx context.Context, in *describeServicesIn) 
 		return nil, invalidParam("services can have at most 10 items.")
 	}
 	withTags := slices.Contains(in.Include, "TAGS")
-	out := &describeServicesOut{Services: []serviceOut{}, Failures: []failure{}}
+	out := &describeServicesOut{Services: []json.RawMessage{}, Failures: []failure{}}
 	err := h.st.View(ctx, func(tx state.Tx) error {
 		cluster, err := tx.ActiveCluster(clusterName(in.Cluster))
 		if err != nil {
@@ -84,7 +123,11 @@ func (h *Handler) describeServices(ctx context.Context, in *describeServicesIn) 
 					return err
 				}
 			}
-			out.Services = append(out.Services, serviceView(svc, tags))
+			view, err := h.views.encode(svc, tags, withTags)
+			if err != nil {
+				return err
+			}
+			out.Services = append(out.Services, view)
 		}
 		return nil
 	})
