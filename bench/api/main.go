@@ -40,7 +40,11 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == process.ShimArg {
 		os.Exit(process.ShimMain(os.Args[1:]))
 	}
+	if len(os.Args) > 1 && os.Args[1] == serveFlag {
+		os.Exit(serveFixture(slices.Contains(os.Args[2:], "-signed")))
+	}
 	var o benchOptions
+	flag.BoolVar(&o.separate, "separate", false, "run the server in a child process (clients' GC then does not pause it)")
 	flag.IntVar(&o.load.clients, "clients", 50, "concurrent SDK clients")
 	flag.DurationVar(&o.load.duration, "duration", 10*time.Second, "measuring time per operation")
 	flag.IntVar(&o.load.requests, "requests", 0, "stop each operation after this many requests (0: duration only)")
@@ -65,12 +69,17 @@ func main() {
 	if o.load.rate > 0 {
 		pacing = fmt.Sprintf("paced at %.0f req/s", o.load.rate)
 	}
-	fmt.Printf("Slipway control-plane API: %d aws-sdk-go-v2 clients, %s, signed=%v, GOMAXPROCS %d, %s\n",
-		o.load.clients, pacing, o.signed, runtime.GOMAXPROCS(0), runtime.Version())
+	where := "in process"
+	if o.separate {
+		where = "in a separate process"
+	}
+	fmt.Printf("Slipway control-plane API (server %s): %d aws-sdk-go-v2 clients, %s, signed=%v, GOMAXPROCS %d, %s\n",
+		where, o.load.clients, pacing, o.signed, runtime.GOMAXPROCS(0), runtime.Version())
 	printTable(os.Stdout, results, goals)
 }
 
 type benchOptions struct {
+	separate   bool
 	ops        []operation // default: all
 	load       loadOptions
 	signed     bool
@@ -80,11 +89,22 @@ type benchOptions struct {
 // runBenchmark builds the fixture and measures each operation in turn.
 // shim and shimEnv override the process runtime's shim command (tests).
 func runBenchmark(ctx context.Context, o benchOptions, shim, shimEnv []string) ([]result, error) {
-	f, err := startFixture(ctx, fixtureOptions{signed: o.signed, shim: shim, shimEnv: shimEnv, logLevel: slog.LevelError})
-	if err != nil {
-		return nil, err
+	var url string
+	if o.separate {
+		p, err := startServerProcess(o.signed)
+		if err != nil {
+			return nil, err
+		}
+		defer p.close()
+		url = p.url
+	} else {
+		f, err := startFixture(ctx, fixtureOptions{signed: o.signed, shim: shim, shimEnv: shimEnv, logLevel: slog.LevelError})
+		if err != nil {
+			return nil, err
+		}
+		defer f.close()
+		url = f.url()
 	}
-	defer f.close()
 	if o.cpuProfile != "" {
 		pf, err := os.Create(o.cpuProfile)
 		if err != nil {
@@ -101,7 +121,7 @@ func runBenchmark(ctx context.Context, o benchOptions, shim, shimEnv []string) (
 	}
 	var results []result
 	for _, op := range o.ops {
-		results = append(results, runLoad(f.url(), op, o.load))
+		results = append(results, runLoad(url, op, o.load))
 	}
 	return results, nil
 }
