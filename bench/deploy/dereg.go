@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -43,9 +42,6 @@ func (e *env) deregistrationLatency(ctx context.Context, n int) ([]time.Duration
 		start := time.Now()
 		if _, err := e.elb.DeregisterTargets(ctx, &elb.DeregisterTargetsInput{TargetGroupArn: aws.String(arn), Targets: target}); err != nil {
 			return nil, err
-		}
-		if os.Getenv("DEBUG_DEREG") != "" {
-			fmt.Println("api call", time.Since(start))
 		}
 		if err := e.waitRouted(arn, false); err != nil {
 			return nil, err
