@@ -55,6 +55,9 @@ func (p *pass) countFailure(i int, detail string) {
 		d.Internal.Detail = detail
 		d.UpdatedAt = model.At(p.now)
 	}
+	// Beyond ECS, which leaves the reason on the stopped task only: say
+	// why tasks fail, once per distinct reason, where the operator looks.
+	addRepeatingEvent(p.svc, p.now, "tasks are failing: %s. See `slipway tasks --stopped` or DescribeTasks for each task.", failureSummary(t))
 	s := &p.svc.Internal
 	s.LaunchFailures++
 	if s.LaunchFailures >= throttleAfter {
@@ -96,4 +99,21 @@ func (p *pass) resetBreaker(deployment string) {
 		d.FailedTasks = 0
 		d.UpdatedAt = model.At(p.now)
 	}
+}
+
+// failureSummary is a task failure in one line, without the task id, so the
+// same cause is reported once.
+func failureSummary(t *model.Task) string {
+	out := t.StoppedReason
+	for _, c := range t.Containers {
+		if c.ExitCode != nil && *c.ExitCode != 0 {
+			out += fmt.Sprintf(" (container %s exit code %d)", c.Name, *c.ExitCode)
+			break
+		}
+		if c.Reason != "" && c.Reason != t.StoppedReason {
+			out += " (" + c.Reason + ")"
+			break
+		}
+	}
+	return out
 }

@@ -123,6 +123,9 @@ func TestThrottleAfterRepeatedFailuresWithoutBreaker(t *testing.T) {
 	w.settle(10, "throttled", func() bool {
 		return w.hasEvent("talk", "is unable to consistently start tasks successfully.")
 	})
+	if !w.hasEvent("talk", "tasks are failing: Essential container in task exited (container web exit code 1).") {
+		t.Fatalf("no failure reason among the events: %+v", w.service("talk").Events)
+	}
 	s := w.service("talk")
 	if !s.Internal.BackoffUntil.After(w.st.Now()) {
 		t.Fatalf("no backoff: %+v", s.Internal)

@@ -58,17 +58,17 @@ func (p *pass) applyStops(stops []scheduler.Stop, judged map[string]taskHealth, 
 		}
 		t := &p.tasks[i]
 		reason := "Scaling activity initiated by (deployment " + primaryID + ")"
+		h := judged[s.TaskID]
 		if s.Reason == scheduler.StopUnhealthy {
-			h := judged[s.TaskID]
 			reason = h.why
 			addEvent(p.svc, p.now, "%s", h.event)
-			if t.Internal.HealthyAt == nil && !t.Internal.CountedFailure {
-				t.Internal.HealthDetail = firstNonEmpty(t.Internal.HealthDetail, h.why)
-				p.countFailure(i, taskFailureDetail(t)+"; "+h.why)
-			}
 		}
 		model.RequestStop(t, model.StopServiceSchedulerInitiated, reason, p.now)
 		p.changed[i] = true
+		if s.Reason == scheduler.StopUnhealthy && t.Internal.HealthyAt == nil && !t.Internal.CountedFailure {
+			t.Internal.HealthDetail = firstNonEmpty(t.Internal.HealthDetail, h.why)
+			p.countFailure(i, taskFailureDetail(t))
+		}
 		if findTargetAny(t) == nil {
 			stoppedNow = append(stoppedNow, s.TaskID)
 		}
