@@ -31,9 +31,16 @@ func healthArgv(cmd []string) []string {
 	return nil
 }
 
+// startInterval is how often a container is probed during its health
+// check's startPeriod, like Docker's --health-start-interval: failures there
+// do not count, so probing often costs nothing and reports HEALTHY as soon
+// as the application is ready.
+const startInterval = time.Second
+
 // checkHealth runs a container's health check until ctx ends, with Docker's
-// semantics (which ECS uses): the first probe runs one interval after the
-// container starts; retries consecutive failures make it UNHEALTHY; failures
+// semantics (which ECS uses): probes run every interval, the first one
+// interval after the container starts (every startInterval during a
+// startPeriod); retries consecutive failures make it UNHEALTHY; failures
 // within startPeriod do not count, but a success there makes it HEALTHY.
 // It sends a result only when the status changes.
 func checkHealth(ctx context.Context, name string, hc model.HealthCheck, h runtime.Handle, out chan<- healthResult) {
@@ -46,14 +53,15 @@ func checkHealth(ctx context.Context, name string, hc model.HealthCheck, h runti
 	startPeriod := time.Duration(hc.StartPeriod) * time.Second
 	started := time.Now()
 	status, failures := model.HealthUnknown, 0
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
+	timer := time.NewTimer(nextProbe(interval, startPeriod, 0, status))
+	defer timer.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-tick.C:
+		case <-timer.C:
 		}
+		timer.Reset(nextProbe(interval, startPeriod, time.Since(started), status))
 		pctx, cancel := context.WithTimeout(ctx, timeout)
 		code, output, err := h.Exec(pctx, argv)
 		cancel()
@@ -89,4 +97,13 @@ func probeOutput(code int, output []byte, err error) string {
 		return "health check exited " + itoa(code) + ": " + lastLines(text, 5)
 	}
 	return text
+}
+
+// nextProbe is the wait before the next probe: startInterval while the
+// start period lasts and the container is not yet healthy, else interval.
+func nextProbe(interval, startPeriod, elapsed time.Duration, status string) time.Duration {
+	if status != model.HealthHealthy && elapsed+startInterval < startPeriod && startInterval < interval {
+		return startInterval
+	}
+	return interval
 }
