@@ -35,30 +35,15 @@ func sampleOf(st lb.Stats, svc types.Service) *statsSample {
 			continue
 		}
 		found = true
-		s.total = addCounts(s.total, g.Total)
+		s.total = s.total.Add(g.Total)
 		for rev, c := range g.Revisions {
-			s.revisions[rev] = addCounts(s.revisions[rev], c)
+			s.revisions[rev] = s.revisions[rev].Add(c)
 		}
 	}
 	if !found {
 		return nil
 	}
 	return s
-}
-
-// addCounts adds the request counters (not the latency histograms, which
-// the report does not use).
-func addCounts(a, b lb.Counts) lb.Counts {
-	a.Requests += b.Requests
-	a.Status2xx += b.Status2xx
-	a.Status3xx += b.Status3xx
-	a.Status4xx += b.Status4xx
-	a.Status5xx += b.Status5xx
-	a.TargetConnectionErrors += b.TargetConnectionErrors
-	a.ELB502 += b.ELB502
-	a.ELB503 += b.ELB503
-	a.ELB504 += b.ELB504
-	return a
 }
 
 // revisionRequests is what one revision served during a deployment.

@@ -52,7 +52,7 @@ func TestScaleOutInAndDelete(t *testing.T) {
 		t.Fatal("scaling started a deployment")
 	}
 	w.updateService("talk", func(_ state.Tx, s *model.Service) error {
-		s.Status, s.DesiredCount, s.Primary().DesiredCount = model.ServiceDraining, 0, 0
+		s.BeginDeletion()
 		return nil
 	})
 	w.settle(10, "inactive", func() bool { return w.service("talk").Status == model.ServiceInactive })

@@ -77,3 +77,14 @@ func validateThreshold(tc ThresholdConfiguration) error {
 	}
 	return nil
 }
+
+// BeginDeletion marks the service DRAINING at a desired count of 0, as ECS's
+// DeleteService does; the controller stops its tasks and then makes it
+// INACTIVE.
+func (s *Service) BeginDeletion() {
+	s.Status = ServiceDraining
+	s.DesiredCount = 0
+	for i := range s.Deployments {
+		s.Deployments[i].DesiredCount = 0
+	}
+}

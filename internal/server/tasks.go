@@ -51,10 +51,7 @@ func stopCluster(tx state.Tx, cluster string, now time.Time) error {
 		if svc.Status != model.ServiceActive {
 			continue
 		}
-		svc.Status, svc.DesiredCount = model.ServiceDraining, 0
-		for i := range svc.Deployments {
-			svc.Deployments[i].DesiredCount = 0
-		}
+		svc.BeginDeletion()
 		if err := tx.PutService(cluster, svc); err != nil {
 			return err
 		}

@@ -48,11 +48,7 @@ func (h *Handler) updateService(ctx context.Context, in *updateServiceIn) (*serv
 			}
 			svc.StartDeployment(seq, redeploy, h.st.Now())
 		}
-		if err := tx.PutService(cluster.Name, svc); err != nil {
-			return err
-		}
-		tags, err := tx.Tags(svc.ARN)
-		out = serviceView(svc, tags)
+		out, err = putAndView(tx, cluster.Name, svc)
 		return err
 	})
 	if err != nil {
@@ -189,16 +185,8 @@ func (h *Handler) deleteService(ctx context.Context, in *deleteServiceIn) (*serv
 		if svc.DesiredCount > 0 && !in.Force {
 			return invalidParam("The service cannot be stopped while it is scaled above 0.")
 		}
-		svc.Status = model.ServiceDraining
-		svc.DesiredCount = 0
-		for i := range svc.Deployments {
-			svc.Deployments[i].DesiredCount = 0
-		}
-		if err := tx.PutService(cluster.Name, svc); err != nil {
-			return err
-		}
-		tags, err := tx.Tags(svc.ARN)
-		out = serviceView(svc, tags)
+		svc.BeginDeletion()
+		out, err = putAndView(tx, cluster.Name, svc)
 		return err
 	})
 	if err != nil {
@@ -220,4 +208,14 @@ func activeService(tx state.Tx, clusterRef, serviceRef string) (model.Cluster, m
 		err = awsErr(codeServiceNotActive, "Service was not ACTIVE.")
 	}
 	return cluster, svc, err
+}
+
+// putAndView stores a changed service and renders it, with its tags, for
+// the operation's answer.
+func putAndView(tx state.Tx, cluster string, svc model.Service) (serviceOut, error) {
+	if err := tx.PutService(cluster, svc); err != nil {
+		return serviceOut{}, err
+	}
+	tags, err := tx.Tags(svc.ARN)
+	return serviceView(svc, tags), err
 }
