@@ -233,3 +233,25 @@ func TestUnhealthyTargetReplacedOnlyAfterGrace(t *testing.T) {
 		t.Fatalf("events: %+v", w.service("talk").Events)
 	}
 }
+
+// TestRestartedDataPlaneDoesNotFailHealthyTasks: after a restart every
+// target is "initial" again; tasks that were healthy must keep counting, or
+// a deployment in progress would stop its old tasks all at once.
+func TestRestartedDataPlaneDoesNotFailHealthyTasks(t *testing.T) {
+	w := newWorld(t, true)
+	tg := "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/talk/0123456789abcdef"
+	w.update(func(tx state.Tx) error {
+		return tx.PutTargetGroup(model.TargetGroup{ARN: tg, Name: "talk", Protocol: "HTTP", Port: 8080, TargetType: "instance"})
+	})
+	v1 := w.registerTD("talk", 1, false)
+	w.createService("talk", v1, 2, model.DeploymentConfiguration{}, []model.LoadBalancer{{TargetGroupARN: tg, ContainerName: "web", ContainerPort: 8080}})
+	w.settle(10, "v1 steady", func() bool { return w.completed("talk", v1) })
+	w.lb.dflt = "initial" // every target, old and new, is being checked afresh
+	w.deploy("talk", w.registerTD("talk", 2, false))
+	for range 3 {
+		w.step()
+	}
+	if w.running(v1) != 2 {
+		t.Fatalf("old tasks were stopped while the data plane re-checked them: %d running", w.running(v1))
+	}
+}

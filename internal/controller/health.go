@@ -45,7 +45,11 @@ func (p *pass) judge(t *model.Task) (taskHealth, error) {
 			continue
 		}
 		th, ok := p.health[l.TargetGroupARN][targetKey(tt.TargetID, tt.Port)]
-		if !ok || th.State != "healthy" {
+		// A task that was healthy and whose target is being checked afresh
+		// (the data plane restarted) keeps counting as healthy, so a server
+		// restart never makes the planner stop tasks as if they had failed.
+		recheck := (!ok || th.State == "initial") && t.Internal.HealthyAt != nil
+		if (!ok || th.State != "healthy") && !recheck {
 			targetsOK = false
 		}
 		if ok && th.State == "unhealthy" && !p.inGrace(t) {
