@@ -44,6 +44,7 @@ func TestMain(m *testing.M) {
 // harness is one embedded server with a load-balanced talk service.
 type harness struct {
 	t        *testing.T
+	cfg      server.Config
 	srv      *server.Server
 	ecs      *awsecs.Client
 	elb      *elb.Client
@@ -62,26 +63,20 @@ func newHarness(t *testing.T, cfg serviceConfig) *harness {
 	ctx := context.Background()
 	shim, shimEnv := testutil.ShimCommand()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	srv, err := server.Start(ctx, server.Config{APIAddr: "127.0.0.1:0", DataDir: t.TempDir(), LBHost: "127.0.0.1",
-		ShimCommand: shim, ShimEnv: shimEnv, Logger: logger})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &harness{t: t, srv: srv, service: "talk"}
+	h := &harness{t: t, service: "talk", cfg: server.Config{APIAddr: "127.0.0.1:0", DataDir: t.TempDir(), LBHost: "127.0.0.1",
+		ShimCommand: shim, ShimEnv: shimEnv, Logger: logger}}
+	h.start()
 	t.Cleanup(func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
-		if err := srv.StopAllTasks(sctx); err != nil {
+		if err := h.srv.StopAllTasks(sctx); err != nil {
 			t.Errorf("stopping tasks: %v", err)
 		}
-		srv.Close()
+		h.srv.Close()
 	})
-	creds := credentials.NewStaticCredentialsProvider("x", "x", "")
-	h.ecs = awsecs.New(awsecs.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()), Credentials: creds})
-	h.elb = elb.New(elb.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()), Credentials: creds})
 	h.setUpLoadBalancer(ctx)
 	td := h.register(map[string]string{"TALK_VERSION": "v1"})
-	_, err = h.ecs.CreateService(ctx, &awsecs.CreateServiceInput{
+	_, err := h.ecs.CreateService(ctx, &awsecs.CreateServiceInput{
 		ServiceName: aws.String(h.service), TaskDefinition: aws.String(td), DesiredCount: aws.Int32(int32(cfg.desired)),
 		LoadBalancers: []ecstypes.LoadBalancer{{TargetGroupArn: aws.String(h.tg), ContainerName: aws.String("web"), ContainerPort: aws.Int32(8080)}},
 		DeploymentConfiguration: &ecstypes.DeploymentConfiguration{
@@ -94,6 +89,30 @@ func newHarness(t *testing.T, cfg serviceConfig) *harness {
 	}
 	h.waitSteady(td, cfg.desired, 60*time.Second)
 	return h
+}
+
+// start starts the server on the harness's data directory and points the
+// clients at it.
+func (h *harness) start() {
+	h.t.Helper()
+	srv, err := server.Start(context.Background(), h.cfg)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.srv = srv
+	creds := credentials.NewStaticCredentialsProvider("x", "x", "")
+	h.ecs = awsecs.New(awsecs.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()), Credentials: creds})
+	h.elb = elb.New(elb.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL()), Credentials: creds})
+}
+
+// restart stops the server as a crash would leave things (tasks keep
+// running, nothing is cleaned up) and starts a new one on the same data.
+func (h *harness) restart() {
+	h.t.Helper()
+	if err := h.srv.Close(); err != nil {
+		h.t.Fatal(err)
+	}
+	h.start()
 }
 
 func (h *harness) setUpLoadBalancer(ctx context.Context) {

@@ -143,3 +143,26 @@ func (h *harness) expectVersion(t *testing.T, version string) {
 		return got == version, "version " + got
 	})
 }
+
+// TestDeploymentResumesAfterServerRestart: a server that stops in the middle
+// of a rolling deploy resumes it when it starts again: the deployment
+// completes with exactly the desired tasks, none started twice.
+func TestDeploymentResumesAfterServerRestart(t *testing.T) {
+	h := newHarness(t, serviceConfig{4, 100, 200})
+	td := h.register(map[string]string{"TALK_VERSION": "v2", "TALK_STARTUP_DELAY": "1s"})
+	id := h.deploy(td)
+	testutil.Eventually(t, 20*time.Second, func() (bool, string) {
+		s := h.describe()
+		return len(s.Deployments) == 2 && s.Deployments[0].RunningCount > 0, h.summary(s)
+	})
+	h.restart()
+	d := h.waitRollout(id, rolloutTimeout)
+	if d.RolloutState != ecstypes.DeploymentRolloutStateCompleted {
+		t.Fatalf("deployment after restart: %s %s", d.RolloutState, aws.ToString(d.RolloutStateReason))
+	}
+	s := h.waitSteady(td, 4, rolloutTimeout)
+	if got := len(h.runningTasks()); got != 4 || s.RunningCount != 4 {
+		t.Fatalf("after the restart %d tasks run (service says %d), want 4", got, s.RunningCount)
+	}
+	h.expectVersion(t, "v2")
+}
