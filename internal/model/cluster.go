@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/json"
+	"slices"
 )
 
 // Cluster statuses.
@@ -57,4 +58,24 @@ func ValidateTags(tags []Tag) error {
 		seen[t.Key] = true
 	}
 	return nil
+}
+
+// MergeTags returns have with add applied: a key already present takes the
+// new value, a new key is appended.
+func MergeTags(have, add []Tag) []Tag {
+	out := append([]Tag(nil), have...)
+	for _, t := range add {
+		i := slices.IndexFunc(out, func(o Tag) bool { return o.Key == t.Key })
+		if i >= 0 {
+			out[i].Value = t.Value
+		} else {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// RemoveTagKeys returns have without the tags whose keys are listed.
+func RemoveTagKeys(have []Tag, keys []string) []Tag {
+	return slices.DeleteFunc(append([]Tag(nil), have...), func(t Tag) bool { return slices.Contains(keys, t.Key) })
 }

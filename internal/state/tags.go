@@ -28,17 +28,7 @@ func (tx Tx) MergeTags(arn string, add []model.Tag) ([]model.Tag, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, t := range add {
-		replaced := false
-		for i := range tags {
-			if tags[i].Key == t.Key {
-				tags[i].Value, replaced = t.Value, true
-			}
-		}
-		if !replaced {
-			tags = append(tags, t)
-		}
-	}
+	tags = model.MergeTags(tags, add)
 	return tags, tx.PutTags(arn, tags)
 }
 
@@ -48,15 +38,5 @@ func (tx Tx) RemoveTags(arn string, keys []string) error {
 	if err != nil {
 		return err
 	}
-	drop := map[string]bool{}
-	for _, k := range keys {
-		drop[k] = true
-	}
-	kept := tags[:0]
-	for _, t := range tags {
-		if !drop[t.Key] {
-			kept = append(kept, t)
-		}
-	}
-	return tx.PutTags(arn, kept)
+	return tx.PutTags(arn, model.RemoveTagKeys(tags, keys))
 }

@@ -2,7 +2,6 @@ package elbv2
 
 import (
 	"context"
-	"slices"
 
 	"github.com/slipway-dev/slipway/internal/api/awsproto"
 	"github.com/slipway-dev/slipway/internal/model"
@@ -65,14 +64,7 @@ func (h *Handler) addTags(ctx context.Context, f form) (any, error) {
 			if err != nil {
 				return err
 			}
-			for _, t := range tags {
-				i := slices.IndexFunc(have, func(o model.Tag) bool { return o.Key == t.Key })
-				if i >= 0 {
-					have[i].Value = t.Value
-				} else {
-					have = append(have, t)
-				}
-			}
+			have = model.MergeTags(have, tags)
 			if len(have) > model.MaxELBTags {
 				return tooManyTags()
 			}
@@ -102,7 +94,7 @@ func (h *Handler) removeTags(ctx context.Context, f form) (any, error) {
 			if err != nil {
 				return err
 			}
-			have = slices.DeleteFunc(have, func(t model.Tag) bool { return slices.Contains(keys, t.Key) })
+			have = model.RemoveTagKeys(have, keys)
 			if err := tx.PutELBTags(arn, have); err != nil {
 				return err
 			}
