@@ -1,6 +1,7 @@
 package ecs
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/slipway-dev/slipway/internal/model"
@@ -56,4 +57,16 @@ func pageParams(maxResults *int, token string, def, max int) (int, string, error
 	}
 	after, err := state.DecodeToken(token)
 	return limit, after, err
+}
+
+// enumParam checks an enumerated parameter; an empty value means the first
+// allowed one, which is ECS's default for each of these parameters.
+func enumParam(name, value string, allowed ...string) (string, error) {
+	if value == "" {
+		return allowed[0], nil
+	}
+	if !slices.Contains(allowed, value) {
+		return "", invalidParam("%s must be one of %s.", name, strings.Join(allowed, ", "))
+	}
+	return value, nil
 }

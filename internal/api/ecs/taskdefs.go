@@ -136,12 +136,9 @@ func (h *Handler) listTaskDefinitions(ctx context.Context, in *listTaskDefinitio
 	if err != nil {
 		return nil, err
 	}
-	status := in.Status
-	if status == "" {
-		status = model.TaskDefinitionActive
-	}
-	if status != model.TaskDefinitionActive && status != model.TaskDefinitionInactive && status != "DELETE_IN_PROGRESS" {
-		return nil, invalidParam("status must be one of ACTIVE, INACTIVE, DELETE_IN_PROGRESS.")
+	status, err := enumParam("status", in.Status, model.TaskDefinitionActive, model.TaskDefinitionInactive, "DELETE_IN_PROGRESS")
+	if err != nil {
+		return nil, err
 	}
 	if in.Sort != "" && in.Sort != "ASC" && in.Sort != "DESC" {
 		return nil, invalidParam("sort must be ASC or DESC.")
@@ -207,12 +204,9 @@ func (h *Handler) listTaskDefinitionFamilies(ctx context.Context, in *listFamili
 	if err != nil {
 		return nil, err
 	}
-	status := in.Status
-	if status == "" {
-		status = model.TaskDefinitionActive
-	}
-	if status != "ACTIVE" && status != "INACTIVE" && status != "ALL" {
-		return nil, invalidParam("status must be one of ACTIVE, INACTIVE, ALL.")
+	status, err := enumParam("status", in.Status, "ACTIVE", "INACTIVE", "ALL")
+	if err != nil {
+		return nil, err
 	}
 	var families []string
 	err = h.st.View(ctx, func(tx state.Tx) error {

@@ -242,12 +242,9 @@ func (h *Handler) listTasks(ctx context.Context, in *listTasksIn) (*listTasksOut
 	if err != nil {
 		return nil, err
 	}
-	desired := in.DesiredStatus
-	if desired == "" {
-		desired = model.TaskRunning
-	}
-	if desired != model.TaskRunning && desired != model.TaskPending && desired != model.TaskStopped {
-		return nil, invalidParam("desiredStatus must be RUNNING, PENDING or STOPPED.")
+	desired, err := enumParam("desiredStatus", in.DesiredStatus, model.TaskRunning, model.TaskPending, model.TaskStopped)
+	if err != nil {
+		return nil, err
 	}
 	match := taskFilter(in, desired)
 	out := &listTasksOut{TaskArns: []string{}}
