@@ -12,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
-	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/smithy-go"
 )
 
@@ -38,14 +37,6 @@ func (g *globals) ecsClient(ctx context.Context) (*awsecs.Client, error) {
 		return nil, err
 	}
 	return awsecs.NewFromConfig(cfg), nil
-}
-
-func (g *globals) elbClient(ctx context.Context) (*elb.Client, error) {
-	cfg, err := g.awsConfig(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return elb.NewFromConfig(cfg), nil
 }
 
 // explain turns an API or connection error into a message that says what

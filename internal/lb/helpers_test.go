@@ -146,12 +146,3 @@ func get(t testing.TB, c *http.Client, url string, hdr ...string) (*http.Respons
 }
 
 func lbURL(port int, path string) string { return "http://127.0.0.1:" + strconv.Itoa(port) + path }
-
-func stateOf(d *DataPlane, tg string, port int) string {
-	for _, th := range d.TargetHealth(tg) {
-		if th.Target.Port == port {
-			return th.State
-		}
-	}
-	return "gone"
-}

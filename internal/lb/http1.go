@@ -3,14 +3,12 @@ package lb
 import (
 	"bytes"
 	"errors"
-	"io"
 )
 
 // Parse errors. All of them turn into 400 and a closed client connection.
 var (
 	errBufferFull    = errors.New("head larger than buffer")
 	errMalformed     = errors.New("malformed request")
-	errHeadTooLarge  = errors.New("request head too large")
 	errBadLength     = errors.New("invalid Content-Length")
 	errBadEncoding   = errors.New("invalid Transfer-Encoding")
 	errNeedMore      = errors.New("need more data")
@@ -18,7 +16,6 @@ var (
 	errBadResponse   = errors.New("malformed response from target")
 	errBadChunk      = errors.New("malformed chunked body")
 	errBodyTruncated = errors.New("body ended early")
-	errEOF           = io.EOF
 )
 
 // maxHeaders bounds the number of header fields in one request or response.
@@ -70,16 +67,6 @@ func (rq *request) isUpgrade() bool { return rq.connUpgrade && len(rq.upgrade) >
 func (rq *request) idempotent() bool {
 	m := rq.method
 	return string(m) == "GET" || string(m) == "HEAD" || string(m) == "OPTIONS"
-}
-
-// headerValue returns the first value of a header, case-insensitively.
-func (rq *request) headerValue(name string) ([]byte, bool) {
-	for i := range rq.headers {
-		if len(rq.headers[i].name) == len(name) && bytes.EqualFold(rq.headers[i].name, []byte(name)) {
-			return rq.headers[i].value, true
-		}
-	}
-	return nil, false
 }
 
 // tokenTable marks bytes allowed in tokens (method, header names), per RFC 9110.

@@ -65,19 +65,6 @@ func TestProxyBasicAndForwardedHeaders(t *testing.T) {
 	}
 }
 
-// rawRequest sends raw bytes and returns the status line of the reply.
-func rawRequest(t *testing.T, port int, raw string) string {
-	t.Helper()
-	conn, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.Write([]byte(raw))
-	line, _ := bufio.NewReader(conn).ReadString('\n')
-	return strings.TrimSpace(line)
-}
-
 // TestPipeliningAndHTTP10KeepAlive: pipelined requests are answered in order on one
 // connection, and an HTTP/1.0 client asking for keep-alive gets it.
 func TestPipeliningAndHTTP10KeepAlive(t *testing.T) {

@@ -288,23 +288,6 @@ func parseChunkSize(line []byte) (int64, bool) {
 	return n, true
 }
 
-// writeChunkHeader writes a chunk-size line for n data bytes.
-func writeChunkHeader(dst *writer, n int) {
-	var tmp [20]byte
-	i := len(tmp)
-	tmp[i-1], tmp[i-2] = '\n', '\r'
-	i -= 2
-	for {
-		i--
-		tmp[i] = "0123456789abcdef"[n&15]
-		n >>= 4
-		if n == 0 {
-			break
-		}
-	}
-	dst.write(tmp[i:])
-}
-
 // ticker keeps idle timeouts idle timeouts: a body that keeps flowing must not be cut
 // by deadlines armed when its request started. tick runs before every blocking read
 // of a body copy and re-arms the client and target deadlines (coarsely).
