@@ -27,12 +27,12 @@ func TestCLIServiceLifecycle(t *testing.T) {
 	if !hasEvent(svc, "(service talk) has reached a steady state.") {
 		t.Fatalf("no steady-state event: %v", latestEvents(svc, 10))
 	}
-	tasks := checkTasksAnswer(t, cli, rev1, "v1", 2)
+	checkTasksAnswer(t, cli, rev1, "v1", 2)
 
 	rev2 := site.registerTalk(t, cli, "v2")["taskDefinitionArn"].(string)
 	cli.must(t, nil, "ecs", "update-service", "--service", "talk", "--task-definition", rev2)
 	cli.waitService(t, "talk", 60*time.Second, steadyOn(rev2, 2))
-	checkTasksAnswer(t, cli, rev2, "v2", 2)
+	tasks := checkTasksAnswer(t, cli, rev2, "v2", 2)
 
 	checkStopReplaced(t, cli, tasks)
 	checkScaleDownAndDelete(t, site, cli)
