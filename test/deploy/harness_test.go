@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -217,7 +218,9 @@ func (h *harness) waitSteady(td string, desired int, timeout time.Duration) ecst
 	return s
 }
 
-// waitRollout waits for a deployment to reach COMPLETED or FAILED.
+// waitRollout waits for a deployment to reach COMPLETED or FAILED. A
+// deployment that finished and was retired before a poll saw it (a fast
+// rollback) is read back from the service deployments.
 func (h *harness) waitRollout(id string, timeout time.Duration) ecstypes.Deployment {
 	h.t.Helper()
 	var found ecstypes.Deployment
@@ -229,9 +232,40 @@ func (h *harness) waitRollout(id string, timeout time.Duration) ecstypes.Deploym
 				return d.RolloutState != ecstypes.DeploymentRolloutStateInProgress, h.summary(s)
 			}
 		}
+		if d, ok := h.retired(id); ok {
+			found = d
+			return true, ""
+		}
 		return false, "deployment " + id + " gone: " + h.summary(s)
 	})
 	return found
+}
+
+// retired finds a deployment that left DescribeServices among the service
+// deployments and reports it in the Deployment shape.
+func (h *harness) retired(id string) (ecstypes.Deployment, bool) {
+	ctx := context.Background()
+	seq := strings.TrimLeft(strings.TrimPrefix(id, "ecs-svc/"), "0")
+	list, err := h.ecs.ListServiceDeployments(ctx, &awsecs.ListServiceDeploymentsInput{Service: aws.String(h.service)})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	for _, b := range list.ServiceDeployments {
+		if !strings.HasSuffix(aws.ToString(b.ServiceDeploymentArn), "/"+seq) {
+			continue
+		}
+		d := ecstypes.Deployment{Id: aws.String(id), RolloutStateReason: b.StatusReason}
+		switch b.Status {
+		case ecstypes.ServiceDeploymentStatusSuccessful:
+			d.RolloutState = ecstypes.DeploymentRolloutStateCompleted
+		case ecstypes.ServiceDeploymentStatusInProgress:
+			return d, false
+		default:
+			d.RolloutState = ecstypes.DeploymentRolloutStateFailed
+		}
+		return d, true
+	}
+	return ecstypes.Deployment{}, false
 }
 
 func (h *harness) summary(s ecstypes.Service) string {
