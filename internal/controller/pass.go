@@ -81,7 +81,9 @@ func (c *Controller) newPass(tx state.Tx, ref serviceRef) (*pass, error) {
 		return nil, err
 	}
 	for _, t := range all {
-		if t.Internal.Service == svc.Name {
+		// Tasks of an earlier service of the same name (deleted, then
+		// created again) are not this service's.
+		if t.Internal.Service == svc.Name && (t.CreatedAt == nil || !t.CreatedAt.Before(svc.CreatedAt.Time)) {
 			p.tasks = append(p.tasks, t)
 		}
 	}
