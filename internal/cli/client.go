@@ -73,3 +73,17 @@ func ago(t *time.Time) string {
 		return fmt.Sprintf("%dh", int(d.Hours()))
 	}
 }
+
+// inBatches describes ids at most size at a time, as the Describe*
+// operations take bounded lists, and concatenates the answers.
+func inBatches[T any](ids []string, size int, describe func([]string) ([]T, error)) ([]T, error) {
+	var out []T
+	for i := 0; i < len(ids); i += size {
+		got, err := describe(ids[i:min(i+size, len(ids))])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, got...)
+	}
+	return out, nil
+}

@@ -127,21 +127,25 @@ func (s *snapshotSource) tasks(ctx context.Context, service string) ([]types.Tas
 			}
 		}
 	}
-	var tasks []types.Task
-	for i := 0; i < len(arns); i += 100 {
+	described, err := inBatches(arns, 100, func(batch []string) ([]types.Task, error) {
 		cctx, cancel := context.WithTimeout(ctx, pollTimeout)
-		out, err := s.ecs.DescribeTasks(cctx, &awsecs.DescribeTasksInput{Cluster: aws.String(s.cluster), Tasks: arns[i:min(i+100, len(arns))]})
-		cancel()
+		defer cancel()
+		out, err := s.ecs.DescribeTasks(cctx, &awsecs.DescribeTasksInput{Cluster: aws.String(s.cluster), Tasks: batch})
 		if err != nil {
 			return nil, err
 		}
-		for _, t := range out.Tasks {
-			if aws.ToString(t.LastStatus) == "STOPPED" {
-				s.stopped[aws.ToString(t.TaskArn)] = true
-				continue
-			}
-			tasks = append(tasks, t)
+		return out.Tasks, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var tasks []types.Task
+	for _, t := range described {
+		if aws.ToString(t.LastStatus) == "STOPPED" {
+			s.stopped[aws.ToString(t.TaskArn)] = true
+			continue
 		}
+		tasks = append(tasks, t)
 	}
 	return tasks, nil
 }

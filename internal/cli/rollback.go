@@ -162,13 +162,15 @@ func serviceDeployments(ctx context.Context, c deploymentAPI, cluster, serviceAR
 		}
 		in.NextToken = page.NextToken
 	}
-	var full []types.ServiceDeployment
-	for i := 0; i < len(arns); i += 20 {
-		out, err := c.DescribeServiceDeployments(ctx, &awsecs.DescribeServiceDeploymentsInput{ServiceDeploymentArns: arns[i:min(i+20, len(arns))]})
+	full, err := inBatches(arns, 20, func(batch []string) ([]types.ServiceDeployment, error) {
+		out, err := c.DescribeServiceDeployments(ctx, &awsecs.DescribeServiceDeploymentsInput{ServiceDeploymentArns: batch})
 		if err != nil {
-			return nil, fmt.Errorf("describing the service's deployments: %w", err)
+			return nil, err
 		}
-		full = append(full, out.ServiceDeployments...)
+		return out.ServiceDeployments, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("describing the service's deployments: %w", err)
 	}
 	slices.SortStableFunc(full, func(a, b types.ServiceDeployment) int {
 		return aws.ToTime(b.CreatedAt).Compare(aws.ToTime(a.CreatedAt))
@@ -179,15 +181,19 @@ func serviceDeployments(ctx context.Context, c deploymentAPI, cluster, serviceAR
 // revisionTaskDefinitions maps service revision ARNs to the task
 // definitions they deploy (DescribeServiceRevisions, 20 at a time).
 func revisionTaskDefinitions(ctx context.Context, c deploymentAPI, arns []string) (map[string]string, error) {
-	out := map[string]string{}
-	for i := 0; i < len(arns); i += 20 {
-		revs, err := c.DescribeServiceRevisions(ctx, &awsecs.DescribeServiceRevisionsInput{ServiceRevisionArns: arns[i:min(i+20, len(arns))]})
+	revs, err := inBatches(arns, 20, func(batch []string) ([]types.ServiceRevision, error) {
+		out, err := c.DescribeServiceRevisions(ctx, &awsecs.DescribeServiceRevisionsInput{ServiceRevisionArns: batch})
 		if err != nil {
-			return nil, fmt.Errorf("describing the service's revisions: %w", err)
+			return nil, err
 		}
-		for _, r := range revs.ServiceRevisions {
-			out[aws.ToString(r.ServiceRevisionArn)] = aws.ToString(r.TaskDefinition)
-		}
+		return out.ServiceRevisions, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("describing the service's revisions: %w", err)
+	}
+	out := map[string]string{}
+	for _, r := range revs {
+		out[aws.ToString(r.ServiceRevisionArn)] = aws.ToString(r.TaskDefinition)
 	}
 	return out, nil
 }

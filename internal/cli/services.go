@@ -30,13 +30,15 @@ func newServicesCmd(g *globals) *cobra.Command {
 				}
 				arns = append(arns, page.ServiceArns...)
 			}
-			var services []types.Service
-			for i := 0; i < len(arns); i += 10 {
-				out, err := c.DescribeServices(ctx, &awsecs.DescribeServicesInput{Cluster: aws.String(g.cluster), Services: arns[i:min(i+10, len(arns))]})
+			services, err := inBatches(arns, 10, func(batch []string) ([]types.Service, error) {
+				out, err := c.DescribeServices(ctx, &awsecs.DescribeServicesInput{Cluster: aws.String(g.cluster), Services: batch})
 				if err != nil {
-					return g.explain(err)
+					return nil, err
 				}
-				services = append(services, out.Services...)
+				return out.Services, nil
+			})
+			if err != nil {
+				return g.explain(err)
 			}
 			if g.output == "json" {
 				return g.printJSON(services)

@@ -40,13 +40,15 @@ func newTasksCmd(g *globals) *cobra.Command {
 				}
 				arns = append(arns, page.TaskArns...)
 			}
-			var tasks []types.Task
-			for i := 0; i < len(arns); i += 100 {
-				out, err := c.DescribeTasks(ctx, &awsecs.DescribeTasksInput{Cluster: aws.String(g.cluster), Tasks: arns[i:min(i+100, len(arns))]})
+			tasks, err := inBatches(arns, 100, func(batch []string) ([]types.Task, error) {
+				out, err := c.DescribeTasks(ctx, &awsecs.DescribeTasksInput{Cluster: aws.String(g.cluster), Tasks: batch})
 				if err != nil {
-					return g.explain(err)
+					return nil, err
 				}
-				tasks = append(tasks, out.Tasks...)
+				return out.Tasks, nil
+			})
+			if err != nil {
+				return g.explain(err)
 			}
 			if g.output == "json" {
 				return g.printJSON(tasks)

@@ -1,11 +1,9 @@
 package elbv2
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"reflect"
-	"slices"
 
 	"github.com/slipway-dev/slipway/internal/api/awsproto"
 	"github.com/slipway-dev/slipway/internal/model"
@@ -214,8 +212,6 @@ func (h *Handler) describeListeners(ctx context.Context, f form) (any, error) {
 		return nil, err
 	}
 	key := func(l model.Listener) string { return fmt.Sprintf("%05d %s", l.Port, l.ARN) }
-	slices.SortFunc(ls, func(a, b model.Listener) int { return cmp.Compare(key(a), key(b)) })
-	ls = slices.CompactFunc(ls, func(a, b model.Listener) bool { return a.ARN == b.ARN })
 	pg, next, err := page(f, ls, key)
 	if err != nil {
 		return nil, err

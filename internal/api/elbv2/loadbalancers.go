@@ -1,10 +1,8 @@
 package elbv2
 
 import (
-	"cmp"
 	"context"
 	"errors"
-	"slices"
 
 	"github.com/slipway-dev/slipway/internal/api/awsproto"
 	"github.com/slipway-dev/slipway/internal/model"
@@ -85,8 +83,6 @@ func (h *Handler) describeLoadBalancers(ctx context.Context, f form) (any, error
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(lbs, func(a, b model.ALB) int { return cmp.Compare(a.Name, b.Name) })
-	lbs = slices.CompactFunc(lbs, func(a, b model.ALB) bool { return a.ARN == b.ARN })
 	pageLBs, next, err := page(f, lbs, func(a model.ALB) string { return a.Name })
 	if err != nil {
 		return nil, err

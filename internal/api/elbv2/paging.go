@@ -1,6 +1,9 @@
 package elbv2
 
 import (
+	"cmp"
+	"slices"
+
 	"github.com/slipway-dev/slipway/internal/state"
 )
 
@@ -27,13 +30,17 @@ func pageParams(f form) (after string, size int, err error) {
 	return after, size, nil
 }
 
-// page returns the items (sorted by key) after the marker, at most size of
-// them, and the NextMarker ("" on the last page).
+// page sorts items by key, drops repeats (a resource asked for twice is
+// described once; keys are unique per resource), and returns the items
+// after the marker, at most size of them, and the NextMarker ("" on the
+// last page).
 func page[T any](f form, items []T, key func(T) string) ([]T, string, error) {
 	after, size, err := pageParams(f)
 	if err != nil {
 		return nil, "", err
 	}
+	slices.SortFunc(items, func(a, b T) int { return cmp.Compare(key(a), key(b)) })
+	items = slices.CompactFunc(items, func(a, b T) bool { return key(a) == key(b) })
 	start := 0
 	if after != "" {
 		for start < len(items) && key(items[start]) <= after {

@@ -1,10 +1,8 @@
 package elbv2
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/slipway-dev/slipway/internal/api/awsproto"
 	"github.com/slipway-dev/slipway/internal/model"
@@ -131,8 +129,6 @@ func (h *Handler) describeRules(ctx context.Context, f form) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(rules, func(a, b wireRule) int { return cmp.Compare(ruleKey(a), ruleKey(b)) })
-	rules = slices.CompactFunc(rules, func(a, b wireRule) bool { return a.RuleArn == b.RuleArn })
 	pg, next, err := page(f, rules, ruleKey)
 	if err != nil {
 		return nil, err

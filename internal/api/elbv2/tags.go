@@ -55,24 +55,12 @@ func (h *Handler) addTags(ctx context.Context, f form) (any, error) {
 	if len(tags) == 0 {
 		return nil, validation("At least one tag must be specified")
 	}
-	return nil, h.st.Update(ctx, func(tx state.Tx) error {
-		for _, arn := range arns {
-			if err := tx.ELBResourceExists(arn); err != nil {
-				return err
-			}
-			have, err := tx.ELBTags(arn)
-			if err != nil {
-				return err
-			}
-			have = model.MergeTags(have, tags)
-			if len(have) > model.MaxELBTags {
-				return tooManyTags()
-			}
-			if err := tx.PutELBTags(arn, have); err != nil {
-				return err
-			}
+	return nil, h.editTags(ctx, arns, func(have []model.Tag) ([]model.Tag, error) {
+		have = model.MergeTags(have, tags)
+		if len(have) > model.MaxELBTags {
+			return nil, tooManyTags()
 		}
-		return nil
+		return have, nil
 	})
 }
 
@@ -85,7 +73,15 @@ func (h *Handler) removeTags(ctx context.Context, f form) (any, error) {
 	if len(keys) == 0 {
 		return nil, validation("At least one tag key must be specified")
 	}
-	return nil, h.st.Update(ctx, func(tx state.Tx) error {
+	return nil, h.editTags(ctx, arns, func(have []model.Tag) ([]model.Tag, error) {
+		return model.RemoveTagKeys(have, keys), nil
+	})
+}
+
+// editTags applies edit to the tags of every resource in one transaction:
+// every resource must exist, and one refused edit changes nothing.
+func (h *Handler) editTags(ctx context.Context, arns []string, edit func([]model.Tag) ([]model.Tag, error)) error {
+	return h.st.Update(ctx, func(tx state.Tx) error {
 		for _, arn := range arns {
 			if err := tx.ELBResourceExists(arn); err != nil {
 				return err
@@ -94,7 +90,9 @@ func (h *Handler) removeTags(ctx context.Context, f form) (any, error) {
 			if err != nil {
 				return err
 			}
-			have = model.RemoveTagKeys(have, keys)
+			if have, err = edit(have); err != nil {
+				return err
+			}
 			if err := tx.PutELBTags(arn, have); err != nil {
 				return err
 			}

@@ -1,7 +1,6 @@
 package elbv2
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -120,8 +119,6 @@ func (h *Handler) describeTargetGroups(ctx context.Context, f form) (any, error)
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(tgs, func(a, b model.TargetGroup) int { return cmp.Compare(a.Name, b.Name) })
-	tgs = slices.CompactFunc(tgs, func(a, b model.TargetGroup) bool { return a.ARN == b.ARN })
 	pg, next, err := page(f, tgs, func(tg model.TargetGroup) string { return tg.Name })
 	if err != nil {
 		return nil, err
