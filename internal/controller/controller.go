@@ -50,8 +50,9 @@ type Controller struct {
 	opts   Options
 	logger *slog.Logger
 
-	mu       sync.Mutex // protects draining
-	draining map[string]bool
+	mu        sync.Mutex // protects draining and lastPrune
+	draining  map[string]bool
+	lastPrune time.Time
 
 	ctx    context.Context
 	cancel context.CancelFunc

@@ -255,3 +255,30 @@ func TestRestartedDataPlaneDoesNotFailHealthyTasks(t *testing.T) {
 		t.Fatalf("old tasks were stopped while the data plane re-checked them: %d running", w.running(v1))
 	}
 }
+
+func TestStoppedTasksArePrunedAfterRetention(t *testing.T) {
+	w := newWorld(t, false)
+	td := w.registerTD("talk", 1, false)
+	var spec model.TaskDefinition
+	_ = w.st.View(t.Context(), func(tx state.Tx) error { spec, _ = tx.ResolveTaskDefinition(td); return nil })
+	stopped := func(age time.Duration) model.Task {
+		tk := model.NewTask(w.st.Partition, model.NewTaskInput{Cluster: "default", Definition: spec, InstanceARN: w.instance, Now: w.now})
+		tk.LastStatus, tk.DesiredStatus, tk.StoppedAt = model.TaskStopped, model.TaskStopped, model.Ptr(w.now.Add(-age))
+		return tk
+	}
+	old, recent := stopped(2*time.Hour), stopped(10*time.Minute)
+	w.update(func(tx state.Tx) error {
+		if err := tx.PutTask(old); err != nil {
+			return err
+		}
+		return tx.PutTask(recent)
+	})
+	w.step()
+	ids := map[string]bool{}
+	for _, tk := range w.tasks() {
+		ids[tk.Internal.ID] = true
+	}
+	if ids[old.Internal.ID] || !ids[recent.Internal.ID] {
+		t.Fatalf("after a pass: old kept %v, recent kept %v", ids[old.Internal.ID], ids[recent.Internal.ID])
+	}
+}
