@@ -219,15 +219,8 @@ func (h *Handler) deleteCluster(ctx context.Context, in *clusterRefIn) (*cluster
 		if err != nil {
 			return err
 		}
-		view, err := clusterView(tx, c, false)
-		if err != nil {
+		if err := checkClusterEmpty(tx, c.Name); err != nil {
 			return err
-		}
-		if view.ActiveServicesCount > 0 || hasDrainingServices(tx, c.Name) {
-			return awsproto.ClientError("ClusterContainsServicesException", "The Cluster cannot be deleted while Services are active.")
-		}
-		if view.RunningTasksCount+view.PendingTasksCount > 0 || hasStoppingTasks(tx, c.Name) {
-			return awsproto.ClientError("ClusterContainsTasksException", "The Cluster cannot be deleted while Tasks are active.")
 		}
 		c.Status = model.ClusterInactive
 		if err := tx.PutCluster(c); err != nil {
@@ -242,22 +235,27 @@ func (h *Handler) deleteCluster(ctx context.Context, in *clusterRefIn) (*cluster
 	return &clusterResult{Cluster: out}, nil
 }
 
-func hasDrainingServices(tx state.Tx, cluster string) bool {
-	services, _ := tx.Services(cluster)
+// checkClusterEmpty refuses, as ECS does, to delete a cluster that still
+// has a service not yet INACTIVE (ACTIVE or DRAINING) or a task not yet
+// STOPPED.
+func checkClusterEmpty(tx state.Tx, cluster string) error {
+	services, err := tx.Services(cluster)
+	if err != nil {
+		return err
+	}
 	for _, s := range services {
-		if s.Status == model.ServiceDraining {
-			return true
+		if s.Status != model.ServiceInactive {
+			return awsproto.ClientError("ClusterContainsServicesException", "The Cluster cannot be deleted while Services are active.")
 		}
 	}
-	return false
-}
-
-func hasStoppingTasks(tx state.Tx, cluster string) bool {
-	tasks, _ := tx.Tasks(cluster)
+	tasks, err := tx.Tasks(cluster)
+	if err != nil {
+		return err
+	}
 	for _, t := range tasks {
 		if t.LastStatus != model.TaskStopped {
-			return true
+			return awsproto.ClientError("ClusterContainsTasksException", "The Cluster cannot be deleted while Tasks are active.")
 		}
 	}
-	return false
+	return nil
 }

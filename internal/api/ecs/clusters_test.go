@@ -70,3 +70,32 @@ func TestListClustersPaginates(t *testing.T) {
 		t.Fatalf("listed %d clusters: %v", len(all), all)
 	}
 }
+
+func TestDeleteClusterRefusedWhileInUse(t *testing.T) {
+	ctx := context.Background()
+	api := newTestAPI(t, nil, nil)
+	c := api.client
+	if _, err := c.CreateCluster(ctx, &awsecs.CreateClusterInput{ClusterName: aws.String("busy")}); err != nil {
+		t.Fatal(err)
+	}
+	registerTalk(t, api)
+	if _, err := c.CreateService(ctx, &awsecs.CreateServiceInput{Cluster: aws.String("busy"), ServiceName: aws.String("s"),
+		TaskDefinition: aws.String("talk"), DesiredCount: aws.Int32(0)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.DeleteCluster(ctx, &awsecs.DeleteClusterInput{Cluster: aws.String("busy")})
+	wantCode(t, err, "ClusterContainsServicesException")
+	if _, err := c.DeleteService(ctx, &awsecs.DeleteServiceInput{Cluster: aws.String("busy"), Service: aws.String("s")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.DeleteCluster(ctx, &awsecs.DeleteClusterInput{Cluster: aws.String("busy")})
+	wantCode(t, err, "ClusterContainsServicesException") // DRAINING until its tasks stopped
+	api.addInstance(t, "busy", 1024)
+	if _, err := c.RunTask(ctx, &awsecs.RunTaskInput{Cluster: aws.String("busy"), TaskDefinition: aws.String("talk")}); err != nil {
+		t.Fatal(err)
+	}
+	desc, _ := c.DescribeClusters(ctx, &awsecs.DescribeClustersInput{Clusters: []string{"busy"}})
+	if desc.Clusters[0].PendingTasksCount != 1 {
+		t.Fatalf("pending tasks %d", desc.Clusters[0].PendingTasksCount)
+	}
+}
