@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 
@@ -94,7 +95,7 @@ func probeOutput(code int, output []byte, err error) string {
 		return "health check could not run: " + err.Error()
 	}
 	if code != 0 {
-		return "health check exited " + itoa(code) + ": " + lastLines(text, 5)
+		return "health check exited " + strconv.Itoa(code) + ": " + lastLines(text, 5)
 	}
 	return text
 }

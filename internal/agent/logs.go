@@ -3,11 +3,8 @@ package agent
 import (
 	"io"
 	"os"
-	"strconv"
 	"strings"
 )
-
-func itoa(n int) string { return strconv.Itoa(n) }
 
 // tailBytes bounds how much of a log file is read for a tail.
 const tailBytes = 16 << 10

@@ -93,7 +93,7 @@ func (r *runner) run(ctx context.Context) {
 	td, err := r.a.link.TaskDefinition(ctx, t.TaskDefinitionARN)
 	if err != nil {
 		if ctx.Err() == nil {
-			r.finish(ctx, model.StopTaskFailedToStart, "TaskDefinition not found: "+err.Error(), "")
+			r.finish(ctx, model.StopTaskFailedToStart, "TaskDefinition not found: "+err.Error())
 		}
 		return
 	}

@@ -138,11 +138,11 @@ func (r *runner) stop(ctx context.Context, code, reason string) {
 		r.recordExit(c, exitOf(c.handle))
 	}
 	r.report(ctx, model.TaskDeprovisioning, "", "")
-	r.finish(ctx, "", "", "")
+	r.finish(ctx, "", "")
 }
 
 // finish reports STOPPED and releases the runtime's records of the containers.
-func (r *runner) finish(ctx context.Context, code, reason, _ string) {
+func (r *runner) finish(ctx context.Context, code, reason string) {
 	for _, c := range r.ctrs {
 		if !c.exited {
 			c.exited, c.lastStatus = true, model.TaskStopped

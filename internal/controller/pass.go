@@ -188,5 +188,3 @@ func (p *pass) inGrace(t *model.Task) bool {
 	}
 	return p.now.Sub(t.StartedAt.Time) < p.gracePeriod()
 }
-
-func errorsIs(err, target error) bool { return errors.Is(err, target) }

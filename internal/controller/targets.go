@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -105,7 +106,7 @@ func (p *pass) deregisterStopping() error {
 			switch tt.State {
 			case targetRegistered:
 				desc := model.TargetDescription{ID: tt.TargetID, Port: tt.Port}
-				if err := p.tx.DeregisterTargets(tt.TargetGroupARN, []model.TargetDescription{desc}); err != nil && !isGone(err) {
+				if err := p.tx.DeregisterTargets(tt.TargetGroupARN, []model.TargetDescription{desc}); err != nil && !errors.Is(err, state.ErrTargetGroupNotFound) {
 					return err
 				}
 				tt.State = targetDraining
@@ -132,10 +133,6 @@ func (p *pass) deregisterStopping() error {
 		addEvent(p.svc, p.now, "has begun draining connections on %d tasks.", draining)
 	}
 	return nil
-}
-
-func isGone(err error) bool {
-	return err != nil && (errorsIs(err, state.ErrTargetGroupNotFound))
 }
 
 // startDrain runs a drain waiter for a task unless one already runs: first
