@@ -5,31 +5,21 @@ package awsproto
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
+
+	"github.com/slipway-dev/slipway/internal/awserr"
 )
 
-// Error is an error in the AWS wire shape: a code such as
-// "ClusterNotFoundException" or "LoadBalancerNotFound", a message, and the
-// HTTP status it is sent with.
-type Error struct {
-	Code    string
-	Message string
-	Status  int
-	// Sender is true for client faults (ELB's <Type>Sender</Type>).
-	Sender bool
-}
-
-func (e *Error) Error() string { return e.Code + ": " + e.Message }
+// Error is an error in the AWS wire shape (see package awserr, where it is
+// defined so that operations layers need no wire package).
+type Error = awserr.Error
 
 // ClientError returns a 400 Error with the given code and formatted message.
-func ClientError(code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Status: http.StatusBadRequest, Sender: true}
-}
+func ClientError(code, format string, args ...any) *Error { return awserr.New(code, format, args...) }
 
 // Errorf returns an Error with an explicit HTTP status.
 func Errorf(status int, code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Status: status, Sender: status < 500}
+	return awserr.Status(status, code, format, args...)
 }
 
 // AsError converts any error into an *Error; errors that are not already
