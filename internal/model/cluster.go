@@ -2,7 +2,10 @@ package model
 
 import (
 	"encoding/json"
+	"regexp"
 	"slices"
+	"strings"
+	"unicode/utf8"
 )
 
 // Cluster statuses.
@@ -37,20 +40,30 @@ type Tag struct {
 	Value string `json:"value"`
 }
 
+// MaxTags is ECS's and ELB's quota of tags per resource.
+const MaxTags = 50
+
+// tagPattern is the character set AWS allows in tag keys and values:
+// letters, numbers, spaces and _ . : / = + - @ (no control characters).
+var tagPattern = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+
 // ValidateTags applies ECS's tag limits: at most 50 tags, keys 1-128 and
-// values 0-256 characters, no duplicate keys, no "aws:" prefix.
+// values 0-256 characters of the allowed set, no duplicate keys, no "aws:"
+// prefix.
 func ValidateTags(tags []Tag) error {
-	if len(tags) > 50 {
-		return paramErr("Tags can have a maximum of 50 tags.")
+	if len(tags) > MaxTags {
+		return paramErr("Tags can have a maximum of %d tags.", MaxTags)
 	}
 	seen := map[string]bool{}
 	for _, t := range tags {
 		switch {
-		case len(t.Key) < 1 || len(t.Key) > 128:
+		case utf8.RuneCountInString(t.Key) < 1 || utf8.RuneCountInString(t.Key) > 128:
 			return paramErr("Tag keys must be between 1 and 128 characters.")
-		case len(t.Value) > 256:
+		case utf8.RuneCountInString(t.Value) > 256:
 			return paramErr("Tag values must be at most 256 characters.")
-		case len(t.Key) >= 4 && (t.Key[:4] == "aws:" || t.Key[:4] == "AWS:"):
+		case !ValidTagText(t.Key) || !ValidTagText(t.Value):
+			return paramErr("Tag keys and values may only contain letters, numbers, spaces and the characters _ . : / = + - @.")
+		case strings.HasPrefix(strings.ToLower(t.Key), "aws:"):
 			return paramErr("Tag keys may not start with the reserved prefix 'aws:'.")
 		case seen[t.Key]:
 			return paramErr("Duplicate tag key '%s'.", t.Key)
@@ -59,6 +72,10 @@ func ValidateTags(tags []Tag) error {
 	}
 	return nil
 }
+
+// ValidTagText reports whether s uses only the characters AWS allows in
+// tag keys and values.
+func ValidTagText(s string) bool { return utf8.ValidString(s) && tagPattern.MatchString(s) }
 
 // MergeTags returns have with add applied: a key already present takes the
 // new value, a new key is appended.

@@ -45,6 +45,9 @@ func NormalizeTaskDefinition(raw []byte) (json.RawMessage, TaskSpec, error) {
 // NormalizeRegistration is NormalizeTaskDefinition that also returns the
 // request's tags, decoding the request once.
 func NormalizeRegistration(raw []byte) (Registration, error) {
+	if err := checkRegistrationSize(raw); err != nil {
+		return Registration{}, err
+	}
 	var d doc
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
@@ -64,6 +67,9 @@ func NormalizeRegistration(raw []byte) (Registration, error) {
 	out, err := json.Marshal(d)
 	if err != nil {
 		return Registration{}, fmt.Errorf("encode task definition: %w", err)
+	}
+	if len(out) > MaxTaskDefinitionBytes {
+		return Registration{}, taskDefinitionTooLarge(len(out))
 	}
 	var spec TaskSpec
 	if err := json.Unmarshal(out, &spec); err != nil {
@@ -126,6 +132,9 @@ func normalizeTaskLevel(d doc) error {
 	defs, ok := d["containerDefinitions"].([]any)
 	if !ok || len(defs) == 0 {
 		return clientErr("Container list cannot be empty.")
+	}
+	if len(defs) > MaxContainersPerTaskDefinition {
+		return clientErr("Too many containers.")
 	}
 	mode, _ := d["networkMode"].(string)
 	for _, c := range defs {

@@ -69,6 +69,34 @@ type createClusterIn struct {
 	ServiceConnectDefaults          json.RawMessage `json:"serviceConnectDefaults"`
 }
 
+// validate bounds what CreateCluster stores and echoes: ECS's tag rules,
+// "Capacity providers per cluster" and the size of the echoed settings.
+func (in *createClusterIn) validate() error {
+	if err := model.ValidateTags(in.Tags); err != nil {
+		return err
+	}
+	if err := model.MaxItems("capacityProviders", len(in.CapacityProviders), model.MaxCapacityProviders); err != nil {
+		return err
+	}
+	for _, cp := range in.CapacityProviders {
+		if !model.ValidName(cp) {
+			return invalidParam("Capacity provider names must be 1-255 letters, numbers, hyphens and underscores.")
+		}
+	}
+	for _, f := range []struct {
+		name string
+		raw  json.RawMessage
+	}{
+		{"settings", in.Settings}, {"configuration", in.Configuration},
+		{"defaultCapacityProviderStrategy", in.DefaultCapacityProviderStrategy}, {"serviceConnectDefaults", in.ServiceConnectDefaults},
+	} {
+		if err := model.ValidateEchoed(f.name, f.raw); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 type clusterResult struct {
 	Cluster clusterOut `json:"cluster"`
 }
@@ -83,7 +111,7 @@ func (h *Handler) createCluster(ctx context.Context, in *createClusterIn) (*clus
 	if !model.ValidName(name) {
 		return nil, invalidParam("Cluster name must be 1-255 letters, numbers, hyphens and underscores.")
 	}
-	if err := model.ValidateTags(in.Tags); err != nil {
+	if err := in.validate(); err != nil {
 		return nil, err
 	}
 	var out clusterOut

@@ -45,6 +45,29 @@ type echoedIn struct {
 	VpcLatticeConfigurations    json.RawMessage `json:"vpcLatticeConfigurations"`
 }
 
+// validate bounds the echoed fields as ECS bounds them (subnets, security
+// groups, placement lists) and in size, since they are stored in the
+// service record that every controller pass reads.
+func (e echoedIn) validate() error {
+	for _, f := range []struct {
+		name string
+		raw  json.RawMessage
+	}{
+		{"networkConfiguration", e.NetworkConfiguration}, {"placementConstraints", e.PlacementConstraints},
+		{"placementStrategy", e.PlacementStrategy}, {"capacityProviderStrategy", e.CapacityProviderStrategy},
+		{"serviceRegistries", e.ServiceRegistries}, {"serviceConnectConfiguration", e.ServiceConnectConfiguration},
+		{"volumeConfigurations", e.VolumeConfigurations}, {"vpcLatticeConfigurations", e.VpcLatticeConfigurations},
+	} {
+		if err := model.ValidateEchoed(f.name, f.raw); err != nil {
+			return err
+		}
+	}
+	if len(e.PlatformVersion) > 255 || len(e.AvailabilityZoneRebalancing) > 255 {
+		return invalidParam("platformVersion and availabilityZoneRebalancing must be at most 255 characters.")
+	}
+	return nil
+}
+
 // apply copies the fields that were given onto the service's echoed fields.
 func (e echoedIn) apply(s *model.ServiceEchoedFields) {
 	set := func(dst *json.RawMessage, src json.RawMessage) {
@@ -133,8 +156,16 @@ func validateCreateService(in *createServiceIn) error {
 	default:
 		return invalidParam("schedulingStrategy must be REPLICA or DAEMON.")
 	}
-	if in.DesiredCount != nil && *in.DesiredCount < 0 {
-		return invalidParam("desiredCount must be at least 0.")
+	if in.DesiredCount != nil {
+		if err := model.ValidateDesiredCount(*in.DesiredCount); err != nil {
+			return err
+		}
+	}
+	if err := validateClientToken(in.ClientToken); err != nil {
+		return err
+	}
+	if err := in.echoedIn.validate(); err != nil {
+		return err
 	}
 	if in.HealthCheckGracePeriodSeconds != nil && (*in.HealthCheckGracePeriodSeconds < 0 || *in.HealthCheckGracePeriodSeconds > 2147483647) {
 		return invalidParam("healthCheckGracePeriodSeconds must be at least 0.")
@@ -149,6 +180,20 @@ func validateCreateService(in *createServiceIn) error {
 		return err
 	}
 	return model.ValidateDeploymentConfiguration(in.DeploymentConfiguration, in.SchedulingStrategy)
+}
+
+// validateClientToken applies ECS's rule: up to 36 ASCII characters in the
+// range 33-126.
+func validateClientToken(tok string) error {
+	if len(tok) > 36 {
+		return invalidParam("clientToken must be at most 36 characters.")
+	}
+	for i := 0; i < len(tok); i++ {
+		if tok[i] < 33 || tok[i] > 126 {
+			return invalidParam("clientToken may only contain ASCII characters in the range 33-126.")
+		}
+	}
+	return nil
 }
 
 func validateLaunchType(lt string) error {
@@ -252,8 +297,8 @@ func roleARN(account, role string) string {
 // validateLoadBalancers checks each target group exists and is attached to a
 // load balancer, and that the container and port exist in the task definition.
 func (h *Handler) validateLoadBalancers(ctx context.Context, td model.TaskDefinition, lbs []model.LoadBalancer) error {
-	if len(lbs) > 5 {
-		return invalidParam("A service can have at most 5 load balancers (target groups).")
+	if len(lbs) > model.MaxLoadBalancersPerService {
+		return invalidParam("A service can have at most %d load balancers (target groups).", model.MaxLoadBalancersPerService)
 	}
 	for _, lb := range lbs {
 		if lb.TargetGroupARN == "" {

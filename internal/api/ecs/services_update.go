@@ -61,8 +61,13 @@ func validateUpdateService(in *updateServiceIn) error {
 	if in.Service == "" {
 		return invalidParam("service must be specified.")
 	}
-	if in.DesiredCount != nil && *in.DesiredCount < 0 {
-		return invalidParam("desiredCount must be at least 0.")
+	if in.DesiredCount != nil {
+		if err := model.ValidateDesiredCount(*in.DesiredCount); err != nil {
+			return err
+		}
+	}
+	if err := in.echoedIn.validate(); err != nil {
+		return err
 	}
 	if in.HealthCheckGracePeriodSeconds != nil && *in.HealthCheckGracePeriodSeconds < 0 {
 		return invalidParam("healthCheckGracePeriodSeconds must be at least 0.")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -48,6 +49,9 @@ type runTaskIn struct {
 	PlacementConstraints json.RawMessage `json:"placementConstraints"`
 	PlacementStrategy    json.RawMessage `json:"placementStrategy"`
 }
+
+// startedByPattern is ECS's rule for startedBy.
+var startedByPattern = regexp.MustCompile(`^[A-Za-z0-9/_-]{0,128}$`)
 
 type runTaskOut struct {
 	Tasks    []taskOut `json:"tasks"`
@@ -120,14 +124,28 @@ func validateRunTask(in *runTaskIn, count int) error {
 	if in.TaskDefinition == "" {
 		return invalidParam("TaskDefinition must be specified.")
 	}
-	if count < 1 || count > 10 {
-		return invalidParam("count must be between 1 and 10.")
+	if count < 1 || count > model.MaxRunTaskCount {
+		return invalidParam("count must be between 1 and %d.", model.MaxRunTaskCount)
 	}
-	if len(in.StartedBy) > 128 {
-		return invalidParam("startedBy must be at most 128 characters.")
+	if !startedByPattern.MatchString(in.StartedBy) {
+		return invalidParam("startedBy may contain up to 128 letters (uppercase and lowercase), numbers, hyphens (-), forward slashes (/) and underscores (_).")
+	}
+	if len(in.Group) > 255 || !model.ValidTagText(in.Group) {
+		return invalidParam("group must be at most 255 letters, numbers, spaces and the characters _ . : / = + - @.")
 	}
 	if err := validateLaunchType(in.LaunchType); err != nil {
 		return err
+	}
+	if err := model.ValidateOverrides(in.Overrides); err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		name string
+		raw  json.RawMessage
+	}{{"networkConfiguration", in.NetworkConfiguration}, {"placementConstraints", in.PlacementConstraints}, {"placementStrategy", in.PlacementStrategy}} {
+		if err := model.ValidateEchoed(f.name, f.raw); err != nil {
+			return err
+		}
 	}
 	return model.ValidateTags(in.Tags)
 }
