@@ -132,7 +132,7 @@ func (r *runner) wantsStop(t model.Task) bool {
 		return false
 	}
 	for _, tt := range t.Internal.Targets {
-		if tt.State != "deregistered" {
+		if tt.State != model.TargetDeregistered {
 			return false
 		}
 	}

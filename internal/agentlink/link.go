@@ -72,7 +72,7 @@ func (l *Link) instance(tx state.Tx, n agent.Node, cluster string) model.Contain
 	id := InstanceID(n.ID, cluster)
 	return model.ContainerInstance{
 		ARN: tx.Partition.ContainerInstanceARN(cluster, id), EC2InstanceID: "i-" + id[:17],
-		Status: "ACTIVE", AgentConnected: true, RegisteredAt: l.st.NowTime(),
+		Status: model.InstanceActive, AgentConnected: true, RegisteredAt: l.st.NowTime(),
 		RegisteredResources: []model.Resource{
 			{Name: "CPU", Type: "INTEGER", IntegerValue: n.CPU},
 			{Name: "MEMORY", Type: "INTEGER", IntegerValue: n.Memory},

@@ -81,7 +81,7 @@ func (w *world) agentReport(t model.Task) (agent.TaskReport, bool) {
 
 func liveTargets(t model.Task) bool {
 	for _, tt := range t.Internal.Targets {
-		if tt.State != targetDeregistered {
+		if tt.State != model.TargetDeregistered {
 			return true
 		}
 	}

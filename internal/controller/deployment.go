@@ -27,7 +27,7 @@ func (p *pass) circuitBreaker() error {
 	}
 	primary.UpdatedAt = model.At(p.now)
 	primary.Internal.FinishedAt = model.At(p.now)
-	primary.Internal.Outcome = "FAILED"
+	primary.Internal.Outcome = model.OutcomeFailed
 	addEvent(p.svc, p.now, "(deployment %s) deployment failed: tasks failed to start.", failedID)
 	p.c.logger.Info("deployment failed", "service", p.svc.Name, "deployment", failedID, "detail", primary.Internal.Detail)
 	if !cb.Rollback {
@@ -35,11 +35,11 @@ func (p *pass) circuitBreaker() error {
 	}
 	target := p.lastCompleted(failedID)
 	if target == nil {
-		primary.Internal.Outcome = "ROLLBACK_FAILED"
+		primary.Internal.Outcome = model.OutcomeRollbackFailed
 		addEvent(p.svc, p.now, "(deployment %s) has no completed deployment to roll back to: update the service with a working task definition.", failedID)
 		return nil
 	}
-	primary.Internal.Outcome = "ROLLBACK_IN_PROGRESS"
+	primary.Internal.Outcome = model.OutcomeRollbackInProgress
 	addEvent(p.svc, p.now, "rolling back to deployment %s.", target.ID)
 	seq, err := p.tx.NextDeploymentSeq()
 	if err != nil {
@@ -157,7 +157,7 @@ func (p *pass) complete(d *model.Deployment) {
 	d.RolloutStateReason = "ECS deployment " + d.ID + " completed."
 	d.UpdatedAt = model.At(p.now)
 	d.Internal.FinishedAt = model.At(p.now)
-	d.Internal.Outcome = "SUCCESSFUL"
+	d.Internal.Outcome = model.OutcomeSuccessful
 	if d.Internal.RollbackOf != "" {
 		p.markRolledBack(d.Internal.RollbackOf)
 	}
@@ -170,7 +170,7 @@ func (p *pass) markRolledBack(id string) {
 	for _, list := range [][]model.Deployment{p.svc.Deployments, p.svc.Internal.History} {
 		for i := range list {
 			if list[i].ID == id {
-				list[i].Internal.Outcome = "ROLLBACK_SUCCESSFUL"
+				list[i].Internal.Outcome = model.OutcomeRollbackSuccessful
 			}
 		}
 	}
@@ -184,8 +184,8 @@ func (p *pass) retire(d model.Deployment) {
 	if d.Internal.FinishedAt.IsZero() {
 		d.Internal.FinishedAt = model.At(p.now)
 	}
-	if d.Internal.Outcome == "IN_PROGRESS" {
-		d.Internal.Outcome = "STOPPED"
+	if d.Internal.Outcome == model.OutcomeInProgress {
+		d.Internal.Outcome = model.OutcomeStopped
 	}
 	h := append([]model.Deployment{d}, p.svc.Internal.History...)
 	if len(h) > model.MaxDeploymentHistory {

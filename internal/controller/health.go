@@ -48,11 +48,11 @@ func (p *pass) judge(t *model.Task) (taskHealth, error) {
 		// A task that was healthy and whose target is being checked afresh
 		// (the data plane restarted) keeps counting as healthy, so a server
 		// restart never makes the planner stop tasks as if they had failed.
-		recheck := (!ok || th.State == "initial") && t.Internal.HealthyAt != nil
-		if (!ok || th.State != "healthy") && !recheck {
+		recheck := (!ok || th.State == lb.StateInitial) && t.Internal.HealthyAt != nil
+		if (!ok || th.State != lb.StateHealthy) && !recheck {
 			targetsOK = false
 		}
-		if ok && th.State == "unhealthy" && !p.inGrace(t) {
+		if ok && th.State == lb.StateUnhealthy && !p.inGrace(t) {
 			h.failed, h.elbFail = true, true
 			h.why = fmt.Sprintf("Task failed ELB health checks in (target-group %s)", l.TargetGroupARN)
 			h.event = fmt.Sprintf("(task %s) (port %d) is unhealthy in (target-group %s) due to (reason %s).",
@@ -96,7 +96,7 @@ func hasHealthCheck(td model.TaskDefinition) bool {
 
 func findTarget(t *model.Task, tg string) *model.TaskTarget {
 	for i := range t.Internal.Targets {
-		if t.Internal.Targets[i].TargetGroupARN == tg && t.Internal.Targets[i].State == targetRegistered {
+		if t.Internal.Targets[i].TargetGroupARN == tg && t.Internal.Targets[i].State == model.TargetRegistered {
 			return &t.Internal.Targets[i]
 		}
 	}

@@ -88,7 +88,7 @@ func firstNonEmpty(a, b string) string {
 // findTargetAny returns a registered target of the task, if any.
 func findTargetAny(t *model.Task) *model.TaskTarget {
 	for i := range t.Internal.Targets {
-		if t.Internal.Targets[i].State == targetRegistered {
+		if t.Internal.Targets[i].State == model.TargetRegistered {
 			return &t.Internal.Targets[i]
 		}
 	}

@@ -10,13 +10,6 @@ import (
 	"github.com/slipway-dev/slipway/internal/state"
 )
 
-// Target registration states kept on a task.
-const (
-	targetRegistered   = "registered"
-	targetDraining     = "draining"
-	targetDeregistered = "deregistered"
-)
-
 // drainTimeout bounds how long the controller waits for one task's drain
 // beyond the target group's deregistration delay (the data plane ends a
 // drain at the delay; this only guards against a data plane that is gone).
@@ -85,7 +78,7 @@ func (p *pass) targetFor(t *model.Task, l model.LoadBalancer) (model.TaskTarget,
 	}
 	return model.TaskTarget{
 		TargetGroupARN: l.TargetGroupARN, ContainerName: l.ContainerName, ContainerPort: l.ContainerPort,
-		TargetID: id, Port: t.HostPort(l.ContainerName, l.ContainerPort), State: targetRegistered,
+		TargetID: id, Port: t.HostPort(l.ContainerName, l.ContainerPort), State: model.TargetRegistered,
 	}, nil
 }
 
@@ -104,16 +97,16 @@ func (p *pass) deregisterStopping() error {
 		for j := range t.Internal.Targets {
 			tt := &t.Internal.Targets[j]
 			switch tt.State {
-			case targetRegistered:
+			case model.TargetRegistered:
 				desc := model.TargetDescription{ID: tt.TargetID, Port: tt.Port}
 				if err := p.tx.DeregisterTargets(tt.TargetGroupARN, []model.TargetDescription{desc}); err != nil && !errors.Is(err, state.ErrTargetGroupNotFound) {
 					return err
 				}
-				tt.State = targetDraining
+				tt.State = model.TargetDraining
 				removed[tt.TargetGroupARN]++
 				p.changed[i] = true
 				job.targets = append(job.targets, *tt)
-			case targetDraining:
+			case model.TargetDraining:
 				job.targets = append(job.targets, *tt) // resumed after a restart
 			}
 		}
@@ -182,8 +175,8 @@ func (c *Controller) drain(job drainJob) error {
 		}
 		finished := false
 		for i := range t.Internal.Targets {
-			if t.Internal.Targets[i].State == targetDraining {
-				t.Internal.Targets[i].State = targetDeregistered
+			if t.Internal.Targets[i].State == model.TargetDraining {
+				t.Internal.Targets[i].State = model.TargetDeregistered
 				finished = true
 			}
 		}

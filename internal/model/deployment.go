@@ -18,6 +18,23 @@ const (
 	RolloutFailed     = "FAILED"
 )
 
+// Outcomes of a deployment (DeploymentInternal.Outcome), from which the
+// ServiceDeployment status is derived.
+const (
+	OutcomeInProgress         = "IN_PROGRESS"
+	OutcomeSuccessful         = "SUCCESSFUL"
+	OutcomeStopped            = "STOPPED"
+	OutcomeFailed             = "FAILED"
+	OutcomeRollbackInProgress = "ROLLBACK_IN_PROGRESS"
+	OutcomeRollbackSuccessful = "ROLLBACK_SUCCESSFUL"
+	OutcomeRollbackFailed     = "ROLLBACK_FAILED"
+)
+
+// IsRollback reports whether an outcome is one of a rolled-back deployment.
+func IsRollback(outcome string) bool {
+	return outcome == OutcomeRollbackInProgress || outcome == OutcomeRollbackSuccessful || outcome == OutcomeRollbackFailed
+}
+
 // Deployment is one ECS service deployment: a task definition and a desired
 // count that the service is moving to (PRIMARY) or moving away from (ACTIVE).
 type Deployment struct {
@@ -54,8 +71,7 @@ type DeploymentInternal struct {
 	// StartedAt, FinishedAt bound the rollout; FinishedAt is zero while it runs.
 	StartedAt  Time `json:"startedAt"`
 	FinishedAt Time `json:"finishedAt"`
-	// Outcome is the ServiceDeployment status: IN_PROGRESS, SUCCESSFUL,
-	// STOPPED, ROLLBACK_IN_PROGRESS, ROLLBACK_SUCCESSFUL, ROLLBACK_FAILED.
+	// Outcome is how the deployment ended (Outcome* constants).
 	Outcome string `json:"outcome,omitempty"`
 	// StrategyNoted records that the service was told its requested
 	// deployment strategy runs as a rolling update.

@@ -1,5 +1,11 @@
 package model
 
+// Container instance statuses.
+const (
+	InstanceActive   = "ACTIVE"
+	InstanceDraining = "DRAINING"
+)
+
 // ContainerInstance is a node that runs tasks: in the embedded default, the
 // machine running `slipway server`.
 type ContainerInstance struct {

@@ -74,6 +74,11 @@ type ServiceInternal struct {
 	// Revision increases with every stored change of the service, so that
 	// readers can cache what they derive from it.
 	Revision uint64 `json:"revision"`
+	// Incarnation is the sequence number of the service's first deployment.
+	// Deployment numbers are never reused, so it tells this service from an
+	// earlier one of the same name for the store's whole lifetime (0 for
+	// services created before it was recorded).
+	Incarnation uint64 `json:"incarnation,omitempty"`
 	// History keeps finished deployments, newest first, for rollback and
 	// ListServiceDeployments.
 	History []Deployment `json:"history,omitempty"`

@@ -26,7 +26,7 @@ func (s *Service) StartDeployment(seq uint64, taskDef string, now time.Time) *De
 		CreatedAt: at, UpdatedAt: at, LaunchType: s.LaunchType,
 		RolloutState: RolloutInProgress, RolloutStateReason: fmt.Sprintf("ECS deployment %s in progress.", id),
 		Internal: DeploymentInternal{Seq: seq, Config: s.DeploymentConfiguration, Sources: sources, StartedAt: at,
-			Outcome: "IN_PROGRESS", LoadBalancers: s.LoadBalancers},
+			Outcome: OutcomeInProgress, LoadBalancers: s.LoadBalancers},
 	}}, s.Deployments...)
 	s.TaskDefinition = taskDef
 	s.Internal.SteadySince = time.Time{}

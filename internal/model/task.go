@@ -94,6 +94,15 @@ type TaskInternal struct {
 	HealthyAt *Time `json:"healthyAt,omitempty"`
 }
 
+// Registration states of a TaskTarget. The controller moves a target from
+// registered to draining when it deregisters it and to deregistered once it
+// has drained; the agent stops a task only when none is left otherwise.
+const (
+	TargetRegistered   = "registered"
+	TargetDraining     = "draining"
+	TargetDeregistered = "deregistered"
+)
+
 // TaskTarget is one registration of a task's host port in a target group.
 type TaskTarget struct {
 	TargetGroupARN string `json:"targetGroupArn"`
@@ -101,7 +110,7 @@ type TaskTarget struct {
 	ContainerPort  int    `json:"containerPort"`
 	TargetID       string `json:"targetId"`
 	Port           int    `json:"port"`
-	// State is registered, draining or deregistered.
+	// State is TargetRegistered, TargetDraining or TargetDeregistered.
 	State string `json:"state"`
 }
 

@@ -9,7 +9,7 @@ func Nodes(instances []model.ContainerInstance, tasks []model.Task) []Node {
 	byARN := map[string]*Node{}
 	var nodes []Node
 	for _, ci := range instances {
-		if ci.Status != "ACTIVE" {
+		if ci.Status != model.InstanceActive {
 			continue
 		}
 		n := Node{ARN: ci.ARN}

@@ -16,10 +16,10 @@ import (
 // rollback is STOPPED, as ECS reports it.
 func serviceDeploymentStatus(d model.Deployment) string {
 	switch d.Internal.Outcome {
-	case "", "IN_PROGRESS":
-		return "IN_PROGRESS"
-	case "FAILED":
-		return "STOPPED"
+	case "", model.OutcomeInProgress:
+		return model.OutcomeInProgress
+	case model.OutcomeFailed:
+		return model.OutcomeStopped
 	}
 	return d.Internal.Outcome
 }
@@ -115,7 +115,7 @@ func (h *Handler) deploymentView(p model.Partition, cluster string, s model.Serv
 		}
 		out.SourceServiceRevisions = append(out.SourceServiceRevisions, src)
 	}
-	if strings.HasPrefix(d.Internal.Outcome, "ROLLBACK_") {
+	if model.IsRollback(d.Internal.Outcome) {
 		out.Rollback = &rollbackOut{Reason: "Circuit breaker triggered: " + d.RolloutStateReason, StartedAt: out.FinishedAt}
 		for _, other := range all {
 			if other.Internal.RollbackOf == d.ID {

@@ -119,6 +119,7 @@ func (h *Handler) createService(ctx context.Context, in *createServiceIn) (*serv
 			return err
 		}
 		svc.StartDeployment(seq, td.ARN, h.st.Now())
+		svc.Internal.Incarnation = seq
 		if err := tx.PutService(cluster.Name, svc); err != nil {
 			return err
 		}

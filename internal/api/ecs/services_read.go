@@ -60,36 +60,43 @@ type describeServicesOut struct {
 // viewCache keeps the encoded DescribeServices view of each service at the
 // revision it was encoded from, so that repeated describes of an unchanged
 // service (the common case: dashboards, deploy followers) encode nothing.
+// An entry is one service's: a service of the same name created later has
+// another incarnation and replaces it, and an INACTIVE service's entry is
+// evicted (it is described rarely and never changes again).
 type viewCache struct {
 	mu sync.Mutex // protects m
 	m  map[string]cachedView
 }
 
 type cachedView struct {
-	revision uint64
-	json     json.RawMessage
+	incarnation, revision uint64
+	json                  json.RawMessage
 }
 
 func newViewCache() *viewCache { return &viewCache{m: map[string]cachedView{}} }
 
 // encode returns the JSON view of s (with tags when withTags), from the
-// cache when s has not changed since it was encoded.
+// cache when this very service has not changed since it was encoded.
 func (c *viewCache) encode(s model.Service, tags []model.Tag, withTags bool) (json.RawMessage, error) {
 	if withTags {
 		return json.Marshal(serviceView(s, tags))
 	}
+	in := s.Internal
 	c.mu.Lock()
 	e, ok := c.m[s.ARN]
+	if s.Status == model.ServiceInactive {
+		delete(c.m, s.ARN)
+	}
 	c.mu.Unlock()
-	if ok && e.revision == s.Internal.Revision && s.Internal.Revision != 0 {
+	if ok && e.incarnation == in.Incarnation && e.revision == in.Revision && in.Revision != 0 {
 		return e.json, nil
 	}
 	b, err := json.Marshal(serviceView(s, nil))
-	if err != nil {
-		return nil, err
+	if err != nil || s.Status == model.ServiceInactive {
+		return b, err
 	}
 	c.mu.Lock()
-	c.m[s.ARN] = cachedView{revision: s.Internal.Revision, json: b}
+	c.m[s.ARN] = cachedView{incarnation: in.Incarnation, revision: in.Revision, json: b}
 	c.mu.Unlock()
 	return b, nil
 }

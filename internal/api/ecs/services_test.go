@@ -2,12 +2,16 @@ package ecs
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/slipway-dev/slipway/internal/model"
+	"github.com/slipway-dev/slipway/internal/state"
 )
 
 func registerTalk(t *testing.T, api *testAPI) {
@@ -146,5 +150,65 @@ func TestListServicesPaginates(t *testing.T) {
 	}
 	if len(all) != 5 {
 		t.Fatalf("listed %v", all)
+	}
+}
+
+// A service deleted and created again under the same name is a new service:
+// DescribeServices must never answer with the cached view of the old one,
+// even when the new record reaches the revision the old view was cached at.
+func TestDescribeServicesNeverShowsAnEarlierServiceOfTheSameName(t *testing.T) {
+	ctx := context.Background()
+	api := newTestAPI(t, nil, nil)
+	c := api.client
+	createDefault(t, api)
+	registerTalk(t, api)
+	registerTalk(t, api)
+	if _, err := c.CreateService(ctx, &awsecs.CreateServiceInput{ServiceName: aws.String("s"), TaskDefinition: aws.String("talk:1"), DesiredCount: aws.Int32(0)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.DescribeServices(ctx, &awsecs.DescribeServicesInput{Services: []string{"s"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.DeleteService(ctx, &awsecs.DeleteServiceInput{Service: aws.String("s")}); err != nil {
+		t.Fatal(err)
+	}
+	// The controller makes a drained service INACTIVE.
+	err := api.st.Update(ctx, func(tx state.Tx) error {
+		s, err := tx.Service("default", "s")
+		s.Status = model.ServiceInactive
+		return errors.Join(err, tx.PutService("default", s))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone, err := c.DescribeServices(ctx, &awsecs.DescribeServicesInput{Services: []string{"s"}})
+	if err != nil || aws.ToString(gone.Services[0].Status) != "INACTIVE" {
+		t.Fatalf("deleted: %+v %v", gone, err)
+	}
+	if _, err := c.CreateService(ctx, &awsecs.CreateServiceInput{ServiceName: aws.String("s"), TaskDefinition: aws.String("talk:2"), DesiredCount: aws.Int32(0)}); err != nil {
+		t.Fatal(err)
+	}
+	// Two updates bring the new record to the revision the INACTIVE view has.
+	for range 2 {
+		if _, err := c.UpdateService(ctx, &awsecs.UpdateServiceInput{Service: aws.String("s"), DesiredCount: aws.Int32(0)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	desc, err := c.DescribeServices(ctx, &awsecs.DescribeServicesInput{Services: []string{"s"}})
+	if err != nil || aws.ToString(desc.Services[0].Status) != "ACTIVE" || !strings.HasSuffix(aws.ToString(desc.Services[0].TaskDefinition), "talk:2") {
+		t.Fatalf("the new service is described as the old one: %+v %v", desc.Services[0], err)
+	}
+}
+
+// An INACTIVE service's cached view is evicted.
+func TestViewCacheEvictsInactiveServices(t *testing.T) {
+	c := newViewCache()
+	s := model.Service{ARN: "arn:s", Status: model.ServiceActive, Internal: model.ServiceInternal{Revision: 3, Incarnation: 7}}
+	if _, err := c.encode(s, nil, false); err != nil || len(c.m) != 1 {
+		t.Fatalf("active: %d entries, %v", len(c.m), err)
+	}
+	s.Status, s.Internal.Revision = model.ServiceInactive, 4
+	if _, err := c.encode(s, nil, false); err != nil || len(c.m) != 0 {
+		t.Fatalf("inactive: %d entries, %v", len(c.m), err)
 	}
 }
