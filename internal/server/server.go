@@ -84,7 +84,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 
 func (s *Server) start(ctx context.Context, creds awsproto.Credentials) error {
 	cfg := s.cfg
-	db, err := store.OpenBolt(cfg.DataDir)
+	db, err := openStore(cfg.DataDir)
 	if err != nil {
 		return err
 	}
@@ -125,7 +125,7 @@ func (s *Server) startAgent(ctx context.Context) error {
 		}
 	}
 	rt, err := process.New(process.Options{ShimCommand: shim, ShimEnv: shimEnv,
-		StateDir: filepath.Join(cfg.DataDir, "containers"), Logger: cfg.Logger})
+		StateDir: filepath.Join(cfg.DataDir, containersDir), Logger: cfg.Logger})
 	if err != nil {
 		return err
 	}
@@ -137,7 +137,7 @@ func (s *Server) startAgent(ctx context.Context) error {
 	a, err := agent.New(agent.Options{
 		Node: agent.Node{ID: nodeID, Runtime: rt.Name(), AgentVersion: Version,
 			CPU: goruntime.NumCPU() * 1024, Memory: totalMemoryMiB()},
-		LogDir: filepath.Join(cfg.DataDir, "logs"), Region: cfg.Region,
+		LogDir: filepath.Join(cfg.DataDir, logsDir), Region: cfg.Region,
 		MetadataAddr: metaAddr, Logger: cfg.Logger,
 	}, agentlink.New(s.st), rt)
 	if err != nil {
@@ -234,7 +234,7 @@ func ensureDefaultCluster(ctx context.Context, st *state.State) error {
 // loadNodeID reads this machine's node id from the data directory, creating
 // it on first start; container instance ids derive from it.
 func loadNodeID(dir string) (string, error) {
-	path := filepath.Join(dir, "node-id")
+	path := filepath.Join(dir, nodeIDFile)
 	if b, err := os.ReadFile(path); err == nil {
 		return strings.TrimSpace(string(b)), nil
 	}

@@ -3,6 +3,8 @@ package store
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -21,6 +23,7 @@ const SchemaVersion = 1
 const (
 	metaBucket   = "_meta"
 	schemaKey    = "schema_version"
+	storeIDKey   = "store_id"
 	boltFileName = "slipway.db"
 	boltFileMode = 0o600
 	openTimeout  = 5 * time.Second
@@ -36,26 +39,63 @@ var migrations = []func(*bolt.Tx) error{
 // commit, see commit.go).
 type Bolt struct {
 	db      *bolt.DB
+	id      string
 	changes *Notifier
 	closed  atomic.Bool
 	group   groupCommit
 }
 
+// FileName is the database file's name in the data directory.
+const FileName = boltFileName
+
 // OpenBolt opens (creating if needed) the database in dir and migrates it.
+// An existing file is verified first (see openVerified): a damaged one is
+// ErrCorrupt, one held by another process ErrLocked, one that cannot be
+// written ErrReadOnly.
 func OpenBolt(dir string) (*Bolt, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
 	path := filepath.Join(dir, boltFileName)
-	db, err := bolt.Open(path, boltFileMode, &bolt.Options{Timeout: openTimeout})
+	db, err := openVerified(path)
 	if err != nil {
-		return nil, fmt.Errorf("open %s (is another slipway server using this data dir?): %w", path, err)
+		return nil, err
 	}
-	if err := db.Update(migrate); err != nil {
+	var id string
+	err = db.Update(func(tx *bolt.Tx) error {
+		if err := migrate(tx); err != nil {
+			return err
+		}
+		var err error
+		id, err = ensureID(tx)
+		return err
+	})
+	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	return &Bolt{db: db, changes: NewNotifier()}, nil
+	return &Bolt{db: db, id: id, changes: NewNotifier()}, nil
+}
+
+// ID is the store's identity: random, recorded in the file when the store
+// was created (or first opened by a binary that records one) and never
+// changed. A copy of the file (a backup restored) keeps it; a new store
+// gets a new one. The agent records it with every container it starts, so
+// that it never stops a container another store started.
+func (b *Bolt) ID() string { return b.id }
+
+// ensureID returns the store's identity, creating it on first open.
+func ensureID(tx *bolt.Tx) (string, error) {
+	meta := tx.Bucket([]byte(metaBucket))
+	if v := meta.Get([]byte(storeIDKey)); len(v) > 0 {
+		return string(v), nil
+	}
+	var raw [16]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", fmt.Errorf("store: identity: %w", err)
+	}
+	id := hex.EncodeToString(raw[:])
+	return id, meta.Put([]byte(storeIDKey), []byte(id))
 }
 
 func migrate(tx *bolt.Tx) error {

@@ -16,6 +16,13 @@ var (
 	ErrSchemaTooNew = errors.New("store: schema is newer than this binary understands")
 	// ErrClosed reports use of a closed store.
 	ErrClosed = errors.New("store: closed")
+	// ErrCorrupt reports a database file that is damaged (truncated,
+	// overwritten, not a database): opening it would lose or misread state.
+	ErrCorrupt = errors.New("store: the database file is damaged")
+	// ErrLocked reports a database file another process holds open.
+	ErrLocked = errors.New("store: the database file is in use")
+	// ErrReadOnly reports a database file or directory this process cannot write.
+	ErrReadOnly = errors.New("store: the database file is read-only")
 )
 
 // Bucket names one collection of records (clusters, services, tasks, ...).

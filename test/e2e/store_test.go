@@ -1,0 +1,67 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestDamagedStoreStopsNoTask runs a service of two tasks, stops the server
+// (its tasks keep running) and starts it again over an emptied, a deleted
+// and a truncated slipway.db. Each start fails with one line that names the
+// file and the way back, and no task stops: they answer throughout. With the
+// file restored from a copy, the server adopts them again.
+func TestDamagedStoreStopsNoTask(t *testing.T) {
+	requireAWSCLI(t)
+	t.Parallel()
+	site := newSite(t)
+	first := site.startServer(t)
+	taskDef := site.registerTalk(t, first.cli, "v1")["taskDefinitionArn"].(string)
+	first.cli.must(t, nil, "ecs", "create-service", "--service-name", "talk", "--task-definition", "talk", "--desired-count", "2")
+	first.cli.waitService(t, "talk", 60*time.Second, steadyOn(taskDef, 2))
+	tasks := checkTasksAnswer(t, first.cli, taskDef, "v1", 2)
+	if err := first.stop(); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(site.dataDir, "slipway.db")
+	backup, err := os.ReadFile(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	damages := []struct {
+		name   string
+		damage func() error
+		want   string
+	}{
+		{"emptied", func() error { return os.Truncate(db, 0) }, db + " is empty"},
+		{"deleted", func() error { return os.Remove(db) }, db + " is missing"},
+		{"truncated", func() error { return os.WriteFile(db, backup[:len(backup)/2], 0o600) }, db + " is truncated"},
+	}
+	for _, d := range damages {
+		if err := d.damage(); err != nil {
+			t.Fatal(err)
+		}
+		out, err := runToExit(t, []string{"server", "--api-addr", "127.0.0.1:0", "--data-dir", site.dataDir, "--lb-host", "127.0.0.1"})
+		if err == nil {
+			t.Fatalf("%s: the server started: %s", d.name, out)
+		}
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		last := lines[len(lines)-1]
+		if !strings.HasPrefix(last, "slipway: ") || !strings.Contains(last, d.want) || !strings.Contains(last, "from a backup") {
+			t.Fatalf("%s: the server's last words are %q; want one line saying %q and how to recover (all output: %s)", d.name, last, d.want, out)
+		}
+		for _, task := range tasks {
+			waitTalk(t, task.hostPort(), task.TaskArn, "v1")
+		}
+		if err := os.WriteFile(db, backup, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cli := site.startServer(t).cli
+	cli.waitService(t, "talk", 60*time.Second, steadyOn(taskDef, 2))
+	after := checkTasksAnswer(t, cli, taskDef, "v1", 2)
+	checkSurvivorsKept(t, tasks, after)
+	checkOneProcessPerTask(t, site, after)
+}
