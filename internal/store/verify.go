@@ -1,7 +1,9 @@
 package store
 
 import (
+	"encoding/binary"
 	"errors"
+	"hash/fnv"
 	"fmt"
 	"io/fs"
 	"os"
@@ -79,16 +81,91 @@ func verifyPages(path string, size int64) error {
 		return err
 	}
 	defer db.Close()
+	var need int64
+	if err := db.View(func(tx *bolt.Tx) error { need = tx.Size(); return nil }); err != nil {
+		return openError(path, err)
+	}
+	if need > size {
+		return fmt.Errorf("%w: %s is truncated: it has %d bytes, its last transaction needs %d", ErrCorrupt, path, size, need)
+	}
+	if err := checkFreelistPage(path, db.Info().PageSize, size); err != nil {
+		return err
+	}
 	return guard(path, "reading its pages", func() error {
 		return db.View(func(tx *bolt.Tx) error {
-			if need := tx.Size(); need > size {
-				return fmt.Errorf("%w: %s is truncated: it has %d bytes, its last transaction needs %d",
-					ErrCorrupt, path, size, need)
-			}
 			return tx.ForEach(func(_ []byte, b *bolt.Bucket) error { return walkBucket(path, b, 0) })
 		})
 	})
 }
+
+// bbolt's file format, as far as checkFreelistPage reads it: a page starts
+// with a header (id u64, flags u16, count u16, overflow u32); pages 0 and 1
+// hold a meta record after it (magic, version, page size, flags u32; root
+// bucket 16 bytes; freelist, high-water mark and txid u64; an FNV-1a
+// checksum of what precedes it).
+const (
+	pageHeaderSize   = 16
+	freelistPageFlag = 0x10
+	metaMagic        = 0xED0CDAED
+	metaVersion      = 2
+	metaSumOffset    = 56
+	noFreelist       = ^uint64(0)
+)
+
+// checkFreelistPage proves, reading the file rather than the memory map,
+// that the freelist page the current meta page names lies in the file and
+// holds as many ids as its header claims. bbolt takes that count on trust:
+// an absurd one makes it slice the map far beyond its end (a fatal error
+// under the race detector's pointer checks) or allocate without bound.
+func checkFreelistPage(path string, pageSize int, size int64) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return openError(path, err)
+	}
+	defer f.Close()
+	var best []byte
+	for id := range int64(2) {
+		m := make([]byte, metaSumOffset+8)
+		if _, err := f.ReadAt(m, id*int64(pageSize)+pageHeaderSize); err != nil {
+			continue
+		}
+		h := fnv.New64a()
+		h.Write(m[:metaSumOffset])
+		valid := le.Uint32(m) == metaMagic && le.Uint32(m[4:]) == metaVersion && le.Uint64(m[metaSumOffset:]) == h.Sum64()
+		if valid && (best == nil || le.Uint64(m[48:]) > le.Uint64(best[48:])) {
+			best = m
+		}
+	}
+	if best == nil {
+		return nil // bbolt, which opened it, knows better; its own checks follow
+	}
+	freelist, hwm := le.Uint64(best[32:]), le.Uint64(best[40:])
+	if freelist == noFreelist {
+		return nil
+	}
+	head := make([]byte, pageHeaderSize+8)
+	if freelist >= hwm {
+		return fmt.Errorf("%w: %s: its freelist page %d lies beyond its last page %d", ErrCorrupt, path, freelist, hwm)
+	}
+	at := int64(freelist) * int64(pageSize)
+	if _, err := f.ReadAt(head, at); err != nil {
+		return fmt.Errorf("%w: %s: reading freelist page %d: %v", ErrCorrupt, path, freelist, err)
+	}
+	if le.Uint16(head[8:]) != freelistPageFlag {
+		return fmt.Errorf("%w: %s: page %d, which the meta page names as the freelist, is not one", ErrCorrupt, path, freelist)
+	}
+	ids, extra := uint64(le.Uint16(head[10:])), uint64(0)
+	if ids == 0xFFFF { // the real count is the first element
+		ids, extra = le.Uint64(head[pageHeaderSize:]), 1
+	}
+	room := (uint64(le.Uint32(head[12:])) + 1) * uint64(pageSize)
+	if ids > room/8 || pageHeaderSize+(ids+extra)*8 > room || int64(room) > size-at {
+		return fmt.Errorf("%w: %s: freelist page %d claims %d free pages, more than it can hold", ErrCorrupt, path, freelist, ids)
+	}
+	return nil
+}
+
+var le = binary.LittleEndian
 
 // walkBucket reads every key and value of b and its nested buckets, so
 // that every page they live on is read once under guard.

@@ -129,12 +129,12 @@ func TestDamagedDatabaseIsOneLineError(t *testing.T) {
 		}, "bbolt failed reading its pages"},
 		{"freelist page of the wrong type", func(t *testing.T, dir string, m pageMap) {
 			m.patch(t, dir, m.byType["freelist"][0], flagsOff, []byte{0x02, 0})
-		}, "bbolt failed opening it"},
+		}, "is not one"},
 		{"freelist with an absurd count", func(t *testing.T, dir string, m pageMap) {
 			fl := m.byType["freelist"][0]
 			m.patch(t, dir, fl, countOff, []byte{0xff, 0xff})
 			m.patch(t, dir, fl, 16, u64(1<<62))
-		}, "bbolt failed opening it"},
+		}, "claims 4611686018427387904 free pages"},
 		{"freelist freeing a live page", func(t *testing.T, dir string, m pageMap) {
 			m.patch(t, dir, m.byType["freelist"][0], 16, u64(uint64(m.byType["leaf"][0])))
 		}, "consistency check"},
