@@ -32,7 +32,11 @@ type Options struct {
 	// MetadataAddr is where the task metadata endpoint listens
 	// ("127.0.0.1:0" picks a port).
 	MetadataAddr string
-	Logger       *slog.Logger
+	// StoreID is the identity of the store the agent works for. It is recorded
+	// with every container the agent starts; at start-up the agent stops only
+	// containers recorded with this identity (see reconcileFound).
+	StoreID string
+	Logger  *slog.Logger
 }
 
 // Agent runs the tasks assigned to its node.

@@ -42,6 +42,7 @@ func TestMain(m *testing.M) {
 type env struct {
 	st       *state.State
 	dataDir  string
+	storeID  string
 	instance string
 	agent    *agent.Agent
 }
@@ -63,7 +64,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{st: st, dataDir: dir, instance: st.Partition.ContainerInstanceARN("default", agentlink.InstanceID(nodeID, "default"))}
+	e := &env{st: st, dataDir: dir, storeID: db.ID(), instance: st.Partition.ContainerInstanceARN("default", agentlink.InstanceID(nodeID, "default"))}
 	e.startAgent(t)
 	return e
 }
@@ -90,7 +91,7 @@ func (e *env) startAgent(t *testing.T) {
 	}
 	a, err := agent.New(agent.Options{
 		Node:   agent.Node{ID: nodeID, Runtime: "process", AgentVersion: "test", CPU: 2048, Memory: 4096},
-		LogDir: e.dataDir + "/logs", Region: "us-east-1", Logger: logger,
+		LogDir: e.dataDir + "/logs", Region: "us-east-1", StoreID: e.storeID, Logger: logger,
 	}, agentlink.New(e.st), rt)
 	if err != nil {
 		t.Fatal(err)

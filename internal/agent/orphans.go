@@ -22,6 +22,12 @@ const orphanStopTimeout = 10 * time.Second
 // container the server started but died before recording is recorded now,
 // so the runner adopts it instead of starting a duplicate; a container no
 // task wants (a duplicate, or a task that stopped) is stopped and removed.
+//
+// Both happen only to containers recorded with this agent's store identity.
+// Not knowing a container proves nothing when the store is not the one that
+// started it: a store restored from an older copy, a new store over an old
+// data dir, or another store's agent on a shared Docker engine. Those
+// containers are left running, and said so.
 func (a *Agent) reconcileFound(ctx context.Context) error {
 	lister, ok := a.rt.(runtime.Lister)
 	if !ok {
@@ -48,6 +54,9 @@ func (a *Agent) reconcileFound(ctx context.Context) error {
 		switch {
 		case known && rec != nil && bytes.Equal(rec.RuntimeState, f.State):
 			// recorded: the runner adopts it
+		case !a.startedByThisStore(f):
+			a.logger.Warn("leaving a container another store started alone", "task", f.TaskID,
+				"container", f.ContainerName, "running", f.Running, "its_store", orUnrecorded(f.StoreID), "this_store", a.opts.StoreID)
 		case known && rec != nil && len(rec.RuntimeState) == 0 && t.DesiredStatus == model.TaskRunning:
 			if err := a.recordFound(ctx, t, f); err != nil {
 				return err
@@ -61,6 +70,19 @@ func (a *Agent) reconcileFound(ctx context.Context) error {
 		go func() { defer a.wg.Done(); a.removeUnwanted(unwanted) }()
 	}
 	return nil
+}
+
+// startedByThisStore reports whether f was started by an agent of this
+// agent's store: only then may its absence from the store mean anything.
+func (a *Agent) startedByThisStore(f runtime.Found) bool {
+	return a.opts.StoreID != "" && f.StoreID == a.opts.StoreID
+}
+
+func orUnrecorded(id string) string {
+	if id == "" {
+		return "unrecorded"
+	}
+	return id
 }
 
 func (a *Agent) recordFound(ctx context.Context, t model.Task, f runtime.Found) error {

@@ -21,7 +21,7 @@ func TestUnrecordedContainerIsAdoptedNotDuplicated(t *testing.T) {
 	}
 	td := e.register(t, "orphan", map[string]any{"portMappings": []any{map[string]any{"containerPort": 8080}}})
 	tk := e.run(t, td) // PROVISIONING, assigned to this node, nothing recorded
-	h, err := e.newRuntime(t).Start(context.Background(), runtime.Spec{TaskARN: tk.ARN, TaskID: tk.Internal.ID,
+	h, err := e.newRuntime(t).Start(context.Background(), runtime.Spec{TaskARN: tk.ARN, TaskID: tk.Internal.ID, StoreID: e.storeID,
 		ContainerName: "web", Image: talkBinary, PortMappings: []runtime.PortMapping{{ContainerPort: 8080}},
 		LogDir: e.dataDir + "/logs/" + tk.Internal.ID + "/web"})
 	if err != nil {
@@ -47,12 +47,7 @@ func TestUnwantedContainerIsStopped(t *testing.T) {
 		t.Fatal(err)
 	}
 	rt := e.newRuntime(t)
-	h, err := rt.Start(context.Background(), runtime.Spec{TaskARN: "arn:aws:ecs:us-east-1:000000000000:task/default/gone",
-		TaskID: "gone", ContainerName: "web", Image: talkBinary, PortMappings: []runtime.PortMapping{{ContainerPort: 8080}},
-		LogDir: e.dataDir + "/logs/gone/web"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := startUnknown(t, e, rt, "gone", e.storeID)
 	e.startAgent(t)
 	select {
 	case <-h.Done():
@@ -63,4 +58,58 @@ func TestUnwantedContainerIsStopped(t *testing.T) {
 		found, err := rt.List(context.Background())
 		return err == nil && len(found) == 0, fmt.Sprintf("still listed: %v %v", found, err)
 	})
+}
+
+// TestAnotherStoresContainerIsLeftRunning: a container that this store does
+// not know is stopped only if this store started it. One recorded with
+// another store's identity, or with none (an older server's), keeps running:
+// this store's not knowing it says nothing about whether it is wanted.
+func TestAnotherStoresContainerIsLeftRunning(t *testing.T) {
+	e := newEnv(t)
+	if err := e.agent.Close(); err != nil {
+		t.Fatal(err)
+	}
+	rt := e.newRuntime(t)
+	ours := startUnknown(t, e, rt, "ours", e.storeID)
+	theirs := startUnknown(t, e, rt, "theirs", "0123456789abcdef0123456789abcdef")
+	legacy := startUnknown(t, e, rt, "legacy", "")
+	t.Cleanup(func() {
+		for _, h := range []runtime.Handle{theirs, legacy} {
+			_ = h.Stop(context.Background(), time.Second)
+		}
+	})
+	e.startAgent(t)
+	select {
+	case <-ours.Done(): // the agent got as far as removing what it may remove
+	case <-time.After(15 * time.Second):
+		t.Fatal("this store's unwanted container still runs")
+	}
+	for name, h := range map[string]runtime.Handle{"another store's": theirs, "an unrecorded store's": legacy} {
+		select {
+		case <-h.Done():
+			t.Errorf("%s container was stopped", name)
+		default:
+		}
+	}
+	testutil.Eventually(t, 5*time.Second, func() (bool, string) {
+		found, err := rt.List(context.Background())
+		var ids []string
+		for _, f := range found {
+			ids = append(ids, f.TaskID)
+		}
+		return err == nil && len(ids) == 2, fmt.Sprintf("listed %v (%v); want theirs and legacy, left running", ids, err)
+	})
+}
+
+// startUnknown starts a container of a task the store does not know,
+// recorded as started by store.
+func startUnknown(t *testing.T, e *env, rt runtime.Runtime, id, store string) runtime.Handle {
+	t.Helper()
+	h, err := rt.Start(context.Background(), runtime.Spec{TaskARN: "arn:aws:ecs:us-east-1:000000000000:task/default/" + id,
+		TaskID: id, ContainerName: "web", Image: talkBinary, PortMappings: []runtime.PortMapping{{ContainerPort: 8080}},
+		LogDir: e.dataDir + "/logs/" + id + "/web", StoreID: store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
 }

@@ -109,6 +109,7 @@ func (r *runner) dependenciesMet(c *ctr) bool {
 func (r *runner) startContainer(ctx context.Context, c *ctr) error {
 	t := r.current()
 	spec := buildSpec(t, c.def, r.a.meta.uri(c.token), r.a.opts.LogDir, r.a.opts.Region)
+	spec.StoreID = r.a.opts.StoreID
 	h, err := r.a.rt.Start(ctx, spec)
 	if err != nil {
 		if errors.Is(err, runtime.ErrCannotStart) {

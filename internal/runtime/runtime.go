@@ -32,6 +32,11 @@ type Spec struct {
 	LogDir string
 	// LogMaxBytes bounds each log stream; 0 means DefaultLogMaxBytes.
 	LogMaxBytes int64
+	// StoreID is the identity of the store whose agent starts the container. The
+	// runtime records it with the container (the process runtime in its container
+	// config, Docker as a label) and reports it in Found, so that an agent never
+	// stops a container that another store started.
+	StoreID string
 }
 
 // DefaultLogMaxBytes is the per-stream log bound used when Spec.LogMaxBytes is 0.
@@ -101,6 +106,9 @@ type Lister interface {
 type Found struct {
 	// TaskARN, TaskID and ContainerName are those of the Spec it was started from.
 	TaskARN, TaskID, ContainerName string
+	// StoreID is the Spec's StoreID: empty for a container started without one
+	// (before runtimes recorded it).
+	StoreID string
 	// State can be passed to Adopt (which reports ErrGone, as a *GoneError, when the
 	// container has exited) and to Remove. For a container whose Start returned, it is
 	// byte for byte the State its Handle returned, so the agent recognises a container

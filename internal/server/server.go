@@ -138,7 +138,7 @@ func (s *Server) startAgent(ctx context.Context) error {
 		Node: agent.Node{ID: nodeID, Runtime: rt.Name(), AgentVersion: Version,
 			CPU: goruntime.NumCPU() * 1024, Memory: totalMemoryMiB()},
 		LogDir: filepath.Join(cfg.DataDir, logsDir), Region: cfg.Region,
-		MetadataAddr: metaAddr, Logger: cfg.Logger,
+		MetadataAddr: metaAddr, StoreID: s.db.ID(), Logger: cfg.Logger,
 	}, agentlink.New(s.st), rt)
 	if err != nil {
 		return err

@@ -3,8 +3,8 @@ package store
 import (
 	"encoding/binary"
 	"errors"
-	"hash/fnv"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"os"
 	"runtime/debug"

@@ -101,7 +101,8 @@
 //
 //	StateDir/<task>.<container>-<random>/
 //	    container.json  written by the server before the shim starts, including
-//	                    "layout": 2 and the host-port "bindings"
+//	                    "layout": 2, the host-port "bindings" and the "storeId"
+//	                    of the store whose agent started it (Found.StoreID)
 //	    identity.json   written by the shim once the process runs, before it reports
 //	    status.json     written by the shim when the process has exited
 //	    shim.log        the shim's own output (plus stdout.log and stderr.log when

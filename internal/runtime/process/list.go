@@ -86,7 +86,7 @@ func (r *Runtime) inspect(ctx context.Context, dir string) (f runtime.Found, ok 
 		r.ports.reserve(dir, st.Bindings)
 	}
 	return runtime.Found{
-		TaskARN: cfg.TaskARN, TaskID: cfg.TaskID, ContainerName: cfg.ContainerName,
+		TaskARN: cfg.TaskARN, TaskID: cfg.TaskID, ContainerName: cfg.ContainerName, StoreID: cfg.StoreID,
 		State: st.encode(), Running: running,
 	}, true, nil
 }

@@ -27,12 +27,13 @@ func TestListFindsUnrecordedContainer(t *testing.T) {
 	spec.TaskARN = "arn:aws:ecs:us-east-1:000000000000:task/default/t1"
 	spec.Env = append(spec.Env, "GREETING=found")
 	spec.PortMappings = []runtime.PortMapping{{ContainerPort: 8080}}
+	spec.StoreID = "store-of-t1"
 	h1 := start(t, newRuntime(t, sd), spec)
 	eventually(t, "first tick", logContains(t, h1, "tick"))
 
 	rt2 := newRuntime(t, sd)
 	f := listOne(t, rt2)
-	if f.TaskARN != spec.TaskARN || f.TaskID != "t1" || f.ContainerName != "app" || !f.Running {
+	if f.TaskARN != spec.TaskARN || f.TaskID != "t1" || f.ContainerName != "app" || f.StoreID != spec.StoreID || !f.Running {
 		t.Errorf("found %+v", f)
 	}
 	if !bytes.Equal(f.State, h1.State()) {

@@ -163,7 +163,7 @@ func (r *Runtime) config(cdir string, spec runtime.Spec, argv []string, dir stri
 	}
 	cfg := containerConfig{
 		Layout:  layoutVersion,
-		TaskARN: spec.TaskARN, TaskID: spec.TaskID, ContainerName: spec.ContainerName,
+		TaskARN: spec.TaskARN, TaskID: spec.TaskID, ContainerName: spec.ContainerName, StoreID: spec.StoreID,
 		Path: path, Args: argv, Env: env, Dir: dir, LogMaxBytes: maxBytes, Bindings: bindings,
 	}
 	logDir := cdir

@@ -30,6 +30,8 @@ type containerConfig struct {
 	TaskARN       string `json:"taskArn,omitempty"`
 	TaskID        string `json:"taskId,omitempty"`
 	ContainerName string `json:"containerName,omitempty"`
+	// StoreID is runtime.Spec.StoreID: the store whose agent started the container.
+	StoreID string `json:"storeId,omitempty"`
 	// Path is the resolved executable; Args is argv, Args[0] as the task gave it.
 	Path string   `json:"path"`
 	Args []string `json:"args"`
