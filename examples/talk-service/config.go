@@ -18,6 +18,7 @@ const maxShutdownWait = 30 * time.Second
 
 // config holds the settings read from the environment (see README.md).
 type config struct {
+	host        string // empty: all interfaces
 	port        string
 	version     string
 	message     string
@@ -38,6 +39,7 @@ type config struct {
 // loadConfig reads the settings through getenv.
 func loadConfig(getenv func(string) string) (config, error) {
 	c := config{
+		host:        getenv("HOST"),
 		port:        orDefault(getenv("PORT"), "8080"),
 		version:     orDefault(getenv("TALK_VERSION"), "v1"),
 		message:     orDefault(getenv("TALK_MESSAGE"), defaultMessage),

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"time"
 )
@@ -11,10 +12,10 @@ import (
 // (`talk-service healthcheck`), because its image holds no curl or wget.
 const healthcheckArg = "healthcheck"
 
-// runHealthcheck asks the service on this host (at $PORT) for /health and returns the
-// exit code a container health check expects: 0 healthy, 1 not.
+// runHealthcheck asks the service on this host (at $HOST:$PORT) for /health and
+// returns the exit code a container health check expects: 0 healthy, 1 not.
 func runHealthcheck(getenv func(string) string, stderr io.Writer) int {
-	url := "http://127.0.0.1:" + orDefault(getenv("PORT"), "8080") + "/health"
+	url := "http://" + net.JoinHostPort(dialHost(getenv("HOST")), orDefault(getenv("PORT"), "8080")) + "/health"
 	client := &http.Client{Timeout: 5 * time.Second}
 	resp, err := client.Get(url)
 	if err != nil {
@@ -27,4 +28,13 @@ func runHealthcheck(getenv func(string) string, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// dialHost is where a client on this host reaches a service listening on host:
+// loopback when it listens on every interface (or HOST is unset).
+func dialHost(host string) string {
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		return "127.0.0.1"
+	}
+	return host
 }

@@ -43,7 +43,7 @@ func run(ctx context.Context, getenv func(string) string, stdout, stderr io.Writ
 	if !sleep(ctx, cfg.startupDelay) {
 		return 0 // stopped before it started
 	}
-	ln, err := net.Listen("tcp", ":"+cfg.port)
+	ln, err := net.Listen("tcp", net.JoinHostPort(cfg.host, cfg.port))
 	if err != nil {
 		fmt.Fprintln(stderr, "talk-service:", err)
 		return 1

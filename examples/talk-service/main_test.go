@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -367,5 +368,34 @@ func TestTaskDefinition(t *testing.T) {
 	}
 	if hc := c.HealthCheck.Command; len(hc) != 3 || hc[2] != healthcheckArg {
 		t.Errorf("health check %q does not run the healthcheck mode", hc)
+	}
+}
+
+// TestListensWhereHostSays: HOST picks the interface (Slipway's process
+// runtime sets it to the loopback address its load balancer dials), and the
+// healthcheck command asks there.
+func TestListensWhereHostSays(t *testing.T) {
+	probe, err := net.Listen("tcp", "127.0.0.2:0")
+	if err != nil {
+		t.Skipf("no 127.0.0.2 on this machine: %v", err)
+	}
+	port := probe.Addr().(*net.TCPAddr).Port
+	probe.Close()
+	p := strconv.Itoa(port)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan int, 1)
+	getenv := env("HOST", "127.0.0.2", "PORT", p, "TALK_SHUTDOWN_DELAY", "1s")
+	go func() { done <- run(ctx, getenv, io.Discard, io.Discard, nil) }()
+	defer func() { cancel(); <-done }()
+	deadline := time.Now().Add(10 * time.Second)
+	for runHealthcheck(getenv, io.Discard) != 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the service never answered the healthcheck on 127.0.0.2")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if c, err := net.Dial("tcp", "127.0.0.1:"+p); err == nil {
+		c.Close()
+		t.Fatal("with HOST=127.0.0.2 the service also listens on 127.0.0.1")
 	}
 }

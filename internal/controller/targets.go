@@ -74,7 +74,7 @@ func (p *pass) targetFor(t *model.Task, l model.LoadBalancer) (model.TaskTarget,
 	}
 	id := p.ec2IDs[t.ContainerInstanceARN]
 	if tg.TargetType == "ip" || id == "" {
-		id = "127.0.0.1"
+		id = model.LocalHost
 	}
 	return model.TaskTarget{
 		TargetGroupARN: l.TargetGroupARN, ContainerName: l.ContainerName, ContainerPort: l.ContainerPort,

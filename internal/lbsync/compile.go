@@ -14,7 +14,7 @@ import (
 
 // localHost is what instance targets dial: an instance id means "this
 // machine" here.
-const localHost = "127.0.0.1"
+const localHost = model.LocalHost
 
 // Compile builds the routing configuration (Version 0) from the ELB records
 // of one consistent snapshot. Every target group is included, used or not,

@@ -1,5 +1,10 @@
 package model
 
+// LocalHost is this machine as the load balancer reaches its tasks: instance
+// targets are dialled at it, and the process runtime tells its tasks to bind
+// it (HOST), so that their ports are not exposed on every interface.
+const LocalHost = "127.0.0.1"
+
 // Container instance statuses.
 const (
 	InstanceActive   = "ACTIVE"

@@ -12,7 +12,9 @@ import (
 )
 
 // commandLine returns the container's argv: EntryPoint followed by Command when either
-// is present, else the executable named by Image (tag and digest dropped).
+// is present, else the executable named by Image (tag dropped). An Image that is a
+// registry reference cannot be run here: that is an error that points to the Docker
+// runtime.
 func commandLine(spec runtime.Spec) ([]string, error) {
 	if len(spec.EntryPoint)+len(spec.Command) > 0 {
 		argv := make([]string, 0, len(spec.EntryPoint)+len(spec.Command))
@@ -22,6 +24,9 @@ func commandLine(spec runtime.Spec) ([]string, error) {
 		}
 		return argv, nil
 	}
+	if err := checkLocalImage(spec.Image); err != nil {
+		return nil, err
+	}
 	name := imageExecutable(spec.Image)
 	if name == "" {
 		return nil, fmt.Errorf("%w: %w: neither entryPoint, command nor image names an executable",
@@ -30,17 +35,46 @@ func commandLine(spec runtime.Spec) ([]string, error) {
 	return []string{name}, nil
 }
 
-// imageExecutable turns an image reference into an executable name by dropping a
-// "@digest" and a ":tag", so that one task definition ("talk-service:v2") can serve the
-// docker and the process runtime alike.
+// imageExecutable turns an image name into an executable name by dropping a ":tag",
+// so that one task definition ("talk-service:v2") can serve the docker and the process
+// runtime alike.
 func imageExecutable(image string) string {
-	if i := strings.IndexByte(image, '@'); i >= 0 {
-		image = image[:i]
-	}
 	if i := strings.LastIndexByte(image, ':'); i >= 0 && !strings.Contains(image[i+1:], "/") {
 		image = image[:i]
 	}
 	return image
+}
+
+// checkLocalImage refuses images the process runtime cannot honour: a reference
+// to a registry (its first component is a host, as Docker tells them: it has a
+// "." or a ":" or is "localhost") names an image to pull, and a digest
+// ("name@sha256:...") pins content that an executable on this machine cannot be
+// checked against. Either would otherwise be run as a path, or have its digest
+// ignored.
+func checkLocalImage(image string) error {
+	name, _, digest := strings.Cut(image, "@")
+	first, _, slash := strings.Cut(name, "/")
+	var why string
+	switch {
+	case slash && first != "." && first != ".." && (strings.ContainsAny(first, ".:") || first == "localhost"):
+		why = "is an image in a registry, and the process runtime pulls no images: it runs executables on this machine"
+	case digest:
+		why = "pins a digest, which the process runtime cannot check an executable against"
+	default:
+		return nil
+	}
+	base := imageExecutable(name[strings.LastIndexByte(name, '/')+1:])
+	return fmt.Errorf("%w: %w: image %q %s; run the task on the Docker runtime, or name an executable on the server's PATH as its image (%q) or in entryPoint",
+		runtime.ErrCannotStart, runtime.ErrInvalidSpec, image, why, base)
+}
+
+// imageHint is added to "executable not found" when the executable came from an
+// image name with a slash (a path here, but perhaps a Docker Hub image).
+func imageHint(spec runtime.Spec) string {
+	if len(spec.EntryPoint)+len(spec.Command) > 0 || !strings.Contains(spec.Image, "/") || filepath.IsAbs(spec.Image) {
+		return ""
+	}
+	return fmt.Sprintf(" (image %q is taken as a path; if it is an image to pull, run the task on the Docker runtime)", spec.Image)
 }
 
 // workingDir returns the absolute working directory for a container: WorkingDir

@@ -17,8 +17,9 @@ func TestCommandLine(t *testing.T) {
 	}{
 		{runtime.Spec{Image: "talk-service"}, []string{"talk-service"}},
 		{runtime.Spec{Image: "talk-service:v2"}, []string{"talk-service"}},
-		{runtime.Spec{Image: "talk@sha256:abc"}, []string{"talk"}},
-		{runtime.Spec{Image: "localhost:5000/talk"}, []string{"localhost:5000/talk"}},
+		{runtime.Spec{Image: "./bin/talk:v2"}, []string{"./bin/talk"}},
+		{runtime.Spec{Image: "/opt/talk"}, []string{"/opt/talk"}},
+		{runtime.Spec{Image: "localhost:5000/talk", EntryPoint: []string{"talk"}}, []string{"talk"}},
 		{runtime.Spec{Image: "img", EntryPoint: []string{"sh", "-c"}, Command: []string{"echo"}}, []string{"sh", "-c", "echo"}},
 		{runtime.Spec{Image: "img", Command: []string{"serve", "--fast"}}, []string{"serve", "--fast"}},
 	} {
@@ -27,8 +28,10 @@ func TestCommandLine(t *testing.T) {
 			t.Errorf("commandLine(%+v) = %q, %v; want %q", tc.spec, got, err, tc.want)
 		}
 	}
-	if _, err := commandLine(runtime.Spec{}); !errors.Is(err, runtime.ErrInvalidSpec) {
-		t.Errorf("empty spec: err = %v", err)
+	for _, image := range []string{"", "talk@sha256:abc", "localhost:5000/talk", "registry.example.com/team/talk:v1", "host:5000/talk"} {
+		if _, err := commandLine(runtime.Spec{Image: image}); !errors.Is(err, runtime.ErrInvalidSpec) {
+			t.Errorf("image %q: err = %v, want ErrInvalidSpec", image, err)
+		}
 	}
 }
 

@@ -5,9 +5,14 @@
 // # Command line
 //
 // argv is entryPoint followed by command when either is present. Where both are
-// absent, image names the executable, with a ":tag" and an "@digest" dropped, so
-// "talk-service:v2" runs "talk-service" (an image reference with a registry host, such
-// as "example.com/talk", contains a slash and is therefore taken as a path).
+// absent, image names the executable, with a ":tag" dropped, so "talk-service:v2"
+// runs "talk-service". An image that names a registry (its first component has a "."
+// or a ":" or is "localhost": "123456789012.dkr.ecr.us-east-1.amazonaws.com/talk:1",
+// "docker.io/library/nginx", "ghcr.io/org/talk") or pins a digest ("talk@sha256:...")
+// cannot be run here: Start fails with runtime.ErrCannotStart and
+// runtime.ErrInvalidSpec, saying to use the Docker runtime or name an executable. Any
+// other name with a slash ("library/nginx") is a path; when it is not found, the error
+// adds that an image to pull needs the Docker runtime.
 // argv[0] is resolved to the file to execute as follows; the process receives argv[0]
 // as written.
 //   - A name without a slash is searched in the directories of PATH: the PATH that
@@ -28,8 +33,10 @@
 // # Environment
 //
 // The container does not inherit the server's environment, only PATH, HOME, TMPDIR
-// and LANG from it (where set). Spec.Env is applied on top (so a task may override
-// those), and then, for the port mappings, PORT and SLIPWAY_PORT_<containerPort>.
+// and LANG from it (where set). HOST is set to 127.0.0.1 (model.LocalHost, where the
+// load balancer dials targets), so that a process that listens on $HOST is not exposed
+// on every interface. Spec.Env is applied on top (so a task may override those, HOST
+// included), and then, for the port mappings, PORT and SLIPWAY_PORT_<containerPort>.
 // Later entries replace earlier ones with the same name.
 //
 // # Ports
@@ -43,9 +50,10 @@
 // out, and those of the containers it adopted or found running, reserved until their
 // container exits, so two containers never get the same port. A fixed hostPort is
 // used as given and must be free on all interfaces and unreserved; otherwise Start
-// fails with runtime.ErrPortInUse. Bindings report BindIP "0.0.0.0": the port was
-// free on every interface, so the process may listen on all of them (the load
-// balancer connects to 127.0.0.1). Protocol is "tcp" (default) or "udp".
+// fails with runtime.ErrPortInUse. Bindings report as BindIP the address HOST holds
+// (127.0.0.1 unless the task set another), or "0.0.0.0" when HOST is not an address;
+// the port was free on every interface, so the process may listen wherever it is told.
+// Protocol is "tcp" (default) or "udp".
 //
 // # Logs
 //

@@ -1,9 +1,11 @@
 package process
 
 import (
+	"net"
 	"strconv"
 	"strings"
 
+	"github.com/slipway-dev/slipway/internal/model"
 	"github.com/slipway-dev/slipway/internal/runtime"
 )
 
@@ -11,13 +13,27 @@ import (
 // the server's environment (credentials, test switches) stays out of containers.
 func inheritedEnv() []string { return []string{"PATH", "HOME", "TMPDIR", "LANG"} }
 
+// hostVar tells the process the address to listen on.
+const hostVar = "HOST"
+
+// bindIP is what a container's bindings report: the address HOST names, or
+// "0.0.0.0" (any) when it names none (a host name, or nothing).
+func bindIP(env []string) string {
+	if ip := net.ParseIP(lookupEnv(env, hostVar)); ip != nil {
+		return ip.String()
+	}
+	return anyIP
+}
+
 // defaultPATH is used when neither the task nor the server sets PATH.
 const defaultPATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 // containerEnv builds a container's environment, later layers winning:
-// the inherited base, then spec.Env, then PORT and SLIPWAY_PORT_<containerPort>
-// for the realised bindings (the process must listen where the host port is, since
-// it shares the host's network).
+// the inherited base and HOST, then spec.Env, then PORT and
+// SLIPWAY_PORT_<containerPort> for the realised bindings (the process must listen
+// where the host port is, since it shares the host's network). HOST is the
+// address the load balancer dials, so that a process that honours it is not
+// exposed on every interface; a task may set another.
 func containerEnv(getenv func(string) string, specEnv []string, bindings []runtime.Binding) []string {
 	var env envList
 	for _, k := range inheritedEnv() {
@@ -28,6 +44,7 @@ func containerEnv(getenv func(string) string, specEnv []string, bindings []runti
 	if env.get("PATH") == "" {
 		env.set("PATH", defaultPATH)
 	}
+	env.set(hostVar, model.LocalHost)
 	for _, kv := range specEnv {
 		k, v, _ := strings.Cut(kv, "=")
 		if k != "" {

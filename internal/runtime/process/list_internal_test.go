@@ -13,7 +13,7 @@ import (
 
 // testBindings are the bindings of fake containers; nothing listens on port 1.
 func testBindings() []runtime.Binding {
-	return []runtime.Binding{{ContainerPort: 80, HostPort: 1, BindIP: bindIP, Protocol: "tcp"}}
+	return []runtime.Binding{{ContainerPort: 80, HostPort: 1, BindIP: anyIP, Protocol: "tcp"}}
 }
 
 // fakeContainerDir makes a container directory as Start leaves it just before the

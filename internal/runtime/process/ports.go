@@ -10,9 +10,10 @@ import (
 	"github.com/slipway-dev/slipway/internal/runtime"
 )
 
-// bindIP is reported in every Binding: processes share the host's network, and the
-// port was checked free on all interfaces, so the process may listen on any of them.
-const bindIP = "0.0.0.0"
+// anyIP is the BindIP of a binding until the container's environment is known
+// (see bindIP): processes share the host's network, and the port was checked free
+// on all interfaces, so the process may listen on any of them.
+const anyIP = "0.0.0.0"
 
 // dynamicPortTries bounds the search for a dynamic port that is free and not reserved.
 const dynamicPortTries = 64
@@ -69,7 +70,7 @@ func (p *ports) allocateOne(m runtime.PortMapping) (runtime.Binding, error) {
 		return runtime.Binding{}, fmt.Errorf("%w: %w: port mapping %d:%d out of range",
 			runtime.ErrCannotStart, runtime.ErrInvalidSpec, m.HostPort, m.ContainerPort)
 	}
-	b := runtime.Binding{ContainerPort: m.ContainerPort, BindIP: bindIP, Protocol: proto}
+	b := runtime.Binding{ContainerPort: m.ContainerPort, BindIP: anyIP, Protocol: proto}
 	if m.HostPort != 0 {
 		if p.taken(portKey{proto, m.HostPort}) {
 			return b, fmt.Errorf("%w: %w: %s/%d is reserved by another container",

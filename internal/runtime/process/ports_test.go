@@ -74,7 +74,7 @@ func TestPortsFixedAndRelease(t *testing.T) {
 // started) stays taken until both let go, and letting go twice changes nothing.
 func TestPortsHoldersAreKeyed(t *testing.T) {
 	p := newPorts()
-	b := []runtime.Binding{{ContainerPort: 80, HostPort: 40123, BindIP: bindIP, Protocol: "tcp"}}
+	b := []runtime.Binding{{ContainerPort: 80, HostPort: 40123, BindIP: anyIP, Protocol: "tcp"}}
 	k := portKey{"tcp", 40123}
 	p.reserve("found", b)
 	p.reserve("found", b) // List, then Adopt

@@ -153,9 +153,12 @@ func (r *Runtime) startIn(ctx context.Context, cdir string, lock *os.File, spec 
 // and the bindings, kept for List.
 func (r *Runtime) config(cdir string, spec runtime.Spec, argv []string, dir string, bindings []runtime.Binding) (containerConfig, error) {
 	env := containerEnv(os.Getenv, spec.Env, bindings)
+	for i := range bindings {
+		bindings[i].BindIP = bindIP(env)
+	}
 	path, err := resolveExecutable(argv[0], lookupEnv(env, "PATH"), dir)
 	if err != nil {
-		return containerConfig{}, fmt.Errorf("%w: %w", runtime.ErrCannotStart, err)
+		return containerConfig{}, fmt.Errorf("%w: %w%s", runtime.ErrCannotStart, err, imageHint(spec))
 	}
 	maxBytes := spec.LogMaxBytes
 	if maxBytes <= 0 {

@@ -37,22 +37,68 @@ func TestEnvironmentAndPorts(t *testing.T) {
 	t.Setenv("SLIPWAY_SECRET_OF_SERVER", "leak")
 	t.Setenv("LANG", "C.UTF-8")
 	rt := newRuntime(t, stateDir(t))
-	spec := shSpec(t, `echo "FOO=$FOO PORT=$PORT P8080=$SLIPWAY_PORT_8080 P9090=$SLIPWAY_PORT_9090 LANG=$LANG SECRET=$SLIPWAY_SECRET_OF_SERVER"`)
+	spec := shSpec(t, `echo "FOO=$FOO HOST=$HOST PORT=$PORT P8080=$SLIPWAY_PORT_8080 P9090=$SLIPWAY_PORT_9090 LANG=$LANG SECRET=$SLIPWAY_SECRET_OF_SERVER"`)
 	spec.Env = []string{"FOO=bar", "LANG=de_DE.UTF-8"}
 	spec.PortMappings = []runtime.PortMapping{{ContainerPort: 8080}, {ContainerPort: 9090, Protocol: "tcp"}}
 	h := start(t, rt, spec)
 	b := h.Bindings()
 	if len(b) != 2 || b[0].ContainerPort != 8080 || b[1].ContainerPort != 9090 ||
 		b[0].HostPort == 0 || b[1].HostPort == 0 || b[0].HostPort == b[1].HostPort ||
-		b[0].BindIP != "0.0.0.0" || b[0].Protocol != "tcp" {
+		b[0].BindIP != "127.0.0.1" || b[0].Protocol != "tcp" {
 		t.Fatalf("bindings = %+v", b)
 	}
 	waitExit(t, h)
 	out, _ := h.LogPaths()
-	want := "FOO=bar PORT=" + strconv.Itoa(b[0].HostPort) + " P8080=" + strconv.Itoa(b[0].HostPort) +
+	want := "FOO=bar HOST=127.0.0.1 PORT=" + strconv.Itoa(b[0].HostPort) + " P8080=" + strconv.Itoa(b[0].HostPort) +
 		" P9090=" + strconv.Itoa(b[1].HostPort) + " LANG=de_DE.UTF-8 SECRET=\n"
 	if got := readFile(t, out); got != want {
 		t.Errorf("env output\n got %q\nwant %q", got, want)
+	}
+}
+
+// TestTaskChoosesWhereToBind: HOST is the loopback address by default, so a
+// process that honours it is reachable by the load balancer and by nobody
+// beyond this machine; a task that sets HOST binds there, and its bindings
+// say so.
+func TestTaskChoosesWhereToBind(t *testing.T) {
+	rt := newRuntime(t, stateDir(t))
+	spec := shSpec(t, `echo "HOST=$HOST"`)
+	spec.Env = []string{"HOST=0.0.0.0"}
+	spec.PortMappings = []runtime.PortMapping{{ContainerPort: 8080}}
+	h := start(t, rt, spec)
+	if b := h.Bindings(); b[0].BindIP != "0.0.0.0" {
+		t.Errorf("bindings = %+v, want BindIP 0.0.0.0 as the task asked", b)
+	}
+	waitExit(t, h)
+	if out, _ := h.LogPaths(); readFile(t, out) != "HOST=0.0.0.0\n" {
+		t.Errorf("stdout = %q", readFile(t, out))
+	}
+}
+
+// TestRegistryImageNamesTheDockerRuntime: an image to pull is not a path on
+// this machine; the error says so and what to do, instead of "executable
+// file not found: <cwd>/...".
+func TestRegistryImageNamesTheDockerRuntime(t *testing.T) {
+	rt := newRuntime(t, stateDir(t))
+	for _, image := range []string{
+		"123456789012.dkr.ecr.us-east-1.amazonaws.com/talk:1", "docker.io/library/nginx:1.27",
+		"ghcr.io/org/talk", "localhost:5000/talk", "talk-service@sha256:" + strings.Repeat("ab", 32),
+	} {
+		_, err := rt.Start(t.Context(), runtime.Spec{TaskID: "t1", ContainerName: "web", Image: image, LogDir: t.TempDir()})
+		if !errors.Is(err, runtime.ErrCannotStart) || !errors.Is(err, runtime.ErrInvalidSpec) {
+			t.Errorf("%s: err = %v, want ErrCannotStart and ErrInvalidSpec", image, err)
+			continue
+		}
+		msg := err.Error()
+		if !strings.Contains(msg, "Docker runtime") || !strings.Contains(msg, image) || strings.Contains(msg, "not found") {
+			t.Errorf("%s: %q does not point to the Docker runtime", image, msg)
+		}
+	}
+	cwd, _ := os.Getwd()
+	_, err := rt.Start(t.Context(), runtime.Spec{TaskID: "t1", ContainerName: "web", Image: "library/nginx", LogDir: t.TempDir()})
+	if !errors.Is(err, runtime.ErrNotFound) || !strings.Contains(err.Error(), filepath.Join(cwd, "library/nginx")) ||
+		!strings.Contains(err.Error(), "Docker runtime") {
+		t.Errorf("an image name with a slash but no registry: err = %v; want not found as a path, with a hint", err)
 	}
 }
 
