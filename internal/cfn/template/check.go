@@ -1,7 +1,5 @@
 package template
 
-import "strings"
-
 // block names the part of the template a value is in, for messages such as
 // "Unresolved resource dependencies [X] in the Outputs block of the template".
 type block string
@@ -264,9 +262,4 @@ func (t *Template) conditionCycles() error {
 		return formatErr("Circular dependency between conditions: %s", bracketList(cyc))
 	}
 	return nil
-}
-
-// hasPrefixFold is strings.HasPrefix ignoring case.
-func hasPrefixFold(s, prefix string) bool {
-	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
