@@ -2,6 +2,7 @@ package template
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -87,3 +88,7 @@ func wantEqual(t testing.TB, got, want any) {
 		t.Fatalf("got %#v\nwant %#v", got, want)
 	}
 }
+
+func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+
+func asAWS(err error) (*awserr.Error, bool) { return awserr.As(err) }

@@ -72,7 +72,11 @@ func kindOf(typ string) parameterKind {
 		inner := typ[len("List<") : len(typ)-1]
 		return parameterKind{list: true, known: awsParameterTypes[inner] && inner != "AWS::SSM::Parameter::Name"}
 	case strings.HasPrefix(typ, ssmValuePrefix) && strings.HasSuffix(typ, ">"):
-		inner := kindOf(typ[len(ssmValuePrefix) : len(typ)-1])
+		name := typ[len(ssmValuePrefix) : len(typ)-1]
+		if name == "List<String>" {
+			return parameterKind{list: true, ssm: true, known: true}
+		}
+		inner := kindOf(name)
 		ok := inner.known && !inner.ssm && !inner.number
 		return parameterKind{list: inner.list, ssm: true, known: ok}
 	}

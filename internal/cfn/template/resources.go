@@ -1,5 +1,7 @@
 package template
 
+import "strings"
+
 var resourceKeys = map[string]bool{
 	"Type": true, "Properties": true, "DependsOn": true, "Condition": true,
 	"DeletionPolicy": true, "UpdateReplacePolicy": true, "Metadata": true,
@@ -38,15 +40,15 @@ func (t *Template) readResources(doc *document) error {
 }
 
 func (t *Template) readResource(id string, v any) (*Resource, error) {
+	if strings.HasPrefix(id, fnForEach) {
+		return nil, formatErr("Fn::ForEach is not supported by Slipway; expand the loop in the template")
+	}
 	if !validLogicalID(id) {
 		return nil, formatErr("Resource name %s is non alphanumeric.", id)
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
 		return nil, formatErr("[/Resources/%s] Every Resources object must contain a Type member.", id)
-	}
-	if _, forEach := m[fnForEach]; forEach || len(id) > len(fnForEach) && id[:len(fnForEach)] == fnForEach {
-		return nil, formatErr("Fn::ForEach is not supported by Slipway; expand the loop in the template")
 	}
 	for k := range m {
 		if !resourceKeys[k] {
