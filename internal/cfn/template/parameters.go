@@ -1,7 +1,6 @@
 package template
 
 import (
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -229,17 +228,14 @@ func (p *Parameter) readBounds(m map[string]any) error {
 	return nil
 }
 
-// scalarString renders a scalar as the string CloudFormation sees.
+// scalarString renders a scalar as the string CloudFormation sees; an
+// absent value (YAML's null) is the empty string.
 func scalarString(v any) (string, bool) {
-	switch x := v.(type) {
-	case string:
-		return x, true
-	case json.Number:
-		return string(x), true
-	case bool:
-		return strconv.FormatBool(x), true
-	case nil:
+	if v == nil {
 		return "", true
+	}
+	if s, ok := stringValue(v); ok {
+		return s, true
 	}
 	return fmt.Sprint(v), false
 }
