@@ -27,7 +27,7 @@ type Evaluator struct {
 }
 
 // NewEvaluator resolves the parameters (with CloudFormation's checks),
-// evaluates every condition, and checks that no resource or output that
+// applies the Rules section's assertions, evaluates every condition, and checks that no resource or output that
 // exists refers to a resource that does not (its condition false).
 func NewEvaluator(t *Template, in Inputs) (*Evaluator, error) {
 	params, refs, err := t.resolveParameters(in)
@@ -35,6 +35,9 @@ func NewEvaluator(t *Template, in Inputs) (*Evaluator, error) {
 		return nil, err
 	}
 	e := &Evaluator{t: t, in: in, params: params, refs: refs, conditions: map[string]bool{}}
+	if err := e.checkRules(); err != nil {
+		return nil, err
+	}
 	for _, name := range sortedKeys(t.Conditions) {
 		if _, err := e.condition(name, map[string]bool{}); err != nil {
 			return nil, err

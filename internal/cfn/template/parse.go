@@ -29,6 +29,9 @@ func Parse(body []byte) (*Template, error) {
 	if err := t.checkReferences(); err != nil {
 		return nil, err
 	}
+	if err := t.checkRules(); err != nil {
+		return nil, err
+	}
 	if _, err := t.StaticGraph(); err != nil {
 		return nil, err
 	}
