@@ -80,7 +80,7 @@ func (d *demo) run(ctx context.Context) (demoResult, error) {
 	if err := d.setUp(ctx); err != nil {
 		return res, err
 	}
-	stats := newSnapshotSource(d.c.ecs, d.c.elb, newStatsClient(d.api.endpoint), d.api.cluster)
+	stats := newSnapshotSource(d.c.ecs, d.c.elb, newStatsClient(d.api.metricsEndpoint()), d.api.cluster)
 	svc, err := d.api.describeService(ctx, d.c.ecs, "talk")
 	if err != nil {
 		return res, err
@@ -126,7 +126,7 @@ func (d *demo) setUp(ctx context.Context) error {
 		return fmt.Errorf("starting the embedded server: %w", err)
 	}
 	api := *d.g
-	api.endpoint, api.cluster = d.srv.URL(), "default"
+	api.endpoint, api.metricsURL, api.cluster = d.srv.URL(), d.srv.MetricsURL(), "default"
 	d.api = &api
 	d.step("Slipway running on %s (state in %s)", d.srv.URL(), d.dir)
 	t := time.Now()
@@ -184,7 +184,7 @@ func (d *demo) serve(ctx context.Context, revision string) error {
 
 // newFollower makes a follower of service with g's display.
 func (g *globals) newFollower(c deployClients, service string) *follower {
-	return newFollower(newSnapshotSource(c.ecs, c.elb, newStatsClient(g.endpoint), g.cluster), g.newProgressView(), service)
+	return newFollower(newSnapshotSource(c.ecs, c.elb, newStatsClient(g.metricsEndpoint()), g.cluster), g.newProgressView(), service)
 }
 
 // deploy registers talk with env changed in container web and follows the

@@ -137,7 +137,7 @@ func deploymentsString(svc types.Service) string {
 // returns its stdout, stderr and exit code as Main would.
 func (f *fixture) run(args ...string) (string, string, int) {
 	f.t.Helper()
-	return runCLI(f.t, append([]string{"--endpoint-url", f.srv.URL()}, args...)...)
+	return runCLI(f.t, append([]string{"--endpoint-url", f.srv.URL(), "--metrics-url", f.srv.MetricsURL()}, args...)...)
 }
 
 func runCLI(t *testing.T, args ...string) (string, string, int) {

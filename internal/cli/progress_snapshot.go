@@ -2,9 +2,7 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
@@ -12,8 +10,6 @@ import (
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
-
-	"github.com/slipway-dev/slipway/internal/lb"
 )
 
 // ecsReader is what following a deployment reads from the ECS API.
@@ -373,33 +369,4 @@ func (s *snapshot) taskHealthy(t types.Task) bool {
 		}
 	}
 	return found
-}
-
-// statsClient reads the load balancer's counters from Slipway's
-// /slipway/lb/stats (not an AWS API: other endpoints answer 404 and the
-// figures are left out).
-type statsClient struct {
-	url  string
-	http *http.Client
-}
-
-func newStatsClient(endpoint string) *statsClient {
-	return &statsClient{url: strings.TrimRight(endpoint, "/") + "/slipway/lb/stats", http: &http.Client{Timeout: 2 * time.Second}}
-}
-
-func (c *statsClient) get(ctx context.Context) (lb.Stats, error) {
-	var st lb.Stats
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.url, nil)
-	if err != nil {
-		return st, err
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return st, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return st, fmt.Errorf("%s: %s", c.url, resp.Status)
-	}
-	return st, json.NewDecoder(resp.Body).Decode(&st)
 }

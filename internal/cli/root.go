@@ -53,11 +53,13 @@ func (e exitCode) Error() string { return fmt.Sprintf("exit code %d", int(e)) }
 // globals are the flags every client command shares.
 type globals struct {
 	endpoint string
-	region   string
-	cluster  string
-	output   string
-	stdout   io.Writer
-	stderr   io.Writer
+	// metricsURL is --metrics-url; see metricsEndpoint.
+	metricsURL string
+	region     string
+	cluster    string
+	output     string
+	stdout     io.Writer
+	stderr     io.Writer
 }
 
 func newRoot(stdout, stderr io.Writer) *cobra.Command {
@@ -72,6 +74,8 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.SetErr(stderr)
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.endpoint, "endpoint-url", envOr("SLIPWAY_ENDPOINT", "http://127.0.0.1:4566"), "Slipway API endpoint (env SLIPWAY_ENDPOINT)")
+	pf.StringVar(&g.metricsURL, "metrics-url", os.Getenv("SLIPWAY_METRICS_URL"),
+		"Slipway metrics endpoint, where deploy and rollback read traffic figures (env SLIPWAY_METRICS_URL; default: the endpoint's host on the port of server --metrics-addr's default)")
 	pf.StringVar(&g.region, "region", envOr("AWS_REGION", "us-east-1"), "region")
 	pf.StringVar(&g.cluster, "cluster", "default", "cluster name or ARN")
 	pf.StringVarP(&g.output, "output", "o", "table", "output format: table or json")

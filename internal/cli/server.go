@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -21,8 +22,15 @@ func newServerCmd(g *globals) *cobra.Command {
 running if the server stops; the next start adopts them.
 
 Requests are checked for SigV4 signatures when credentials are configured
-(--credentials-file, or SLIPWAY_CREDENTIALS="ID:SECRET,..."); without them any
-signature is accepted and the server refuses to listen beyond loopback.`,
+(--credentials-file, or SLIPWAY_CREDENTIALS="ID:SECRET,..."; a secret may hold
+':', as only the first separator splits). Without them any signature is
+accepted, but a request must carry one and be addressed to 127.0.0.1,
+localhost or [::1] with the API's port, not come from a web page, and change
+state by POST only; and nothing listens beyond loopback. With credentials, an
+API beyond loopback needs --api-tls-cert and --api-tls-key (or
+--api-insecure-plain-http behind a TLS proxy).
+
+/metrics and /slipway/lb/stats are served on --metrics-addr, not on the API.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			level := slog.LevelInfo
@@ -31,24 +39,48 @@ signature is accepted and the server refuses to listen beyond loopback.`,
 			}
 			cfg.Logger = slog.New(slog.NewTextHandler(g.stderr, &slog.HandlerOptions{Level: level}))
 			cfg.Region = g.region
-			cfg.CredentialList = os.Getenv("SLIPWAY_CREDENTIALS")
+			if err := credentialSources(cmd, &cfg); err != nil {
+				return err
+			}
 			srv, err := server.Start(cmd.Context(), cfg)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(g.stderr, "slipway: serving the ECS and ELBv2 APIs on %s (data in %s); Ctrl-C to stop\n",
-				srv.URL(), cfg.DataDir)
+			fmt.Fprintf(g.stderr, "slipway: serving the ECS and ELBv2 APIs on %s, metrics on %s (data in %s); Ctrl-C to stop\n",
+				srv.URL(), srv.MetricsURL(), cfg.DataDir)
 			<-cmd.Context().Done()
 			cfg.Logger.Info("shutting down; tasks keep running and are adopted at the next start")
 			return srv.Close()
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&cfg.APIAddr, "api-addr", "127.0.0.1:4566", "address of the AWS APIs")
+	f.StringVar(&cfg.APIAddr, "api-addr", server.DefaultAPIAddr, "address of the AWS APIs")
+	f.StringVar(&cfg.APITLSCert, "api-tls-cert", "", "PEM certificate (chain) file: serve the API over HTTPS (with --api-tls-key)")
+	f.StringVar(&cfg.APITLSKey, "api-tls-key", "", "PEM private key file of --api-tls-cert")
+	f.BoolVar(&cfg.APIInsecurePlainHTTP, "api-insecure-plain-http", false,
+		"serve a signed API beyond loopback over plain HTTP (only behind a TLS-terminating proxy)")
+	f.StringVar(&cfg.MetricsAddr, "metrics-addr", server.DefaultMetricsAddr,
+		"address of /metrics and /slipway/lb/stats (beyond loopback only with credentials)")
 	f.StringVar(&cfg.DataDir, "data-dir", server.DefaultDataDir(), "state directory (database, container state, logs)")
 	f.StringVar(&cfg.Account, "account-id", "000000000000", "account id in ARNs")
 	f.StringVar(&cfg.LBHost, "lb-host", "", "address load-balancer listeners bind on (default 0.0.0.0 with credentials, else 127.0.0.1)")
 	f.StringVar(&cfg.CredentialsFile, "credentials-file", "", "file of ACCESS_KEY_ID SECRET_ACCESS_KEY lines; enables SigV4 checks")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	return cmd
+}
+
+// credentialSources fills cfg's credentials from --credentials-file and
+// SLIPWAY_CREDENTIALS. A source that is given but empty is an error: an
+// unset shell variable in `SLIPWAY_CREDENTIALS=$KEYS` must not start a
+// server that checks no signature.
+func credentialSources(cmd *cobra.Command, cfg *server.Config) error {
+	if cmd.Flags().Changed("credentials-file") && strings.TrimSpace(cfg.CredentialsFile) == "" {
+		return fmt.Errorf("%w: --credentials-file is empty; name a file of ACCESS_KEY_ID SECRET_ACCESS_KEY lines, or leave the flag out to run without credentials", ErrUsage)
+	}
+	list, set := os.LookupEnv("SLIPWAY_CREDENTIALS")
+	if set && strings.TrimSpace(list) == "" {
+		return fmt.Errorf("%w: SLIPWAY_CREDENTIALS is set but empty; give ID:SECRET pairs, or unset it to run without credentials", ErrUsage)
+	}
+	cfg.CredentialList = list
+	return nil
 }

@@ -10,15 +10,47 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+
+	"github.com/slipway-dev/slipway/internal/browserguard"
 )
 
-// ErrInsecureListen reports an address beyond loopback with no credentials.
-var ErrInsecureListen = errors.New("refusing to listen beyond loopback without credentials")
+// Sentinel errors of a configuration the server refuses to start with.
+var (
+	// ErrInsecureListen reports an address beyond loopback with no credentials.
+	ErrInsecureListen = errors.New("refusing to listen beyond loopback without credentials")
+	// ErrPlainHTTPAPI reports an API beyond loopback without TLS: signed
+	// requests and their answers would cross the network in the clear.
+	ErrPlainHTTPAPI = errors.New("refusing to serve the API over plain HTTP beyond loopback")
+	// ErrTLSConfig reports API TLS options that do not go together.
+	ErrTLSConfig = errors.New("bad API TLS configuration")
+)
+
+// DefaultAPIAddr and DefaultMetricsAddr are where `slipway server` listens
+// unless told otherwise: the AWS APIs on LocalStack's well-known port, and
+// /metrics and /slipway/lb/stats on 9566 (the API's port in the 9xxx range
+// where Prometheus exporters live), both on loopback only.
+const (
+	DefaultAPIAddr     = "127.0.0.1:4566"
+	DefaultMetricsAddr = "127.0.0.1:9566"
+)
 
 // Config configures a Server.
 type Config struct {
-	// APIAddr is where the AWS APIs listen (default 127.0.0.1:4566).
+	// APIAddr is where the AWS APIs listen (default DefaultAPIAddr).
 	APIAddr string
+	// APITLSCert and APITLSKey are PEM files; with both, the API is served
+	// over HTTPS only.
+	APITLSCert string
+	APITLSKey  string
+	// APIInsecurePlainHTTP allows a plain-HTTP API beyond loopback with
+	// credentials (behind a TLS-terminating proxy, say); without it such a
+	// server refuses to start.
+	APIInsecurePlainHTTP bool
+	// MetricsAddr is where /metrics and /slipway/lb/stats are served, plain
+	// HTTP, never on the API's port (default 127.0.0.1:0, any free port;
+	// `slipway server` defaults to DefaultMetricsAddr). Beyond loopback only
+	// with credentials, like every listener.
+	MetricsAddr string
 	// DataDir holds the database, container state and logs.
 	DataDir string
 	Region  string
@@ -54,7 +86,10 @@ func DefaultDataDir() string {
 
 func (c *Config) applyDefaults() {
 	if c.APIAddr == "" {
-		c.APIAddr = "127.0.0.1:4566"
+		c.APIAddr = DefaultAPIAddr
+	}
+	if c.MetricsAddr == "" {
+		c.MetricsAddr = "127.0.0.1:0"
 	}
 	if c.DataDir == "" {
 		c.DataDir = DefaultDataDir()
@@ -73,27 +108,45 @@ func (c *Config) applyDefaults() {
 	}
 }
 
+// checkListeners enforces the exposure rules at start-up: nothing listens
+// beyond loopback unless requests must be signed, and a signed API beyond
+// loopback is served over TLS unless plain HTTP was asked for.
+func (c *Config) checkListeners(secured bool) error {
+	for _, l := range []struct{ addr, what string }{
+		{c.APIAddr, "API"}, {c.MetricsAddr, "metrics"}, {c.LBHost, "load balancer"},
+	} {
+		if err := checkExposure(l.addr, secured, l.what); err != nil {
+			return err
+		}
+	}
+	hasTLS := c.APITLSCert != "" || c.APITLSKey != ""
+	switch {
+	case hasTLS && (c.APITLSCert == "" || c.APITLSKey == ""):
+		return fmt.Errorf("%w: give both --api-tls-cert and --api-tls-key", ErrTLSConfig)
+	case hasTLS && c.APIInsecurePlainHTTP:
+		return fmt.Errorf("%w: --api-insecure-plain-http contradicts --api-tls-cert; give one or the other", ErrTLSConfig)
+	case !hasTLS && !c.APIInsecurePlainHTTP && !isLoopbackAddr(c.APIAddr):
+		return fmt.Errorf("%w: API address %s; give --api-tls-cert and --api-tls-key, or --api-insecure-plain-http "+
+			"if a TLS proxy stands in front, or listen on 127.0.0.1", ErrPlainHTTPAPI, c.APIAddr)
+	}
+	return nil
+}
+
 // checkExposure enforces that nothing listens beyond loopback unless
 // requests must be signed.
 func checkExposure(addr string, secured bool, what string) error {
-	if secured {
-		return nil
-	}
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		host = addr
-	}
-	if isLoopback(host) {
+	if secured || isLoopbackAddr(addr) {
 		return nil
 	}
 	return fmt.Errorf("%w: %s address %s; configure --credentials-file or SLIPWAY_CREDENTIALS, or use 127.0.0.1",
 		ErrInsecureListen, what, addr)
 }
 
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
+// isLoopbackAddr reports whether addr (host:port, or a host) is on loopback.
+func isLoopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		host = addr
 	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return browserguard.IsLoopbackHost(host)
 }

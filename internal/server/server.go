@@ -4,21 +4,16 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	goruntime "runtime"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/slipway-dev/slipway/internal/agent"
 	"github.com/slipway-dev/slipway/internal/agentlink"
@@ -46,8 +41,8 @@ type Server struct {
 	syncer     *lbsync.Syncer
 	controller *controller.Controller
 	agent      *agent.Agent
-	httpSrv    *http.Server
-	ln         net.Listener
+	api        *listener // the AWS APIs
+	metrics    *listener // /metrics and /slipway/lb/stats
 	cancel     context.CancelFunc
 	wg         sync.WaitGroup
 	closeOnce  sync.Once
@@ -68,10 +63,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 			cfg.LBHost = "0.0.0.0"
 		}
 	}
-	if err := checkExposure(cfg.APIAddr, secured, "API"); err != nil {
-		return nil, err
-	}
-	if err := checkExposure(cfg.LBHost, secured, "load balancer"); err != nil {
+	if err := cfg.checkListeners(secured); err != nil {
 		return nil, err
 	}
 	s := &Server{cfg: cfg}
@@ -112,7 +104,19 @@ func (s *Server) start(ctx context.Context, creds awsproto.Credentials) error {
 	if err := s.startAgent(ctx); err != nil {
 		return err
 	}
-	return s.serveAPI(creds, reg)
+	if err := s.serveMetrics(reg, s.plane, len(creds) > 0); err != nil {
+		return err
+	}
+	return s.serveAPI(creds)
+}
+
+// registerAPIs wires each AWS API into the router, with the name its
+// requests are signed for.
+func (s *Server) registerAPIs(router *awsproto.Router) {
+	router.HandleJSON(awsproto.JSONAPI{TargetPrefix: ecs.TargetPrefix, SigningName: ecs.SigningName},
+		ecs.New(s.st, targetGroups{s.st}, s.cfg.Logger))
+	router.HandleQuery(awsproto.QueryAPI{Version: elbv2.Version, Namespace: elbv2.Namespace, SigningName: elbv2.SigningName},
+		elbv2.New(s.st, s.syncer, s.cfg.Logger))
 }
 
 func (s *Server) startAgent(ctx context.Context) error {
@@ -148,39 +152,6 @@ func (s *Server) startAgent(ctx context.Context) error {
 	return a.Start(ctx)
 }
 
-func (s *Server) serveAPI(creds awsproto.Credentials, reg *prometheus.Registry) error {
-	var verifier *awsproto.Verifier
-	if len(creds) > 0 {
-		verifier = awsproto.NewVerifier(creds, nil)
-	}
-	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	mux.HandleFunc("GET /health", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
-	mux.HandleFunc("GET /slipway/lb/stats", s.serveStats)
-	router := awsproto.NewRouter(verifier, mux, s.cfg.Logger)
-	router.HandleJSON(ecs.TargetPrefix, ecs.New(s.st, targetGroups{s.st}, s.cfg.Logger))
-	router.HandleQuery(elbv2.Version, elbv2.Namespace, elbv2.New(s.st, s.syncer, s.cfg.Logger))
-	ln, err := net.Listen("tcp", s.cfg.APIAddr)
-	if err != nil {
-		return fmt.Errorf("API address %s: %w", s.cfg.APIAddr, err)
-	}
-	s.ln = ln
-	s.httpSrv = &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second}
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		if err := s.httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			s.cfg.Logger.Error("API server stopped", "err", err)
-		}
-	}()
-	s.cfg.Logger.Info("slipway server ready", "api", "http://"+ln.Addr().String(), "data", s.cfg.DataDir,
-		"lb_host", s.cfg.LBHost, "signed_requests", len(creds) > 0)
-	return nil
-}
-
-// URL is the API endpoint, e.g. http://127.0.0.1:4566.
-func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
-
 // State exposes the server's state for in-process tools (demo, tests).
 func (s *Server) State() *state.State { return s.st }
 
@@ -193,11 +164,7 @@ func (s *Server) DataPlane() *lb.DataPlane { return s.plane }
 func (s *Server) Close() error {
 	var errs []error
 	s.closeOnce.Do(func() {
-		if s.httpSrv != nil {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			errs = append(errs, s.httpSrv.Shutdown(ctx))
-			cancel()
-		}
+		errs = append(errs, s.api.shutdown(), s.metrics.shutdown())
 		if s.agent != nil {
 			errs = append(errs, s.agent.Close())
 		}
@@ -263,12 +230,4 @@ func totalMemoryMiB() int {
 		}
 	}
 	return 0
-}
-
-// serveStats answers the data plane's statistics as JSON (lb.Stats): the
-// per-revision counts `slipway deploy` reports. Like /metrics, it reveals
-// no configuration, only counters.
-func (s *Server) serveStats(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(s.plane.Stats())
 }

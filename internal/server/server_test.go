@@ -68,15 +68,16 @@ func TestFreshDataDirHasDefaultClusterAndEndpoints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for path, want := range map[string]string{"/health": "ok", "/metrics": "go_goroutines", "/slipway/lb/stats": "TargetGroups"} {
-		resp, err := http.Get(s.URL() + path)
+	for url, want := range map[string]string{s.URL() + "/health": "ok", s.MetricsURL() + "/metrics": "go_goroutines",
+		s.MetricsURL() + "/slipway/lb/stats": "TargetGroups"} {
+		resp, err := http.Get(url)
 		if err != nil {
 			t.Fatal(err)
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
-			t.Errorf("GET %s: %d %.200s", path, resp.StatusCode, body)
+			t.Errorf("GET %s: %d %.200s", url, resp.StatusCode, body)
 		}
 	}
 	first := s.agent.MetadataAddr()

@@ -28,29 +28,35 @@ func requireAWSCLI(t *testing.T) {
 type awsCLI struct {
 	endpoint string
 	env      []string
+	bin      string // the CLI's executable; "" is aws on PATH
 }
 
 func newAWSCLI(s *site, endpoint string) *awsCLI {
-	return &awsCLI{endpoint: endpoint, env: cliEnv(s.home, s.keyID, s.secret)}
+	return &awsCLI{endpoint: endpoint, env: cliEnv(s, s.keyID, s.secret)}
 }
 
 // withKeys returns a CLI that signs with other credentials.
 func (c *awsCLI) withKeys(s *site, keyID, secret string) *awsCLI {
-	return &awsCLI{endpoint: c.endpoint, env: cliEnv(s.home, keyID, secret)}
+	return &awsCLI{endpoint: c.endpoint, env: cliEnv(s, keyID, secret), bin: c.bin}
 }
 
-func cliEnv(home, keyID, secret string) []string {
+func cliEnv(s *site, keyID, secret string) []string {
+	home := s.home
 	var env []string
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "AWS_") && !strings.HasPrefix(kv, "HOME=") {
 			env = append(env, kv)
 		}
 	}
-	return append(env, "HOME="+home, "AWS_ACCESS_KEY_ID="+keyID, "AWS_SECRET_ACCESS_KEY="+secret,
+	env = append(env, "HOME="+home, "AWS_ACCESS_KEY_ID="+keyID, "AWS_SECRET_ACCESS_KEY="+secret,
 		"AWS_PAGER=", "AWS_CONFIG_FILE="+filepath.Join(home, "no-config"),
 		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(home, "no-credentials"),
 		// Retries would hide error codes behind slow back-offs.
 		"AWS_MAX_ATTEMPTS=1", "AWS_RETRY_MODE=standard")
+	if s.tls != nil {
+		env = append(env, "AWS_CA_BUNDLE="+s.tls.CAFile)
+	}
+	return env
 }
 
 // cliError is a failed CLI run; Stderr carries the AWS error code.
@@ -68,7 +74,11 @@ func (e *cliError) Error() string {
 // (which may be nil).
 func (c *awsCLI) call(out any, args ...string) error {
 	full := append([]string{"--endpoint-url", c.endpoint, "--region", "us-east-1", "--output", "json"}, args...)
-	cmd := exec.Command("aws", full...)
+	bin := c.bin
+	if bin == "" {
+		bin = "aws"
+	}
+	cmd := exec.Command(bin, full...)
 	cmd.Env = c.env
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -55,14 +56,19 @@ func (s *site) tryStart(port int, extraArgs []string) (*server, error) {
 	}
 	defer logFile.Close()
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	args := append([]string{"server", "--api-addr", addr, "--data-dir", s.dataDir, "--lb-host", "127.0.0.1"}, extraArgs...)
+	args := append([]string{"server", "--api-addr", addr, "--data-dir", s.dataDir, "--lb-host", "127.0.0.1",
+		"--metrics-addr", "127.0.0.1:0"}, extraArgs...)
 	cmd := exec.Command(slipwayBin, args...)
-	cmd.Env = serverEnv()
+	cmd.Env = append(serverEnv(), s.env...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	srv := &server{site: s, url: "http://" + addr, cmd: cmd, exited: make(chan struct{}), log: logPath}
+	scheme := "http"
+	if s.tls != nil {
+		scheme = "https"
+	}
+	srv := &server{site: s, url: scheme + "://" + addr, cmd: cmd, exited: make(chan struct{}), log: logPath}
 	srv.cli = newAWSCLI(s, srv.url)
 	go func() { _ = cmd.Wait(); close(srv.exited) }()
 	if err := srv.waitHealthy(20 * time.Second); err != nil {
@@ -86,6 +92,9 @@ func serverEnv() []string {
 
 func (srv *server) waitHealthy(timeout time.Duration) error {
 	client := &http.Client{Timeout: time.Second}
+	if srv.site.tls != nil {
+		client.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: srv.site.tls.Pool}}
+	}
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
 		select {

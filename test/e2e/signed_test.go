@@ -55,12 +55,12 @@ func TestRefusesPublicAddressWithoutCredentials(t *testing.T) {
 	}
 }
 
-// runToExit runs slipway and waits up to 15 s for it to exit; a server
-// that keeps running fails the test.
-func runToExit(t *testing.T, args []string) (string, error) {
+// runToExit runs slipway (with env added to its environment) and waits up
+// to 15 s for it to exit; a server that keeps running fails the test.
+func runToExit(t *testing.T, args []string, env ...string) (string, error) {
 	t.Helper()
 	cmd := exec.Command(slipwayBin, args...)
-	cmd.Env = serverEnv()
+	cmd.Env = append(serverEnv(), env...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/slipway-dev/slipway/internal/testutil"
 )
 
 // site is one test's installation: a data directory that outlives server
@@ -21,6 +23,11 @@ type site struct {
 	keyID, secret string
 	started       int
 	servers       []*server
+	// env is added to its servers' environment.
+	env []string
+	// tls, when set, makes servers serve the API over HTTPS with its
+	// certificate (the test passes the flags), trusted by the CLI.
+	tls *testutil.TestCA
 }
 
 func newSite(t *testing.T) *site {

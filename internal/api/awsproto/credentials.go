@@ -2,11 +2,14 @@ package awsproto
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"strings"
+	"unicode"
 )
 
 // ErrBadCredentials reports a credentials file or variable that cannot be parsed.
@@ -22,9 +25,10 @@ func (c Credentials) Secret(id string) (string, bool) {
 	return s, ok
 }
 
-// ParseCredentials reads one "ACCESS_KEY_ID SECRET_ACCESS_KEY" pair per line
-// (separated by whitespace or a colon); blank lines and lines starting with #
-// are ignored.
+// ParseCredentials reads one key pair per line: the access key id, a
+// separator (the first ':' or run of whitespace) and the secret access key.
+// Only that first separator splits, so a secret may contain ':'; it may not
+// contain whitespace. Blank lines and lines starting with # are ignored.
 func ParseCredentials(r io.Reader) (Credentials, error) {
 	creds := Credentials{}
 	sc := bufio.NewScanner(r)
@@ -41,63 +45,88 @@ func ParseCredentials(r io.Reader) (Credentials, error) {
 }
 
 // ParseCredentialList parses "ID:SECRET,ID2:SECRET2", the form of the
-// SLIPWAY_CREDENTIALS environment variable.
+// SLIPWAY_CREDENTIALS environment variable: pairs split at commas, each at
+// its first ':' (a secret may contain ':' but not ',').
 func ParseCredentialList(s string) (Credentials, error) {
 	creds := Credentials{}
-	for _, pair := range strings.Split(s, ",") {
+	for i, pair := range strings.Split(s, ",") {
 		if pair = strings.TrimSpace(pair); pair == "" {
 			continue
 		}
 		if err := creds.addPair(pair); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("pair %d: %w", i+1, err)
 		}
 	}
 	return creds, nil
 }
 
+// addPair adds "ID<sep>SECRET", split at the first ':' or whitespace. The
+// error never repeats the secret.
 func (c Credentials) addPair(s string) error {
-	id, secret, ok := strings.Cut(s, ":")
-	if !ok {
-		f := strings.Fields(s)
-		if len(f) != 2 {
-			return fmt.Errorf("%w: want ACCESS_KEY_ID SECRET_ACCESS_KEY", ErrBadCredentials)
-		}
-		id, secret = f[0], f[1]
+	i := strings.IndexFunc(s, func(r rune) bool { return r == ':' || unicode.IsSpace(r) })
+	if i < 0 {
+		return fmt.Errorf("%w: want ACCESS_KEY_ID SECRET_ACCESS_KEY (or ID:SECRET)", ErrBadCredentials)
 	}
-	id, secret = strings.TrimSpace(id), strings.TrimSpace(secret)
-	if id == "" || secret == "" {
+	id, secret := s[:i], strings.TrimSpace(s[i+1:])
+	switch {
+	case id == "" || secret == "":
 		return fmt.Errorf("%w: empty access key id or secret", ErrBadCredentials)
+	case strings.ContainsFunc(secret, unicode.IsSpace):
+		return fmt.Errorf("%w: the secret of %s contains whitespace; want one ACCESS_KEY_ID SECRET_ACCESS_KEY pair per line", ErrBadCredentials, id)
 	}
 	c[id] = secret
 	return nil
 }
 
 // LoadCredentials merges the file at path (if path is not "") and the list in
-// envList (if not ""). The result is empty when neither is given.
+// envList (if not ""). The result is empty when neither is given; a source
+// that is given but holds no key pair is an error, so that a mistyped file
+// or variable cannot turn authentication off.
 func LoadCredentials(path, envList string) (Credentials, error) {
 	creds := Credentials{}
 	if path != "" {
-		f, err := os.Open(path)
+		fromFile, err := readCredentialsFile(path)
 		if err != nil {
-			return nil, fmt.Errorf("credentials file: %w", err)
+			return nil, err
 		}
-		defer f.Close()
-		fromFile, err := ParseCredentials(f)
-		if err != nil {
-			return nil, fmt.Errorf("credentials file %s: %w", path, err)
-		}
-		for k, v := range fromFile {
-			creds[k] = v
-		}
+		maps.Copy(creds, fromFile)
 	}
 	if envList != "" {
 		fromEnv, err := ParseCredentialList(envList)
 		if err != nil {
 			return nil, fmt.Errorf("SLIPWAY_CREDENTIALS: %w", err)
 		}
-		for k, v := range fromEnv {
-			creds[k] = v
+		if len(fromEnv) == 0 {
+			return nil, fmt.Errorf("SLIPWAY_CREDENTIALS: %w: it holds no ID:SECRET pair; unset it to run without credentials", ErrBadCredentials)
 		}
+		maps.Copy(creds, fromEnv)
+	}
+	return creds, nil
+}
+
+// maxCredentialsFile bounds the credentials file (a few thousand keys).
+const maxCredentialsFile = 1 << 20
+
+func readCredentialsFile(path string) (Credentials, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("credentials file: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxCredentialsFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("credentials file %s: %w", path, err)
+	}
+	if len(data) > maxCredentialsFile {
+		return nil, fmt.Errorf("credentials file %s: %w: larger than %d bytes", path, ErrBadCredentials, maxCredentialsFile)
+	}
+	creds, err := ParseCredentials(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("credentials file %s: %w", path, err)
+	}
+	if len(creds) == 0 {
+		return nil, fmt.Errorf("credentials file %s: %w: it holds no key pair (want ACCESS_KEY_ID SECRET_ACCESS_KEY lines); fix it, or leave out --credentials-file to run without credentials",
+			path, ErrBadCredentials)
 	}
 	return creds, nil
 }

@@ -5,6 +5,7 @@ package awsproto
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/slipway-dev/slipway/internal/awserr"
@@ -31,4 +32,17 @@ func AsError(err error, serverCode string) *Error {
 		return e
 	}
 	return &Error{Code: serverCode, Message: err.Error(), Status: http.StatusInternalServerError}
+}
+
+// wireError is e as the client sees it. A server fault's message is our
+// internals (paths, database errors), so the client gets a generic message
+// with the request id instead; the API handler logs the real error with the
+// same id.
+func wireError(e *Error, requestID string) *Error {
+	if e.Status < http.StatusInternalServerError {
+		return e
+	}
+	return &Error{Code: e.Code, Status: e.Status, Sender: e.Sender, Message: fmt.Sprintf(
+		"The request processing has failed because of an unknown error, exception or failure. "+
+			"The Slipway server's log has the cause under request id %s.", requestID)}
 }

@@ -2,9 +2,11 @@ package awsproto
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -69,10 +71,11 @@ func FuzzDecodeJSON(f *testing.F) {
 // signatures, each with a trivial JSON and Query service and a fallback.
 var fuzzRouters = func() [2]*Router {
 	var rs [2]*Router
-	for i, v := range []*Verifier{nil, NewVerifier(Credentials{"AKIDFUZZ": "fuzz-secret"}, nil)} {
+	for i, v := range []*Verifier{nil, NewVerifier(Credentials{"AKIDFUZZ": "fuzz-secret"}, []string{"us-east-1"}, nil)} {
 		rt := NewRouter(v, http.HandlerFunc(fuzzFallback), nil)
-		rt.HandleJSON("FuzzService", http.HandlerFunc(fuzzJSONHandler))
-		rt.HandleQuery("2015-12-01", "http://example.com/fuzz/", http.HandlerFunc(fuzzQueryHandler))
+		rt.HandleJSON(JSONAPI{TargetPrefix: "FuzzService", SigningName: "ecs"}, http.HandlerFunc(fuzzJSONHandler))
+		rt.HandleQuery(QueryAPI{Version: "2015-12-01", Namespace: "http://example.com/fuzz/", SigningName: "elasticloadbalancing"},
+			http.HandlerFunc(fuzzQueryHandler))
 		rs[i] = rt
 	}
 	return rs
@@ -123,6 +126,9 @@ func FuzzRouter(f *testing.F) {
 	f.Add(uint8(get), "", "", "Action=Describe&Version=2015-12-01", "", []byte(nil))
 	f.Add(uint8(get|signed), "", "", "Action=Describe&Version=2015-12-01", sig, []byte(nil))
 	f.Add(uint8(get), "", "text/plain", "health", "", []byte(`hello`))
+	f.Add(uint8(post), "FuzzService.Op", JSONContentType, "", sig, []byte(`{"cluster":"x"}`))
+	f.Add(uint8(get), "", "", "Action=CreateThing&Version=2015-12-01", sig, []byte(nil))
+	f.Add(uint8(post), "", "application/x-www-form-urlencoded", "", sig, []byte(`Action=CreateThing&Version=2015-12-01`))
 	f.Fuzz(func(t *testing.T, mode uint8, target, contentType, rawQuery, auth string, body []byte) {
 		r := fuzzRequest(t, mode, target, contentType, rawQuery, auth, body)
 		w := httptest.NewRecorder()
@@ -152,13 +158,23 @@ func fuzzRequest(t *testing.T, mode uint8, target, contentType, rawQuery, auth s
 		}
 	}
 	r.Header.Set("X-Amz-Date", now.Format(amzDateFormat))
-	return r
+	return onLoopback(r)
+}
+
+// onLoopback makes r look as if it arrived on 127.0.0.1:4566, as net/http
+// tells handlers by the connection's local address.
+func onLoopback(r *http.Request) *http.Request {
+	local := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 4566}
+	return r.WithContext(context.WithValue(r.Context(), http.LocalAddrContextKey, local))
 }
 
 // checkRouterAnswer asserts the status and the error body's shape.
 func checkRouterAnswer(t *testing.T, w *httptest.ResponseRecorder) {
 	if w.Header().Get("X-Fuzz-Fallback") == "1" {
 		return // not an AWS request: the fallback answered
+	}
+	if w.Code == http.StatusForbidden && strings.HasPrefix(w.Header().Get("Content-Type"), "text/plain") {
+		return // not an AWS request, refused before the fallback
 	}
 	if w.Header().Get("X-Amzn-RequestId") == "" {
 		t.Fatalf("no X-Amzn-RequestId")

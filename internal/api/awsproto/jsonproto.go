@@ -41,23 +41,28 @@ func DecodeJSON(body []byte, v any) error {
 	return nil
 }
 
-// WriteJSON answers 200 with v encoded as JSON 1.1.
-func WriteJSON(w http.ResponseWriter, v any) {
+// WriteJSON answers 200 with v encoded as JSON 1.1. If v cannot be
+// encoded it answers a server fault and returns the error, for the caller
+// to log.
+func WriteJSON(w http.ResponseWriter, v any) error {
 	body, err := json.Marshal(v)
 	if err != nil {
-		WriteJSONError(w, fmt.Errorf("encode response: %w", err), "ServerException")
-		return
+		err = fmt.Errorf("encode response: %w", err)
+		WriteJSONError(w, err, "ServerException")
+		return err
 	}
 	w.Header().Set("Content-Type", JSONContentType)
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(body)
+	return nil
 }
 
 // WriteJSONError answers with err in the JSON 1.1 error shape
 // {"__type": code, "message": text}. Errors that are not *Error become
-// serverCode with HTTP 500.
+// serverCode with HTTP 500; a server fault's text is not sent, only the
+// request id: the caller logs the error with it.
 func WriteJSONError(w http.ResponseWriter, err error, serverCode string) {
-	e := AsError(err, serverCode)
+	e := wireError(AsError(err, serverCode), w.Header().Get("X-Amzn-RequestId"))
 	body, _ := json.Marshal(struct {
 		Type    string `json:"__type"`
 		Message string `json:"message"`

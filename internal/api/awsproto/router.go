@@ -2,53 +2,91 @@ package awsproto
 
 import (
 	"bytes"
-	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/slipway-dev/slipway/internal/browserguard"
 )
 
 // MaxBodyBytes bounds an API request body; ECS's largest inputs (task
 // definitions) are far smaller.
 const MaxBodyBytes = 8 << 20
 
-type queryService struct {
-	xmlns   string
-	handler http.Handler
+// JSONAPI names an API of the JSON protocol (1.0 or 1.1) for HandleJSON.
+type JSONAPI struct {
+	// TargetPrefix is what X-Amz-Target carries before "." (the service
+	// model's targetPrefix), e.g. "AmazonEC2ContainerServiceV20141113".
+	TargetPrefix string
+	// SigningName is the service of its SigV4 credential scope (the model's
+	// signingName, else its endpointPrefix), e.g. "ecs", "logs".
+	SigningName string
+}
+
+// QueryAPI names an API of the Query protocol for HandleQuery.
+type QueryAPI struct {
+	// Version is the API version requests carry, e.g. "2015-12-01".
+	Version string
+	// Namespace is the XML namespace of its answers and errors.
+	Namespace string
+	// SigningName is as in JSONAPI, e.g. "elasticloadbalancing", "monitoring".
+	SigningName string
+}
+
+type route struct {
+	xmlns       string // Query only
+	signingName string
+	handler     http.Handler
 }
 
 // Router is the single API endpoint. It tells the protocols apart by the
 // request's shape, as AWS endpoints do: an X-Amz-Target header is JSON 1.1
 // (ECS, CloudWatch Logs, ...), a form with Action and Version is the Query
-// protocol (ELBv2, ...). It checks SigV4 when a Verifier is set, then hands
-// the request, with its body re-readable, to the service's handler.
+// protocol (ELBv2, ...). With a Verifier it checks SigV4 for the routed API;
+// without one (no credentials) it refuses what a web page could send (see
+// screen). Then it hands the request, with its body re-readable, to the
+// API's handler.
 type Router struct {
-	json     map[string]http.Handler
-	query    map[string]queryService
+	json     map[string]route
+	query    map[string]route
 	verifier *Verifier
 	fallback http.Handler
 	logger   *slog.Logger
 }
 
-// NewRouter returns a Router. verifier may be nil (authentication off);
-// fallback serves everything that is not an AWS API request (may be nil).
+// NewRouter returns a Router. verifier may be nil (no credentials: any
+// signature is accepted, browser requests are refused); fallback serves
+// everything that is not an AWS API request (may be nil).
 func NewRouter(verifier *Verifier, fallback http.Handler, logger *slog.Logger) *Router {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
 	return &Router{
-		json: map[string]http.Handler{}, query: map[string]queryService{},
+		json: map[string]route{}, query: map[string]route{},
 		verifier: verifier, fallback: fallback, logger: logger,
 	}
 }
 
-// HandleJSON routes JSON 1.1 requests whose X-Amz-Target starts with
-// targetPrefix + "." to h.
-func (rt *Router) HandleJSON(targetPrefix string, h http.Handler) { rt.json[targetPrefix] = h }
+// HandleJSON routes JSON requests whose X-Amz-Target starts with
+// api.TargetPrefix + "." to h. It panics without a target prefix or a
+// signing name: every API must say what its requests are signed for.
+func (rt *Router) HandleJSON(api JSONAPI, h http.Handler) {
+	if api.TargetPrefix == "" || api.SigningName == "" {
+		panic(fmt.Sprintf("awsproto: HandleJSON(%+v) needs a TargetPrefix and a SigningName", api))
+	}
+	rt.json[api.TargetPrefix] = route{signingName: api.SigningName, handler: h}
+}
 
-// HandleQuery routes Query requests with the given Version to h; errors are
-// written in the namespace xmlns.
-func (rt *Router) HandleQuery(version, xmlns string, h http.Handler) {
-	rt.query[version] = queryService{xmlns: xmlns, handler: h}
+// HandleQuery routes Query requests with api.Version to h; errors are
+// written in api.Namespace. It panics without a version or a signing name.
+func (rt *Router) HandleQuery(api QueryAPI, h http.Handler) {
+	if api.Version == "" || api.SigningName == "" {
+		panic(fmt.Sprintf("awsproto: HandleQuery(%+v) needs a Version and a SigningName", api))
+	}
+	rt.query[api.Version] = route{xmlns: api.Namespace, signingName: api.SigningName, handler: h}
 }
 
 // ServeHTTP implements http.Handler.
@@ -62,10 +100,8 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rt.serveJSON(w, r, target)
 	case isQuery(r):
 		rt.serveQuery(w, r)
-	case rt.fallback != nil:
-		rt.fallback.ServeHTTP(w, r)
 	default:
-		http.NotFound(w, r)
+		rt.serveOther(w, r)
 	}
 }
 
@@ -77,10 +113,14 @@ func isQuery(r *http.Request) bool {
 }
 
 func (rt *Router) serveJSON(w http.ResponseWriter, r *http.Request, target string) {
+	if err := rt.screen(r); err != nil {
+		WriteJSONError(w, jsonAuthError(err), "InternalFailure")
+		return
+	}
 	prefix, _, _ := strings.Cut(target, ".")
-	h, ok := rt.json[prefix]
+	api, ok := rt.json[prefix]
 	if !ok || r.Method != http.MethodPost {
-		WriteJSONError(w, ClientError("UnknownOperationException", "Unknown operation %s", target), "InternalFailure")
+		WriteJSONError(w, ClientError("UnknownOperationException", "Unknown operation %.200s", target), "InternalFailure")
 		return
 	}
 	body, err := readBody(r, MaxBodyBytes)
@@ -88,14 +128,18 @@ func (rt *Router) serveJSON(w http.ResponseWriter, r *http.Request, target strin
 		WriteJSONError(w, ClientError("SerializationException", "%v", err), "InternalFailure")
 		return
 	}
-	if err := rt.authenticate(r, body); err != nil {
+	if err := rt.authenticate(r, body, api.signingName); err != nil {
 		WriteJSONError(w, jsonAuthError(err), "InternalFailure")
 		return
 	}
-	h.ServeHTTP(w, withBody(r, body))
+	api.handler.ServeHTTP(w, withBody(r, body))
 }
 
 func (rt *Router) serveQuery(w http.ResponseWriter, r *http.Request) {
+	if err := rt.screen(r); err != nil {
+		WriteXMLError(w, "", queryAuthError(err), "InternalFailure")
+		return
+	}
 	body, err := readBody(r, MaxBodyBytes)
 	if err != nil {
 		WriteXMLError(w, "", ClientError("ValidationError", "%v", err), "InternalFailure")
@@ -106,31 +150,62 @@ func (rt *Router) serveQuery(w http.ResponseWriter, r *http.Request) {
 		WriteXMLError(w, "", ClientError("MalformedQueryString", "%v", err), "InternalFailure")
 		return
 	}
-	version := form.Get("Version")
-	if version == "" {
-		version = r.URL.Query().Get("Version")
-	}
-	svc, ok := rt.query[version]
+	version := queryParam(form, r, "Version")
+	api, ok := rt.query[version]
 	if !ok {
-		WriteXMLError(w, "", ClientError("InvalidAction", "no service speaks API version %q", version), "InternalFailure")
+		WriteXMLError(w, "", ClientError("InvalidAction", "no service speaks API version %.40q", version), "InternalFailure")
 		return
 	}
-	if err := rt.authenticate(r, body); err != nil {
-		WriteXMLError(w, svc.xmlns, queryAuthError(err), "InternalFailure")
+	if err := rt.screenMethod(r, queryParam(form, r, "Action")); err != nil {
+		WriteXMLError(w, api.xmlns, queryAuthError(err), "InternalFailure")
 		return
 	}
-	svc.handler.ServeHTTP(w, withBody(r, body))
+	if err := rt.authenticate(r, body, api.signingName); err != nil {
+		WriteXMLError(w, api.xmlns, queryAuthError(err), "InternalFailure")
+		return
+	}
+	api.handler.ServeHTTP(w, withBody(r, body))
 }
 
-func (rt *Router) authenticate(r *http.Request, body []byte) error {
+// queryParam reads a Query parameter as the API handlers do: from the form
+// body, else from the URL.
+func queryParam(form url.Values, r *http.Request, name string) string {
+	if v := form.Get(name); v != "" {
+		return v
+	}
+	return r.URL.Query().Get(name)
+}
+
+// serveOther serves what is not an AWS API request (/health) through the
+// fallback; without credentials only to requests Check accepts.
+func (rt *Router) serveOther(w http.ResponseWriter, r *http.Request) {
+	if rt.verifier == nil {
+		if err := browserguard.Check(r); err != nil {
+			rt.refused(r, err)
+			http.Error(w, err.Error(), http.StatusForbidden)
+			return
+		}
+	}
+	if rt.fallback == nil {
+		http.NotFound(w, r)
+		return
+	}
+	rt.fallback.ServeHTTP(w, r)
+}
+
+func (rt *Router) authenticate(r *http.Request, body []byte, signingName string) error {
 	if rt.verifier == nil {
 		return nil
 	}
-	err := rt.verifier.Verify(r, body)
-	if err != nil && rt.logger != nil {
-		rt.logger.Warn("request refused", "remote", r.RemoteAddr, "err", err)
+	err := rt.verifier.Verify(r, body, signingName)
+	if err != nil {
+		rt.refused(r, err)
 	}
 	return err
+}
+
+func (rt *Router) refused(r *http.Request, err error) {
+	rt.logger.Warn("request refused", "request_id", RequestID(r.Context()), "remote", r.RemoteAddr, "err", err)
 }
 
 func withBody(r *http.Request, body []byte) *http.Request {
@@ -144,35 +219,3 @@ func withBody(r *http.Request, body []byte) *http.Request {
 type readCloser struct{ *bytes.Reader }
 
 func (readCloser) Close() error { return nil }
-
-// jsonAuthError maps a verification failure to the JSON protocol's codes.
-func jsonAuthError(err error) *Error {
-	switch {
-	case errors.Is(err, ErrMissingAuth):
-		return Errorf(http.StatusBadRequest, "MissingAuthenticationTokenException", "Missing Authentication Token")
-	case errors.Is(err, ErrUnknownKey):
-		return Errorf(http.StatusBadRequest, "UnrecognizedClientException", "The security token included in the request is invalid.")
-	case errors.Is(err, ErrExpired):
-		return Errorf(http.StatusBadRequest, "InvalidSignatureException", "%s", strings.TrimPrefix(err.Error(), ErrExpired.Error()+": "))
-	case errors.Is(err, ErrMalformedAuth):
-		return Errorf(http.StatusBadRequest, "IncompleteSignatureException", "%v", err)
-	default:
-		return Errorf(http.StatusBadRequest, "InvalidSignatureException", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
-	}
-}
-
-// queryAuthError maps a verification failure to the Query protocol's codes.
-func queryAuthError(err error) *Error {
-	switch {
-	case errors.Is(err, ErrMissingAuth):
-		return Errorf(http.StatusForbidden, "MissingAuthenticationToken", "Request is missing Authentication Token")
-	case errors.Is(err, ErrUnknownKey):
-		return Errorf(http.StatusForbidden, "InvalidClientTokenId", "The security token included in the request is invalid.")
-	case errors.Is(err, ErrExpired):
-		return Errorf(http.StatusForbidden, "SignatureDoesNotMatch", "%s", strings.TrimPrefix(err.Error(), ErrExpired.Error()+": "))
-	case errors.Is(err, ErrMalformedAuth):
-		return Errorf(http.StatusBadRequest, "IncompleteSignature", "%v", err)
-	default:
-		return Errorf(http.StatusForbidden, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
-	}
-}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,14 +19,36 @@ import (
 )
 
 // Sentinel errors of signature verification; the router turns them into each
-// protocol's own error codes.
+// protocol's own error codes. Errors that carry a message for the caller wrap
+// one of these in a *VerifyError.
 var (
 	ErrMissingAuth   = errors.New("request is not signed")
 	ErrUnknownKey    = errors.New("unknown access key id")
 	ErrBadSignature  = errors.New("signature does not match")
 	ErrExpired       = errors.New("signature expired")
 	ErrMalformedAuth = errors.New("malformed Authorization header")
+	// ErrWrongScope reports a credential scope for another service or for
+	// a region the server does not serve.
+	ErrWrongScope = errors.New("credential scope does not match the request")
+	// ErrUnsignedHeader reports an x-amz-* header left out of SignedHeaders.
+	ErrUnsignedHeader = errors.New("request has unsigned x-amz-* headers")
 )
+
+// VerifyError is a verification failure with the message AWS gives for it.
+type VerifyError struct {
+	Kind    error // one of the sentinels above
+	Message string
+}
+
+// Error implements error.
+func (e *VerifyError) Error() string { return e.Kind.Error() + ": " + e.Message }
+
+// Unwrap returns the sentinel.
+func (e *VerifyError) Unwrap() error { return e.Kind }
+
+func verifyErr(kind error, format string, args ...any) error {
+	return &VerifyError{Kind: kind, Message: fmt.Sprintf(format, args...)}
+}
 
 // MaxClockSkew is how far a request's X-Amz-Date may be from the server's
 // clock, as AWS allows.
@@ -33,22 +56,27 @@ const MaxClockSkew = 15 * time.Minute
 
 const amzDateFormat = "20060102T150405Z"
 
-// Verifier checks AWS Signature Version 4 on requests. It recomputes the
-// signature with the SDK's signer over exactly the headers the client signed
-// and a payload hash computed here from the body, never trusting the client's
-// X-Amz-Content-Sha256.
+// Verifier checks AWS Signature Version 4 on requests as AWS does: the key is
+// known, the date is within MaxClockSkew, the credential scope names the
+// service the request is routed to and a region the server serves, "host" and
+// every x-amz-* header sent are signed, and the signature matches. It
+// recomputes the signature with the SDK's signer over exactly the headers the
+// client signed and a payload hash computed here from the body, never
+// trusting the client's X-Amz-Content-Sha256.
 type Verifier struct {
-	creds  Credentials
-	signer *v4.Signer
-	now    func() time.Time
+	creds   Credentials
+	regions []string
+	signer  *v4.Signer
+	now     func() time.Time
 }
 
-// NewVerifier returns a Verifier over creds; now is the clock (time.Now when nil).
-func NewVerifier(creds Credentials, now func() time.Time) *Verifier {
+// NewVerifier returns a Verifier over creds that accepts credential scopes
+// of the given regions (at least one); now is the clock (time.Now when nil).
+func NewVerifier(creds Credentials, regions []string, now func() time.Time) *Verifier {
 	if now == nil {
 		now = time.Now
 	}
-	return &Verifier{creds: creds, signer: v4.NewSigner(), now: now}
+	return &Verifier{creds: creds, regions: slices.Clone(regions), signer: v4.NewSigner(), now: now}
 }
 
 type authHeader struct {
@@ -57,19 +85,21 @@ type authHeader struct {
 	signature                    string
 }
 
+// parseAuthorization parses an "AWS4-HMAC-SHA256 Credential=KEY/DATE/REGION/
+// SERVICE/aws4_request, SignedHeaders=a;b, Signature=HEX" header.
 func parseAuthorization(h string) (authHeader, error) {
 	var a authHeader
 	rest, ok := strings.CutPrefix(h, "AWS4-HMAC-SHA256 ")
 	if !ok {
-		return a, fmt.Errorf("%w: only AWS4-HMAC-SHA256 is supported", ErrMalformedAuth)
+		return a, verifyErr(ErrMalformedAuth, "Authorization header requires the AWS4-HMAC-SHA256 algorithm (AWS Signature Version 4).")
 	}
 	for _, part := range strings.Split(rest, ",") {
 		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
 		switch k {
 		case "Credential":
 			scope := strings.Split(v, "/")
-			if len(scope) != 5 || scope[4] != "aws4_request" {
-				return a, fmt.Errorf("%w: bad Credential scope %q", ErrMalformedAuth, v)
+			if len(scope) != 5 || scope[4] != "aws4_request" || slices.Contains(scope[:4], "") {
+				return a, verifyErr(ErrMalformedAuth, "Authorization header has a malformed Credential %.100q; want KEY/DATE/REGION/SERVICE/aws4_request.", v)
 			}
 			a.keyID, a.date, a.region, a.service = scope[0], scope[1], scope[2], scope[3]
 		case "SignedHeaders":
@@ -78,14 +108,37 @@ func parseAuthorization(h string) (authHeader, error) {
 			a.signature = v
 		}
 	}
-	if a.keyID == "" || len(a.signedHeaders) == 0 || a.signature == "" {
-		return a, fmt.Errorf("%w: needs Credential, SignedHeaders and Signature", ErrMalformedAuth)
+	if a.keyID == "" || len(a.signedHeaders) == 0 || !isSignature(a.signature) {
+		return a, verifyErr(ErrMalformedAuth, "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' (64 hex digits) parameters.")
 	}
 	return a, nil
 }
 
-// Verify checks r's signature over body (the request body, already read).
-func (v *Verifier) Verify(r *http.Request, body []byte) error {
+func isSignature(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	_, err := hex.DecodeString(s)
+	return err == nil
+}
+
+// CheckShape returns nil when r carries an Authorization header of SigV4's
+// shape, whatever its key and signature. Without credentials the server
+// still requires one: every AWS CLI and SDK sends it, and a web page cannot
+// make a browser send it to another site without a CORS preflight, which
+// Slipway never grants.
+func CheckShape(r *http.Request) error {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		return ErrMissingAuth
+	}
+	_, err := parseAuthorization(h)
+	return err
+}
+
+// Verify checks r's signature over body (the request body, already read);
+// service is the signing name of the API the request is routed to.
+func (v *Verifier) Verify(r *http.Request, body []byte, service string) error {
 	h := r.Header.Get("Authorization")
 	if h == "" {
 		return ErrMissingAuth
@@ -100,12 +153,18 @@ func (v *Verifier) Verify(r *http.Request, body []byte) error {
 	}
 	signedAt, err := time.Parse(amzDateFormat, r.Header.Get("X-Amz-Date"))
 	if err != nil {
-		return fmt.Errorf("%w: X-Amz-Date must be set as %s", ErrMalformedAuth, amzDateFormat)
+		return verifyErr(ErrMalformedAuth, "X-Amz-Date must be set as %s.", amzDateFormat)
 	}
 	now := v.now().UTC()
 	if d := now.Sub(signedAt); d > MaxClockSkew || d < -MaxClockSkew {
-		return fmt.Errorf("%w: Signature expired: %s is now earlier than %s (%s - 15 min.)",
-			ErrExpired, signedAt.Format(amzDateFormat), now.Add(-MaxClockSkew).Format(amzDateFormat), now.Format(amzDateFormat))
+		return verifyErr(ErrExpired, "Signature expired: %s is now earlier than %s (%s - 15 min.)",
+			signedAt.Format(amzDateFormat), now.Add(-MaxClockSkew).Format(amzDateFormat), now.Format(amzDateFormat))
+	}
+	if err := v.checkScope(a, service); err != nil {
+		return err
+	}
+	if err := checkSignedHeaders(r, a.signedHeaders); err != nil {
+		return err
 	}
 	want, err := v.expectedSignature(r, body, a, secret, signedAt)
 	if err != nil {
@@ -117,6 +176,51 @@ func (v *Verifier) Verify(r *http.Request, body []byte) error {
 	return nil
 }
 
+// checkScope follows AWS: a signature is for one service and one region,
+// so a request signed for another API or region cannot be replayed here.
+func (v *Verifier) checkScope(a authHeader, service string) error {
+	if a.service != service {
+		return verifyErr(ErrWrongScope, "Credential should be scoped to correct service: '%s'. ", service)
+	}
+	if !slices.Contains(v.regions, a.region) {
+		return verifyErr(ErrWrongScope, "Credential should be scoped to a valid region, not '%.40s'. This server serves %s: sign for it (--region, AWS_REGION).",
+			a.region, strings.Join(v.regions, ", "))
+	}
+	return nil
+}
+
+// checkSignedHeaders requires "host" and every x-amz-* header of r among
+// the signed headers: an unsigned X-Amz-Target could be swapped for another
+// operation under a valid signature.
+func checkSignedHeaders(r *http.Request, signed []string) error {
+	set := make(map[string]bool, len(signed))
+	for _, h := range signed {
+		set[h] = true
+	}
+	if !set["host"] {
+		return verifyErr(ErrMalformedAuth, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
+	}
+	var unsigned []string
+	for name := range r.Header {
+		lower := strings.ToLower(name)
+		if strings.HasPrefix(lower, "x-amz-") && !set[lower] {
+			unsigned = append(unsigned, lower)
+		}
+	}
+	if len(unsigned) == 0 {
+		return nil
+	}
+	slices.Sort(unsigned)
+	if len(unsigned) > maxNamed {
+		unsigned = append(unsigned[:maxNamed], "...")
+	}
+	return verifyErr(ErrUnsignedHeader, "There were headers present in the request which were not signed: %s. Sign every x-amz-* header.",
+		strings.Join(unsigned, ", "))
+}
+
+// maxNamed bounds how many header names an error lists.
+const maxNamed = 5
+
 // expectedSignature signs a copy of r that carries only the headers the
 // client listed in SignedHeaders, so the SDK signer computes the canonical
 // request over the same set.
@@ -126,7 +230,7 @@ func (v *Verifier) expectedSignature(r *http.Request, body []byte, a authHeader,
 	u.Scheme = "http"
 	cp, err := http.NewRequestWithContext(context.Background(), r.Method, u.String(), bytes.NewReader(body))
 	if err != nil {
-		return "", fmt.Errorf("%w: %v", ErrMalformedAuth, err)
+		return "", verifyErr(ErrMalformedAuth, "%v", err)
 	}
 	cp.Host = r.Host
 	cp.ContentLength = 0

@@ -45,10 +45,10 @@ func newTestAPI(t *testing.T, tgs TargetGroups, creds awsproto.Credentials) *tes
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	var verifier *awsproto.Verifier
 	if len(creds) > 0 {
-		verifier = awsproto.NewVerifier(creds, nil)
+		verifier = awsproto.NewVerifier(creds, []string{"us-east-1"}, nil)
 	}
 	router := awsproto.NewRouter(verifier, nil, logger)
-	router.HandleJSON(TargetPrefix, New(st, tgs, logger))
+	router.HandleJSON(awsproto.JSONAPI{TargetPrefix: TargetPrefix, SigningName: SigningName}, New(st, tgs, logger))
 	srv := httptest.NewServer(router)
 	t.Cleanup(srv.Close)
 	return &testAPI{client: newClient(srv.URL, "AKIDTEST", "secret"), st: st, url: srv.URL}

@@ -17,6 +17,8 @@ import (
 	"github.com/slipway-dev/slipway/internal/model"
 	"github.com/slipway-dev/slipway/internal/state"
 	"github.com/slipway-dev/slipway/internal/store"
+
+	"github.com/slipway-dev/slipway/internal/testutil"
 )
 
 // registerSeeds are RegisterTaskDefinition bodies as the AWS CLI sends them.
@@ -50,7 +52,7 @@ func FuzzRegisterTaskDefinitionRequest(f *testing.F) {
 		r := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
 		r.Header.Set("Content-Type", awsproto.JSONContentType)
 		r.Header.Set("X-Amz-Target", TargetPrefix+".RegisterTaskDefinition")
-		router.ServeHTTP(w, r)
+		router.ServeHTTP(w, testutil.OnLoopback(r))
 		after := storedTaskDefs(t, st)
 		switch w.Code {
 		case http.StatusOK:
@@ -75,7 +77,7 @@ func fuzzECS(f *testing.F) (*state.State, *awsproto.Router) {
 	f.Cleanup(func() { db.Close() })
 	st := state.New(db, model.Partition{Region: "us-east-1", Account: "000000000000"}, nil)
 	router := awsproto.NewRouter(nil, nil, nil)
-	router.HandleJSON(TargetPrefix, New(st, nil, slog.New(slog.DiscardHandler)))
+	router.HandleJSON(awsproto.JSONAPI{TargetPrefix: TargetPrefix, SigningName: SigningName}, New(st, nil, slog.New(slog.DiscardHandler)))
 	return st, router
 }
 

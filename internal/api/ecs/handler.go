@@ -15,8 +15,14 @@ import (
 	"github.com/slipway-dev/slipway/internal/state"
 )
 
-// TargetPrefix is the X-Amz-Target prefix of ECS operations.
-const TargetPrefix = "AmazonEC2ContainerServiceV20141113"
+// TargetPrefix is the X-Amz-Target prefix of ECS operations; SigningName is
+// the service ECS requests are signed for. Register the handler with
+// router.HandleJSON(awsproto.JSONAPI{TargetPrefix: ecs.TargetPrefix,
+// SigningName: ecs.SigningName}, handler).
+const (
+	TargetPrefix = "AmazonEC2ContainerServiceV20141113"
+	SigningName  = "ecs"
+)
 
 type opFunc func(ctx context.Context, body []byte) (any, error)
 
@@ -95,17 +101,31 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
-		awsproto.WriteJSONError(w, err, "ServerException")
+		h.fail(w, r, name, err)
 		return
 	}
 	out, err := f(r.Context(), body)
 	if err != nil {
-		e := toAPIError(err)
-		if e.Status >= 500 && h.logger != nil {
-			h.logger.Error("operation failed", "op", name, "err", err)
-		}
-		awsproto.WriteJSONError(w, e, "ServerException")
+		h.fail(w, r, name, err)
 		return
 	}
-	awsproto.WriteJSON(w, out)
+	if err := awsproto.WriteJSON(w, out); err != nil {
+		h.logFault(r, name, err)
+	}
+}
+
+// fail answers err in ECS's words. A server fault is logged with the
+// request id, the only part of it the client sees.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, op string, err error) {
+	e := toAPIError(err)
+	if e.Status >= http.StatusInternalServerError {
+		h.logFault(r, op, err)
+	}
+	awsproto.WriteJSONError(w, e, "ServerException")
+}
+
+func (h *Handler) logFault(r *http.Request, op string, err error) {
+	if h.logger != nil {
+		h.logger.Error("operation failed", "op", op, "request_id", awsproto.RequestID(r.Context()), "err", err)
+	}
 }

@@ -35,7 +35,7 @@ func TestSignatureRequiredWhenCredentialsConfigured(t *testing.T) {
 	wantCode(t, err, "InvalidSignatureException")
 	_, err = newClient(api.url, "AKIDOTHER", "secret").ListClusters(ctx, &awsecs.ListClustersInput{})
 	wantCode(t, err, "UnrecognizedClientException")
-	status, out := rawCall(t, api.url, "ListClusters", `{}`)
+	status, out := rawCallAuth(t, api.url, "ListClusters", `{}`, "")
 	if status != 400 || out["__type"] != "MissingAuthenticationTokenException" {
 		t.Fatalf("unsigned: %d %v", status, out)
 	}

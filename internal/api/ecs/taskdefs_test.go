@@ -12,15 +12,26 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/slipway-dev/slipway/internal/testutil"
 )
 
 // rawCall posts a JSON 1.1 request the way the AWS CLI does, returning the
 // status and decoded body.
 func rawCall(t *testing.T, url, op, body string) (int, map[string]any) {
 	t.Helper()
+	return rawCallAuth(t, url, op, body, testutil.DummyAuthorization)
+}
+
+// rawCallAuth is rawCall with the given Authorization header ("" for none).
+func rawCallAuth(t *testing.T, url, op, body, auth string) (int, map[string]any) {
+	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, url+"/", strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
 	req.Header.Set("X-Amz-Target", TargetPrefix+"."+op)
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

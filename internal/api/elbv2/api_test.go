@@ -24,6 +24,8 @@ import (
 	"github.com/slipway-dev/slipway/internal/model"
 	"github.com/slipway-dev/slipway/internal/state"
 	"github.com/slipway-dev/slipway/internal/store"
+
+	"github.com/slipway-dev/slipway/internal/testutil"
 )
 
 // fakeHealth is a HealthSource with canned answers.
@@ -78,7 +80,7 @@ func newTestAPI(t *testing.T) *testAPI {
 	logger := slog.New(slog.DiscardHandler)
 	health := &fakeHealth{health: map[string][]lb.TargetHealth{}, states: map[string][2]string{}}
 	rt := awsproto.NewRouter(nil, nil, logger)
-	rt.HandleQuery(Version, Namespace, New(st, health, logger))
+	rt.HandleQuery(awsproto.QueryAPI{Version: Version, Namespace: Namespace, SigningName: SigningName}, New(st, health, logger))
 	srv := httptest.NewServer(rt)
 	t.Cleanup(srv.Close)
 	c := elb.New(elb.Options{
@@ -150,7 +152,10 @@ func (a *testAPI) setUp(t *testing.T, port int32) seeds {
 func TestUnknownActionAndRawResponseShape(t *testing.T) {
 	a := newTestAPI(t)
 	post := func(body string) (int, string) {
-		resp, err := http.Post(a.url, "application/x-www-form-urlencoded", strings.NewReader(body))
+		req, _ := http.NewRequest(http.MethodPost, a.url, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Authorization", testutil.DummyAuthorization)
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

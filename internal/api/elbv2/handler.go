@@ -13,11 +13,14 @@ import (
 	"github.com/slipway-dev/slipway/internal/state"
 )
 
-// Version and Namespace identify the ELBv2 Query API; register the handler
-// with router.HandleQuery(elbv2.Version, elbv2.Namespace, handler).
+// Version and Namespace identify the ELBv2 Query API and SigningName the
+// service its requests are signed for; register the handler with
+// router.HandleQuery(awsproto.QueryAPI{Version: elbv2.Version, Namespace:
+// elbv2.Namespace, SigningName: elbv2.SigningName}, handler).
 const (
-	Version   = "2015-12-01"
-	Namespace = "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/"
+	Version     = "2015-12-01"
+	Namespace   = "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/"
+	SigningName = "elasticloadbalancing"
 )
 
 // HealthSource is what the API reads from the running data planes:
@@ -71,12 +74,12 @@ func New(st *state.State, health HealthSource, logger *slog.Logger) *Handler {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, awsproto.MaxBodyBytes))
 	if err != nil {
-		h.writeError(w, validation("%v", err))
+		h.writeError(w, r, validation("%v", err))
 		return
 	}
 	values, err := url.ParseQuery(string(body))
 	if err != nil {
-		h.writeError(w, awsproto.ClientError("MalformedQueryString", "%v", err))
+		h.writeError(w, r, awsproto.ClientError("MalformedQueryString", "%v", err))
 		return
 	}
 	for k, v := range r.URL.Query() {
@@ -88,26 +91,34 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	op, ok := h.ops[action]
 	switch {
 	case action == "":
-		h.writeError(w, awsproto.ClientError(codeMissingAction, "The request must contain the parameter Action"))
+		h.writeError(w, r, awsproto.ClientError(codeMissingAction, "The request must contain the parameter Action"))
 		return
 	case !ok:
-		h.writeError(w, awsproto.ClientError(codeInvalidAction, "The action %s is not valid for this web service.", action))
+		h.writeError(w, r, awsproto.ClientError(codeInvalidAction, "The action %s is not valid for this web service.", action))
 		return
 	}
 	result, err := op(r.Context(), form{v: values})
 	if err != nil {
-		h.writeError(w, err)
+		h.writeError(w, r, err)
 		return
 	}
-	awsproto.WriteXML(w, envelope{action: action, result: result, requestID: w.Header().Get("X-Amzn-RequestId")})
+	if err := awsproto.WriteXML(w, envelope{action: action, result: result, requestID: w.Header().Get("X-Amzn-RequestId")}); err != nil {
+		h.logFault(r, codeInternalFailure, err)
+	}
 }
 
-func (h *Handler) writeError(w http.ResponseWriter, err error) {
+// writeError answers err in ELB's words. A server fault is logged with the
+// request id, the only part of it the client sees.
+func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	ae := toAWSError(err)
-	if ae.Status >= 500 {
-		h.log.Error("request failed", "code", ae.Code, "err", err)
+	if ae.Status >= http.StatusInternalServerError {
+		h.logFault(r, ae.Code, err)
 	}
 	awsproto.WriteXMLError(w, Namespace, ae, codeInternalFailure)
+}
+
+func (h *Handler) logFault(r *http.Request, code string, err error) {
+	h.log.Error("request failed", "code", code, "request_id", awsproto.RequestID(r.Context()), "err", err)
 }
 
 // envelope is <ActionResponse xmlns=...><ActionResult>...</ActionResult>
