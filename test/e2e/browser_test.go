@@ -85,8 +85,8 @@ func formPost(v url.Values, header map[string]string) rawRequest {
 	return rawRequest{method: http.MethodPost, contentType: "application/x-www-form-urlencoded", body: v.Encode(), header: header}
 }
 
-// send sends r to base and returns the status and body.
-func (r rawRequest) send(t *testing.T, base string) (int, string) {
+// build makes r for the server at base; a "Host" header sets the Host.
+func (r rawRequest) build(t *testing.T, base string) *http.Request {
 	t.Helper()
 	req, err := http.NewRequest(r.method, base+r.path, strings.NewReader(r.body))
 	if err != nil {
@@ -102,6 +102,17 @@ func (r rawRequest) send(t *testing.T, base string) (int, string) {
 			req.Header.Set(k, v)
 		}
 	}
+	return req
+}
+
+// send sends r to base and returns the status and body.
+func (r rawRequest) send(t *testing.T, base string) (int, string) {
+	t.Helper()
+	return do(t, r.build(t, base))
+}
+
+func do(t *testing.T, req *http.Request) (int, string) {
+	t.Helper()
 	resp, err := httpClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

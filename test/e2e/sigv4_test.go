@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -19,14 +18,7 @@ import (
 // service and region; after, if set, changes the signed request.
 func (r rawRequest) signed(t *testing.T, base, keyID, secret, service, region string, after func(*http.Request)) (int, string) {
 	t.Helper()
-	req, err := http.NewRequest(r.method, base+r.path, strings.NewReader(r.body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", r.contentType)
-	for k, v := range r.header {
-		req.Header.Set(k, v)
-	}
+	req := r.build(t, base)
 	sum := sha256.Sum256([]byte(r.body))
 	if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: keyID, SecretAccessKey: secret},
 		req, hex.EncodeToString(sum[:]), service, region, time.Now()); err != nil {
@@ -35,13 +27,7 @@ func (r rawRequest) signed(t *testing.T, base, keyID, secret, service, region st
 	if after != nil {
 		after(req)
 	}
-	resp, err := httpClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	return do(t, req)
 }
 
 // TestSigV4AsAWSChecksIt: with credentials (a secret with ':' in it), the

@@ -78,34 +78,39 @@ func isBrowserRefusal(err error) bool {
 	return errors.Is(err, browserguard.ErrForeignHost) || errors.Is(err, browserguard.ErrCrossSite) || errors.Is(err, ErrMutatingGet)
 }
 
-// jsonAuthError maps a refusal to the JSON protocol's codes.
-func jsonAuthError(err error) *Error {
+// authCodes are one protocol's words for refusals.
+type authCodes struct {
+	denied, missing, unknownKey, incomplete, badSignature string
+	missingMessage                                        string
+	status                                                int // of missing, unknown key and bad signature
+}
+
+// authError maps a refusal to c's codes.
+func authError(err error, c authCodes) *Error {
 	switch {
 	case isBrowserRefusal(err):
-		return Errorf(http.StatusForbidden, "AccessDeniedException", "%s", detail(err, err.Error()))
+		return Errorf(http.StatusForbidden, c.denied, "%s", detail(err, err.Error()))
 	case errors.Is(err, ErrMissingAuth):
-		return Errorf(http.StatusBadRequest, "MissingAuthenticationTokenException", "%s", detail(err, "Missing Authentication Token"))
+		return Errorf(c.status, c.missing, "%s", detail(err, c.missingMessage))
 	case errors.Is(err, ErrUnknownKey):
-		return Errorf(http.StatusBadRequest, "UnrecognizedClientException", msgUnknownKey)
+		return Errorf(c.status, c.unknownKey, msgUnknownKey)
 	case errors.Is(err, ErrMalformedAuth):
-		return Errorf(http.StatusBadRequest, "IncompleteSignatureException", "%s", detail(err, err.Error()))
+		return Errorf(http.StatusBadRequest, c.incomplete, "%s", detail(err, err.Error()))
 	default: // ErrBadSignature, ErrExpired, ErrWrongScope, ErrUnsignedHeader
-		return Errorf(http.StatusBadRequest, "InvalidSignatureException", "%s", detail(err, msgBadSignature))
+		return Errorf(c.status, c.badSignature, "%s", detail(err, msgBadSignature))
 	}
+}
+
+// jsonAuthError maps a refusal to the JSON protocol's codes.
+func jsonAuthError(err error) *Error {
+	return authError(err, authCodes{denied: "AccessDeniedException", missing: "MissingAuthenticationTokenException",
+		unknownKey: "UnrecognizedClientException", incomplete: "IncompleteSignatureException",
+		badSignature: "InvalidSignatureException", missingMessage: "Missing Authentication Token", status: http.StatusBadRequest})
 }
 
 // queryAuthError maps a refusal to the Query protocol's codes.
 func queryAuthError(err error) *Error {
-	switch {
-	case isBrowserRefusal(err):
-		return Errorf(http.StatusForbidden, "AccessDenied", "%s", detail(err, err.Error()))
-	case errors.Is(err, ErrMissingAuth):
-		return Errorf(http.StatusForbidden, "MissingAuthenticationToken", "%s", detail(err, "Request is missing Authentication Token"))
-	case errors.Is(err, ErrUnknownKey):
-		return Errorf(http.StatusForbidden, "InvalidClientTokenId", msgUnknownKey)
-	case errors.Is(err, ErrMalformedAuth):
-		return Errorf(http.StatusBadRequest, "IncompleteSignature", "%s", detail(err, err.Error()))
-	default:
-		return Errorf(http.StatusForbidden, "SignatureDoesNotMatch", "%s", detail(err, msgBadSignature))
-	}
+	return authError(err, authCodes{denied: "AccessDenied", missing: "MissingAuthenticationToken",
+		unknownKey: "InvalidClientTokenId", incomplete: "IncompleteSignature",
+		badSignature: "SignatureDoesNotMatch", missingMessage: "Request is missing Authentication Token", status: http.StatusForbidden})
 }
