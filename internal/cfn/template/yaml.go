@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/lexer"
 	"github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
 )
@@ -32,7 +33,11 @@ type yamlDecoder struct {
 }
 
 func decodeYAML(body []byte) (*document, error) {
-	f, err := parser.ParseBytes(body, 0)
+	tokens := lexer.Tokenize(string(body))
+	if err := checkYAMLNesting(tokens); err != nil {
+		return nil, err
+	}
+	f, err := parser.Parse(tokens, 0)
 	if err != nil {
 		return nil, yamlMalformed(err)
 	}
@@ -52,6 +57,34 @@ func decodeYAML(body []byte) (*document, error) {
 		return nil, yamlMalformedAt(f.Docs[0].Body.GetToken())
 	}
 	return &document{root: root, order: d.order, format: FormatYAML}, nil
+}
+
+// maxBlockColumn bounds where block-structure tokens may stand. A block
+// collection nested n deep starts at column n or more, so this bounds block
+// nesting; templates indent far less.
+const maxBlockColumn = 256
+
+// checkYAMLNesting refuses nesting deeper than MaxDepth before the parser
+// sees it: the YAML parser's time grows with the square of the nesting, so a
+// small body of "[[[[..." or "- - - ..." would otherwise take minutes. The
+// tokenizer is linear, and flow nesting is counted exactly from its tokens.
+func checkYAMLNesting(tokens token.Tokens) error {
+	flow := 0
+	for _, tk := range tokens {
+		switch tk.Type {
+		case token.SequenceStartType, token.MappingStartType:
+			if flow++; flow > MaxDepth {
+				return formatErr("the template is nested more than %d levels deep", MaxDepth)
+			}
+		case token.SequenceEndType, token.MappingEndType:
+			flow = max(flow-1, 0)
+		case token.SequenceEntryType, token.MappingValueType, token.MappingKeyType:
+			if flow == 0 && tk.Position != nil && tk.Position.Column > maxBlockColumn {
+				return formatErr("the template is nested more than %d levels deep", MaxDepth)
+			}
+		}
+	}
+	return nil
 }
 
 // yamlMalformed is CloudFormation's message for YAML it cannot read.
