@@ -170,3 +170,27 @@ func (t *Type) RequiredProperties() []string {
 	sort.Strings(out)
 	return out
 }
+
+// RequiresRecreation is the change set's word for the behaviour, in a
+// resource change's Details: Always, Conditionally or Never.
+func (u Update) RequiresRecreation() string {
+	switch u {
+	case Replacement:
+		return "Always"
+	case Conditional:
+		return "Conditionally"
+	}
+	return "Never"
+}
+
+// Replacement is the change set's word for a resource change whose
+// properties change with this behaviour: True, Conditional or False.
+func (u Update) Replacement() string {
+	switch u {
+	case Replacement:
+		return "True"
+	case Conditional:
+		return "Conditional"
+	}
+	return "False"
+}

@@ -155,3 +155,14 @@ func TestTemplateCheckWithCatalog(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 }
+
+func TestChangeSetWords(t *testing.T) {
+	for u, want := range map[Update][2]string{
+		Replacement: {"Always", "True"}, Conditional: {"Conditionally", "Conditional"},
+		NoInterruption: {"Never", "False"}, SomeInterruption: {"Never", "False"},
+	} {
+		if got := [2]string{u.RequiresRecreation(), u.Replacement()}; got != want {
+			t.Errorf("%s: %v, want %v", u, got, want)
+		}
+	}
+}

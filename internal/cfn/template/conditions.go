@@ -1,9 +1,6 @@
 package template
 
-import (
-	"encoding/json"
-	"reflect"
-)
+import "reflect"
 
 // condition evaluates a named condition once, memoised; visiting guards
 // against loops (Parse refused cycles already; this keeps evaluation total).
@@ -128,8 +125,8 @@ func normalize(v any) any {
 			out[i] = normalize(item)
 		}
 		return out
-	case json.Number, bool:
-		s, _ := stringValue(x)
+	}
+	if s, ok := stringValue(v); ok {
 		return s
 	}
 	return v

@@ -14,6 +14,13 @@
 //     attributes. A reference to a resource that has no physical id yet is
 //     reported as an *UnresolvedError, or in preview mode (change sets) becomes
 //     CloudFormation's "{{changeSet:KNOWN_AFTER_APPLY}}".
+//   - Evaluator.Properties resolves any declared resource; the engine asks
+//     Evaluator.Active first (a resource whose Condition is false does not
+//     exist).
+//   - References and PropertyReferences say what a value refers to
+//     (parameters, resources, attributes), and DiffProperties lists what
+//     changed between two resolved property maps, path by path: the stuff of
+//     a change set's Details.
 //   - Graph orders the resources by their explicit (DependsOn) and implicit
 //     (Ref, Fn::GetAtt, Fn::Sub) dependencies in parallel levels, detects cycles
 //     and gives the reverse order for deletion.

@@ -212,7 +212,8 @@ var errNotList = templateErr("expected a list")
 func isUnknown(v any) bool { _, ok := v.(unknown); return ok }
 
 // stringValue is a scalar's text: strings, numbers and booleans are all
-// strings to CloudFormation's string functions.
+// strings to CloudFormation's string functions. Go numbers are accepted too,
+// for values a Resolver returns.
 func stringValue(v any) (string, bool) {
 	switch x := v.(type) {
 	case string:
@@ -221,6 +222,12 @@ func stringValue(v any) (string, bool) {
 		return string(x), true
 	case bool:
 		return strconv.FormatBool(x), true
+	case int:
+		return strconv.Itoa(x), true
+	case int64:
+		return strconv.FormatInt(x, 10), true
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64), true
 	}
 	return "", false
 }

@@ -23,6 +23,13 @@ func walkDepth(v any, inCond bool, visit visitFunc, depth int) error {
 	}
 	switch x := v.(type) {
 	case map[string]any:
+		if t, has := x[fnTransform]; has {
+			// An Fn::Transform beside other keys (AWS::Include's snippet form)
+			// is still a function call.
+			if _, err := visit(fnTransform, t, inCond); err != nil {
+				return err
+			}
+		}
 		for _, k := range sortedKeys(x) {
 			if err := walkDepth(x[k], inCond, visit, depth+1); err != nil {
 				return err
