@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
+	"os"
 	"sync"
 	"time"
 
@@ -36,7 +38,13 @@ type Options struct {
 	// with every container the agent starts; at start-up the agent stops only
 	// containers recorded with this identity (see reconcileFound).
 	StoreID string
-	Logger  *slog.Logger
+	// SecretsDir holds the secrets and environment files task definitions
+	// name (see secretSource).
+	SecretsDir string
+	// AwsvpcPrefix is where awsvpc tasks get their addresses (default: a
+	// /16 of 127.0.0.0/8 chosen by the node id).
+	AwsvpcPrefix netip.Prefix
+	Logger       *slog.Logger
 }
 
 // Agent runs the tasks assigned to its node.
@@ -46,6 +54,9 @@ type Agent struct {
 	rt     runtime.Runtime
 	logger *slog.Logger
 	meta   *metadataServer
+	addrs  *addressPool
+	// secrets resolves what containers' secrets and environment files name.
+	secrets secretSource
 
 	mu      sync.Mutex // protects runners
 	runners map[string]*runner
@@ -67,11 +78,17 @@ func New(opts Options, link ControlPlane, rt runtime.Runtime) (*Agent, error) {
 	if err != nil {
 		return nil, fmt.Errorf("task metadata endpoint: %w", err)
 	}
+	if !opts.AwsvpcPrefix.IsValid() {
+		opts.AwsvpcPrefix = defaultAwsvpcPrefix(opts.Node.ID)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Agent{
+	a := &Agent{
 		opts: opts, link: link, rt: rt, logger: opts.Logger.With("component", "agent"),
 		meta: meta, runners: map[string]*runner{}, ctx: ctx, cancel: cancel,
-	}, nil
+		addrs: newAddressPool(opts.AwsvpcPrefix), secrets: secretSource{dir: opts.SecretsDir, getenv: os.Getenv},
+	}
+	a.listenForContainers()
+	return a, nil
 }
 
 // MetadataAddr is the address the task metadata endpoint listens on.
@@ -167,6 +184,7 @@ func (a *Agent) reconcile(ctx context.Context) error {
 			r.update(t)
 			continue
 		}
+		a.claimAddress(t)
 		r := newRunner(a, t)
 		a.runners[key] = r
 		go r.run(ctx)

@@ -26,8 +26,15 @@ type ControlPlane interface {
 
 // Node describes this agent's machine.
 type Node struct {
-	ID           string
-	Runtime      string
+	ID      string
+	Runtime string
+	// RuntimeReason says why this runtime was chosen.
+	RuntimeReason string
+	// DockerVersion is the Docker Engine's version when the runtime is docker.
+	DockerVersion string
+	// Attributes are the container instance attributes the runtime offers
+	// (ECS's capability attributes).
+	Attributes   []model.Attribute
 	AgentVersion string
 	CPU          int // CPU units (1024 per core)
 	Memory       int // MiB
@@ -49,6 +56,9 @@ type TaskReport struct {
 	LogTail string
 	// HealthDetail is the last failing health-check output.
 	HealthDetail string
+	// Address is the address the agent gave an awsvpc task, reported once
+	// before its containers start.
+	Address string
 }
 
 // ContainerReport is the observed state of one container.

@@ -17,11 +17,18 @@ import (
 
 // metadataServer serves ECS's task metadata endpoint version 4: each
 // container gets ECS_CONTAINER_METADATA_URI_V4 = http://ADDR/v4/<token>,
-// answering "/" (the container) and "/task" (the task) in ECS's shapes.
+// answering "/" (the container), "/task" (the task), "/stats" and
+// "/task/stats" in ECS's shapes. It listens on loopback, and also on the
+// address where containers with a network namespace of their own reach the
+// host (Docker's bridge gateway; see containerListener).
 type metadataServer struct {
 	ln     net.Listener
 	srv    *http.Server
 	logger *slog.Logger
+
+	// extra are further listeners, by host (the bridge gateway); written
+	// before serve starts.
+	extra map[string]net.Listener
 
 	mu     sync.Mutex // protects tokens
 	tokens map[string]metaEntry
@@ -37,16 +44,45 @@ func newMetadataServer(addr string, logger *slog.Logger) (*metadataServer, error
 	if err != nil {
 		return nil, err
 	}
-	m := &metadataServer{ln: ln, logger: logger, tokens: map[string]metaEntry{}}
+	m := &metadataServer{ln: ln, logger: logger, tokens: map[string]metaEntry{}, extra: map[string]net.Listener{}}
 	m.srv = &http.Server{Handler: http.HandlerFunc(m.handle), ReadHeaderTimeout: 5 * time.Second}
 	return m, nil
 }
 
 func (m *metadataServer) addr() string { return m.ln.Addr().String() }
 
-func (m *metadataServer) uri(token string) string { return "http://" + m.addr() + "/v4/" + token }
+// uri is a container's metadata URI on host ("" for loopback).
+func (m *metadataServer) uri(token, host string) string {
+	addr := m.addr()
+	if ln, ok := m.extra[host]; ok {
+		addr = ln.Addr().String()
+	}
+	return "http://" + addr + "/v4/" + token
+}
+
+// listenAlso listens on host as well, on the loopback listener's port when
+// it is free there.
+func (m *metadataServer) listenAlso(host string) error {
+	_, port, _ := net.SplitHostPort(m.addr())
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, port))
+	if err != nil {
+		ln, err = net.Listen("tcp", net.JoinHostPort(host, "0"))
+	}
+	if err != nil {
+		return err
+	}
+	m.extra[host] = ln
+	return nil
+}
 
 func (m *metadataServer) serve() {
+	for _, ln := range m.extra {
+		go func() {
+			if err := m.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				m.logger.Error("metadata endpoint stopped", "addr", ln.Addr().String(), "err", err)
+			}
+		}()
+	}
 	if err := m.srv.Serve(m.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		m.logger.Error("metadata endpoint stopped", "err", err)
 	}
@@ -87,6 +123,10 @@ func (m *metadataServer) handle(w http.ResponseWriter, req *http.Request) {
 		body = containerMetadata(t, e.r.td, e.container)
 	case "task":
 		body = taskMetadata(t, e.r.td)
+	case "stats":
+		body = e.r.containerStats(req.Context(), e.container)
+	case "task/stats":
+		body = e.r.taskStats(req.Context())
 	default:
 		http.NotFound(w, req)
 		return
@@ -116,8 +156,12 @@ type metaContainer struct {
 }
 
 type metaNetwork struct {
-	NetworkMode   string   `json:"NetworkMode"`
-	IPv4Addresses []string `json:"IPv4Addresses"`
+	AttachmentIndex *int     `json:"AttachmentIndex,omitempty"`
+	NetworkMode     string   `json:"NetworkMode"`
+	IPv4Addresses   []string `json:"IPv4Addresses"`
+	MACAddress      string   `json:"MACAddress,omitempty"`
+	PrivateDNSName  string   `json:"PrivateDNSName,omitempty"`
+	SubnetCIDR      string   `json:"IPv4SubnetCIDRBlock,omitempty"`
 }
 
 type metaPort struct {
@@ -143,7 +187,7 @@ func containerMetadata(t model.Task, td model.TaskDefinition, name string) metaC
 			"com.amazonaws.ecs.task-definition-version": strconv.Itoa(td.Revision),
 		},
 		Limits: map[string]int{}, Type: "NORMAL", ContainerARN: c.ContainerARN, ExitCode: c.ExitCode,
-		Networks: []metaNetwork{{NetworkMode: "host", IPv4Addresses: []string{"127.0.0.1"}}},
+		Networks: metadataNetworks(t, td),
 	}
 	if c.HealthStatus != "" {
 		out.Health = map[string]string{"status": c.HealthStatus}

@@ -65,6 +65,9 @@ func (a *Agent) reconcileFound(ctx context.Context) error {
 			unwanted = append(unwanted, f)
 		}
 	}
+	if err := a.releaseUnwantedTasks(ctx, byARN); err != nil {
+		return err
+	}
 	if len(unwanted) > 0 {
 		a.wg.Add(1)
 		go func() { defer a.wg.Done(); a.removeUnwanted(unwanted) }()

@@ -30,6 +30,11 @@ type runner struct {
 	task model.Task
 
 	healthDetail string
+	// address is an awsvpc task's own address (see prepare).
+	address string
+	// live holds the handles of started containers by name, for the
+	// metadata endpoint's stats (read from other goroutines).
+	live sync.Map
 }
 
 // ctr is one container of the task.
@@ -182,6 +187,7 @@ func (r *runner) adopt(ctx context.Context, t model.Task) bool {
 // watch starts the goroutines that report a container's exit and health.
 func (r *runner) watch(ctx context.Context, c *ctr) {
 	h := c.handle
+	r.live.Store(c.def.Name, h)
 	go func() {
 		select {
 		case <-h.Done():
@@ -193,7 +199,7 @@ func (r *runner) watch(ctx context.Context, c *ctr) {
 		}
 	}()
 	if c.def.HealthCheck != nil {
-		go checkHealth(ctx, c.def.Name, *c.def.HealthCheck, h, r.health)
+		r.watchHealth(ctx, c)
 	}
 }
 
@@ -319,6 +325,11 @@ func (r *runner) failureTail() string {
 	}
 	if pick == nil {
 		return ""
+	}
+	if lt, ok := pick.handle.(runtime.LogTailer); ok {
+		ctx, cancel := context.WithTimeout(r.a.ctx, 5*time.Second)
+		defer cancel()
+		return lt.LogTail(ctx, 20)
 	}
 	out, errOut := pick.handle.LogPaths()
 	return logTail(out, errOut, 20)

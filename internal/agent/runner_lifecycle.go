@@ -24,6 +24,10 @@ func (r *runner) startAll(ctx context.Context) bool {
 		return true
 	}
 	r.report(ctx, model.TaskPending, "", "")
+	if err := r.prepare(ctx); err != nil {
+		r.stop(ctx, model.StopTaskFailedToStart, err.Error())
+		return false
+	}
 	deadline := time.NewTimer(defaultStartTimeout)
 	defer deadline.Stop()
 	poll := time.NewTicker(200 * time.Millisecond)
@@ -108,11 +112,14 @@ func (r *runner) dependenciesMet(c *ctr) bool {
 
 func (r *runner) startContainer(ctx context.Context, c *ctr) error {
 	t := r.current()
-	spec := buildSpec(t, c.def, r.a.meta.uri(c.token), r.a.opts.LogDir, r.a.opts.Region)
+	spec, err := buildSpec(t, r.td, c.def, r.specInputs(c))
+	if err != nil {
+		return err
+	}
 	spec.StoreID = r.a.opts.StoreID
 	h, err := r.a.rt.Start(ctx, spec)
 	if err != nil {
-		if errors.Is(err, runtime.ErrCannotStart) {
+		if errors.Is(err, runtime.ErrCannotStart) || errors.Is(err, runtime.ErrCannotPull) {
 			return err
 		}
 		return fmt.Errorf("%w: %v", runtime.ErrCannotStart, err)
@@ -158,4 +165,5 @@ func (r *runner) finish(ctx context.Context, code, reason string) {
 			}
 		}
 	}
+	r.release()
 }

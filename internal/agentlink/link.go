@@ -47,7 +47,7 @@ func (l *Link) Register(ctx context.Context, n agent.Node) error {
 				continue
 			}
 			ci, err := tx.Instance(c.Name, InstanceID(n.ID, c.Name))
-			if errors.Is(err, state.ErrInstanceNotFound) || err == nil && !ci.AgentConnected {
+			if errors.Is(err, state.ErrInstanceNotFound) || err == nil && (!ci.AgentConnected || instanceStale(ci, n)) {
 				missing = append(missing, c)
 			} else if err != nil {
 				return err
@@ -79,12 +79,9 @@ func (l *Link) instance(tx state.Tx, n agent.Node, cluster string) model.Contain
 			{Name: "PORTS", Type: "STRINGSET", StringSetValue: []string{}},
 			{Name: "PORTS_UDP", Type: "STRINGSET", StringSetValue: []string{}},
 		},
-		VersionInfo: model.VersionInfo{AgentVersion: n.AgentVersion},
-		Attributes: []model.Attribute{
-			{Name: "ecs.os-type", Value: "linux"},
-			{Name: "slipway.runtime", Value: n.Runtime},
-		},
-		Internal: model.InstanceInternal{ID: id, Cluster: cluster, Runtime: n.Runtime},
+		VersionInfo: model.VersionInfo{AgentVersion: n.AgentVersion, DockerVersion: dockerVersion(n)},
+		Attributes:  nodeAttributes(n),
+		Internal:    model.InstanceInternal{ID: id, Cluster: cluster, Runtime: n.Runtime},
 	}
 }
 

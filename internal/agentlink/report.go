@@ -26,6 +26,7 @@ func ApplyReport(t *model.Task, r agent.TaskReport) {
 	if r.HealthDetail != "" {
 		t.Internal.HealthDetail = r.HealthDetail
 	}
+	applyAddress(t, r)
 	for _, cr := range r.Containers {
 		c := t.Container(cr.Name)
 		if c == nil {

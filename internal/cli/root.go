@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/slipway-dev/slipway/internal/runtime/docker"
 	"github.com/slipway-dev/slipway/internal/runtime/process"
 )
 
@@ -24,6 +25,9 @@ var ErrUsage = errors.New("usage")
 func Main(args []string) int {
 	if len(args) > 0 && args[0] == process.ShimArg {
 		return process.ShimMain(args)
+	}
+	if len(args) > 0 && args[0] == docker.HolderArg {
+		return docker.HolderMain()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -79,7 +83,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	pf.StringVar(&g.region, "region", envOr("AWS_REGION", "us-east-1"), "region")
 	pf.StringVar(&g.cluster, "cluster", "default", "cluster name or ARN")
 	pf.StringVarP(&g.output, "output", "o", "table", "output format: table or json")
-	root.AddCommand(newServerCmd(g), newServicesCmd(g), newTasksCmd(g), newEventsCmd(g), newDeployCmd(g), newRollbackCmd(g), newDemoCmd(g))
+	root.AddCommand(newServerCmd(g), newServicesCmd(g), newTasksCmd(g), newEventsCmd(g), newDeployCmd(g), newRollbackCmd(g), newDemoCmd(g), newInstancesCmd(g))
 	return root
 }
 

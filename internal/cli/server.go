@@ -18,8 +18,10 @@ func newServerCmd(g *globals) *cobra.Command {
 		Use:   "server",
 		Short: "Run the Slipway server: ECS and ELBv2 APIs, controller, load balancer and local agent",
 		Long: `Runs the embedded default in one process. The AWS CLI and SDKs drive it with
---endpoint-url http://127.0.0.1:4566. Tasks run as local processes and keep
-running if the server stops; the next start adopts them.
+--endpoint-url http://127.0.0.1:4566. Tasks run as Docker containers when a
+Docker Engine answers (--runtime docker), else as local processes
+(--runtime process); either way they keep running if the server stops, and
+the next start adopts them.
 
 Requests are checked for SigV4 signatures when credentials are configured
 (--credentials-file, or SLIPWAY_CREDENTIALS="ID:SECRET,..."; a secret may hold
@@ -46,8 +48,9 @@ API beyond loopback needs --api-tls-cert and --api-tls-key (or
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(g.stderr, "slipway: serving the ECS and ELBv2 APIs on %s, metrics on %s (data in %s); Ctrl-C to stop\n",
-				srv.URL(), srv.MetricsURL(), cfg.DataDir)
+			rt, why := srv.Runtime()
+			fmt.Fprintf(g.stderr, "slipway: serving the ECS and ELBv2 APIs on %s, metrics on %s (data in %s); tasks run on the %s runtime (%s); Ctrl-C to stop\n",
+				srv.URL(), srv.MetricsURL(), cfg.DataDir, rt, why)
 			<-cmd.Context().Done()
 			cfg.Logger.Info("shutting down; tasks keep running and are adopted at the next start")
 			return srv.Close()
@@ -66,6 +69,8 @@ API beyond loopback needs --api-tls-cert and --api-tls-key (or
 	f.StringVar(&cfg.LBHost, "lb-host", "", "address load-balancer listeners bind on (default 0.0.0.0 with credentials, else 127.0.0.1)")
 	f.StringVar(&cfg.CredentialsFile, "credentials-file", "", "file of ACCESS_KEY_ID SECRET_ACCESS_KEY lines; enables SigV4 checks")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
+	f.StringVar(&cfg.Runtime, "runtime", server.RuntimeAuto, "container runtime: docker, process, or auto (docker when a Docker Engine answers, else process)")
+	f.StringVar(&cfg.SecretsDir, "secrets-dir", "", "directory of the secrets and environment files task definitions name (default DATA_DIR/secrets)")
 	return cmd
 }
 

@@ -127,7 +127,7 @@ func (p *pass) startTasks(primary *model.Deployment, n int) error {
 		t := model.NewTask(p.tx.Partition, model.NewTaskInput{
 			Cluster: p.cluster.Name, ClusterARN: p.cluster.ARN, Definition: td, InstanceARN: inst,
 			Group: "service:" + p.svc.Name, StartedBy: primary.ID, LaunchType: p.svc.LaunchType,
-			Service: p.svc.Name, Deployment: primary.ID, Now: p.now,
+			Service: p.svc.Name, Deployment: primary.ID, Network: p.svc.AwsvpcConfiguration(), Now: p.now,
 		})
 		t.EnableExecuteCommand = p.svc.EnableExecuteCommand
 		p.tasks = append(p.tasks, t)

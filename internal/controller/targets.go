@@ -61,8 +61,10 @@ func (p *pass) registerTargets() error {
 	return nil
 }
 
-// targetFor is the target a task's container port is registered as: the
-// node's instance id for instance target groups, 127.0.0.1 for ip ones.
+// targetFor is the target a task's container port is registered as: an
+// awsvpc task by its own address and the container port, as ECS registers
+// it in ip target groups; other tasks by their host port, under the node's
+// instance id for instance target groups and 127.0.0.1 for ip ones.
 func (p *pass) targetFor(t *model.Task, l model.LoadBalancer) (model.TaskTarget, error) {
 	tg, ok := p.groups[l.TargetGroupARN]
 	if !ok {
@@ -72,13 +74,16 @@ func (p *pass) targetFor(t *model.Task, l model.LoadBalancer) (model.TaskTarget,
 		}
 		p.groups[l.TargetGroupARN] = tg
 	}
-	id := p.ec2IDs[t.ContainerInstanceARN]
-	if tg.TargetType == "ip" || id == "" {
+	id, port := p.ec2IDs[t.ContainerInstanceARN], t.HostPort(l.ContainerName, l.ContainerPort)
+	if tg.TargetType == model.TargetTypeIP || id == "" {
 		id = model.LocalHost
+	}
+	if addr := t.Address(); addr != "" {
+		id, port = addr, l.ContainerPort
 	}
 	return model.TaskTarget{
 		TargetGroupARN: l.TargetGroupARN, ContainerName: l.ContainerName, ContainerPort: l.ContainerPort,
-		TargetID: id, Port: t.HostPort(l.ContainerName, l.ContainerPort), State: model.TargetRegistered,
+		TargetID: id, Port: port, State: model.TargetRegistered,
 	}, nil
 }
 

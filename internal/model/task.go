@@ -69,6 +69,7 @@ type Task struct {
 	StoppedAt            *Time           `json:"stoppedAt,omitempty"`
 	StopCode             string          `json:"stopCode,omitempty"`
 	StoppedReason        string          `json:"stoppedReason,omitempty"`
+	Attachments          []Attachment    `json:"attachments"`
 	Internal             TaskInternal    `json:"internal"`
 }
 
@@ -92,6 +93,8 @@ type TaskInternal struct {
 	Reserved Reservation `json:"reserved"`
 	// HealthyAt is when the task was first counted healthy for its deployment.
 	HealthyAt *Time `json:"healthyAt,omitempty"`
+	// Network is an awsvpc task's networkConfiguration.
+	Network *AwsvpcConfiguration `json:"network,omitempty"`
 }
 
 // Registration states of a TaskTarget. The controller moves a target from
@@ -116,19 +119,20 @@ type TaskTarget struct {
 
 // Container is the run state of one container of a task.
 type Container struct {
-	ContainerARN      string           `json:"containerArn"`
-	TaskARN           string           `json:"taskArn"`
-	Name              string           `json:"name"`
-	Image             string           `json:"image"`
-	RuntimeID         string           `json:"runtimeId,omitempty"`
-	LastStatus        string           `json:"lastStatus"`
-	ExitCode          *int             `json:"exitCode,omitempty"`
-	Reason            string           `json:"reason,omitempty"`
-	NetworkBindings   []NetworkBinding `json:"networkBindings"`
-	HealthStatus      string           `json:"healthStatus,omitempty"`
-	CPU               string           `json:"cpu,omitempty"`
-	Memory            string           `json:"memory,omitempty"`
-	MemoryReservation string           `json:"memoryReservation,omitempty"`
+	ContainerARN      string             `json:"containerArn"`
+	TaskARN           string             `json:"taskArn"`
+	Name              string             `json:"name"`
+	Image             string             `json:"image"`
+	RuntimeID         string             `json:"runtimeId,omitempty"`
+	LastStatus        string             `json:"lastStatus"`
+	ExitCode          *int               `json:"exitCode,omitempty"`
+	Reason            string             `json:"reason,omitempty"`
+	NetworkBindings   []NetworkBinding   `json:"networkBindings"`
+	NetworkInterfaces []NetworkInterface `json:"networkInterfaces"`
+	HealthStatus      string             `json:"healthStatus,omitempty"`
+	CPU               string             `json:"cpu,omitempty"`
+	Memory            string             `json:"memory,omitempty"`
+	MemoryReservation string             `json:"memoryReservation,omitempty"`
 	// RuntimeState is the runtime's opaque handle for re-adoption after a restart.
 	RuntimeState json.RawMessage `json:"runtimeState,omitempty"`
 }

@@ -18,7 +18,9 @@ type NewTaskInput struct {
 	Overrides   json.RawMessage
 	Service     string
 	Deployment  string
-	Now         time.Time
+	// Network is the awsvpc configuration of an awsvpc task.
+	Network *AwsvpcConfiguration
+	Now     time.Time
 }
 
 // NewTask returns a task in PROVISIONING with desired status RUNNING, its
@@ -41,10 +43,16 @@ func NewTask(p Partition, in NewTaskInput) Task {
 	if t.LaunchType == "" {
 		t.LaunchType = "EC2"
 	}
+	t.Attachments = []Attachment{}
+	if spec.NetworkMode == NetworkModeAwsvpc {
+		t.Attachments = append(t.Attachments, NewENIAttachment(in.Network))
+		t.Internal.Network = in.Network
+	}
 	for _, cd := range spec.ContainerDefinitions {
 		c := Container{
 			ContainerARN: p.ContainerARN(in.Cluster, id, NewUUID()), TaskARN: arn, Name: cd.Name,
 			Image: cd.Image, LastStatus: TaskPending, NetworkBindings: []NetworkBinding{},
+			NetworkInterfaces: []NetworkInterface{},
 		}
 		if cd.CPU > 0 {
 			c.CPU = strconv.Itoa(cd.CPU)
@@ -65,7 +73,8 @@ func NewTask(p Partition, in NewTaskInput) Task {
 
 // ReservationOf is what a task of spec reserves: the task-level cpu and
 // memory when set, else the sum of its containers' (memoryReservation
-// before memory), and every fixed host port.
+// before memory), and every fixed host port. An awsvpc task reserves no
+// host port: its ports are on an address of its own.
 func ReservationOf(spec TaskSpec) Reservation {
 	var r Reservation
 	r.CPU, _ = strconv.Atoi(spec.CPU)
@@ -80,7 +89,7 @@ func ReservationOf(spec TaskSpec) Reservation {
 			sumMem += *c.Memory
 		}
 		for _, pm := range c.PortMappings {
-			if pm.HostPort != 0 {
+			if pm.HostPort != 0 && spec.NetworkMode != NetworkModeAwsvpc {
 				r.HostPorts = append(r.HostPorts, pm.HostPort)
 			}
 		}

@@ -46,6 +46,7 @@ type TaskSpec struct {
 	CPU                     string                `json:"cpu"`
 	Memory                  string                `json:"memory"`
 	ContainerDefinitions    []ContainerDefinition `json:"containerDefinitions"`
+	Volumes                 []Volume              `json:"volumes,omitempty"`
 }
 
 // ContainerDefinition is the typed subset of one container definition.
@@ -65,6 +66,7 @@ type ContainerDefinition struct {
 	CPU               int                   `json:"cpu,omitempty"`
 	Memory            *int                  `json:"memory,omitempty"`
 	MemoryReservation *int                  `json:"memoryReservation,omitempty"`
+	ContainerRunSettings
 }
 
 // IsEssential reports whether the container is essential (ECS's default is true).

@@ -2,6 +2,9 @@ package model
 
 // validateSpec applies ECS's semantic rules to a normalised definition.
 func validateSpec(s *TaskSpec) error {
+	if err := validateVolumes(s); err != nil {
+		return err
+	}
 	seen := map[string]bool{}
 	essential := false
 	hostPorts := map[int]string{}
@@ -16,6 +19,9 @@ func validateSpec(s *TaskSpec) error {
 			return err
 		}
 		if err := validateHealthCheck(c); err != nil {
+			return err
+		}
+		if err := validateRunSettings(s, c); err != nil {
 			return err
 		}
 		if c.Memory != nil && c.MemoryReservation != nil && *c.MemoryReservation > *c.Memory {

@@ -14,6 +14,9 @@ var (
 	// ErrCannotStart marks every failure to start a container; its text is the ECS
 	// stop code so that messages read as ECS's do.
 	ErrCannotStart = errors.New("CannotStartContainerError")
+	// ErrCannotPull marks a container image that is neither on this machine nor
+	// pullable; its text is ECS's stop code for it.
+	ErrCannotPull = errors.New("CannotPullContainerError")
 	// ErrPortInUse means a fixed host port is taken or no dynamic port could be found.
 	ErrPortInUse = errors.New("host port is already in use")
 	// ErrInvalidSpec means the Spec cannot be run as given (e.g. no executable named).

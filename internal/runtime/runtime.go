@@ -37,6 +37,39 @@ type Spec struct {
 	// config, Docker as a label) and reports it in Found, so that an agent never
 	// stops a container that another store started.
 	StoreID string
+
+	// Labels are the container's labels: the definition's dockerLabels and the
+	// com.amazonaws.ecs.* labels ECS's agent sets. Runtimes that label
+	// containers add their own (task, store) on top.
+	Labels map[string]string
+	// User runs the container as "user", "uid", "user:group" or "uid:gid";
+	// empty means the image's user.
+	User string
+	// ReadonlyRootFilesystem mounts the container's root filesystem read-only.
+	ReadonlyRootFilesystem bool
+	// Init runs an init process as the container's PID 1 that forwards signals
+	// and reaps zombies (linuxParameters.initProcessEnabled).
+	Init bool
+	// Ulimits are resource limits set on the container's processes.
+	Ulimits []Ulimit
+	// StopTimeout is the container's stopTimeout (0: the runtime's default); the
+	// agent still passes the timeout to Stop.
+	StopTimeout time.Duration
+	// HealthCheck is the container's health check. Runtimes whose handles
+	// implement HealthWatcher run it themselves; for the others the agent
+	// probes it through Handle.Exec.
+	HealthCheck *HealthCheck
+	// Resources are the CPU and memory limits ECS applies.
+	Resources Resources
+	// Network is the task's network mode and, for awsvpc, its own address.
+	Network Network
+	// Mounts are the container's mountPoints resolved against the task's volumes.
+	Mounts []Mount
+	// VolumesFrom mounts the volumes of other containers of the same task.
+	VolumesFrom []VolumeFrom
+	// RegistryAuth authenticates image pulls (repositoryCredentials); nil pulls
+	// anonymously.
+	RegistryAuth *RegistryAuth
 }
 
 // DefaultLogMaxBytes is the per-stream log bound used when Spec.LogMaxBytes is 0.

@@ -69,7 +69,16 @@ type Config struct {
 	ShimEnv     []string
 	// MetadataAddr is where the task metadata endpoint listens (default 127.0.0.1:0).
 	MetadataAddr string
-	Logger       *slog.Logger
+	// Runtime is the container runtime: docker, process, or auto (docker
+	// when a Docker Engine answers, else process). Empty means process.
+	Runtime string
+	// HolderBinary is the executable the Docker runtime runs as an awsvpc
+	// task's network holder (default: this executable).
+	HolderBinary string
+	// SecretsDir holds the files task definitions' secrets, environment
+	// files and repository credentials name (default DataDir/secrets).
+	SecretsDir string
+	Logger     *slog.Logger
 }
 
 // DefaultDataDir is $XDG_STATE_HOME/slipway, else ~/.local/state/slipway.

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	goruntime "runtime"
@@ -24,7 +25,6 @@ import (
 	"github.com/slipway-dev/slipway/internal/lb"
 	"github.com/slipway-dev/slipway/internal/lbsync"
 	"github.com/slipway-dev/slipway/internal/model"
-	"github.com/slipway-dev/slipway/internal/runtime/process"
 	"github.com/slipway-dev/slipway/internal/state"
 	"github.com/slipway-dev/slipway/internal/store"
 )
@@ -43,9 +43,13 @@ type Server struct {
 	agent      *agent.Agent
 	api        *listener // the AWS APIs
 	metrics    *listener // /metrics and /slipway/lb/stats
-	cancel     context.CancelFunc
-	wg         sync.WaitGroup
-	closeOnce  sync.Once
+	// rt names the container runtime, runtimeReason why it was chosen;
+	// rtCloser ends the runtime's own goroutines at Close (docker).
+	rt, runtimeReason string
+	rtCloser          io.Closer
+	cancel            context.CancelFunc
+	wg                sync.WaitGroup
+	closeOnce         sync.Once
 }
 
 // Start opens the data directory and starts every part. On error, what was
@@ -121,29 +125,24 @@ func (s *Server) registerAPIs(router *awsproto.Router) {
 
 func (s *Server) startAgent(ctx context.Context) error {
 	cfg := s.cfg
-	shim, shimEnv := cfg.ShimCommand, cfg.ShimEnv
-	if len(shim) == 0 {
-		var err error
-		if shim, err = process.DefaultShimCommand(); err != nil {
-			return err
-		}
-	}
-	rt, err := process.New(process.Options{ShimCommand: shim, ShimEnv: shimEnv,
-		StateDir: filepath.Join(cfg.DataDir, containersDir), Logger: cfg.Logger})
-	if err != nil {
-		return err
-	}
 	nodeID, err := loadNodeID(cfg.DataDir)
 	if err != nil {
 		return err
 	}
+	chosen, err := s.chooseRuntime(ctx, s.db.ID())
+	if err != nil {
+		return err
+	}
+	s.rt, s.rtCloser = chosen.rt.Name(), chosen.closer
+	cfg.Logger.Info("container runtime chosen", "runtime", chosen.rt.Name(), "reason", chosen.reason)
+	node := agent.Node{ID: nodeID, AgentVersion: Version, CPU: goruntime.NumCPU() * 1024, Memory: totalMemoryMiB()}
+	chosen.describe(&node)
+	s.runtimeReason = chosen.reason
 	metaAddr := metadataAddr(cfg.DataDir, cfg.MetadataAddr, cfg.Logger)
 	a, err := agent.New(agent.Options{
-		Node: agent.Node{ID: nodeID, Runtime: rt.Name(), AgentVersion: Version,
-			CPU: goruntime.NumCPU() * 1024, Memory: totalMemoryMiB()},
-		LogDir: filepath.Join(cfg.DataDir, logsDir), Region: cfg.Region,
-		MetadataAddr: metaAddr, StoreID: s.db.ID(), Logger: cfg.Logger,
-	}, agentlink.New(s.st), rt)
+		Node: node, LogDir: filepath.Join(cfg.DataDir, logsDir), Region: cfg.Region,
+		MetadataAddr: metaAddr, StoreID: s.db.ID(), SecretsDir: cfg.secretsDir(), Logger: cfg.Logger,
+	}, agentlink.New(s.st), chosen.rt)
 	if err != nil {
 		return err
 	}
@@ -167,6 +166,9 @@ func (s *Server) Close() error {
 		errs = append(errs, s.api.shutdown(), s.metrics.shutdown())
 		if s.agent != nil {
 			errs = append(errs, s.agent.Close())
+		}
+		if s.rtCloser != nil {
+			errs = append(errs, s.rtCloser.Close())
 		}
 		if s.controller != nil {
 			errs = append(errs, s.controller.Close())

@@ -56,8 +56,9 @@ func (s *site) tryStart(port int, extraArgs []string) (*server, error) {
 	}
 	defer logFile.Close()
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	// The process runtime unless a test asks for another (a later flag wins).
 	args := append([]string{"server", "--api-addr", addr, "--data-dir", s.dataDir, "--lb-host", "127.0.0.1",
-		"--metrics-addr", "127.0.0.1:0"}, extraArgs...)
+		"--metrics-addr", "127.0.0.1:0", "--runtime", "process"}, extraArgs...)
 	cmd := exec.Command(slipwayBin, args...)
 	cmd.Env = append(serverEnv(), s.env...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile

@@ -113,6 +113,9 @@ func (h *Handler) createService(ctx context.Context, in *createServiceIn) (*serv
 		if err := h.validateLoadBalancers(ctx, td, in.LoadBalancers); err != nil {
 			return err
 		}
+		if err := checkServiceNetwork(tx, td, in.NetworkConfiguration, in.LoadBalancers); err != nil {
+			return err
+		}
 		svc := newService(tx, cluster, in, h.st.NowTime())
 		seq, err := tx.NextDeploymentSeq()
 		if err != nil {

@@ -23,6 +23,16 @@ func registerTalk(t *testing.T, api *testAPI) {
 	}
 }
 
+// registerAwsvpcTalk registers family talk in the awsvpc network mode.
+func registerAwsvpcTalk(t *testing.T, api *testAPI) {
+	t.Helper()
+	status, out := rawCall(t, api.url, "RegisterTaskDefinition",
+		`{"family":"talk","networkMode":"awsvpc","containerDefinitions":[{"name":"web","image":"talk-service","memoryReservation":128,"portMappings":[{"containerPort":8080}]}]}`)
+	if status != 200 {
+		t.Fatalf("register: %v", out)
+	}
+}
+
 func createDefault(t *testing.T, api *testAPI) {
 	t.Helper()
 	if _, err := api.client.CreateCluster(context.Background(), &awsecs.CreateClusterInput{}); err != nil {
@@ -35,7 +45,7 @@ func TestServiceCreateUpdateDescribeDelete(t *testing.T) {
 	api := newTestAPI(t, fakeTGs{"arn:tg/attached": true, "arn:tg/loose": false}, nil)
 	c := api.client
 	createDefault(t, api)
-	registerTalk(t, api)
+	registerAwsvpcTalk(t, api)
 	created, err := c.CreateService(ctx, &awsecs.CreateServiceInput{
 		ServiceName: aws.String("talk"), TaskDefinition: aws.String("talk"), DesiredCount: aws.Int32(2),
 		Role:                 aws.String("ecsServiceRole"),
@@ -56,7 +66,7 @@ func TestServiceCreateUpdateDescribeDelete(t *testing.T) {
 	_, err = c.CreateService(ctx, &awsecs.CreateServiceInput{ServiceName: aws.String("talk"), TaskDefinition: aws.String("talk"), DesiredCount: aws.Int32(1)})
 	wantCode(t, err, "InvalidParameterException")
 
-	registerTalk(t, api)
+	registerAwsvpcTalk(t, api)
 	upd, err := c.UpdateService(ctx, &awsecs.UpdateServiceInput{Service: aws.String("talk"), TaskDefinition: aws.String("talk:2")})
 	if err != nil || len(upd.Service.Deployments) != 2 || aws.ToString(upd.Service.Deployments[1].Status) != "ACTIVE" ||
 		!strings.HasSuffix(aws.ToString(upd.Service.Deployments[0].TaskDefinition), "talk:2") {

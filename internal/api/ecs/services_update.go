@@ -103,6 +103,16 @@ func (h *Handler) applyServiceUpdate(ctx context.Context, tx state.Tx, svc *mode
 			return "", err
 		}
 	}
+	if len(in.NetworkConfiguration) > 0 && !jsonEqual(in.NetworkConfiguration, svc.NetworkConfiguration) {
+		redeploy = td.ARN // ECS deploys a changed network configuration
+	}
+	network := svc.NetworkConfiguration
+	if len(in.NetworkConfiguration) > 0 {
+		network = in.NetworkConfiguration
+	}
+	if err := checkServiceNetwork(tx, td, network, svc.LoadBalancers); err != nil {
+		return "", err
+	}
 	if in.ForceNewDeployment {
 		redeploy = td.ARN
 	}

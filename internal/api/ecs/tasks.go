@@ -26,9 +26,23 @@ type containerOut struct {
 	RuntimeState *struct{} `json:"runtimeState,omitempty"`
 }
 
+// taskView is the ECS shape of a task. Its lists are never null (records
+// written before attachments existed have none). An awsvpc task's
+// containers show their task's network interface and no network bindings,
+// as ECS shows them: their ports are on the task's own address.
 func taskView(t model.Task, tags []model.Tag) taskOut {
 	out := taskOut{Task: t, Tags: tags, Containers: make([]containerOut, 0, len(t.Containers))}
+	if out.Attachments == nil {
+		out.Attachments = []model.Attachment{}
+	}
+	awsvpc := t.ENI() != nil
 	for _, c := range t.Containers {
+		if c.NetworkInterfaces == nil {
+			c.NetworkInterfaces = []model.NetworkInterface{}
+		}
+		if awsvpc {
+			c.NetworkBindings = []model.NetworkBinding{}
+		}
 		out.Containers = append(out.Containers, containerOut{Container: c})
 	}
 	return out
@@ -44,7 +58,9 @@ type runTaskIn struct {
 	LaunchType           string          `json:"launchType"`
 	Tags                 []model.Tag     `json:"tags"`
 	EnableExecuteCommand bool            `json:"enableExecuteCommand"`
-	// Accepted and stored nowhere: placement is by spread on this platform.
+	// NetworkConfiguration is required for awsvpc tasks (their attachment
+	// echoes it); placement is accepted and stored nowhere: placement is by
+	// spread on this platform.
 	NetworkConfiguration json.RawMessage `json:"networkConfiguration"`
 	PlacementConstraints json.RawMessage `json:"placementConstraints"`
 	PlacementStrategy    json.RawMessage `json:"placementStrategy"`
@@ -86,6 +102,10 @@ func (h *Handler) runTask(ctx context.Context, in *runTaskIn) (*runTaskOut, erro
 		if err := checkOverrides(td, in.Overrides); err != nil {
 			return err
 		}
+		network, err := awsvpcConfigurationFor(td, in.NetworkConfiguration)
+		if err != nil {
+			return err
+		}
 		placed, fail, err := placeTasks(tx, cluster.Name, td, count)
 		if err != nil {
 			return err
@@ -100,7 +120,7 @@ func (h *Handler) runTask(ctx context.Context, in *runTaskIn) (*runTaskOut, erro
 		for _, inst := range placed {
 			t := model.NewTask(tx.Partition, model.NewTaskInput{
 				Cluster: cluster.Name, ClusterARN: cluster.ARN, Definition: td, InstanceARN: inst,
-				Group: group, StartedBy: in.StartedBy, LaunchType: in.LaunchType, Overrides: in.Overrides, Now: h.st.Now(),
+				Group: group, StartedBy: in.StartedBy, LaunchType: in.LaunchType, Overrides: in.Overrides, Network: network, Now: h.st.Now(),
 			})
 			t.EnableExecuteCommand = in.EnableExecuteCommand
 			if err := tx.PutTask(t); err != nil {

@@ -94,6 +94,9 @@ func (r *Runtime) Name() string { return "process" }
 
 // Start starts the container under a new shim and returns once the application runs.
 func (r *Runtime) Start(ctx context.Context, spec runtime.Spec) (runtime.Handle, error) {
+	if err := checkSupported(spec); err != nil {
+		return nil, err
+	}
 	argv, err := commandLine(spec)
 	if err != nil {
 		return nil, err
@@ -134,7 +137,7 @@ func (r *Runtime) createDir(spec runtime.Spec) (string, *os.File, error) {
 
 // startIn allocates the ports, writes the config into cdir and launches the shim.
 func (r *Runtime) startIn(ctx context.Context, cdir string, lock *os.File, spec runtime.Spec, argv []string, dir string) (*handle, error) {
-	bindings, err := r.ports.allocate(cdir, spec.PortMappings)
+	bindings, err := r.bindingsFor(cdir, spec)
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +155,7 @@ func (r *Runtime) startIn(ctx context.Context, cdir string, lock *os.File, spec 
 // config assembles what the shim needs: resolved executable, environment, log files,
 // and the bindings, kept for List.
 func (r *Runtime) config(cdir string, spec runtime.Spec, argv []string, dir string, bindings []runtime.Binding) (containerConfig, error) {
-	env := containerEnv(os.Getenv, spec.Env, bindings)
+	env := withTaskAddress(containerEnv(os.Getenv, spec.Env, bindings), spec)
 	for i := range bindings {
 		bindings[i].BindIP = bindIP(env)
 	}
