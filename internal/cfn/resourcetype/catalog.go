@@ -194,3 +194,12 @@ func (u Update) Replacement() string {
 	}
 	return "False"
 }
+
+// PrimaryIdentifier returns the properties that identify a resource of the
+// type (template.IdentifierCatalog); nil for an unknown type.
+func (c *Catalog) PrimaryIdentifier(name string) []string {
+	if t := c.types[name]; t != nil {
+		return t.PrimaryIdentifier
+	}
+	return nil
+}

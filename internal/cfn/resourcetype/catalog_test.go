@@ -9,7 +9,10 @@ import (
 	"github.com/slipway-dev/slipway/internal/testutil"
 )
 
-var _ template.TypeCatalog = (*Catalog)(nil)
+var (
+	_ template.TypeCatalog       = (*Catalog)(nil)
+	_ template.IdentifierCatalog = (*Catalog)(nil)
+)
 
 // The embedded table is what generate.py makes from the registry schemas
 // cfn-lint ships: the schemas are the source of truth.

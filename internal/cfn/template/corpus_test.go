@@ -175,6 +175,8 @@ func TestFeaturesParameterRules(t *testing.T) {
 	if s.Capabilities != nil || !strings.Contains(s.Metadata, "ParameterGroups") {
 		t.Fatalf("summary %+v", s)
 	}
+	ids := tpl.ResourceIdentifierSummaries(resourcetype.MustLoad())
+	wantEqual(t, ids[2], ResourceIdentifierSummary{ResourceType: "AWS::ECS::Service", LogicalResourceIds: []string{"Service"}, ResourceIdentifiers: []string{"ServiceArn", "Cluster"}})
 	wantEqual(t, s.ResourceTypes, []string{"AWS::CloudWatch::Alarm", "AWS::ECS::Cluster", "AWS::ECS::Service", "AWS::ECS::TaskDefinition", "AWS::Logs::LogGroup"})
 }
 

@@ -3,6 +3,7 @@ package template
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -113,7 +114,7 @@ func unknownOr(isUnknownValue bool) any {
 
 // wrapShape turns "expected a list" into the function's own message.
 func wrapShape(err error, msg string) error {
-	if err == errNotList {
+	if errors.Is(err, errNotList) {
 		return templateErr(msg)
 	}
 	return err

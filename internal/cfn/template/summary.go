@@ -127,3 +127,33 @@ func RequireCapabilities(needed, given []string) error {
 	}
 	return awserr.Wrap(ErrCapabilities, CodeInsufficientCapabilities, "Requires capabilities : %s", bracketList(missing))
 }
+
+// IdentifierCatalog gives a type's primary identifier (the resource-type
+// table implements it).
+type IdentifierCatalog interface {
+	PrimaryIdentifier(typ string) []string
+}
+
+// ResourceIdentifierSummary is one entry of GetTemplateSummary's
+// ResourceIdentifierSummaries: the resources of one type and the
+// properties that identify one (for resource import).
+type ResourceIdentifierSummary struct {
+	ResourceType        string
+	LogicalResourceIds  []string
+	ResourceIdentifiers []string
+}
+
+// ResourceIdentifierSummaries groups the template's resources by type, with
+// each type's identifying properties, sorted by type.
+func (t *Template) ResourceIdentifierSummaries(c IdentifierCatalog) []ResourceIdentifierSummary {
+	byType := map[string][]string{}
+	for _, id := range t.ResourceOrder {
+		typ := t.Resources[id].Type
+		byType[typ] = append(byType[typ], id)
+	}
+	out := make([]ResourceIdentifierSummary, 0, len(byType))
+	for _, typ := range sortedKeys(byType) {
+		out = append(out, ResourceIdentifierSummary{ResourceType: typ, LogicalResourceIds: byType[typ], ResourceIdentifiers: c.PrimaryIdentifier(typ)})
+	}
+	return out
+}
