@@ -14,14 +14,17 @@ import (
 func newServerCmd(g *globals) *cobra.Command {
 	var cfg server.Config
 	var logLevel string
+	var stopTasks bool
 	cmd := &cobra.Command{
 		Use:   "server",
 		Short: "Run the Slipway server: ECS and ELBv2 APIs, controller, load balancer and local agent",
 		Long: `Runs the embedded default in one process. The AWS CLI and SDKs drive it with
 --endpoint-url http://127.0.0.1:4566. Tasks run as Docker containers when a
 Docker Engine answers (--runtime docker), else as local processes
-(--runtime process); either way they keep running if the server stops, and
-the next start adopts them.
+(--runtime process); either way they keep running if the server stops
+(SIGINT, SIGTERM), as ECS's agent leaves them, and the next start adopts
+them. ` + "`slipway down`" + `, or --stop-tasks-on-exit, stops them cleanly instead:
+drained first, then SIGTERM.
 
 Requests are checked for SigV4 signatures when credentials are configured
 (--credentials-file, or SLIPWAY_CREDENTIALS="ID:SECRET,..."; a secret may hold
@@ -51,9 +54,7 @@ API beyond loopback needs --api-tls-cert and --api-tls-key (or
 			rt, why := srv.Runtime()
 			fmt.Fprintf(g.stderr, "slipway: serving the ECS and ELBv2 APIs on %s, metrics on %s (data in %s); tasks run on the %s runtime (%s); Ctrl-C to stop\n",
 				srv.URL(), srv.MetricsURL(), cfg.DataDir, rt, why)
-			<-cmd.Context().Done()
-			cfg.Logger.Info("shutting down; tasks keep running and are adopted at the next start")
-			return srv.Close()
+			return awaitShutdown(cmd.Context(), g, srv, stopTasks)
 		},
 	}
 	f := cmd.Flags()
@@ -71,6 +72,7 @@ API beyond loopback needs --api-tls-cert and --api-tls-key (or
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	f.StringVar(&cfg.Runtime, "runtime", server.RuntimeAuto, "container runtime: docker, process, or auto (docker when a Docker Engine answers, else process)")
 	f.StringVar(&cfg.SecretsDir, "secrets-dir", "", "directory of the secrets and environment files task definitions name (default DATA_DIR/secrets)")
+	f.BoolVar(&stopTasks, "stop-tasks-on-exit", false, "on SIGINT or SIGTERM, stop every task cleanly (draining first) and the load balancer, as `slipway down` does")
 	return cmd
 }
 

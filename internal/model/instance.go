@@ -53,4 +53,7 @@ type InstanceInternal struct {
 	Cluster string `json:"cluster"`
 	// Runtime names the runtime its agent uses: process or docker.
 	Runtime string `json:"runtime"`
+	// ShutdownDrain marks an instance DRAINING because its server is going
+	// down (`slipway down`); the server's next start makes it ACTIVE again.
+	ShutdownDrain bool `json:"shutdownDrain,omitempty"`
 }

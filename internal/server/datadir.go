@@ -183,3 +183,10 @@ func plural(n int, one, many string) string {
 	}
 	return fmt.Sprintf("%d %s", n, many)
 }
+
+// RunningContainers counts the containers running under the data directory
+// dataDir (their supervisors alive), server or not.
+func RunningContainers(dataDir string) (int, error) {
+	s, err := process.SurveyStateDir(filepath.Join(dataDir, containersDir))
+	return len(s.RunningShims), err
+}

@@ -50,6 +50,7 @@ type Server struct {
 	cancel            context.CancelFunc
 	wg                sync.WaitGroup
 	closeOnce         sync.Once
+	down              downState // Down, its stop hooks and the control socket (down.go)
 }
 
 // Start opens the data directory and starts every part. On error, what was
@@ -70,7 +71,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if err := cfg.checkListeners(secured); err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg}
+	s := &Server{cfg: cfg, down: downState{done: make(chan struct{})}}
 	if err := s.start(ctx, creds); err != nil {
 		s.Close()
 		return nil, err
@@ -111,7 +112,10 @@ func (s *Server) start(ctx context.Context, creds awsproto.Credentials) error {
 	if err := s.serveMetrics(reg, s.plane, len(creds) > 0); err != nil {
 		return err
 	}
-	return s.serveAPI(creds)
+	if err := s.serveAPI(creds); err != nil {
+		return err
+	}
+	return s.serveControl()
 }
 
 // registerAPIs wires each AWS API into the router, with the name its
@@ -127,6 +131,10 @@ func (s *Server) startAgent(ctx context.Context) error {
 	cfg := s.cfg
 	nodeID, err := loadNodeID(cfg.DataDir)
 	if err != nil {
+		return err
+	}
+	s.down.nodeID = nodeID
+	if err := s.reactivateNode(ctx); err != nil {
 		return err
 	}
 	chosen, err := s.chooseRuntime(ctx, s.db.ID())
@@ -158,11 +166,12 @@ func (s *Server) State() *state.State { return s.st }
 func (s *Server) DataPlane() *lb.DataPlane { return s.plane }
 
 // Close stops the API, the controller, the agent and the data plane, and
-// closes the store. Tasks keep running (a restart adopts them); use
-// StopAllTasks first to end them.
+// closes the store. Tasks keep running (a restart adopts them); use Down (or,
+// in tools and tests, StopAllTasks) first to end them.
 func (s *Server) Close() error {
 	var errs []error
 	s.closeOnce.Do(func() {
+		errs = append(errs, s.closeControl())
 		errs = append(errs, s.api.shutdown(), s.metrics.shutdown())
 		if s.agent != nil {
 			errs = append(errs, s.agent.Close())
