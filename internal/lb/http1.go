@@ -34,7 +34,9 @@ type request struct {
 	minor                    int // HTTP/1.minor
 	headers                  []header
 	host                     []byte
-	hostHeader               bool  // a Host field was present (absolute-form URIs may carry the host alone)
+	hostHeader               bool  // host came from a Host field, which is forwarded as it came
+	sawHost                  bool  // a Host field was present (absolute-form URIs may carry the host alone)
+	absolute                 bool  // the target is in absolute-form: its authority is the host
 	contentLength            int64 // -1: none
 	chunked                  bool
 	connClose, connKeepAlive bool
@@ -90,6 +92,34 @@ func isToken(b []byte) bool {
 	}
 	for _, c := range b {
 		if !tokenTable[c] {
+			return false
+		}
+	}
+	return true
+}
+
+// hostTable marks bytes allowed in a Host value or an authority: RFC 3986's
+// unreserved, pct-encoded and sub-delims characters, ":" for the port and "[" "]"
+// for IPv6 literals. Not "@": userinfo has no place in a request's host.
+var hostTable = func() (t [256]bool) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = true
+		t[c-32] = true
+	}
+	for _, c := range "-._~%!$&'()*+,;=:[]" {
+		t[c] = true
+	}
+	return
+}()
+
+// validHost reports a Host value (or absolute-form authority) made of host
+// characters only. A host the proxy routes on must be the host the target sees.
+func validHost(b []byte) bool {
+	for _, c := range b {
+		if !hostTable[c] {
 			return false
 		}
 	}
@@ -179,6 +209,9 @@ func parseRequestLine(line []byte, rq *request) error {
 }
 
 // splitURI fills path and query, accepting origin-form, absolute-form and "*".
+// An absolute-form target's authority is the request's host (RFC 9112 section
+// 3.2.2: a Host field beside it is ignored, and the proxy sends the target a Host
+// made from the authority); it must be a plain, non-empty host.
 func splitURI(rq *request) error {
 	u := rq.uri
 	if u[0] != '/' && u[0] != '*' {
@@ -193,17 +226,23 @@ func splitURI(rq *request) error {
 			j = len(auth)
 		}
 		rq.host, u = auth[:j], auth[j:]
-		if len(u) == 0 {
-			u = []byte("/")
+		if len(rq.host) == 0 || !validHost(rq.host) {
+			return errMalformed
 		}
+		rq.absolute = true
 	}
 	if q := bytes.IndexByte(u, '?'); q >= 0 {
 		rq.path, rq.query = u[:q], u[q+1:]
 	} else {
 		rq.path = u
 	}
+	if len(rq.path) == 0 {
+		rq.path = slash // "http://host?q" asks for "/?q"
+	}
 	return nil
 }
+
+var slash = []byte("/")
 
 func (rq *request) addHeader(line []byte) error {
 	if line[0] == ' ' || line[0] == '\t' {
@@ -224,6 +263,17 @@ func (rq *request) addHeader(line []byte) error {
 	if len(rq.headers) == maxHeaders {
 		return errMaxHeaders
 	}
+	if len(name) == 4 && bytes.EqualFold(name, []byte("host")) {
+		// RFC 9112 section 3.2: one Host field line, with a valid value.
+		if rq.sawHost || !validHost(value) {
+			return errMalformed
+		}
+		rq.sawHost = true
+		if rq.absolute {
+			return nil // the target's authority is the host, and is what the target gets
+		}
+		rq.host, rq.hostHeader = value, true
+	}
 	idx := len(rq.headers)
 	rq.headers = append(rq.headers, header{name, value, line})
 	return rq.noteHeader(idx, name, value)
@@ -232,13 +282,6 @@ func (rq *request) addHeader(line []byte) error {
 // noteHeader records the fields that matter for framing and forwarding.
 func (rq *request) noteHeader(idx int, name, value []byte) error {
 	switch len(name) {
-	case 4:
-		if bytes.EqualFold(name, []byte("host")) {
-			if rq.hostHeader && !bytes.Equal(rq.host, value) {
-				return errMalformed
-			}
-			rq.host, rq.hostHeader = value, true
-		}
 	case 6:
 		if bytes.EqualFold(name, []byte("cookie")) && rq.cookie == hdrNone {
 			rq.cookie = idx

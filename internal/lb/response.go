@@ -16,6 +16,7 @@ type response struct {
 	headers       []header
 	contentLength int64
 	chunked       bool
+	encoded       bool // a Transfer-Encoding field was present: it, not Content-Length, frames the body
 	connClose     bool
 	headLen       int
 }
@@ -36,7 +37,9 @@ func parseResponse(buf []byte, rs *response) error {
 	if !ok {
 		return errNeedMore
 	}
-	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) || line[8] != ' ' {
+	// status-line = HTTP-version SP 3DIGIT SP [ reason-phrase ]
+	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) || line[7] < '0' || line[7] > '9' || line[8] != ' ' ||
+		len(line) > 12 && line[12] != ' ' {
 		return errBadResponse
 	}
 	rs.minor = int(line[7] - '0')
@@ -65,10 +68,28 @@ func parseResponse(buf []byte, rs *response) error {
 		}
 	}
 	rs.headLen = p
-	if rs.chunked {
-		rs.contentLength = -1 // TE wins over CL (RFC 9112 section 6.3)
+	if rs.encoded && rs.minor == 0 {
+		return errBadResponse // HTTP/1.0 has no transfer codings: the framing is faulty (RFC 9112 section 6.1)
+	}
+	if rs.encoded {
+		// Transfer-Encoding overrides Content-Length, and an intermediary must
+		// remove the latter before forwarding (RFC 9112 section 6.3), or the
+		// client may frame the body by it.
+		rs.contentLength = -1
+		rs.dropField([]byte("content-length"))
 	}
 	return nil
+}
+
+// dropField removes every field called name from the headers to forward.
+func (rs *response) dropField(name []byte) {
+	kept := rs.headers[:0]
+	for _, h := range rs.headers {
+		if !bytes.EqualFold(h.name, name) {
+			kept = append(kept, h)
+		}
+	}
+	rs.headers = kept
 }
 
 func (rs *response) addHeader(line []byte) error {
@@ -77,8 +98,8 @@ func (rs *response) addHeader(line []byte) error {
 		return errBadResponse
 	}
 	name, value := line[:c], trimOWS(line[c+1:])
-	if len(rs.headers) == maxHeaders {
-		return errBadResponse
+	if len(rs.headers) == maxHeaders || !isToken(name) || !validValue(value) {
+		return errBadResponse // relayed as they came, they must be whole header fields
 	}
 	rs.headers = append(rs.headers, header{name, value, line})
 	switch len(name) {
@@ -97,9 +118,19 @@ func (rs *response) addHeader(line []byte) error {
 		}
 	case 17:
 		if bytes.EqualFold(name, []byte("transfer-encoding")) {
-			rs.chunked = bytes.HasSuffix(bytes.ToLower(value), []byte("chunked"))
+			// The codings of every such field form one list; chunked frames the
+			// body only as the last (RFC 9112 section 6.3). A field must name one.
+			if len(value) == 0 {
+				return errBadResponse
+			}
+			rs.encoded = true
+			last := value
+			if i := bytes.LastIndexByte(value, ','); i >= 0 {
+				last = trimOWS(value[i+1:])
+			}
+			rs.chunked = bytes.EqualFold(last, []byte("chunked"))
 			if !rs.chunked {
-				rs.connClose = true // unknown coding: read until close
+				rs.connClose = true // another coding last: the body ends with the connection
 			}
 		}
 	}
@@ -182,17 +213,19 @@ func copyUntilEOF(dst *writer, src *reader, tk *ticker) error {
 	}
 }
 
-// readLine returns the next CRLF line from src (without the line ending), filling as needed.
-// The returned slice is valid until the next read from src.
+// readLine returns the next line of chunked framing from src (without its CRLF),
+// filling as needed. Such a line must end in CRLF and hold no other CR (RFC 9112
+// section 7.1; unlike header lines, no bare LF): chunked bodies are relayed as they
+// came, and a bare LF or CR is how two parsers come to disagree on where a chunk
+// ends. The returned slice is valid until the next read from src.
 func readLine(dst *writer, src *reader, tk *ticker) ([]byte, int, error) {
 	for {
 		b := src.bytes()
 		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			line := b[:i]
-			if len(line) > 0 && line[len(line)-1] == '\r' {
-				line = line[:len(line)-1]
+			if i == 0 || bytes.IndexByte(b[:i], '\r') != i-1 {
+				return nil, 0, srcErr(errBadChunk)
 			}
-			return line, i + 1, nil
+			return b[:i-1], i + 1, nil
 		}
 		if len(b) > 4096 {
 			return nil, 0, srcErr(errBadChunk)
@@ -243,13 +276,18 @@ func copyChunked(dst *writer, src *reader, raw bool, tk *ticker) error {
 	}
 }
 
+// copyTrailers copies the trailer section: header fields (checked as such, since
+// they are relayed as they came), up to maxHeaders, then an empty line.
 func copyTrailers(dst *writer, src *reader, raw bool, tk *ticker) error {
-	for {
+	for fields := 0; ; fields++ {
 		line, n, err := readLine(dst, src, tk)
 		if err != nil {
 			return err
 		}
 		empty := len(line) == 0
+		if !empty && (fields == maxHeaders || !validField(line)) {
+			return srcErr(errBadChunk)
+		}
 		if raw {
 			dst.write(src.bytes()[:n])
 		}
@@ -263,12 +301,26 @@ func copyTrailers(dst *writer, src *reader, raw bool, tk *ticker) error {
 	}
 }
 
-// parseChunkSize parses "hex[;ext]".
+// validField reports a header field line: a token, a colon, a value without
+// control characters; no obsolete line folding.
+func validField(line []byte) bool {
+	c := bytes.IndexByte(line, ':')
+	return c > 0 && isToken(line[:c]) && validValue(line[c+1:])
+}
+
+// parseChunkSize parses "hex[;ext]": hex digits, optional whitespace, then
+// extensions (RFC 9112 section 7.1.1), which are passed on but must not hold
+// control characters.
 func parseChunkSize(line []byte) (int64, bool) {
 	if i := bytes.IndexByte(line, ';'); i >= 0 {
+		if !validValue(line[i+1:]) {
+			return 0, false
+		}
 		line = line[:i]
 	}
-	line = trimOWS(line)
+	for len(line) > 0 && (line[len(line)-1] == ' ' || line[len(line)-1] == '\t') {
+		line = line[:len(line)-1]
+	}
 	if len(line) == 0 || len(line) > 15 {
 		return 0, false
 	}
