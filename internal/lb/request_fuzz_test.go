@@ -271,17 +271,25 @@ func compareRequests(t *testing.T, data []byte, ours, theirs verdict) {
 		if m.head != g.head || !slices.Equal(m.headers, g.headers) || m.framing != g.framing || m.close != g.close {
 			t.Fatalf("request %d differs:\n lb       %v\n net/http %v\ninput %q", i, m, g, data)
 		}
-		switch {
-		case m.bodyErr == "" && g.bodyErr == "" && m.body != g.body:
-			t.Fatalf("request %d: body %q, net/http's %q\ninput %q", i, m.body, g.body, data)
-		case m.bodyErr == "" && g.bodyErr != "":
-			t.Fatalf("request %d: the load balancer takes body %q; net/http: %s\ninput %q", i, m.body, g.bodyErr, data)
-		case m.bodyErr == "incomplete" && g.bodyErr == "":
-			t.Fatalf("request %d: the load balancer waits for more body; net/http took %q\ninput %q", i, g.body, data)
-		case m.bodyErr != "":
-			return // refused or unfinished here: the connection ends
+		if !compareBodies(t, fmt.Sprintf("request %d", i), data, m, g) {
+			return
 		}
 	}
+}
+
+// compareBodies fails t when two parsers framed a body differently, and
+// reports whether the input goes on after it.
+func compareBodies(t *testing.T, what string, data []byte, ours, theirs message) bool {
+	t.Helper()
+	switch {
+	case ours.bodyErr == "" && theirs.bodyErr == "" && ours.body != theirs.body:
+		t.Fatalf("%s: body %q, net/http's %q\ninput %q", what, ours.body, theirs.body, data)
+	case ours.bodyErr == "" && theirs.bodyErr != "":
+		t.Fatalf("%s: the load balancer takes body %q; net/http: %s\ninput %q", what, ours.body, theirs.bodyErr, data)
+	case ours.bodyErr == "incomplete" && theirs.bodyErr == "":
+		t.Fatalf("%s: the load balancer waits for more body; net/http took %q\ninput %q", what, theirs.body, data)
+	}
+	return ours.bodyErr == "" // refused or unfinished here: the connection ends
 }
 
 func FuzzRequestParserMatchesNetHTTP(f *testing.F) {

@@ -122,14 +122,7 @@ func compareResponses(t *testing.T, data []byte, method string, ours, theirs ver
 			}
 			t.Fatalf("response %d to %s differs:\n lb       %v\n net/http %v\ninput %q", i, method, m, g, data)
 		}
-		switch {
-		case m.bodyErr == "" && g.bodyErr == "" && m.body != g.body:
-			t.Fatalf("response %d: body %q, net/http's %q\ninput %q", i, m.body, g.body, data)
-		case m.bodyErr == "" && g.bodyErr != "":
-			t.Fatalf("response %d: the load balancer takes body %q; net/http: %s\ninput %q", i, m.body, g.bodyErr, data)
-		case m.bodyErr == "incomplete" && g.bodyErr == "":
-			t.Fatalf("response %d: the load balancer waits for more body; net/http took %q\ninput %q", i, g.body, data)
-		case m.bodyErr != "":
+		if !compareBodies(t, fmt.Sprintf("response %d to %s", i, method), data, m, g) {
 			return
 		}
 	}

@@ -13,15 +13,7 @@ import (
 // them and the server. After each stop of the tasks, the next start runs the
 // service's tasks again: a down keeps the desired count.
 func TestStopKeepsTasksUnlessAsked(t *testing.T) {
-	requireAWSCLI(t)
-	t.Parallel()
-	site := newSite(t)
-	first := site.startServer(t)
-	taskDef := site.registerTalk(t, first.cli, "v1")["taskDefinitionArn"].(string)
-	first.cli.must(t, nil, "ecs", "create-service", "--service-name", "talk", "--task-definition", "talk", "--desired-count", "2")
-	first.cli.waitService(t, "talk", 60*time.Second, steadyOn(taskDef, 2))
-	tasks := checkTasksAnswer(t, first.cli, taskDef, "v1", 2)
-
+	site, first, taskDef, tasks := runTalkService(t)
 	if err := first.stop(); err != nil {
 		t.Fatal(err)
 	}

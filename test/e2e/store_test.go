@@ -14,14 +14,7 @@ import (
 // file and the way back, and no task stops: they answer throughout. With the
 // file restored from a copy, the server adopts them again.
 func TestDamagedStoreStopsNoTask(t *testing.T) {
-	requireAWSCLI(t)
-	t.Parallel()
-	site := newSite(t)
-	first := site.startServer(t)
-	taskDef := site.registerTalk(t, first.cli, "v1")["taskDefinitionArn"].(string)
-	first.cli.must(t, nil, "ecs", "create-service", "--service-name", "talk", "--task-definition", "talk", "--desired-count", "2")
-	first.cli.waitService(t, "talk", 60*time.Second, steadyOn(taskDef, 2))
-	tasks := checkTasksAnswer(t, first.cli, taskDef, "v1", 2)
+	site, first, taskDef, tasks := runTalkService(t)
 	if err := first.stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -64,4 +57,18 @@ func TestDamagedStoreStopsNoTask(t *testing.T) {
 	after := checkTasksAnswer(t, cli, taskDef, "v1", 2)
 	checkSurvivorsKept(t, tasks, after)
 	checkOneProcessPerTask(t, site, after)
+}
+
+// runTalkService starts a site's first server and service talk of two tasks
+// of talk-service v1, and returns them once both answer.
+func runTalkService(t *testing.T) (*site, *server, string, []ecsTask) {
+	t.Helper()
+	requireAWSCLI(t)
+	t.Parallel()
+	site := newSite(t)
+	srv := site.startServer(t)
+	taskDef := site.registerTalk(t, srv.cli, "v1")["taskDefinitionArn"].(string)
+	srv.cli.must(t, nil, "ecs", "create-service", "--service-name", "talk", "--task-definition", "talk", "--desired-count", "2")
+	srv.cli.waitService(t, "talk", 60*time.Second, steadyOn(taskDef, 2))
+	return site, srv, taskDef, checkTasksAnswer(t, srv.cli, taskDef, "v1", 2)
 }
