@@ -78,7 +78,7 @@ func (s *Server) processRuntime(reason string) (chosenRuntime, error) {
 		}
 	}
 	rt, err := process.New(process.Options{ShimCommand: shim, ShimEnv: shimEnv,
-		StateDir: filepath.Join(s.cfg.DataDir, "containers"), Logger: s.cfg.Logger})
+		StateDir: filepath.Join(s.cfg.DataDir, containersDir), Logger: s.cfg.Logger})
 	if err != nil {
 		return chosenRuntime{}, err
 	}

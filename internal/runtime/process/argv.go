@@ -64,7 +64,7 @@ func checkLocalImage(image string) error {
 		return nil
 	}
 	base := imageExecutable(name[strings.LastIndexByte(name, '/')+1:])
-	return fmt.Errorf("%w: %w: image %q %s; run the task on the Docker runtime, or name an executable on the server's PATH as its image (%q) or in entryPoint",
+	return fmt.Errorf("%w: %w: image %q %s; run it on the Docker runtime (slipway server --runtime docker), or name an executable on the server's PATH as its image (%q) or in entryPoint",
 		runtime.ErrCannotStart, runtime.ErrInvalidSpec, image, why, base)
 }
 
@@ -74,7 +74,7 @@ func imageHint(spec runtime.Spec) string {
 	if len(spec.EntryPoint)+len(spec.Command) > 0 || !strings.Contains(spec.Image, "/") || filepath.IsAbs(spec.Image) {
 		return ""
 	}
-	return fmt.Sprintf(" (image %q is taken as a path; if it is an image to pull, run the task on the Docker runtime)", spec.Image)
+	return fmt.Sprintf(" (image %q is taken as a path; if it is an image to pull, use the Docker runtime: slipway server --runtime docker)", spec.Image)
 }
 
 // workingDir returns the absolute working directory for a container: WorkingDir

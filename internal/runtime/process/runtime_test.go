@@ -117,7 +117,9 @@ func TestFixedHostPortMustBeFree(t *testing.T) {
 		t.Fatalf("Start with taken port: err = %v, want ErrPortInUse", err)
 	}
 	l.Close()
-	h := start(t, rt, spec)
+	running := shSpec(t, "sleep 60") // killed at cleanup: the port stays held until then
+	running.PortMappings = spec.PortMappings
+	h := start(t, rt, running)
 	if got := h.Bindings()[0].HostPort; got != taken {
 		t.Errorf("HostPort = %d, want %d", got, taken)
 	}
