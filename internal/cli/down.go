@@ -92,7 +92,7 @@ func (g *globals) followDown(body io.Reader) (string, error) {
 			return v, nil
 		}
 		if msg, ok := strings.CutPrefix(line, server.DownFailed); ok {
-			return "", fmt.Errorf("down failed: %s; the server keeps running (run `slipway down` again to wait longer)", msg)
+			return "", fmt.Errorf("down failed: %s; the server keeps running, its node DRAINING until it restarts (run `slipway down` again to wait longer)", msg)
 		}
 		fmt.Fprintln(g.stdout, line)
 	}

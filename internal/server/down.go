@@ -96,7 +96,9 @@ func (s *Server) Down(ctx context.Context, progress func(string)) (int, error) {
 }
 
 // drainNode makes this node's container instances DRAINING and requests the stop
-// of every task placed on them, in one transaction.
+// of every task placed on them, in one transaction. It returns how many of them
+// are not yet STOPPED (a down run again after one that gave up counts those the
+// first one asked to stop).
 func (s *Server) drainNode(ctx context.Context) (int, error) {
 	n := 0
 	err := s.st.Update(ctx, func(tx state.Tx) error {
@@ -118,7 +120,11 @@ func (s *Server) drainNode(ctx context.Context) (int, error) {
 			return err
 		}
 		for _, t := range tasks {
-			if _, ok := mine[t.ContainerInstanceARN]; !ok || t.DesiredStatus == model.TaskStopped {
+			if _, ok := mine[t.ContainerInstanceARN]; !ok || t.LastStatus == model.TaskStopped {
+				continue
+			}
+			n++
+			if t.DesiredStatus == model.TaskStopped {
 				continue
 			}
 			code := model.StopUserInitiated
@@ -129,7 +135,6 @@ func (s *Server) drainNode(ctx context.Context) (int, error) {
 			if err := tx.PutTask(t); err != nil {
 				return err
 			}
-			n++
 		}
 		return nil
 	})
