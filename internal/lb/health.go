@@ -84,7 +84,7 @@ const (
 
 // runChecker probes right after registration and then every Interval, as
 // ELB does. Beyond ELB: while a newly registered target refuses connections
-// (its process has not opened its port yet), it is re-probed quickly in
+// (its process has not opened its port yet; see notListening), it is re-probed quickly in
 // between (100 ms, doubling up to 1 s), and a passing quick probe makes it
 // healthy at once; a failing quick probe is not recorded, so only probes on
 // the regular schedule ever count toward UnhealthyThreshold. A deploy thus
@@ -219,7 +219,7 @@ func (d *DataPlane) probe(b *backend, ck *checker) probeResult {
 		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) {
 			return probeResult{reason: ReasonTimeout, desc: "Request timed out"}
 		}
-		return probeResult{reason: ReasonFailedHealthChecks, desc: "Health checks failed", refused: errors.Is(err, syscall.ECONNREFUSED)}
+		return probeResult{reason: ReasonFailedHealthChecks, desc: "Health checks failed", refused: notListening(err)}
 	}
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
@@ -240,4 +240,12 @@ func newHealthClient() *http.Client {
 		},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
+}
+
+// notListening reports whether a failed probe means nothing listens behind
+// the target yet: the connection was refused, or accepted and closed before
+// any answer, as the Docker Engine's port proxy does while the container's
+// process has not opened its port.
+func notListening(err error) bool {
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.EOF)
 }

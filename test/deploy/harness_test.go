@@ -45,6 +45,7 @@ func TestMain(m *testing.M) {
 // harness is one embedded server with a load-balanced talk service.
 type harness struct {
 	t        *testing.T
+	v        variant
 	cfg      server.Config
 	srv      *server.Server
 	ecs      *awsecs.Client
@@ -59,13 +60,13 @@ type serviceConfig struct {
 	desired, minPct, maxPct int
 }
 
-func newHarness(t *testing.T, cfg serviceConfig) *harness {
+func newHarness(t *testing.T, v variant, cfg serviceConfig) *harness {
 	t.Helper()
 	ctx := context.Background()
 	shim, shimEnv := testutil.ShimCommand()
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	h := &harness{t: t, service: "talk", cfg: server.Config{APIAddr: "127.0.0.1:0", DataDir: t.TempDir(), LBHost: "127.0.0.1",
-		ShimCommand: shim, ShimEnv: shimEnv, Logger: logger}}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slogLevel()})).With("variant", v.name)
+	h := &harness{t: t, v: v, service: "talk", cfg: server.Config{APIAddr: "127.0.0.1:0", DataDir: t.TempDir(), LBHost: "127.0.0.1",
+		ShimCommand: shim, ShimEnv: shimEnv, Runtime: v.runtime, HolderBinary: holderBinary, Logger: logger}}
 	h.start()
 	t.Cleanup(func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -79,6 +80,7 @@ func newHarness(t *testing.T, cfg serviceConfig) *harness {
 	td := h.register(map[string]string{"TALK_VERSION": "v1"})
 	_, err := h.ecs.CreateService(ctx, &awsecs.CreateServiceInput{
 		ServiceName: aws.String(h.service), TaskDefinition: aws.String(td), DesiredCount: aws.Int32(int32(cfg.desired)),
+		NetworkConfiguration: h.networkConfiguration(),
 		LoadBalancers: []ecstypes.LoadBalancer{{TargetGroupArn: aws.String(h.tg), ContainerName: aws.String("web"), ContainerPort: aws.Int32(8080)}},
 		DeploymentConfiguration: &ecstypes.DeploymentConfiguration{
 			MinimumHealthyPercent: aws.Int32(int32(cfg.minPct)), MaximumPercent: aws.Int32(int32(cfg.maxPct)),
@@ -118,8 +120,13 @@ func (h *harness) restart() {
 
 func (h *harness) setUpLoadBalancer(ctx context.Context) {
 	t := h.t
+	targetType := elbtypes.TargetTypeEnumInstance
+	if h.v.awsvpc {
+		targetType = elbtypes.TargetTypeEnumIp
+	}
 	tg, err := h.elb.CreateTargetGroup(ctx, &elb.CreateTargetGroupInput{
 		Name: aws.String("talk"), Protocol: elbtypes.ProtocolEnumHttp, Port: aws.Int32(8080), VpcId: aws.String("vpc-local"),
+		TargetType: targetType,
 		HealthCheckPath: aws.String("/health"), HealthCheckIntervalSeconds: aws.Int32(5), HealthCheckTimeoutSeconds: aws.Int32(2),
 		HealthyThresholdCount: aws.Int32(2), UnhealthyThresholdCount: aws.Int32(2),
 	})
@@ -165,14 +172,18 @@ func (h *harness) register(env map[string]string) string {
 	for k, v := range env {
 		kv = append(kv, ecstypes.KeyValuePair{Name: aws.String(k), Value: aws.String(v)})
 	}
-	out, err := h.ecs.RegisterTaskDefinition(context.Background(), &awsecs.RegisterTaskDefinitionInput{
+	in := &awsecs.RegisterTaskDefinitionInput{
 		Family: aws.String("talk"),
 		ContainerDefinitions: []ecstypes.ContainerDefinition{{
-			Name: aws.String("web"), Image: aws.String(talkBinary), MemoryReservation: aws.Int32(32),
+			Name: aws.String("web"), Image: aws.String(h.v.image()), MemoryReservation: aws.Int32(32),
 			PortMappings: []ecstypes.PortMapping{{ContainerPort: aws.Int32(8080)}}, Environment: kv,
 			StopTimeout: aws.Int32(10),
 		}},
-	})
+	}
+	if h.v.awsvpc {
+		in.NetworkMode = ecstypes.NetworkModeAwsvpc
+	}
+	out, err := h.ecs.RegisterTaskDefinition(context.Background(), in)
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -19,16 +19,18 @@ const rolloutTimeout = 90 * time.Second
 func TestRollingDeployDropsNothing(t *testing.T) {
 	for _, cfg := range []serviceConfig{{4, 100, 200}, {4, 50, 100}} {
 		t.Run(configName(cfg), func(t *testing.T) {
-			h := newHarness(t, cfg)
-			l := startLoad(h.url)
-			td := h.register(map[string]string{"TALK_VERSION": "v2"})
-			d := h.waitRollout(h.deploy(td), rolloutTimeout)
-			if d.RolloutState != ecstypes.DeploymentRolloutStateCompleted {
-				t.Fatalf("deployment %s: %s", d.RolloutState, aws.ToString(d.RolloutStateReason))
-			}
-			h.waitSteady(td, cfg.desired, rolloutTimeout)
-			l.stop(t)
-			h.expectVersion(t, "v2")
+			forEachVariant(t, func(t *testing.T, v variant) {
+				h := newHarness(t, v, cfg)
+				l := startLoad(h.url)
+				td := h.register(map[string]string{"TALK_VERSION": "v2"})
+				d := h.waitRollout(h.deploy(td), rolloutTimeout)
+				if d.RolloutState != ecstypes.DeploymentRolloutStateCompleted {
+					t.Fatalf("deployment %s: %s", d.RolloutState, aws.ToString(d.RolloutStateReason))
+				}
+				h.waitSteady(td, cfg.desired, rolloutTimeout)
+				l.stop(t)
+				h.expectVersion(t, "v2")
+			})
 		})
 	}
 }
@@ -38,7 +40,7 @@ func configName(c serviceConfig) string {
 }
 
 func TestBackToBackDeploysDropNothing(t *testing.T) {
-	h := newHarness(t, serviceConfig{4, 100, 200})
+	h := newHarness(t, variants[0], serviceConfig{4, 100, 200})
 	l := startLoad(h.url)
 	for i := 2; i <= 6; i++ {
 		td := h.register(map[string]string{"TALK_VERSION": "v" + itoa(i)})
@@ -61,37 +63,41 @@ func TestBrokenVersionsRollBack(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			h := newHarness(t, serviceConfig{4, 100, 200})
-			good := h.currentTD()
-			l := startLoad(h.url)
-			bad := h.register(map[string]string{"TALK_VERSION": "bad", c.setting: c.value})
-			d := h.waitRollout(h.deploy(bad), rolloutTimeout)
-			if d.RolloutState != ecstypes.DeploymentRolloutStateFailed || !strings.Contains(aws.ToString(d.RolloutStateReason), c.reason) {
-				t.Fatalf("broken deployment: %s %q", d.RolloutState, aws.ToString(d.RolloutStateReason))
-			}
-			s := h.waitSteady(good, 4, rolloutTimeout)
-			l.stop(t)
-			if !hasEvent(s, "deployment failed: tasks failed to start.") || !hasEvent(s, "rolling back to deployment") {
-				t.Errorf("events: %s", h.summary(s))
-			}
-			h.expectVersion(t, "v1")
+			forEachVariant(t, func(t *testing.T, v variant) {
+				h := newHarness(t, v, serviceConfig{4, 100, 200})
+				good := h.currentTD()
+				l := startLoad(h.url)
+				bad := h.register(map[string]string{"TALK_VERSION": "bad", c.setting: c.value})
+				d := h.waitRollout(h.deploy(bad), rolloutTimeout)
+				if d.RolloutState != ecstypes.DeploymentRolloutStateFailed || !strings.Contains(aws.ToString(d.RolloutStateReason), c.reason) {
+					t.Fatalf("broken deployment: %s %q", d.RolloutState, aws.ToString(d.RolloutStateReason))
+				}
+				s := h.waitSteady(good, 4, rolloutTimeout)
+				l.stop(t)
+				if !hasEvent(s, "deployment failed: tasks failed to start.") || !hasEvent(s, "rolling back to deployment") {
+					t.Errorf("events: %s", h.summary(s))
+				}
+				h.expectVersion(t, "v1")
+			})
 		})
 	}
 }
 
 func TestOldTaskKilledDuringDeployDropsNothing(t *testing.T) {
-	h := newHarness(t, serviceConfig{4, 100, 200})
-	old := h.runningTasks()
-	l := startLoad(h.url)
-	td := h.register(map[string]string{"TALK_VERSION": "v2", "TALK_STARTUP_DELAY": "2s"})
-	id := h.deploy(td)
-	h.killTask(old[0])
-	d := h.waitRollout(id, rolloutTimeout)
-	if d.RolloutState != ecstypes.DeploymentRolloutStateCompleted {
-		t.Fatalf("deployment: %s %s", d.RolloutState, aws.ToString(d.RolloutStateReason))
-	}
-	h.waitSteady(td, 4, rolloutTimeout)
-	l.stop(t)
+	forEachVariant(t, func(t *testing.T, v variant) {
+		h := newHarness(t, v, serviceConfig{4, 100, 200})
+		old := h.runningTasks()
+		l := startLoad(h.url)
+		td := h.register(map[string]string{"TALK_VERSION": "v2", "TALK_STARTUP_DELAY": "2s"})
+		id := h.deploy(td)
+		h.killTask(old[0])
+		d := h.waitRollout(id, rolloutTimeout)
+		if d.RolloutState != ecstypes.DeploymentRolloutStateCompleted {
+			t.Fatalf("deployment: %s %s", d.RolloutState, aws.ToString(d.RolloutStateReason))
+		}
+		h.waitSteady(td, 4, rolloutTimeout)
+		l.stop(t)
+	})
 }
 
 func hasEvent(s ecstypes.Service, part string) bool {
@@ -125,6 +131,10 @@ func (h *harness) runningTasks() []ecstypes.Task {
 // process listening on the task's host port.
 func (h *harness) killTask(task ecstypes.Task) {
 	h.t.Helper()
+	if h.v.docker() {
+		killContainer(h.t, task)
+		return
+	}
 	port := int(aws.ToInt32(task.Containers[0].NetworkBindings[0].HostPort))
 	pid, err := testutil.PidListeningOn(port)
 	if err != nil {
@@ -148,7 +158,7 @@ func (h *harness) expectVersion(t *testing.T, version string) {
 // of a rolling deploy resumes it when it starts again: the deployment
 // completes with exactly the desired tasks, none started twice.
 func TestDeploymentResumesAfterServerRestart(t *testing.T) {
-	h := newHarness(t, serviceConfig{4, 100, 200})
+	h := newHarness(t, variants[0], serviceConfig{4, 100, 200})
 	td := h.register(map[string]string{"TALK_VERSION": "v2", "TALK_STARTUP_DELAY": "1s"})
 	id := h.deploy(td)
 	testutil.Eventually(t, 20*time.Second, func() (bool, string) {
