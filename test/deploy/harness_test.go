@@ -81,7 +81,7 @@ func newHarness(t *testing.T, v variant, cfg serviceConfig) *harness {
 	_, err := h.ecs.CreateService(ctx, &awsecs.CreateServiceInput{
 		ServiceName: aws.String(h.service), TaskDefinition: aws.String(td), DesiredCount: aws.Int32(int32(cfg.desired)),
 		NetworkConfiguration: h.networkConfiguration(),
-		LoadBalancers: []ecstypes.LoadBalancer{{TargetGroupArn: aws.String(h.tg), ContainerName: aws.String("web"), ContainerPort: aws.Int32(8080)}},
+		LoadBalancers:        []ecstypes.LoadBalancer{{TargetGroupArn: aws.String(h.tg), ContainerName: aws.String("web"), ContainerPort: aws.Int32(8080)}},
 		DeploymentConfiguration: &ecstypes.DeploymentConfiguration{
 			MinimumHealthyPercent: aws.Int32(int32(cfg.minPct)), MaximumPercent: aws.Int32(int32(cfg.maxPct)),
 			DeploymentCircuitBreaker: &ecstypes.DeploymentCircuitBreaker{Enable: true, Rollback: true},
@@ -126,7 +126,7 @@ func (h *harness) setUpLoadBalancer(ctx context.Context) {
 	}
 	tg, err := h.elb.CreateTargetGroup(ctx, &elb.CreateTargetGroupInput{
 		Name: aws.String("talk"), Protocol: elbtypes.ProtocolEnumHttp, Port: aws.Int32(8080), VpcId: aws.String("vpc-local"),
-		TargetType: targetType,
+		TargetType:      targetType,
 		HealthCheckPath: aws.String("/health"), HealthCheckIntervalSeconds: aws.Int32(5), HealthCheckTimeoutSeconds: aws.Int32(2),
 		HealthyThresholdCount: aws.Int32(2), UnhealthyThresholdCount: aws.Int32(2),
 	})
