@@ -5,10 +5,7 @@ package docker
 
 import (
 	"context"
-	"fmt"
-	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"strings"
 	"sync"
@@ -176,21 +173,10 @@ func awsvpc() *ecstypes.NetworkConfiguration {
 		Subnets: []string{"subnet-0a1b2c"}, SecurityGroups: []string{"sg-0d1e2f"}}}
 }
 
-// get fetches url and returns its body, retrying until it answers 200.
+// get fetches url until it answers 200.
 func get(t *testing.T, url string) string {
 	t.Helper()
-	var body string
-	testutil.Eventually(t, 15*time.Second, func() (bool, string) {
-		resp, err := http.Get(url)
-		if err != nil {
-			return false, err.Error()
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		body = string(b)
-		return resp.StatusCode == http.StatusOK, fmt.Sprintf("%s: %d %s", url, resp.StatusCode, b)
-	})
-	return body
+	return testutil.GetOK(t, url, 15*time.Second)
 }
 
 // detail returns an attachment detail.

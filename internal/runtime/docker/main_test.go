@@ -5,8 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -140,21 +138,10 @@ func waitExit(t *testing.T, h runtime.Handle, timeout time.Duration) runtime.Exi
 	}
 }
 
-// get fetches url, retrying until the container answers or 10 s pass.
+// get fetches url until it answers 200.
 func get(t *testing.T, url string) string {
 	t.Helper()
-	var body string
-	testutil.Eventually(t, 10*time.Second, func() (bool, string) {
-		resp, err := http.Get(url)
-		if err != nil {
-			return false, err.Error()
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		body = string(b)
-		return resp.StatusCode == http.StatusOK, fmt.Sprintf("%s: %d %s", url, resp.StatusCode, b)
-	})
-	return body
+	return testutil.GetOK(t, url, 10*time.Second)
 }
 
 // url is the address of a container's first binding.
