@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"os"
+	goruntime "runtime"
 	"sync"
 	"time"
 
@@ -21,7 +22,9 @@ import (
 // assignments, in case a change notification was missed.
 const resyncInterval = 2 * time.Second
 
-// minPassGap bounds how often the agent re-reads its assignments.
+// minPassGap bounds how often the agent re-reads its assignments. A pass
+// that took longer (thousands of tasks) is followed by a pause as long as
+// itself, so re-reading takes at most half of a core.
 const minPassGap = 10 * time.Millisecond
 
 // Options configure an Agent.
@@ -44,7 +47,12 @@ type Options struct {
 	// AwsvpcPrefix is where awsvpc tasks get their addresses (default: a
 	// /16 of 127.0.0.0/8 chosen by the node id).
 	AwsvpcPrefix netip.Prefix
-	Logger       *slog.Logger
+	// MaxConcurrentStarts bounds how many containers start at once; 0 means
+	// two per CPU. Starting is CPU-bound (fork, exec, the shim's or the
+	// engine's set-up), so a service of thousands of tasks starts them a few
+	// at a time instead of forking them all at once.
+	MaxConcurrentStarts int
+	Logger              *slog.Logger
 }
 
 // Agent runs the tasks assigned to its node.
@@ -61,6 +69,10 @@ type Agent struct {
 	mu      sync.Mutex // protects runners
 	runners map[string]*runner
 
+	// starts holds a token per container start under way (see
+	// Options.MaxConcurrentStarts).
+	starts chan struct{}
+
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -74,6 +86,9 @@ func New(opts Options, link ControlPlane, rt runtime.Runtime) (*Agent, error) {
 	if opts.MetadataAddr == "" {
 		opts.MetadataAddr = "127.0.0.1:0"
 	}
+	if opts.MaxConcurrentStarts <= 0 {
+		opts.MaxConcurrentStarts = 2 * goruntime.NumCPU()
+	}
 	meta, err := newMetadataServer(opts.MetadataAddr, opts.Logger)
 	if err != nil {
 		return nil, fmt.Errorf("task metadata endpoint: %w", err)
@@ -84,12 +99,26 @@ func New(opts Options, link ControlPlane, rt runtime.Runtime) (*Agent, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	a := &Agent{
 		opts: opts, link: link, rt: rt, logger: opts.Logger.With("component", "agent"),
-		meta: meta, runners: map[string]*runner{}, ctx: ctx, cancel: cancel,
+		meta: meta, runners: map[string]*runner{}, starts: make(chan struct{}, opts.MaxConcurrentStarts),
+		ctx: ctx, cancel: cancel,
 		addrs: newAddressPool(opts.AwsvpcPrefix), secrets: secretSource{dir: opts.SecretsDir, getenv: os.Getenv},
 	}
 	a.listenForContainers()
 	return a, nil
 }
+
+// acquireStart waits for a start slot; false means ctx ended first. The
+// caller gives the slot back with releaseStart.
+func (a *Agent) acquireStart(ctx context.Context) bool {
+	select {
+	case a.starts <- struct{}{}:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func (a *Agent) releaseStart() { <-a.starts }
 
 // MetadataAddr is the address the task metadata endpoint listens on.
 func (a *Agent) MetadataAddr() string { return a.meta.addr() }
@@ -131,17 +160,18 @@ func (a *Agent) loop() {
 	tick := time.NewTicker(resyncInterval)
 	defer tick.Stop()
 	lastGC := time.Now()
-	var last time.Time
+	var gap time.Duration
+	var end time.Time
 	for {
 		// Coalesce bursts of store changes into one pass per gap.
-		if wait := minPassGap - time.Since(last); wait > 0 {
+		if wait := gap - time.Since(end); wait > 0 {
 			select {
 			case <-a.ctx.Done():
 				return
 			case <-time.After(wait):
 			}
 		}
-		last = time.Now()
+		start := time.Now()
 		if time.Since(lastGC) >= logGCInterval {
 			a.collectLogs(time.Now())
 			lastGC = time.Now()
@@ -150,6 +180,8 @@ func (a *Agent) loop() {
 		if err := a.reconcile(a.ctx); err != nil && !errors.Is(err, context.Canceled) {
 			a.logger.Error("reconcile failed", "err", err)
 		}
+		end = time.Now()
+		gap = max(minPassGap-end.Sub(start), end.Sub(start))
 		select {
 		case <-a.ctx.Done():
 			return

@@ -301,7 +301,7 @@ func (r *runner) report(ctx context.Context, status, code, reason string) {
 	for attempt := 0; ; attempt++ {
 		err := r.a.link.Report(ctx, rep)
 		if err == nil || ctx.Err() != nil || attempt == 4 {
-			if err != nil {
+			if err != nil && ctx.Err() == nil {
 				r.a.logger.Error("task report failed", "task", r.id, "err", err)
 			}
 			return

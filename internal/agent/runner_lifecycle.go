@@ -37,7 +37,12 @@ func (r *runner) startAll(ctx context.Context) bool {
 			if c.handle != nil || c.exited || !r.dependenciesMet(c) {
 				continue
 			}
-			if err := r.startContainer(ctx, c); err != nil {
+			if !r.a.acquireStart(ctx) {
+				return false // the agent is closing; a restarted agent starts it
+			}
+			err := r.startContainer(ctx, c)
+			r.a.releaseStart()
+			if err != nil {
 				r.recordExit(c, &runtime.ExitStatus{Reason: err.Error()})
 				r.stop(ctx, model.StopTaskFailedToStart, err.Error())
 				return false

@@ -29,27 +29,26 @@ func (p *pass) account() error {
 			if err != nil {
 				return err
 			}
-			if h.healthy {
+			if h.healthy && p.reserve(i) {
 				t.Internal.HealthyAt = model.Ptr(p.now)
-				p.changed[i] = true
 				p.svc.Internal.LaunchFailures = 0
 				p.svc.Internal.BackoffUntil = time.Time{}
 				p.resetBreaker(t.Internal.DeploymentID)
 			}
 		}
 		if t.DesiredStatus == model.TaskStopped && !t.Internal.CountedFailure && t.Internal.HealthyAt == nil &&
-			(t.StopCode == model.StopTaskFailedToStart || t.StopCode == model.StopEssentialContainerExited) {
+			(t.StopCode == model.StopTaskFailedToStart || t.StopCode == model.StopEssentialContainerExited) && p.reserve(i) {
 			p.countFailure(i, taskFailureDetail(t))
 		}
 	}
 	return nil
 }
 
-// countFailure charges a failed task to its deployment and the throttle.
+// countFailure charges a failed task to its deployment and the throttle;
+// the caller has reserved task i.
 func (p *pass) countFailure(i int, detail string) {
 	t := &p.tasks[i]
 	t.Internal.CountedFailure = true
-	p.changed[i] = true
 	if d := p.svc.Deployment(t.Internal.DeploymentID); d != nil {
 		d.FailedTasks++
 		d.Internal.Detail = detail

@@ -96,22 +96,26 @@ func (c *Controller) Close() error {
 
 // minPassGap bounds how often the controller makes a pass: store changes
 // arriving faster (a burst of API writes) coalesce into one pass per gap,
-// which costs reaction time well under what health checks take.
+// which costs reaction time well under what health checks take. A pass
+// that took longer than the gap (it reads every task: thousands while a
+// large service scales) is followed by a pause as long as itself, so the
+// controller takes at most half of a core from the API and the agent.
 const minPassGap = 10 * time.Millisecond
 
 func (c *Controller) loop() {
 	tick := time.NewTicker(c.opts.Resync)
 	defer tick.Stop()
-	var last time.Time
+	var gap time.Duration
+	var end time.Time
 	for {
-		if wait := minPassGap - time.Since(last); wait > 0 {
+		if wait := gap - time.Since(end); wait > 0 {
 			select {
 			case <-c.ctx.Done():
 				return
 			case <-time.After(wait):
 			}
 		}
-		last = time.Now()
+		start := time.Now()
 		changed, _ := c.st.Changes().Wait()
 		var health <-chan struct{}
 		if c.lb != nil {
@@ -120,6 +124,8 @@ func (c *Controller) loop() {
 		if err := c.ReconcileOnce(c.ctx); err != nil && !errors.Is(err, context.Canceled) {
 			c.logger.Error("reconcile failed", "err", err)
 		}
+		end = time.Now()
+		gap = max(minPassGap-end.Sub(start), end.Sub(start))
 		select {
 		case <-c.ctx.Done():
 			return

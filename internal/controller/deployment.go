@@ -41,6 +41,9 @@ func (p *pass) circuitBreaker() error {
 	}
 	primary.Internal.Outcome = model.OutcomeRollbackInProgress
 	addEvent(p.svc, p.now, "rolling back to deployment %s.", target.ID)
+	if !p.writeMode {
+		return errNeedsWrite
+	}
 	seq, err := p.tx.NextDeploymentSeq()
 	if err != nil {
 		return err

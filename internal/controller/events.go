@@ -2,6 +2,7 @@ package controller
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -42,12 +43,19 @@ func taskList(ids []string) string {
 	return strings.Join(parts, " ")
 }
 
+// eventStarted and eventStopped record the tasks in groups of at most
+// maxIDsPerEvent, so that an event stays one line however many tasks a
+// pass starts; nothing is recorded for none.
 func eventStarted(s *model.Service, now time.Time, ids []string) {
-	addEvent(s, now, "has started %d tasks: %s.", len(ids), taskList(ids))
+	for group := range slices.Chunk(ids, maxIDsPerEvent) {
+		addEvent(s, now, "has started %d tasks: %s.", len(group), taskList(group))
+	}
 }
 
 func eventStopped(s *model.Service, now time.Time, ids []string) {
-	addEvent(s, now, "has stopped %d running tasks: %s.", len(ids), taskList(ids))
+	for group := range slices.Chunk(ids, maxIDsPerEvent) {
+		addEvent(s, now, "has stopped %d running tasks: %s.", len(group), taskList(group))
+	}
 }
 
 func eventSteady(s *model.Service, now time.Time) {

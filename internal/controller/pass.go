@@ -1,10 +1,7 @@
 package controller
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -13,53 +10,40 @@ import (
 	"github.com/slipway-dev/slipway/internal/state"
 )
 
-// pass is one reconcile of one service inside one transaction. Its fields
-// are the records it read and the changes it makes; nothing outlives it but
-// the drain jobs it hands back.
+// pass is one reconcile of one service. It is planned in a read
+// transaction (see reconcileService) and its changes are committed in a
+// short write transaction. Its fields are the records it read and the
+// changes it makes; nothing outlives it but the drain jobs it hands back.
 type pass struct {
 	c       *Controller
-	tx      state.Tx
+	tx      state.Tx // the transaction the pass reads (and, in writeMode, writes) through
 	now     time.Time
 	cluster model.Cluster
 	svc     *model.Service
 	tasks   []model.Task
+	read    int // tasks[:read] were read from the store, the rest are new
 	changed map[int]bool
-	before  []byte // the service record as read, to skip writing it unchanged
-	defs    map[string]model.TaskDefinition
-	groups  map[string]model.TargetGroup
-	health  map[string]map[string]lb.TargetHealth // target group -> "id:port"
-	ec2IDs  map[string]string                     // container instance ARN -> EC2 instance id
-	drains  []drainJob
+	budget  int          // task writes left (see maxTaskWritesPerPass)
+	all     []model.Task // every task of the cluster, for placement
+	nodes   []model.ContainerInstance
+	// placements is the cluster's placement version as read; placed is
+	// set when the pass placed tasks.
+	placements uint64
+	placed     bool
+	// writeMode is set when the pass runs in its write transaction (a
+	// rollback needs a deployment number); otherwise writes are deferred
+	// to commit.
+	writeMode bool
+	writes    []func(state.Tx) error // deferred target (de)registrations
+	before    []byte                 // the service record as read, to skip writing it unchanged
+	defs      map[string]model.TaskDefinition
+	groups    map[string]model.TargetGroup
+	health    map[string]map[string]lb.TargetHealth // target group -> "id:port"
+	ec2IDs    map[string]string                     // container instance ARN -> EC2 instance id
+	drains    []drainJob
 }
 
-// reconcileService runs one pass over a service and then starts the drain
-// waiters for targets it deregistered.
-func (c *Controller) reconcileService(ctx context.Context, ref serviceRef) error {
-	var drains []drainJob
-	err := c.st.Update(ctx, func(tx state.Tx) error {
-		p, err := c.newPass(tx, ref)
-		if err != nil {
-			return err
-		}
-		if err := p.run(); err != nil {
-			return err
-		}
-		drains = p.drains
-		return p.save()
-	})
-	if errors.Is(err, state.ErrServiceNotFound) || errors.Is(err, state.ErrClusterNotFound) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("service %s/%s: %w", ref.cluster, ref.name, err)
-	}
-	for _, d := range drains {
-		c.startDrain(d)
-	}
-	return nil
-}
-
-func (c *Controller) newPass(tx state.Tx, ref serviceRef) (*pass, error) {
+func (c *Controller) newPass(tx state.Tx, ref serviceRef, writeMode bool) (*pass, error) {
 	cluster, err := tx.Cluster(ref.cluster)
 	if err != nil {
 		return nil, err
@@ -74,6 +58,7 @@ func (c *Controller) newPass(tx state.Tx, ref serviceRef) (*pass, error) {
 	}
 	p := &pass{
 		c: c, tx: tx, now: c.now(), cluster: cluster, svc: &svc, changed: map[int]bool{},
+		budget: maxTaskWritesPerPass, all: all, writeMode: writeMode,
 		defs: map[string]model.TaskDefinition{}, groups: map[string]model.TargetGroup{},
 		health: map[string]map[string]lb.TargetHealth{}, ec2IDs: map[string]string{},
 	}
@@ -87,10 +72,15 @@ func (c *Controller) newPass(tx state.Tx, ref serviceRef) (*pass, error) {
 			p.tasks = append(p.tasks, t)
 		}
 	}
+	p.read = len(p.tasks)
+	if p.placements, err = tx.PlacementVersion(ref.cluster); err != nil {
+		return nil, err
+	}
 	instances, err := tx.Instances(ref.cluster)
 	if err != nil {
 		return nil, err
 	}
+	p.nodes = instances
 	for _, ci := range instances {
 		p.ec2IDs[ci.ARN] = ci.EC2InstanceID
 	}
@@ -134,24 +124,6 @@ func (p *pass) run() error {
 	p.bookDeployments()
 	p.finishDeletion()
 	return nil
-}
-
-func (p *pass) save() error {
-	for i := range p.tasks {
-		if p.changed[i] {
-			if err := p.tx.PutTask(p.tasks[i]); err != nil {
-				return err
-			}
-		}
-	}
-	after, err := json.Marshal(p.svc)
-	if err != nil {
-		return err
-	}
-	if bytes.Equal(after, p.before) {
-		return nil // an unchanged pass writes nothing, so it wakes nobody
-	}
-	return p.tx.PutService(p.cluster.Name, *p.svc)
 }
 
 func (p *pass) taskDefinition(arn string) (model.TaskDefinition, error) {

@@ -7,7 +7,9 @@ import (
 
 // planAndApply asks the scheduler for the service's next step and carries it
 // out: stops (with ECS's reasons and events) and starts (placed on the
-// cluster's container instances).
+// cluster's container instances), as many as the pass's write budget
+// allows. The plan is a function of the stored state, so the next pass
+// plans the rest.
 func (p *pass) planAndApply() error {
 	primary := p.svc.Primary()
 	if primary == nil {
@@ -37,9 +39,10 @@ func (p *pass) planAndApply() error {
 			Healthy: h.healthy, Failed: h.failed, CreatedAt: t.CreatedAt.Time})
 	}
 	plan := scheduler.PlanService(in)
-	p.applyStops(plan.Stop, judged, primary.ID)
-	if plan.Start > 0 {
-		if err := p.startTasks(primary, plan.Start); err != nil {
+	// Starts are planned as if every planned stop happened: when the
+	// budget defers a stop, starting now could exceed maximumPercent.
+	if p.applyStops(plan.Stop, judged, primary.ID) && plan.Start > 0 && p.budget > 0 {
+		if err := p.startTasks(primary, min(plan.Start, p.budget)); err != nil {
 			return err
 		}
 	}
@@ -49,12 +52,23 @@ func (p *pass) planAndApply() error {
 	return nil
 }
 
-func (p *pass) applyStops(stops []scheduler.Stop, judged map[string]taskHealth, primaryID string) {
+// applyStops requests the planned stops; it reports whether all of them fit
+// in the pass's write budget.
+func (p *pass) applyStops(stops []scheduler.Stop, judged map[string]taskHealth, primaryID string) bool {
 	var stoppedNow []string
+	index := make(map[string]int, len(p.tasks))
+	for i := range p.tasks {
+		index[p.tasks[i].Internal.ID] = i
+	}
+	all := true
 	for _, s := range stops {
-		i := p.taskIndex(s.TaskID)
-		if i < 0 {
+		i, ok := index[s.TaskID]
+		if !ok {
 			continue
+		}
+		if !p.reserve(i) {
+			all = false
+			break
 		}
 		t := &p.tasks[i]
 		reason := "Scaling activity initiated by (deployment " + primaryID + ")"
@@ -64,7 +78,6 @@ func (p *pass) applyStops(stops []scheduler.Stop, judged map[string]taskHealth, 
 			addEvent(p.svc, p.now, "%s", h.event)
 		}
 		model.RequestStop(t, model.StopServiceSchedulerInitiated, reason, p.now)
-		p.changed[i] = true
 		if s.Reason == scheduler.StopUnhealthy && t.Internal.HealthyAt == nil && !t.Internal.CountedFailure {
 			t.Internal.HealthDetail = firstNonEmpty(t.Internal.HealthDetail, h.why)
 			p.countFailure(i, taskFailureDetail(t))
@@ -73,9 +86,8 @@ func (p *pass) applyStops(stops []scheduler.Stop, judged map[string]taskHealth, 
 			stoppedNow = append(stoppedNow, s.TaskID)
 		}
 	}
-	if len(stoppedNow) > 0 {
-		eventStopped(p.svc, p.now, stoppedNow)
-	}
+	eventStopped(p.svc, p.now, stoppedNow)
+	return all
 }
 
 func firstNonEmpty(a, b string) string {
@@ -95,30 +107,15 @@ func findTargetAny(t *model.Task) *model.TaskTarget {
 	return nil
 }
 
-func (p *pass) taskIndex(id string) int {
-	for i := range p.tasks {
-		if p.tasks[i].Internal.ID == id {
-			return i
-		}
-	}
-	return -1
-}
-
-// startTasks places and creates n tasks of the primary deployment.
+// startTasks places and creates n tasks of the primary deployment; n is
+// within the pass's write budget.
 func (p *pass) startTasks(primary *model.Deployment, n int) error {
 	td, err := p.taskDefinition(primary.TaskDefinition)
 	if err != nil {
 		return err
 	}
-	instances, err := p.tx.Instances(p.cluster.Name)
-	if err != nil {
-		return err
-	}
-	all, err := p.tx.Tasks(p.cluster.Name)
-	if err != nil {
-		return err
-	}
-	placed, fail := scheduler.Place(scheduler.Nodes(instances, all), scheduler.DemandOf(td), n)
+	placed, fail := scheduler.Place(scheduler.Nodes(p.nodes, p.all), scheduler.DemandOf(td), n)
+	p.placed = p.placed || len(placed) > 0
 	if fail != nil {
 		eventUnplaced(p.svc, p.now, fail.NodeARN, fail.Reason)
 	}
@@ -131,12 +128,10 @@ func (p *pass) startTasks(primary *model.Deployment, n int) error {
 		})
 		t.EnableExecuteCommand = p.svc.EnableExecuteCommand
 		p.tasks = append(p.tasks, t)
-		p.changed[len(p.tasks)-1] = true
+		p.reserve(len(p.tasks) - 1)
 		ids = append(ids, t.Internal.ID)
 	}
-	if len(ids) > 0 {
-		eventStarted(p.svc, p.now, ids)
-	}
+	eventStarted(p.svc, p.now, ids)
 	return nil
 }
 

@@ -23,12 +23,13 @@ type drainJob struct {
 }
 
 // registerTargets registers the host ports of RUNNING tasks that want to run
-// in the service's target groups, as ECS does once a task is RUNNING.
+// in the service's target groups, as ECS does once a task is RUNNING: one
+// RegisterTargets per target group for the tasks the pass's budget covers.
 func (p *pass) registerTargets() error {
 	if len(p.svc.LoadBalancers) == 0 || p.svc.Status != model.ServiceActive {
 		return nil
 	}
-	added := map[string]int{}
+	added := map[string][]model.TargetDescription{}
 	for i := range p.tasks {
 		t := &p.tasks[i]
 		if !alive(t) || t.LastStatus != model.TaskRunning || len(t.Internal.Targets) > 0 {
@@ -38,25 +39,35 @@ func (p *pass) registerTargets() error {
 		if err != nil {
 			return err
 		}
+		if !p.reserve(i) {
+			break
+		}
 		for _, l := range p.svc.LoadBalancers {
 			tt, err := p.targetFor(t, l)
 			if err != nil {
 				return err
 			}
-			desc := model.TargetDescription{ID: tt.TargetID, Port: tt.Port, Revision: td.Name()}
-			if err := p.tx.RegisterTargets(l.TargetGroupARN, []model.TargetDescription{desc}); err != nil {
-				return fmt.Errorf("register task %s in %s: %w", t.Internal.ID, l.TargetGroupARN, err)
-			}
+			added[l.TargetGroupARN] = append(added[l.TargetGroupARN], model.TargetDescription{ID: tt.TargetID, Port: tt.Port, Revision: td.Name()})
 			t.Internal.Targets = append(t.Internal.Targets, tt)
-			added[l.TargetGroupARN]++
 		}
-		p.changed[i] = true
 	}
 	for _, l := range p.svc.LoadBalancers {
-		if n := added[l.TargetGroupARN]; n > 0 {
-			addEvent(p.svc, p.now, "registered %d targets in (target-group %s)", n, l.TargetGroupARN)
-			delete(added, l.TargetGroupARN)
+		descs := added[l.TargetGroupARN]
+		if len(descs) == 0 {
+			continue
 		}
+		tg := l.TargetGroupARN
+		err := p.write(func(tx state.Tx) error {
+			if err := tx.RegisterTargets(tg, descs); err != nil {
+				return fmt.Errorf("register %d targets in %s: %w", len(descs), tg, err)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		addEvent(p.svc, p.now, "registered %d targets in (target-group %s)", len(descs), l.TargetGroupARN)
+		delete(added, l.TargetGroupARN)
 	}
 	return nil
 }
@@ -88,8 +99,9 @@ func (p *pass) targetFor(t *model.Task, l model.LoadBalancer) (model.TaskTarget,
 }
 
 // deregisterStopping deregisters the targets of tasks that are to stop and
-// moves them to DEACTIVATING; the agent stops a task only once its targets
-// are all deregistered, which the drain waiter records.
+// moves them to DEACTIVATING, as many tasks as the pass's budget allows; the
+// agent stops a task only once its targets are all deregistered, which the
+// drain waiter records.
 func (p *pass) deregisterStopping() error {
 	removed := map[string]int{}
 	draining := 0
@@ -99,17 +111,26 @@ func (p *pass) deregisterStopping() error {
 			continue
 		}
 		job := drainJob{cluster: p.cluster.Name, service: p.svc.Name, taskID: t.Internal.ID}
+		deregister := findTargetAny(t) != nil && p.reserve(i)
 		for j := range t.Internal.Targets {
 			tt := &t.Internal.Targets[j]
 			switch tt.State {
 			case model.TargetRegistered:
-				desc := model.TargetDescription{ID: tt.TargetID, Port: tt.Port}
-				if err := p.tx.DeregisterTargets(tt.TargetGroupARN, []model.TargetDescription{desc}); err != nil && !errors.Is(err, state.ErrTargetGroupNotFound) {
+				if !deregister {
+					continue // the budget is spent: the next pass does it
+				}
+				tg, desc := tt.TargetGroupARN, model.TargetDescription{ID: tt.TargetID, Port: tt.Port}
+				err := p.write(func(tx state.Tx) error {
+					if err := tx.DeregisterTargets(tg, []model.TargetDescription{desc}); err != nil && !errors.Is(err, state.ErrTargetGroupNotFound) {
+						return err
+					}
+					return nil
+				})
+				if err != nil {
 					return err
 				}
 				tt.State = model.TargetDraining
 				removed[tt.TargetGroupARN]++
-				p.changed[i] = true
 				job.targets = append(job.targets, *tt)
 			case model.TargetDraining:
 				job.targets = append(job.targets, *tt) // resumed after a restart

@@ -17,7 +17,7 @@ import (
 // balancer, stepped by hand under a fake clock, so that every rule of the
 // controller can be checked deterministically.
 type world struct {
-	t        *testing.T
+	t        testing.TB
 	st       *state.State
 	c        *Controller
 	lb       *fakeLB
@@ -75,7 +75,7 @@ func (h healthLB) TargetHealth(tg string) []lb.TargetHealth {
 	return out
 }
 
-func newWorld(t *testing.T, withLB bool) *world {
+func newWorld(t testing.TB, withLB bool) *world {
 	t.Helper()
 	db, err := store.OpenBolt(t.TempDir())
 	if err != nil {

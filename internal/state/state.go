@@ -39,6 +39,7 @@ type State struct {
 	Partition model.Partition
 	now       func() time.Time
 	services  *serviceCache
+	tasks     *taskCache
 }
 
 // New returns a State over s. now may be nil (time.Now).
@@ -46,7 +47,7 @@ func New(s store.Store, p model.Partition, now func() time.Time) *State {
 	if now == nil {
 		now = time.Now
 	}
-	return &State{store: s, Partition: p, now: now, services: newServiceCache()}
+	return &State{store: s, Partition: p, now: now, services: newServiceCache(), tasks: newTaskCache()}
 }
 
 // Now returns the current time, truncated to milliseconds as AWS reports times.
@@ -61,17 +62,22 @@ type Tx struct {
 	// Partition is the State's partition, for minting ARNs.
 	Partition model.Partition
 	services  *serviceCache
+	tasks     *taskCache
 }
 
 // View runs fn in a read-only transaction.
 func (s *State) View(ctx context.Context, fn func(Tx) error) error {
-	return s.store.View(ctx, func(t store.Tx) error { return fn(Tx{t, s.Partition, s.services}) })
+	return s.store.View(ctx, func(t store.Tx) error { return fn(s.tx(t)) })
 }
 
 // Update runs fn in a durable read-write transaction. As with store.Update,
 // fn may run more than once.
 func (s *State) Update(ctx context.Context, fn func(Tx) error) error {
-	return s.store.Update(ctx, func(t store.Tx) error { return fn(Tx{t, s.Partition, s.services}) })
+	return s.store.Update(ctx, func(t store.Tx) error { return fn(s.tx(t)) })
+}
+
+func (s *State) tx(t store.Tx) Tx {
+	return Tx{Tx: t, Partition: s.Partition, services: s.services, tasks: s.tasks}
 }
 
 // notFound turns store.ErrNotFound into the typed sentinel, keeping both

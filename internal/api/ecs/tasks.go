@@ -113,6 +113,13 @@ func (h *Handler) runTask(ctx context.Context, in *runTaskIn) (*runTaskOut, erro
 		if fail != nil {
 			out.Failures = append(out.Failures, failure{ARN: fail.NodeARN, Reason: fail.Reason})
 		}
+		if len(placed) > 0 {
+			// The service controller places outside its write transaction
+			// and checks this version before it commits.
+			if err := tx.BumpPlacementVersion(cluster.Name); err != nil {
+				return err
+			}
+		}
 		group := in.Group
 		if group == "" {
 			group = "family:" + td.Family
