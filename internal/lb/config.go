@@ -308,6 +308,9 @@ func validateActions(actions []Action, groups map[string]*TargetGroup) error {
 			if c, err := strconv.Atoi(a.FixedResponse.StatusCode); err != nil || c < 200 || c > 599 || c/100 == 3 {
 				return invalid("fixed-response status %q", a.FixedResponse.StatusCode)
 			}
+			if !headerSafe(a.FixedResponse.ContentType) {
+				return invalid("fixed-response content type %q", a.FixedResponse.ContentType)
+			}
 		case "redirect":
 			if a.Redirect == nil {
 				return invalid("redirect action without content")
@@ -315,11 +318,27 @@ func validateActions(actions []Action, groups map[string]*TargetGroup) error {
 			if s := a.Redirect.StatusCode; s != "HTTP_301" && s != "HTTP_302" {
 				return invalid("redirect status %q", s)
 			}
+			r := a.Redirect
+			if !headerSafe(r.Protocol) || !headerSafe(r.Host) || !headerSafe(r.Port) || !headerSafe(r.Path) || !headerSafe(r.Query) {
+				return invalid("redirect %+v: fields go into the Location header and must be visible ASCII", *r)
+			}
 		default:
 			return invalid("unsupported action type %q", a.Type)
 		}
 	}
 	return nil
+}
+
+// headerSafe reports whether s may be written into a response header as
+// given: visible ASCII, with the spaces and tabs of a media type's
+// parameters ("text/plain; charset=utf-8"), and no control characters.
+func headerSafe(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < 0x20 && c != '\t') || c > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // healthDefaults fills ELB's defaults into zero health check fields.

@@ -364,3 +364,34 @@ func TestTimeoutsAreIdleTimeouts(t *testing.T) {
 		t.Fatalf("silent target: %d", resp.StatusCode)
 	}
 }
+
+// The data plane writes no untrusted byte into a response header: the
+// request's Host, path and query reach a redirect's Location only as visible
+// ASCII, a Host that is not a URI host gets 400, and a configuration whose
+// redirect or content type carries control characters is refused.
+func TestRedirectNeverWritesUntrustedBytesIntoLocation(t *testing.T) {
+	d := newDP(t, Options{})
+	port := freePort(t)
+	def := []Action{{Type: "redirect", Redirect: &Redirect{Protocol: "HTTPS", Port: "443", StatusCode: "HTTP_302"}}}
+	apply(t, d, Config{Version: 1, Listeners: []Listener{httpListener(port, def)}})
+	out := rawRoundTrip(t, port, "GET /caf\xc3\xa9/#{host}?q=\xff HTTP/1.1\r\nHost: shop.example.com\r\nConnection: close\r\n\r\n")
+	if !strings.Contains(out, "\r\nLocation: https://shop.example.com/caf%C3%A9/#{host}?q=%FF\r\n") {
+		t.Errorf("Location is not escaped or a request placeholder was expanded:\n%q", out)
+	}
+	for _, host := range []string{"evil.example\tx", "a b", "caf\xc3\xa9.example", "a\"b"} {
+		out := rawRoundTrip(t, port, "GET / HTTP/1.1\r\nHost: "+host+"\r\nConnection: close\r\n\r\n")
+		if !strings.HasPrefix(out, "HTTP/1.1 400 ") || strings.Contains(out, "Location:") {
+			t.Errorf("Host %q: %q", host, out)
+		}
+	}
+	for _, bad := range []Action{
+		{Type: "redirect", Redirect: &Redirect{Host: "a\r\nSet-Cookie: x=1", StatusCode: "HTTP_301"}},
+		{Type: "redirect", Redirect: &Redirect{Path: "/\n", StatusCode: "HTTP_301"}},
+		{Type: "fixed-response", FixedResponse: &FixedResponse{StatusCode: "200", ContentType: "text/plain\r\nX: 1"}},
+	} {
+		err := d.Apply(context.Background(), Config{Version: 2, Listeners: []Listener{httpListener(port, []Action{bad})}})
+		if !errors.Is(err, ErrInvalidConfig) {
+			t.Errorf("%+v: %v", bad, err)
+		}
+	}
+}

@@ -117,26 +117,30 @@ func (c *clientConn) fixedResponse(a *action) bool {
 }
 
 // redirect builds the Location from the action's fields and placeholders.
+// The request's host, path and query are untrusted bytes and the Location
+// is a header: a Host that is not a URI host is answered 400, and path and
+// query bytes outside visible ASCII are percent-encoded, so the header only
+// ever holds visible ASCII (the action's own fields were checked when it
+// was configured). Placeholders expand in one pass: a request path that
+// spells "#{host}" stays as it is.
 func (c *clientConn) redirect(a *action, rt *routes) bool {
 	rq := &c.ex.rq
 	proto := "http"
 	if c.https {
 		proto = "https"
 	}
-	host := string(stripPort(rq.host))
-	path := string(rq.path)
-	vals := map[string]string{
-		"#{protocol}": proto, "#{host}": host, "#{port}": strconv.Itoa(rt.port),
-		"#{path}": strings.TrimPrefix(path, "/"), "#{query}": string(rq.query),
+	host := stripPort(rq.host)
+	if !validURIHost(host) {
+		c.badRequest()
+		return false
 	}
+	vals := strings.NewReplacer("#{protocol}", proto, "#{host}", string(host), "#{port}", strconv.Itoa(rt.port),
+		"#{path}", escapeNonVisible(bytes.TrimPrefix(rq.path, []byte("/"))), "#{query}", escapeNonVisible(rq.query))
 	expand := func(tmpl, def string) string {
 		if tmpl == "" {
 			tmpl = def
 		}
-		for k, v := range vals {
-			tmpl = strings.ReplaceAll(tmpl, k, v)
-		}
-		return tmpl
+		return vals.Replace(tmpl)
 	}
 	r := a.redirect
 	scheme := strings.ToLower(expand(r.Protocol, "#{protocol}"))
@@ -156,6 +160,35 @@ func (c *clientConn) redirect(a *action, rt *routes) bool {
 	keep := rq.keepAlive() && !c.h2 && c.skipBody()
 	c.writeSimple(a.code, "text/html", errorPage(a.code), "Location: "+loc+"\r\n", keep)
 	return keep && c.ex.wr.err == nil
+}
+
+// validURIHost reports whether h (without its port) is a URI host: a
+// reg-name of unreserved, sub-delim and percent characters, or an IP
+// literal in brackets. Empty is allowed (HTTP/1.0 requests need no Host).
+func validURIHost(h []byte) bool {
+	for _, b := range h {
+		switch {
+		case 'a' <= b && b <= 'z', 'A' <= b && b <= 'Z', '0' <= b && b <= '9':
+		case strings.IndexByte("-._~%!$&'()*+,;=[]:", b) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// escapeNonVisible percent-encodes every byte of b outside visible ASCII.
+func escapeNonVisible(b []byte) string {
+	const hex = "0123456789ABCDEF"
+	out := make([]byte, 0, len(b))
+	for _, c := range b {
+		if c < 0x21 || c > 0x7e {
+			out = append(out, '%', hex[c>>4], hex[c&0xf])
+			continue
+		}
+		out = append(out, c)
+	}
+	return string(out)
 }
 
 // cookieValue finds a cookie in the request's first Cookie header without allocating.

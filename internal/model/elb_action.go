@@ -198,10 +198,12 @@ var fixedContentTypes = []string{"text/plain", "text/css", "text/html", "applica
 
 func validateFixedResponse(f *FixedResponseConfig) error {
 	if !fixedStatus.MatchString(f.StatusCode) {
-		return elbInvalid("Fixed response status code '%s' must be a 2XX, 4XX or 5XX code", f.StatusCode)
+		return elbInvalid("Fixed response status code %q must be a 2XX, 4XX or 5XX code", f.StatusCode)
 	}
+	// The content type is written into the response's Content-Type header:
+	// only ELB's five values pass, so nothing else can reach it.
 	if f.ContentType != "" && !slices.Contains(fixedContentTypes, f.ContentType) {
-		return elbInvalid("Fixed response content type '%s' must be one of 'text/plain, text/css, text/html, application/javascript, application/json'", f.ContentType)
+		return elbInvalid("Fixed response content type %q must be one of 'text/plain, text/css, text/html, application/javascript, application/json'", f.ContentType)
 	}
 	if len(f.MessageBody) > 1024 {
 		return elbInvalid("Fixed response message body cannot be longer than '1024' characters")
@@ -222,23 +224,26 @@ func normalizeRedirect(r *RedirectConfig) error {
 	def(&r.Path, "/#{path}")
 	def(&r.Query, "#{query}")
 	if r.StatusCode != "HTTP_301" && r.StatusCode != "HTTP_302" {
-		return elbInvalid("Redirect status code '%s' must be one of 'HTTP_301, HTTP_302'", r.StatusCode)
+		return elbInvalid("Redirect status code %q must be one of 'HTTP_301, HTTP_302'", r.StatusCode)
+	}
+	if len(r.Host) > 128 || len(r.Path) > 128 || len(r.Query) > 128 {
+		return elbInvalid("Redirect host, path and query cannot be longer than '128' characters")
+	}
+	if err := validateRedirectText(r); err != nil {
+		return err
 	}
 	switch r.Protocol {
 	case "HTTP", "HTTPS", "#{protocol}":
 	default:
-		return elbInvalid("Redirect protocol '%s' must be one of 'HTTP, HTTPS, #{protocol}'", r.Protocol)
+		return elbInvalid("Redirect protocol %q must be one of 'HTTP, HTTPS, #{protocol}'", r.Protocol)
 	}
 	if r.Port != "#{port}" {
 		if p, err := strconv.Atoi(r.Port); err != nil || p < 1 || p > 65535 {
-			return elbInvalid("Redirect port '%s' must be '#{port}' or a number between 1 and 65535", r.Port)
+			return elbInvalid("Redirect port %q must be '#{port}' or a number between 1 and 65535", r.Port)
 		}
 	}
 	if r.Path[0] != '/' {
-		return elbInvalid("Redirect path '%s' must start with '/'", r.Path)
-	}
-	if len(r.Host) > 128 || len(r.Path) > 128 || len(r.Query) > 128 {
-		return elbInvalid("Redirect host, path and query cannot be longer than '128' characters")
+		return elbInvalid("Redirect path %q must start with '/'", r.Path)
 	}
 	// ELB refuses a redirect to the very URL that was requested: a loop.
 	if orig.Protocol == "" && orig.Port == "" && orig.Host == "" && orig.Path == "" && orig.Query == "" ||

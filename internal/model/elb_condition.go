@@ -82,8 +82,8 @@ func validateCondition(c RuleCondition) (int, error) {
 			return 0, elbInvalid("A '%s' condition must have at least one key/value pair", c.Field)
 		}
 		for _, kv := range c.QueryString {
-			if kv.Value == "" || len(kv.Value) > 128 || len(kv.Key) > 128 {
-				return 0, elbInvalid("Query string values must be 1 to 128 characters and keys at most 128 characters")
+			if kv.Value == "" || len(kv.Value) > 128 || len(kv.Key) > 128 || !printable(kv.Key) || !printable(kv.Value) {
+				return 0, elbInvalid("Query string values must be 1 to 128 characters and keys at most 128 characters, without control characters")
 			}
 		}
 		return len(c.QueryString), nil
@@ -113,8 +113,8 @@ func validateConditionValue(field, v string) error {
 			return elbInvalid("Source IP '%s' must be a CIDR block", v)
 		}
 	default:
-		if v == "" || len(v) > 128 {
-			return elbInvalid("Condition value '%s' must be 1 to 128 characters long", v)
+		if v == "" || len(v) > 128 || !printable(v) {
+			return elbInvalid("Condition value %q must be 1 to 128 characters long, without control characters", v)
 		}
 	}
 	return nil

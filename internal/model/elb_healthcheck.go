@@ -89,7 +89,11 @@ func (hc TargetGroupHealthCheck) validate() error {
 		}
 	}
 	if len(hc.Path) < 1 || len(hc.Path) > 1024 || !strings.HasPrefix(hc.Path, "/") {
-		return elbInvalid("Health check path '%s' must begin with '/' and be 1 to 1024 characters long", hc.Path)
+		return elbInvalid("Health check path %q must begin with '/' and be 1 to 1024 characters long", hc.Path)
+	}
+	// The path is written into every health-check request's request line.
+	if !visibleASCII(hc.Path) {
+		return elbInvalid("Health check path %q can only contain printable ASCII characters without spaces", hc.Path)
 	}
 	if err := inRange("Health check interval", hc.IntervalSeconds, 5, 300); err != nil {
 		return err
@@ -119,8 +123,8 @@ func inRange(what string, v, lo, hi int) error {
 // validateHTTPMatcher accepts ELB's matcher forms for ALB: codes 200-499 as
 // a single value, a comma-separated list or a range.
 func validateHTTPMatcher(m string) error {
-	bad := elbInvalid("Health check matcher HTTP code '%s' must be a value, a comma-separated list or a range of codes between 200 and 499", m)
-	if m == "" {
+	bad := elbInvalid("Health check matcher HTTP code %q must be a value, a comma-separated list or a range of codes between 200 and 499", m)
+	if m == "" || len(m) > 128 {
 		return bad
 	}
 	for _, part := range strings.Split(m, ",") {
