@@ -52,7 +52,7 @@ func ValidateConditions(conds []RuleCondition) error {
 		return elbInvalid("A rule must have at least one condition")
 	}
 	once := map[string]bool{}
-	total := 0
+	total, wildcards := 0, 0
 	for _, c := range conds {
 		if !slices.Contains(conditionFields, c.Field) {
 			return elbInvalid("Condition field '%s' must be one of '[%s]'", c.Field, strings.Join(conditionFields, ", "))
@@ -68,9 +68,17 @@ func ValidateConditions(conds []RuleCondition) error {
 			return err
 		}
 		total += n
+		if c.Field == FieldHostHeader || c.Field == FieldPathPattern {
+			for _, v := range c.Values {
+				wildcards += strings.Count(v, "*") + strings.Count(v, "?")
+			}
+		}
 	}
 	if total > MaxConditionValues {
 		return elbErr(ELBInvalidConfiguration, "A rule can only have '%d' condition values", MaxConditionValues)
+	}
+	if wildcards > MaxConditionWildcards {
+		return elbErr(ELBInvalidConfiguration, "A rule can only have '%d' wildcards", MaxConditionWildcards)
 	}
 	return nil
 }

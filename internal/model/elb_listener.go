@@ -39,6 +39,9 @@ func (l *Listener) ValidateListener() error {
 	if l.Port < 1 || l.Port > 65535 {
 		return elbInvalid("Port '%d' must be between 1 and 65535", l.Port)
 	}
+	if err := ValidateALPNPolicy(l.ALPNPolicy); err != nil {
+		return err
+	}
 	switch l.Protocol {
 	case ProtocolHTTP:
 		// ELB ignores neither: certificates and a policy make no sense on HTTP.
@@ -71,7 +74,7 @@ func (l *Listener) validateTLS() error {
 	if l.SSLPolicy == "" {
 		l.SSLPolicy = DefaultSSLPolicy
 	}
-	if !strings.HasPrefix(l.SSLPolicy, "ELBSecurityPolicy-") {
+	if !strings.HasPrefix(l.SSLPolicy, "ELBSecurityPolicy-") || len(l.SSLPolicy) > 128 || !visibleASCII(l.SSLPolicy) {
 		return elbErr(ELBSSLPolicyNotFound, "SSL policy '%s' not found", l.SSLPolicy)
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"math/big"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -20,6 +21,9 @@ const (
 	ALBStateImpaired     = "active_impaired"
 	ALBStateFailed       = "failed"
 )
+
+// coipPattern is ELB's pattern for a customer-owned IPv4 pool (at most 256 characters).
+var coipPattern = regexp.MustCompile(`^ipv4pool-coip-[a-zA-Z0-9]{1,241}$`)
 
 // albHostedZones are the Route 53 zones ELB names as CanonicalHostedZoneId of
 // application load balancers, by region. Echoed for tools that build alias
@@ -134,6 +138,15 @@ func (s ALBSpec) withDefaults() ALBSpec {
 func (s ALBSpec) validate() error {
 	if err := ValidateELBName("Load balancer", s.Name); err != nil {
 		return err
+	}
+	if err := ValidateELBIDs("subnets", s.Subnets, MaxSubnetsPerALB); err != nil {
+		return err
+	}
+	if err := ValidateELBIDs("security groups", s.SecurityGroups, MaxSecurityGroupsPerALB); err != nil {
+		return err
+	}
+	if s.CustomerOwnedIpv4Pool != "" && !coipPattern.MatchString(s.CustomerOwnedIpv4Pool) {
+		return elbInvalid("Customer-owned IPv4 pool %q must look like ipv4pool-coip-12345678", s.CustomerOwnedIpv4Pool)
 	}
 	// ELB reserves the prefix it gives internal load balancers' DNS names.
 	if strings.HasPrefix(s.Name, "internal-") {

@@ -2,10 +2,9 @@ package model
 
 // Rule limits ELB applies to application load balancers.
 const (
-	MaxRulesPerListener = 100
-	MinRulePriority     = 1
-	MaxRulePriority     = 50000
-	MaxConditionValues  = 5
+	MinRulePriority    = 1
+	MaxRulePriority    = 50000
+	MaxConditionValues = 5
 )
 
 // Rule is a non-default listener rule. A listener's default rule is not

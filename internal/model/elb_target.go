@@ -27,6 +27,9 @@ func (tg TargetGroup) NormalizeTargets(targets []TargetDescription) ([]TargetDes
 	if len(targets) == 0 {
 		return nil, elbInvalid("At least one target must be specified")
 	}
+	if len(targets) > MaxTargetsPerRegisterTarget {
+		return nil, elbErr(ELBTooManyTargets, "You've reached the limit on the number of targets per target group (%d)", MaxTargetsPerGroup)
+	}
 	out := make([]TargetDescription, len(targets))
 	for i, t := range targets {
 		if t.Port == 0 {
@@ -34,6 +37,9 @@ func (tg TargetGroup) NormalizeTargets(targets []TargetDescription) ([]TargetDes
 		}
 		if t.ID == "" {
 			return nil, elbInvalid("A target ID must be specified")
+		}
+		if len(t.ID) > maxELBIDLength || !visibleASCII(t.ID) || len(t.AvailabilityZone) > maxELBIDLength || !visibleASCII(t.AvailabilityZone) && t.AvailabilityZone != "" {
+			return nil, elbErr(ELBInvalidTarget, "The target %q is not valid: ids and zones are 1 to %d printable ASCII characters", t.ID, maxELBIDLength)
 		}
 		if t.Port < 1 || t.Port > 65535 {
 			return nil, elbInvalid("Port '%d' must be between 1 and 65535", t.Port)

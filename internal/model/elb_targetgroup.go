@@ -80,6 +80,11 @@ func NewTargetGroup(p Partition, spec TargetGroupSpec, now time.Time) (TargetGro
 }
 
 func (tg TargetGroup) validateBasics(hasPort bool) error {
+	if tg.VpcID != "" {
+		if err := validateELBID("VPC id", tg.VpcID); err != nil {
+			return err
+		}
+	}
 	switch tg.TargetType {
 	case TargetTypeInstance, TargetTypeIP:
 	case "lambda", "alb":

@@ -23,6 +23,8 @@ const (
 	codeAssociationLimit       = "TargetGroupAssociationLimit"
 	codeTooManyListeners       = "TooManyListeners"
 	codeTooManyRules           = "TooManyRules"
+	codeTooManyLoadBalancers   = "TooManyLoadBalancers"
+	codeTooManyTargetGroups    = model.ELBTooManyTargetGroupsErr
 	codeInvalidAction          = "InvalidAction"
 	codeMissingAction          = "MissingAction"
 	codeInternalFailure        = "InternalFailure"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 
 	"github.com/slipway-dev/slipway/internal/api/awsproto"
 	"github.com/slipway-dev/slipway/internal/model"
@@ -176,6 +177,18 @@ func checkTargetGroups(tx state.Tx, lbARN string, actions []model.ELBAction) err
 	users, err := tx.TargetGroupLoadBalancers()
 	if err != nil {
 		return err
+	}
+	used := map[string]bool{}
+	for tg, lbs := range users {
+		if slices.Contains(lbs, lbARN) {
+			used[tg] = true
+		}
+	}
+	for _, arn := range model.TargetGroupARNs(actions) {
+		used[arn] = true
+	}
+	if len(used) > model.MaxTargetGroupsPerALB {
+		return awsproto.ClientError(codeTooManyTargetGroups, "You've reached the limit on the number of target groups per load balancer (%d)", model.MaxTargetGroupsPerALB)
 	}
 	for _, arn := range model.TargetGroupARNs(actions) {
 		if _, err := tx.TargetGroup(arn); err != nil {

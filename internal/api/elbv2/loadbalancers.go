@@ -48,6 +48,13 @@ func (h *Handler) createLoadBalancer(ctx context.Context, f form) (any, error) {
 		if !errors.Is(err, state.ErrLoadBalancerNotFound) {
 			return err
 		}
+		all, err := tx.LoadBalancers()
+		if err != nil {
+			return err
+		}
+		if len(all) >= model.MaxLoadBalancers {
+			return awsproto.ClientError(codeTooManyLoadBalancers, "You've reached the limit on the number of load balancers for your account (%d)", model.MaxLoadBalancers)
+		}
 		out = fresh
 		if err := tx.PutLoadBalancer(out); err != nil {
 			return err

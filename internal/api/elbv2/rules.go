@@ -41,8 +41,8 @@ func (h *Handler) createRule(ctx context.Context, f form) (any, error) {
 		if err != nil {
 			return err
 		}
-		if len(rules) >= model.MaxRulesPerListener {
-			return awsproto.ClientError(codeTooManyRules, "You've reached the limit on the number of rules per listener (%d)", model.MaxRulesPerListener)
+		if err := checkRuleQuota(tx, l.LoadBalancerARN); err != nil {
+			return err
 		}
 		for _, o := range rules {
 			if o.Priority == rule.Priority {
@@ -63,6 +63,27 @@ func (h *Handler) createRule(ctx context.Context, f form) (any, error) {
 	}
 	h.log.Info("rule created", "arn", rule.ARN, "priority", rule.Priority)
 	return rulesOf(toWireRule(rule)), nil
+}
+
+// checkRuleQuota enforces ELB's rules per load balancer (default rules not
+// counted) across all of its listeners.
+func checkRuleQuota(tx state.Tx, lbARN string) error {
+	listeners, err := tx.Listeners(lbARN)
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, l := range listeners {
+		rules, err := tx.Rules(l.ARN)
+		if err != nil {
+			return err
+		}
+		n += len(rules)
+	}
+	if n >= model.MaxRulesPerALB {
+		return awsproto.ClientError(codeTooManyRules, "You've reached the limit on the number of rules per load balancer (%d)", model.MaxRulesPerALB)
+	}
+	return nil
 }
 
 // parseRule reads and validates the conditions, priority and actions of CreateRule.

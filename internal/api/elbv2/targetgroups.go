@@ -73,6 +73,13 @@ func (h *Handler) createTargetGroup(ctx context.Context, f form) (any, error) {
 		if !errors.Is(err, state.ErrTargetGroupNotFound) {
 			return err
 		}
+		all, err := tx.TargetGroups()
+		if err != nil {
+			return err
+		}
+		if len(all) >= model.MaxTargetGroups {
+			return awsproto.ClientError(codeTooManyTargetGroups, "You've reached the limit on the number of target groups for your account (%d)", model.MaxTargetGroups)
+		}
 		out, users = fresh, nil
 		if err := tx.PutTargetGroup(out); err != nil {
 			return err
