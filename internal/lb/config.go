@@ -38,8 +38,20 @@ type Listener struct {
 	DefaultActions []Action
 }
 
-// Certificate names a PEM certificate chain and its private key on disk.
-type Certificate struct{ CertFile, KeyFile string }
+// Certificate is a PEM certificate chain and its private key. The control
+// plane reads them from the files a listener names (lbsync), so a data
+// plane needs no access to those files, and a changed file reaches it as a
+// new configuration.
+type Certificate struct {
+	// Name identifies the certificate in errors and logs (the listener's
+	// CertificateArn); the key material never appears in either.
+	Name            string
+	CertPEM, KeyPEM []byte
+}
+
+// String names the certificate, so that printing a configuration never
+// prints a private key.
+func (c Certificate) String() string { return c.Name }
 
 // Rule is a listener rule: when all Conditions match, Actions run.
 type Rule struct {

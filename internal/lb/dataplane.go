@@ -119,7 +119,7 @@ func (d *DataPlane) Apply(ctx context.Context, cfg Config) error {
 	if err := validate(&cfg); err != nil {
 		return err
 	}
-	certs, err := loadListenerCerts(&cfg)
+	certs, err := d.loadListenerCerts(&cfg)
 	if err != nil {
 		return err
 	}

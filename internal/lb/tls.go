@@ -8,35 +8,55 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strconv"
 	"sync"
 )
 
 // certSet is an HTTPS listener's certificates: the first is the default, the others
 // are chosen by SNI (crypto/tls picks the first certificate compatible with the hello).
-type certSet struct{ cfg *tls.Config }
+// src is what they were parsed from.
+type certSet struct {
+	cfg *tls.Config
+	src []Certificate
+}
 
-func loadListenerCerts(cfg *Config) (map[int]*certSet, error) {
+// loadListenerCerts parses the HTTPS listeners' certificates. A listener whose
+// certificates are those it already serves keeps its parsed set: configurations
+// change with every target registration, certificates rarely.
+func (d *DataPlane) loadListenerCerts(cfg *Config) (map[int]*certSet, error) {
 	out := map[int]*certSet{}
 	for _, l := range cfg.Listeners {
 		if l.Protocol != "HTTPS" {
 			continue
 		}
+		if lr := d.listeners[l.Port]; lr != nil {
+			if cs := lr.certs.Load(); cs != nil && sameCertificates(cs.src, l.Certificates) {
+				out[l.Port] = cs
+				continue
+			}
+		}
 		var certs []tls.Certificate
 		for _, c := range l.Certificates {
-			kp, err := tls.LoadX509KeyPair(c.CertFile, c.KeyFile)
+			kp, err := tls.X509KeyPair(c.CertPEM, c.KeyPEM)
 			if err != nil {
-				return nil, fmt.Errorf("%w: listener %s: %w", ErrCertificate, l.ARN, err)
+				return nil, fmt.Errorf("%w: listener %s: certificate %s: %w", ErrCertificate, l.ARN, c.Name, err)
 			}
 			certs = append(certs, kp)
 		}
-		out[l.Port] = &certSet{cfg: &tls.Config{
+		out[l.Port] = &certSet{src: slices.Clone(l.Certificates), cfg: &tls.Config{
 			Certificates: certs,
 			NextProtos:   []string{"h2", "http/1.1"},
 			MinVersion:   tls.VersionTLS12,
 		}}
 	}
 	return out, nil
+}
+
+func sameCertificates(a, b []Certificate) bool {
+	return slices.EqualFunc(a, b, func(x, y Certificate) bool {
+		return bytes.Equal(x.CertPEM, y.CertPEM) && bytes.Equal(x.KeyPEM, y.KeyPEM)
+	})
 }
 
 func (l *listenerRT) setCerts(cs *certSet) {

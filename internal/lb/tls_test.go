@@ -11,16 +11,14 @@ import (
 	"io"
 	"math/big"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 )
 
-// writeCert writes a self-signed certificate for name and returns its files and pool.
-func writeCert(t *testing.T, dir, name string, pool *x509.CertPool) Certificate {
+// newCert makes a self-signed certificate for name and adds it to pool.
+func newCert(t *testing.T, name string, pool *x509.CertPool) Certificate {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -38,10 +36,8 @@ func writeCert(t *testing.T, dir, name string, pool *x509.CertPool) Certificate 
 	cert, _ := x509.ParseCertificate(der)
 	pool.AddCert(cert)
 	kder, _ := x509.MarshalECPrivateKey(key)
-	c := Certificate{CertFile: filepath.Join(dir, name+".crt"), KeyFile: filepath.Join(dir, name+".key")}
-	os.WriteFile(c.CertFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
-	os.WriteFile(c.KeyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600)
-	return c
+	return Certificate{Name: name, CertPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+		KeyPEM: pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder})}
 }
 
 func TestHTTPSWithSNIAndHTTP2(t *testing.T) {
@@ -50,10 +46,9 @@ func TestHTTPSWithSNIAndHTTP2(t *testing.T) {
 		w.Header().Set("X-Seen-Proto", r.Header.Get("X-Forwarded-Proto"))
 		w.Write([]byte(r.Method + " " + r.URL.RequestURI() + " " + string(b)))
 	})
-	dir := t.TempDir()
 	pool := x509.NewCertPool()
-	def := writeCert(t, dir, "default.test", pool)
-	api := writeCert(t, dir, "api.test", pool)
+	def := newCert(t, "default.test", pool)
+	api := newCert(t, "api.test", pool)
 	d := newDP(t, Options{})
 	port := freePort(t)
 	lst := Listener{ARN: "https", Port: port, Protocol: "HTTPS", Certificates: []Certificate{def, api}, DefaultActions: forward("tg")}

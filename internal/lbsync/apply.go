@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/slipway-dev/slipway/internal/certfile"
 	"github.com/slipway-dev/slipway/internal/lb"
 )
 
@@ -109,34 +110,56 @@ func withoutListeners(cfg lb.Config, drop []string) lb.Config {
 	return out
 }
 
-// dropUnloadableCertificates removes HTTPS listeners whose certificate
-// files do not load (they were checked when the listener was created, but
-// files can change since) and returns why.
-func dropUnloadableCertificates(cfg *lb.Config) map[string]string {
+// loadCertificates fills the HTTPS listeners' certificates from their files,
+// through the cache (a file is read again only when it changed), removes
+// the listeners whose certificates do not load (they were checked when the
+// listener was created, but files can change since) and returns why, in
+// the words the API uses: the reason is shown to API callers, the cause is
+// logged for the operator.
+func (s *Syncer) loadCertificates(cfg *lb.Config) map[string]string {
 	problems := map[string]string{}
+	used := map[string]bool{}
 	var drop []string
-	for _, l := range cfg.Listeners {
+	for i := range cfg.Listeners {
+		l := &cfg.Listeners[i]
 		if l.Protocol != "HTTPS" {
 			continue
 		}
-		if err := certificatesFail(l); err != nil {
-			problems[l.ARN] = err.Error()
+		if len(l.Certificates) == 0 {
+			problems[l.ARN] = fmt.Sprintf("listener on port %d has no certificate", l.Port)
 			drop = append(drop, l.ARN)
+			continue
 		}
+		certs := make([]lb.Certificate, len(l.Certificates))
+		for j, c := range l.Certificates {
+			used[c.Name] = true
+			pair, err := s.certs.Load(c.Name)
+			if err != nil {
+				s.log.Warn("certificate does not load", "listener", l.ARN, "err", err)
+				problems[l.ARN] = fmt.Sprintf("listener on port %d: %s", l.Port, certfile.UserMessage(c.Name))
+				drop = append(drop, l.ARN)
+				break
+			}
+			certs[j] = lb.Certificate{Name: c.Name, CertPEM: pair.CertPEM, KeyPEM: pair.KeyPEM}
+		}
+		l.Certificates = certs
 	}
+	s.certs.Forget(used)
 	if len(drop) > 0 {
 		*cfg = withoutListeners(*cfg, drop)
 	}
 	return problems
 }
 
+// certificatesFail reports whether a listener's certificates do not form
+// key pairs (the data plane's ErrCertificate names no listener).
 func certificatesFail(l lb.Listener) error {
 	if len(l.Certificates) == 0 {
 		return fmt.Errorf("listener on port %d has no usable certificate", l.Port)
 	}
 	for _, c := range l.Certificates {
-		if _, err := tls.LoadX509KeyPair(c.CertFile, c.KeyFile); err != nil {
-			return fmt.Errorf("listener on port %d: certificate %s: %w", l.Port, c.CertFile, err)
+		if _, err := tls.X509KeyPair(c.CertPEM, c.KeyPEM); err != nil {
+			return fmt.Errorf("listener on port %d: certificate %s: %w", l.Port, c.Name, err)
 		}
 	}
 	return nil

@@ -85,11 +85,9 @@ func compileTargetGroup(tg model.TargetGroup, targets []model.TargetDescription)
 func compileListener(l model.Listener, rules []model.Rule) lb.Listener {
 	out := lb.Listener{ARN: l.ARN, Port: l.Port, Protocol: l.Protocol, DefaultActions: compileActions(l.DefaultActions)}
 	for _, c := range l.Certificates {
-		// A certificate that does not parse is left out; Sync then reports
-		// the HTTPS listener as unservable instead of failing the whole config.
-		if certFile, keyFile, err := model.CertificateFiles(c.ARN); err == nil {
-			out.Certificates = append(out.Certificates, lb.Certificate{CertFile: certFile, KeyFile: keyFile})
-		}
+		// Named only: Sync reads the files (loadCertificates), Compile
+		// stays a function of the store.
+		out.Certificates = append(out.Certificates, lb.Certificate{Name: c.ARN})
 	}
 	for _, r := range rules {
 		out.Rules = append(out.Rules, lb.Rule{

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/slipway-dev/slipway/internal/certfile"
 	"github.com/slipway-dev/slipway/internal/lb"
 	"github.com/slipway-dev/slipway/internal/state"
 	"github.com/slipway-dev/slipway/internal/store"
@@ -29,6 +30,11 @@ const (
 	maxBackoff = 30 * time.Second
 )
 
+// certRecheck is how often Run syncs without a store change, so that a
+// certificate file renewed in place reaches the data planes (a sync stats
+// each certificate file and reads it only when it changed).
+const certRecheck = 10 * time.Second
+
 // Syncer compiles the store's ELB records into routing configurations and
 // applies them to every data plane.
 type Syncer struct {
@@ -36,6 +42,7 @@ type Syncer struct {
 	planes  []DataPlane
 	log     *slog.Logger
 	healthN *store.Notifier
+	certs   *certfile.Cache // the listeners' certificate files, read once
 
 	versionMu sync.Mutex // guards version
 	version   uint64     // last version handed out
@@ -55,7 +62,7 @@ func New(st *state.State, planes []DataPlane, logger *slog.Logger) *Syncer {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Syncer{
-		st: st, planes: planes, log: logger.With("component", "lbsync"), healthN: store.NewNotifier(),
+		st: st, planes: planes, log: logger.With("component", "lbsync"), healthN: store.NewNotifier(), certs: certfile.NewCache(),
 		served: make([]map[int]bool, len(planes)), problems: map[string]string{}, status: map[string]string{},
 	}
 	for i := range s.served {
@@ -65,11 +72,14 @@ func New(st *state.State, planes []DataPlane, logger *slog.Logger) *Syncer {
 }
 
 // Run syncs after every store change (changes during a sync coalesce into
-// one more sync) until ctx is done, then returns nil. Failed syncs, and
-// listeners that cannot be served, are retried with backoff.
+// one more sync) and every certRecheck until ctx is done, then returns nil.
+// Failed syncs, and listeners that cannot be served, are retried with
+// backoff.
 func (s *Syncer) Run(ctx context.Context) error {
 	backoff := minBackoff
 	failing := false
+	recheck := time.NewTicker(certRecheck)
+	defer recheck.Stop()
 	for {
 		changed, _ := s.st.Changes().Wait()
 		_, err := s.Sync(ctx)
@@ -95,6 +105,7 @@ func (s *Syncer) Run(ctx context.Context) error {
 			return nil
 		case <-changed:
 		case <-retry:
+		case <-recheck.C:
 		}
 	}
 }
@@ -116,6 +127,7 @@ func (s *Syncer) Sync(ctx context.Context) (uint64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("lbsync: compile: %w", err)
 	}
+	certProblems := s.loadCertificates(&cfg)
 	if s.upToDate(cfg) {
 		return s.last.Version, nil
 	}
@@ -125,7 +137,6 @@ func (s *Syncer) Sync(ctx context.Context) (uint64, error) {
 	}
 	s.versionMu.Unlock()
 	cfg.Version = s.nextVersion()
-	certProblems := dropUnloadableCertificates(&cfg)
 	results := s.applyAll(ctx, cfg)
 	return s.finish(cfg, certProblems, results)
 }

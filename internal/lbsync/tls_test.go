@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -89,5 +90,61 @@ func TestUnloadableCertificateIsReported(t *testing.T) {
 	}
 	if code, reason := s.LoadBalancerState(f.lb.ARN); code != model.ALBStateImpaired || reason == "" {
 		t.Fatalf("state = %s %q", code, reason)
+	}
+}
+
+// The syncer hands data planes the certificate's PEM, not its file names;
+// an unchanged file changes no configuration, and a renewed one reaches the
+// planes at the next sync.
+func TestRenewedCertificateReachesThePlanes(t *testing.T) {
+	st := newState(t)
+	f := newFixture(t, st)
+	tg := f.targetGroup("web", 8080)
+	dir := t.TempDir()
+	certPath := writeCert(t, dir)
+	f.httpsListener(8443, "file://"+certPath, forward(map[string]int{tg.ARN: 1}))
+	plane := newFakePlane()
+	s := New(st, []DataPlane{plane}, quietLogger())
+	mustSync(t, s)
+	pemOf := func() string {
+		l := plane.lastConfig().Listeners
+		if len(l) != 1 || len(l[0].Certificates) != 1 {
+			t.Fatalf("listeners = %+v", l)
+		}
+		return string(l[0].Certificates[0].CertPEM)
+	}
+	first := pemOf()
+	if onDisk, _ := os.ReadFile(certPath); first != string(onDisk) {
+		t.Fatalf("the plane got %q, not the file", first)
+	}
+	applied := len(plane.applied)
+	mustSync(t, s)
+	if len(plane.applied) != applied {
+		t.Fatalf("an unchanged certificate made a new configuration")
+	}
+	writeCert(t, dir)
+	mustSync(t, s)
+	if renewed := pemOf(); renewed == first || len(plane.applied) != applied+1 {
+		t.Fatalf("the renewed certificate did not reach the plane")
+	}
+}
+
+// Why a listener is not served is shown by DescribeLoadBalancers: it is the
+// same whatever is wrong with the file, so it reveals nothing of the paths.
+func TestUnloadableCertificateReasonRevealsNothing(t *testing.T) {
+	var reasons []string
+	dir := t.TempDir()
+	for _, path := range []string{"/nonexistent/site.pem", dir, "/dev/zero"} {
+		st := newState(t)
+		f := newFixture(t, st)
+		tg := f.targetGroup("web", 8080)
+		f.httpsListener(8443, "file://"+path, forward(map[string]int{tg.ARN: 1}))
+		s := New(st, []DataPlane{newFakePlane()}, quietLogger())
+		mustSync(t, s)
+		_, reason := s.LoadBalancerState(f.lb.ARN)
+		reasons = append(reasons, strings.ReplaceAll(reason, path, "PATH"))
+	}
+	if reasons[0] != reasons[1] || reasons[0] != reasons[2] || reasons[0] == "" {
+		t.Fatalf("reasons differ by what the path is: %q", reasons)
 	}
 }

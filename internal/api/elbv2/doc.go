@@ -29,7 +29,12 @@
 //	file:///etc/slipway/tls/site.pem                        key: /etc/slipway/tls/site.key
 //	file:///etc/slipway/tls/site.pem#/etc/slipway/keys/k.pem key: /etc/slipway/keys/k.pem
 //
-// Paths must be absolute. CreateListener and ModifyListener load the pair
-// (tls.LoadX509KeyPair) and answer CertificateNotFound when it does not
-// load. SSL policies are echoed; TLS settings are Go's defaults.
+// Paths must be absolute and name regular files of at most 1 MiB (package
+// certfile: devices, FIFOs and directories are refused without being
+// read). CreateListener and ModifyListener load the pair and answer
+// CertificateNotFound, in the same words whatever is wrong with the files,
+// when it does not load. The load-balancer syncer reads each file once and
+// again when it changes (it looks at every sync and every 10 s), and hands
+// the data planes the PEM, not the paths. SSL policies are echoed; TLS
+// settings are Go's defaults.
 package elbv2

@@ -3,6 +3,7 @@ package elbv2
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"reflect"
 	"slices"
 
@@ -45,7 +46,7 @@ func parseListenerInput(f form) (listenerInput, error) {
 }
 
 // apply sets the given fields on l and validates the result.
-func (in listenerInput) apply(l *model.Listener) error {
+func (in listenerInput) apply(l *model.Listener, log *slog.Logger) error {
 	if in.port != nil {
 		l.Port = *in.port
 	}
@@ -75,7 +76,7 @@ func (in listenerInput) apply(l *model.Listener) error {
 	if err := l.ValidateListener(); err != nil {
 		return err
 	}
-	return checkCertificates(l.Certificates)
+	return checkCertificates(log, l.Certificates)
 }
 
 func (h *Handler) createListener(ctx context.Context, f form) (any, error) {
@@ -95,7 +96,7 @@ func (h *Handler) createListener(ctx context.Context, f form) (any, error) {
 	}
 	lbARN := f.str("LoadBalancerArn")
 	l := model.Listener{LoadBalancerARN: lbARN}
-	if err := in.apply(&l); err != nil {
+	if err := in.apply(&l, h.log); err != nil {
 		return nil, err
 	}
 	l.ARN = model.ListenerARN(lbARN, model.NewELBID())
@@ -248,7 +249,7 @@ func (h *Handler) modifyListener(ctx context.Context, f form) (any, error) {
 		if err != nil {
 			return err
 		}
-		if err := in.apply(&l); err != nil {
+		if err := in.apply(&l, h.log); err != nil {
 			return err
 		}
 		if existing, err := checkListenerPlacement(tx, l); err != nil || existing != nil {

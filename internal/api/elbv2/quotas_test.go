@@ -1,13 +1,18 @@
 package elbv2
 
 import (
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/slipway-dev/slipway/internal/model"
 )
@@ -108,4 +113,39 @@ func TestELBQuotas(t *testing.T) {
 			break
 		}
 	}
+}
+
+// A file:// certificate must be a regular file of at most 1 MiB: a device
+// is refused without being read, and a directory, a FIFO, a missing file
+// and a device all get the same answer, which tells nothing of the paths.
+func TestCertificateFilesAreBoundedAndRevealNothing(t *testing.T) {
+	a := newTestAPI(t)
+	s := a.setUp(t, 8000)
+	dir := t.TempDir()
+	cert := writeCert(t, dir, "site")
+	fifo := filepath.Join(dir, "fifo.pem")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	big := filepath.Join(dir, "big.pem")
+	if err := os.WriteFile(big, make([]byte, 1<<20+1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var messages []string
+	for _, arn := range []string{"file:///dev/zero", "file://" + dir, "file://" + fifo, "file://" + filepath.Join(dir, "missing.pem"),
+		"file://" + big, "file://" + cert + "#/dev/zero", "file:///etc/shadow"} {
+		_, err := a.c.CreateListener(ctx, &elb.CreateListenerInput{LoadBalancerArn: aws.String(s.lb), Protocol: types.ProtocolEnumHttps,
+			Port: aws.Int32(8443), DefaultActions: forwardTo(s.tg), Certificates: []types.Certificate{{CertificateArn: aws.String(arn)}}})
+		wantCode(t, err, "CertificateNotFound")
+		var ae smithy.APIError
+		errors.As(err, &ae)
+		messages = append(messages, strings.ReplaceAll(ae.ErrorMessage(), arn, "ARN"))
+	}
+	for _, m := range messages[1:] {
+		if m != messages[0] {
+			t.Fatalf("answers differ by what the path is:\n%s\n%s", messages[0], m)
+		}
+	}
+	must(a.c.CreateListener(ctx, &elb.CreateListenerInput{LoadBalancerArn: aws.String(s.lb), Protocol: types.ProtocolEnumHttps,
+		Port: aws.Int32(8443), DefaultActions: forwardTo(s.tg), Certificates: []types.Certificate{{CertificateArn: aws.String("file://" + cert)}}}))(t)
 }
