@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
+
+	"github.com/slipway-dev/slipway/bench/internal/cpuload"
 )
 
 // operation is one benchmarked API call; worker is the client's index.
@@ -87,12 +89,12 @@ func runLoad(url string, op operation, o loadOptions) result {
 	}
 	lat := make([][]time.Duration, o.clients)
 	retries.Store(0)
-	before := sampleCPU()
+	before := cpuload.Take()
 	failed, firstErr := drive(clients, op, o, lat)
-	after := sampleCPU()
-	r := summarize(op.name, o.clients, lat, after.at.Sub(before.at))
+	after := cpuload.Take()
+	r := summarize(op.name, o.clients, lat, after.Since(before))
 	r.failed, r.firstErr, r.retried = failed, firstErr, retries.Load()
-	r.foreignCPU = foreignShare(before, after)
+	r.foreignCPU = cpuload.ForeignShare(before, after)
 	return r
 }
 

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"os"
 	"testing"
-	"time"
 
 	"github.com/slipway-dev/slipway/internal/runtime/process"
 	"github.com/slipway-dev/slipway/internal/testutil"
@@ -60,22 +59,6 @@ func TestBenchmarkMeasuresBothOperations(t *testing.T) {
 		if r.p50 <= 0 || r.p50 > r.p99 || r.p99 > r.max || r.throughput() <= 0 {
 			t.Fatalf("%s: inconsistent figures %+v", r.name, r)
 		}
-	}
-}
-
-func TestPercentileNearestRank(t *testing.T) {
-	var d []time.Duration
-	for i := 1; i <= 100; i++ {
-		d = append(d, time.Duration(i))
-	}
-	if p := percentile(d, 0.5); p != 50 {
-		t.Fatalf("p50 of 1..100 = %d", p)
-	}
-	if p := percentile(d, 0.99); p != 99 {
-		t.Fatalf("p99 of 1..100 = %d", p)
-	}
-	if p := percentile(d[:1], 0.99); p != 1 {
-		t.Fatalf("p99 of one sample = %d", p)
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"text/tabwriter"
 	"time"
+
+	"github.com/slipway-dev/slipway/bench/internal/stats"
 )
 
 // result is one operation's figures.
@@ -32,15 +34,9 @@ func summarize(name string, clients int, perWorker [][]time.Duration, elapsed ti
 	slices.Sort(all)
 	r := result{name: name, clients: clients, ok: len(all), elapsed: elapsed}
 	if len(all) > 0 {
-		r.p50, r.p99, r.max = percentile(all, 0.50), percentile(all, 0.99), all[len(all)-1]
+		r.p50, r.p99, r.max = stats.Percentile(all, 0.50), stats.Percentile(all, 0.99), all[len(all)-1]
 	}
 	return r
-}
-
-// percentile of sorted durations by the nearest-rank method.
-func percentile(sorted []time.Duration, p float64) time.Duration {
-	i := int(float64(len(sorted))*p+0.5) - 1
-	return sorted[min(max(i, 0), len(sorted)-1)]
 }
 
 // printTable writes the results as an aligned table with the goal verdicts.

@@ -23,8 +23,8 @@ import (
 const resyncInterval = 2 * time.Second
 
 // minPassGap bounds how often the agent re-reads its assignments. A pass
-// that took longer (thousands of tasks) is followed by a pause as long as
-// itself, so re-reading takes at most half of a core.
+// that took longer (thousands of tasks) is followed by a pause twice as
+// long, so re-reading takes at most a third of a core.
 const minPassGap = 10 * time.Millisecond
 
 // Options configure an Agent.
@@ -181,7 +181,7 @@ func (a *Agent) loop() {
 			a.logger.Error("reconcile failed", "err", err)
 		}
 		end = time.Now()
-		gap = max(minPassGap-end.Sub(start), end.Sub(start))
+		gap = max(minPassGap-end.Sub(start), 2*end.Sub(start))
 		select {
 		case <-a.ctx.Done():
 			return

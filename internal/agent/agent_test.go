@@ -51,6 +51,14 @@ const nodeID = "node-test"
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	e := newStoreEnv(t)
+	e.startAgent(t)
+	return e
+}
+
+// newStoreEnv is an env with its store and default cluster and no agent.
+func newStoreEnv(t *testing.T) *env {
+	t.Helper()
 	dir := t.TempDir()
 	db, err := store.OpenBolt(dir)
 	if err != nil {
@@ -64,9 +72,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{st: st, dataDir: dir, storeID: db.ID(), instance: st.Partition.ContainerInstanceARN("default", agentlink.InstanceID(nodeID, "default"))}
-	e.startAgent(t)
-	return e
+	return &env{st: st, dataDir: dir, storeID: db.ID(), instance: st.Partition.ContainerInstanceARN("default", agentlink.InstanceID(nodeID, "default"))}
 }
 
 // newRuntime is a process runtime on the env's container state directory,

@@ -9,10 +9,7 @@ import (
 
 	"github.com/slipway-dev/slipway/internal/agent"
 	"github.com/slipway-dev/slipway/internal/agentlink"
-	"github.com/slipway-dev/slipway/internal/model"
 	"github.com/slipway-dev/slipway/internal/runtime"
-	"github.com/slipway-dev/slipway/internal/state"
-	"github.com/slipway-dev/slipway/internal/store"
 	"github.com/slipway-dev/slipway/internal/testutil"
 )
 
@@ -76,23 +73,11 @@ func (h *gatedHandle) Exec(context.Context, []string) (int, []byte, error) {
 // Many tasks placed at once start at most MaxConcurrentStarts containers at
 // a time, and all of them start.
 func TestAgentLimitsConcurrentStarts(t *testing.T) {
-	dir := t.TempDir()
-	db, err := store.OpenBolt(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	st := state.New(db, model.Partition{Region: "us-east-1", Account: "000000000000"}, nil)
-	e := &env{st: st, dataDir: dir, instance: st.Partition.ContainerInstanceARN("default", agentlink.InstanceID(nodeID, "default"))}
-	if err := st.Update(context.Background(), func(tx state.Tx) error {
-		return tx.PutCluster(model.Cluster{Name: "default", ARN: tx.Partition.ClusterARN("default"), Status: model.ClusterActive})
-	}); err != nil {
-		t.Fatal(err)
-	}
+	e := newStoreEnv(t)
 	rt := &gatedRuntime{release: make(chan struct{})}
 	const limit, tasks = 2, 8
 	a, err := agent.New(agent.Options{Node: agent.Node{ID: nodeID, Runtime: rt.Name(), AgentVersion: "test"},
-		LogDir: dir + "/logs", MaxConcurrentStarts: limit}, agentlink.New(st), rt)
+		LogDir: e.dataDir + "/logs", MaxConcurrentStarts: limit}, agentlink.New(e.st), rt)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -98,8 +98,8 @@ func (c *Controller) Close() error {
 // arriving faster (a burst of API writes) coalesce into one pass per gap,
 // which costs reaction time well under what health checks take. A pass
 // that took longer than the gap (it reads every task: thousands while a
-// large service scales) is followed by a pause as long as itself, so the
-// controller takes at most half of a core from the API and the agent.
+// large service scales) is followed by a pause twice as long, so the
+// controller takes at most a third of a core from the API and the agent.
 const minPassGap = 10 * time.Millisecond
 
 func (c *Controller) loop() {
@@ -125,7 +125,7 @@ func (c *Controller) loop() {
 			c.logger.Error("reconcile failed", "err", err)
 		}
 		end = time.Now()
-		gap = max(minPassGap-end.Sub(start), end.Sub(start))
+		gap = max(minPassGap-end.Sub(start), 2*end.Sub(start))
 		select {
 		case <-c.ctx.Done():
 			return

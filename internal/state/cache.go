@@ -2,58 +2,108 @@ package state
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"slices"
 	"sync"
 
 	"github.com/slipway-dev/slipway/internal/model"
 )
 
-// serviceCache keeps the last decoded copy of each service record with the
-// bytes it was decoded from. Services are the API's hottest read and their
-// records (deployments, events, history) are the largest, so decoding them
-// dominated DescribeServices; now a read whose bytes are unchanged costs a
-// comparison and a copy. The bytes, not a version, are the key, so the
-// cache can never serve a stale record.
-type serviceCache struct {
-	mu sync.Mutex // protects m
-	m  map[string]cachedService
+// recordCache keeps the last decoded copy of each record of one kind with
+// the bytes it was decoded from, so that a read whose bytes are unchanged
+// costs a comparison and a copy instead of a decode. The bytes, not a
+// version, are the key, so the cache can never serve a stale record, and a
+// rolled-back write only costs a miss. clone copies what callers change in
+// place, so that their edits never reach the cached copy.
+//
+// Services are the API's hottest read and their records (deployments,
+// events, history) are the largest; tasks are read all at once by the
+// controller's passes, RunTask's placement and the agent (5,000 for one
+// service of ECS's maximum size), which decoded them in tens of
+// milliseconds.
+type recordCache[T any] struct {
+	mu    sync.Mutex // protects m
+	m     map[string]cachedRecord[T]
+	clone func(T) T
 }
 
-type cachedService struct {
+type cachedRecord[T any] struct {
 	raw []byte
-	svc model.Service
+	v   T
 }
 
-func newServiceCache() *serviceCache { return &serviceCache{m: map[string]cachedService{}} }
+func newRecordCache[T any](clone func(T) T) *recordCache[T] {
+	return &recordCache[T]{m: map[string]cachedRecord[T]{}, clone: clone}
+}
 
-func (c *serviceCache) get(key string, raw []byte) (model.Service, bool) {
+func (c *recordCache[T]) get(key string, raw []byte) (T, bool) {
 	c.mu.Lock()
 	e, ok := c.m[key]
 	c.mu.Unlock()
 	if !ok || !bytes.Equal(e.raw, raw) {
-		return model.Service{}, false
+		var zero T
+		return zero, false
 	}
-	return cloneService(e.svc), true
+	return c.clone(e.v), true
 }
 
-func (c *serviceCache) put(key string, raw []byte, svc model.Service) {
+func (c *recordCache[T]) put(key string, raw []byte, v T) {
 	c.mu.Lock()
-	c.m[key] = cachedService{raw: raw, svc: cloneService(svc)}
+	c.m[key] = cachedRecord[T]{raw: raw, v: c.clone(v)}
 	c.mu.Unlock()
 }
 
-func (c *serviceCache) drop(key string) {
+func (c *recordCache[T]) drop(key string) {
 	c.mu.Lock()
 	delete(c.m, key)
 	c.mu.Unlock()
 }
 
-// cloneService copies the slices that callers change in place, so that a
-// caller's edits never reach the cached copy.
+// size is how many records are cached: about how many the store holds,
+// the capacity a list of them starts with.
+func (c *recordCache[T]) size() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.m)
+}
+
+// decodeCached decodes a record, through c (which may be nil) when the
+// bytes are the ones last decoded; what names the kind in errors.
+func decodeCached[T any](c *recordCache[T], what, key string, raw []byte) (T, error) {
+	if c != nil {
+		if v, ok := c.get(key, raw); ok {
+			return v, nil
+		}
+	}
+	var v T
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return v, fmt.Errorf("decode %s %s: %w", what, key, err)
+	}
+	if c != nil {
+		c.put(key, raw, v)
+	}
+	return v, nil
+}
+
+// cloneService copies the slices that callers change in place.
 func cloneService(s model.Service) model.Service {
 	s.Deployments = slices.Clone(s.Deployments)
 	s.Events = slices.Clone(s.Events)
 	s.LoadBalancers = slices.Clone(s.LoadBalancers)
 	s.Internal.History = slices.Clone(s.Internal.History)
 	return s
+}
+
+// cloneTask copies the slices that callers change in place (containers and
+// their bindings, targets, reserved ports). Pointers to times and exit
+// codes are replaced, never written through, by every writer of a task.
+func cloneTask(t model.Task) model.Task {
+	t.Containers = slices.Clone(t.Containers)
+	for i := range t.Containers {
+		t.Containers[i].NetworkBindings = slices.Clone(t.Containers[i].NetworkBindings)
+	}
+	t.Internal.Targets = slices.Clone(t.Internal.Targets)
+	t.Internal.Reserved.HostPorts = slices.Clone(t.Internal.Reserved.HostPorts)
+	return t
 }

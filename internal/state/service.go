@@ -1,9 +1,7 @@
 package state
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
 
 	"github.com/slipway-dev/slipway/internal/model"
 	"github.com/slipway-dev/slipway/internal/store"
@@ -24,19 +22,7 @@ func (tx Tx) Service(cluster, name string) (model.Service, error) {
 // decodeService decodes a service record, through the cache when the bytes
 // are the ones last decoded.
 func (tx Tx) decodeService(key string, raw []byte) (model.Service, error) {
-	if tx.services != nil {
-		if s, ok := tx.services.get(key, raw); ok {
-			return s, nil
-		}
-	}
-	var s model.Service
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return s, fmt.Errorf("decode service %s: %w", key, err)
-	}
-	if tx.services != nil {
-		tx.services.put(key, raw, s)
-	}
-	return s, nil
+	return decodeCached(tx.services, "service", key, raw)
 }
 
 // PutService stores s under its cluster.

@@ -38,8 +38,8 @@ type State struct {
 	// Partition is the region and account of every ARN.
 	Partition model.Partition
 	now       func() time.Time
-	services  *serviceCache
-	tasks     *taskCache
+	services  *recordCache[model.Service]
+	tasks     *recordCache[model.Task]
 }
 
 // New returns a State over s. now may be nil (time.Now).
@@ -47,7 +47,7 @@ func New(s store.Store, p model.Partition, now func() time.Time) *State {
 	if now == nil {
 		now = time.Now
 	}
-	return &State{store: s, Partition: p, now: now, services: newServiceCache(), tasks: newTaskCache()}
+	return &State{store: s, Partition: p, now: now, services: newRecordCache(cloneService), tasks: newRecordCache(cloneTask)}
 }
 
 // Now returns the current time, truncated to milliseconds as AWS reports times.
@@ -61,8 +61,8 @@ type Tx struct {
 	store.Tx
 	// Partition is the State's partition, for minting ARNs.
 	Partition model.Partition
-	services  *serviceCache
-	tasks     *taskCache
+	services  *recordCache[model.Service]
+	tasks     *recordCache[model.Task]
 }
 
 // View runs fn in a read-only transaction.

@@ -1,4 +1,7 @@
-package main
+// Package cpuload tells how much of a shared machine's CPU other processes
+// took during a benchmark, so that a run that competed for the cores is
+// reported as such beside its figures.
+package cpuload
 
 import (
 	"os"
@@ -13,19 +16,20 @@ import (
 // architecture Go supports).
 const clockTicks = 100
 
-// cpuSample is the machine's busy CPU time and this process's own CPU time
+// Sample is the machine's busy CPU time and this process's own CPU time
 // at one moment. Two samples tell how much CPU other processes used in
 // between: on a shared machine, a run that competed for the cores says
 // little about Slipway, so the table reports it beside the figures.
-type cpuSample struct {
+type Sample struct {
 	at          time.Time
 	machineBusy time.Duration
 	self        time.Duration
 	ok          bool
 }
 
-func sampleCPU() cpuSample {
-	s := cpuSample{at: time.Now()}
+// Take samples the machine and this process now.
+func Take() Sample {
+	s := Sample{at: time.Now()}
 	b, err := os.ReadFile("/proc/stat")
 	if err != nil {
 		return s
@@ -52,9 +56,9 @@ func sampleCPU() cpuSample {
 	return s
 }
 
-// foreignShare is the share of the machine's CPU capacity that other
+// ForeignShare is the share of the machine's CPU capacity that other
 // processes used between two samples (-1 when unknown).
-func foreignShare(from, to cpuSample) float64 {
+func ForeignShare(from, to Sample) float64 {
 	if !from.ok || !to.ok {
 		return -1
 	}
@@ -62,3 +66,6 @@ func foreignShare(from, to cpuSample) float64 {
 	foreign := (to.machineBusy - from.machineBusy - (to.self - from.self)).Seconds()
 	return max(0, foreign/capacity)
 }
+
+// Since is the wall time from an earlier sample to this one.
+func (s Sample) Since(earlier Sample) time.Duration { return s.at.Sub(earlier.at) }
