@@ -63,14 +63,14 @@ func (e *env) start(ctx context.Context, logger *slog.Logger) error {
 	e.ctrl.Start()
 	a, err := agent.New(agent.Options{
 		Node:   agent.Node{ID: "bench-node", Runtime: e.rt.Name(), AgentVersion: "bench"},
-		LogDir: filepath.Join(e.dir, "logs"), Region: model.DefaultRegion, Logger: logger,
+		LogDir: filepath.Join(e.dir, "logs"), Region: model.DefaultRegion, StoreID: db.ID(), Logger: logger,
 	}, agentlink.New(e.st), e.rt)
 	if err != nil {
 		return err
 	}
 	e.agent = a
 	router := awsproto.NewRouter(nil, nil, logger)
-	router.HandleJSON(ecs.TargetPrefix, ecs.New(e.st, nil, logger))
+	router.HandleJSON(awsproto.JSONAPI{TargetPrefix: ecs.TargetPrefix, SigningName: ecs.SigningName}, ecs.New(e.st, nil, logger))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
