@@ -69,6 +69,15 @@ func noOutput[I any](f func(context.Context, I) error) operation {
 	return op(func(ctx context.Context, in I) (struct{}, error) { return struct{}{}, f(ctx, in) })
 }
 
+// emptyResult is the answer of operations whose output shape has no
+// members (TagResource): the Query protocol still sends its Result element.
+type emptyResult struct{}
+
+// emptyOutput adapts an operation whose output shape is empty.
+func emptyOutput[I any](f func(context.Context, I) error) operation {
+	return op(func(ctx context.Context, in I) (emptyResult, error) { return emptyResult{}, f(ctx, in) })
+}
+
 // Handler serves CloudWatch's API.
 type Handler struct {
 	ops    map[string]operation
@@ -97,8 +106,8 @@ func New(svc *cwops.Service, logger *slog.Logger) *Handler {
 		"GetMetricData":           op(svc.GetMetricData),
 		"ListMetrics":             op(svc.ListMetrics),
 		"PutMetricData":           noOutput(svc.PutMetricData),
-		"TagResource":             noOutput(svc.TagResource),
-		"UntagResource":           noOutput(svc.UntagResource),
+		"TagResource":             emptyOutput(svc.TagResource),
+		"UntagResource":           emptyOutput(svc.UntagResource),
 		"ListTagsForResource":     op(svc.ListTagsForResource),
 	}}
 	var err error
@@ -225,7 +234,7 @@ func (h *Handler) writeOutput(w http.ResponseWriter, p protocol, name string, ou
 		var b bytes.Buffer
 		b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
 		b.WriteString("<" + name + `Response xmlns="` + Namespace + `">`)
-		if v.NumField() > 0 {
+		if v.Type() != reflect.TypeOf(struct{}{}) {
 			writeXML(&b, name+"Result", v)
 		}
 		b.WriteString("<ResponseMetadata>")
