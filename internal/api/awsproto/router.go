@@ -52,6 +52,7 @@ type route struct {
 type Router struct {
 	json     map[string]route
 	query    map[string]route
+	rpcv2    map[string]route // by service name (rpcv2.go)
 	verifier *Verifier
 	fallback http.Handler
 	logger   *slog.Logger
@@ -65,7 +66,7 @@ func NewRouter(verifier *Verifier, fallback http.Handler, logger *slog.Logger) *
 		logger = slog.New(slog.DiscardHandler)
 	}
 	return &Router{
-		json: map[string]route{}, query: map[string]route{},
+		json: map[string]route{}, query: map[string]route{}, rpcv2: map[string]route{},
 		verifier: verifier, fallback: fallback, logger: logger,
 	}
 }
@@ -98,6 +99,8 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case target != "":
 		rt.serveJSON(w, r, target)
+	case isRPCv2(r):
+		rt.serveRPCv2(w, r)
 	case isQuery(r):
 		rt.serveQuery(w, r)
 	default:

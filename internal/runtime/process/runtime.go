@@ -48,6 +48,7 @@ type Runtime struct {
 	stateDir string
 	log      *slog.Logger
 	ports    *ports
+	live     live // running containers, for Usage (usage.go)
 }
 
 var (

@@ -1,0 +1,115 @@
+package process
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/slipway-dev/slipway/internal/runtime"
+)
+
+var _ runtime.UsageReporter = (*Runtime)(nil)
+
+// clockTick is the kernel's USER_HZ, the unit of /proc's CPU times: 100 on
+// every Linux architecture Go supports.
+const clockTick = time.Second / 100
+
+// live is the set of handles whose container runs, for Usage.
+type live struct {
+	mu      sync.Mutex // protects handles
+	handles map[*handle]struct{}
+}
+
+func (l *live) add(h *handle) {
+	l.mu.Lock()
+	if l.handles == nil {
+		l.handles = map[*handle]struct{}{}
+	}
+	l.handles[h] = struct{}{}
+	l.mu.Unlock()
+}
+
+func (l *live) remove(h *handle) {
+	l.mu.Lock()
+	delete(l.handles, h)
+	l.mu.Unlock()
+}
+
+func (l *live) list() []*handle {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]*handle, 0, len(l.handles))
+	for h := range l.handles {
+		out = append(out, h)
+	}
+	return out
+}
+
+// Usage measures every running container from one read of
+// /proc/<pid>/stat of its application process: user and system time,
+// including that of children it has waited for, and its resident set. A
+// container's other processes that are still running are not counted
+// (the process runtime has no cgroup of its own).
+func (r *Runtime) Usage(ctx context.Context) ([]runtime.ContainerUsage, error) {
+	hs := r.live.list()
+	out := make([]runtime.ContainerUsage, 0, len(hs))
+	buf := make([]byte, 0, 512)
+	for _, h := range hs {
+		if ctx.Err() != nil {
+			return out, ctx.Err()
+		}
+		u, ok := readUsage(h.state.App, &buf)
+		if !ok {
+			continue
+		}
+		u.TaskARN, u.ContainerName = h.cfg.TaskARN, h.cfg.ContainerName
+		out = append(out, u)
+	}
+	return out, nil
+}
+
+// pageSize is the unit of /proc's resident set.
+var pageSize = uint64(os.Getpagesize())
+
+// readUsage reads one process's usage; false when it is gone or is not the
+// process id names any more.
+func readUsage(id procIdentity, buf *[]byte) (runtime.ContainerUsage, bool) {
+	f, err := os.Open("/proc/" + strconv.Itoa(id.PID) + "/stat")
+	if err != nil {
+		return runtime.ContainerUsage{}, false
+	}
+	b := (*buf)[:cap(*buf)]
+	n, err := f.Read(b)
+	f.Close()
+	if err != nil || n == len(b) {
+		return runtime.ContainerUsage{}, false
+	}
+	return parseUsage(b[:n], id.StartTime)
+}
+
+// parseUsage parses /proc/<pid>/stat: fields 14-17 are utime, stime,
+// cutime and cstime in clock ticks, 22 the start time, 24 the resident set
+// in pages (numbered from 1; fields after the command are counted from the
+// last ')').
+func parseUsage(b []byte, startTime uint64) (runtime.ContainerUsage, bool) {
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return runtime.ContainerUsage{}, false
+	}
+	f := bytes.Fields(b[i+1:]) // f[0] is field 3
+	if len(f) < 22 {
+		return runtime.ContainerUsage{}, false
+	}
+	num := func(field int) uint64 {
+		v, _ := strconv.ParseUint(string(f[field-3]), 10, 64)
+		return v
+	}
+	if num(22) != startTime || f[0][0] == 'Z' || f[0][0] == 'X' {
+		return runtime.ContainerUsage{}, false
+	}
+	ticks := num(14) + num(15) + num(16) + num(17)
+	return runtime.ContainerUsage{CPUTime: time.Duration(ticks) * clockTick, MemoryBytes: num(24) * pageSize}, true
+}
