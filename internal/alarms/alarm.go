@@ -75,11 +75,11 @@ type Alarm struct {
 	ExtendedStatistic string `json:"extendedStatistic,omitempty"`
 	Unit              string `json:"unit,omitempty"`
 
-	Period            int     `json:"period"` // seconds
-	EvaluationPeriods int     `json:"evaluationPeriods"`
-	DatapointsToAlarm int     `json:"datapointsToAlarm,omitempty"` // 0: EvaluationPeriods
-	Threshold         float64 `json:"threshold"`
-	ComparisonOperator string `json:"comparisonOperator"`
+	Period             int     `json:"period"` // seconds
+	EvaluationPeriods  int     `json:"evaluationPeriods"`
+	DatapointsToAlarm  int     `json:"datapointsToAlarm,omitempty"` // 0: EvaluationPeriods
+	Threshold          float64 `json:"threshold"`
+	ComparisonOperator string  `json:"comparisonOperator"`
 	// TreatMissingData is "" (missing) or one of the Missing* values.
 	TreatMissingData                 string `json:"treatMissingData,omitempty"`
 	EvaluateLowSampleCountPercentile string `json:"evaluateLowSampleCountPercentile,omitempty"`

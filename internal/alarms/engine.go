@@ -340,7 +340,17 @@ func (e *Engine) runActions(ctx context.Context, change StateChange, repeat bool
 	}
 }
 
+// AddTarget registers a Target (Application Auto Scaling registers its
+// policies' prefix this way once it is constructed).
+func (e *Engine) AddTarget(t Target) {
+	e.mu.Lock()
+	e.opts.Targets = append(e.opts.Targets, t)
+	e.mu.Unlock()
+}
+
 func (e *Engine) target(arn string) (Target, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	for _, t := range e.opts.Targets {
 		if strings.HasPrefix(arn, t.Prefix) {
 			return t, true

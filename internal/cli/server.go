@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/slipway-dev/slipway/internal/clock"
 	"github.com/slipway-dev/slipway/internal/server"
 )
 
@@ -47,12 +48,15 @@ API beyond loopback needs --api-tls-cert and --api-tls-key (or
 			if err := credentialSources(cmd, &cfg); err != nil {
 				return err
 			}
+			if _, err := clock.New(cfg.TimeScale); err != nil {
+				return fmt.Errorf("%w: --time-scale %v: %w", ErrUsage, cfg.TimeScale, err)
+			}
 			srv, err := server.Start(cmd.Context(), cfg)
 			if err != nil {
 				return err
 			}
 			rt, why := srv.Runtime()
-			fmt.Fprintf(g.stderr, "slipway: serving the ECS and ELBv2 APIs on %s, metrics on %s (data in %s); tasks run on the %s runtime (%s); Ctrl-C to stop\n",
+			fmt.Fprintf(g.stderr, "slipway: serving the ECS, ELBv2 and CloudWatch APIs on %s, metrics on %s (data in %s); tasks run on the %s runtime (%s); Ctrl-C to stop\n",
 				srv.URL(), srv.MetricsURL(), cfg.DataDir, rt, why)
 			return awaitShutdown(cmd.Context(), g, srv, stopTasks)
 		},
@@ -70,6 +74,7 @@ API beyond loopback needs --api-tls-cert and --api-tls-key (or
 	f.StringVar(&cfg.LBHost, "lb-host", "", "address load-balancer listeners bind on (default 0.0.0.0 with credentials, else 127.0.0.1)")
 	f.StringVar(&cfg.CredentialsFile, "credentials-file", "", "file of ACCESS_KEY_ID SECRET_ACCESS_KEY lines; enables SigV4 checks")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
+	f.Float64Var(&cfg.TimeScale, "time-scale", 1, "run minutes-based timers (alarm periods, bake times, cooldowns) this many times faster, for tests and demos (1 to 3600)")
 	f.StringVar(&cfg.Runtime, "runtime", server.RuntimeAuto, "container runtime: docker, process, or auto (docker when a Docker Engine answers, else process)")
 	f.StringVar(&cfg.SecretsDir, "secrets-dir", "", "directory of the secrets and environment files task definitions name (default DATA_DIR/secrets)")
 	f.BoolVar(&stopTasks, "stop-tasks-on-exit", false, "on SIGINT or SIGTERM, stop every task cleanly (draining first) and the load balancer, as `slipway down` does")

@@ -21,6 +21,20 @@ const (
 	healthInitial   = "initial"
 )
 
+// baseline records the counts a key starts from when it is new: what the
+// data plane had at the first tick (counted before the recorder ran), or
+// zero for a group or revision that appeared since.
+func (r *Recorder) baseline(k lbKey, cur lb.Counts) {
+	if _, seen := r.prevLB[k]; seen {
+		return
+	}
+	if r.ticks == 0 {
+		r.prevLB[k] = cur
+	} else {
+		r.prevLB[k] = lb.Counts{}
+	}
+}
+
 // delta returns cur minus the last counts under k, and whether there were
 // last counts; a counter that went down means the data plane restarted,
 // and then cur is the delta.
@@ -90,16 +104,25 @@ func (r *Recorder) loadBalancer(out []metricstore.Sample, src int, plane LoadBal
 	st := plane.Stats()
 	perLB := map[string]lb.Counts{}
 	for tgARN, g := range st.TargetGroups {
-		d, ok := r.delta(lbKey{source: src, group: tgARN, total: true}, g.Total)
+		totalKey := lbKey{source: src, group: tgARN, total: true}
+		r.baseline(totalKey, g.Total)
+		for rev, c := range g.Revisions {
+			r.baseline(lbKey{source: src, group: tgARN, revision: rev}, c)
+		}
+		lbs := r.topo.TargetGroupLoadBalancers[tgARN]
+		if len(lbs) == 0 {
+			// ALB reports target groups only while a load balancer uses
+			// them. The counts stay in the baseline: those of the moment a
+			// listener starts forwarding, before the topology shows it, are
+			// reported once it does.
+			continue
+		}
+		d, ok := r.delta(totalKey, g.Total)
 		revs := map[string]lb.Counts{}
 		for rev, c := range g.Revisions {
 			if dr, rok := r.delta(lbKey{source: src, group: tgARN, revision: rev}, c); rok && rev != "" {
 				revs[rev] = dr
 			}
-		}
-		lbs := r.topo.TargetGroupLoadBalancers[tgARN]
-		if len(lbs) == 0 {
-			continue // ALB reports target groups only while a load balancer uses them
 		}
 		// ALB lets one load balancer use a target group; should several
 		// here, the counts (kept per group) go to the first.

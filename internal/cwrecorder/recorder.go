@@ -106,6 +106,8 @@ type Recorder struct {
 	topo   Topology
 	topoAt time.Time
 
+	ticks   int                 // ticks taken
+	asked   map[string]bool     // unmapped groups the topology was re-read for
 	prevLB  map[lbKey]lb.Counts // last cumulative counts per source, group and revision
 	prevCPU map[string]cpuMark  // last CPU time per task ARN + container
 }
@@ -128,7 +130,7 @@ func New(opts Options) *Recorder {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Recorder{opts: opts, log: opts.Logger.With("component", "cwrecorder"),
-		prevLB: map[lbKey]lb.Counts{}, prevCPU: map[string]cpuMark{}}
+		prevLB: map[lbKey]lb.Counts{}, prevCPU: map[string]cpuMark{}, asked: map[string]bool{}}
 }
 
 // RealInterval is the recorder's sampling period in real time.
@@ -137,8 +139,12 @@ func (r *Recorder) RealInterval() time.Duration {
 	return max(d, time.Second)
 }
 
-// Run samples every RealInterval until ctx ends.
+// Run samples at once (the baseline of counters that ran before it) and
+// then every RealInterval until ctx ends.
 func (r *Recorder) Run(ctx context.Context) error {
+	if err := r.Tick(ctx, time.Now()); err != nil && ctx.Err() == nil {
+		r.log.Warn("recording metrics", "err", err)
+	}
 	t := time.NewTicker(r.RealInterval())
 	defer t.Stop()
 	for {
@@ -154,8 +160,11 @@ func (r *Recorder) Run(ctx context.Context) error {
 }
 
 // Tick takes one sample of every source and writes the metrics at now.
+// Counters a data plane had at the first tick are its baseline; groups
+// and revisions that appear later are counted from zero.
 func (r *Recorder) Tick(ctx context.Context, now time.Time) error {
-	if r.topoAt.IsZero() || now.Sub(r.topoAt) >= topologyEvery {
+	defer func() { r.ticks++ }()
+	if r.topoAt.IsZero() || now.Sub(r.topoAt) >= topologyEvery || (now.Sub(r.topoAt) >= time.Second && r.unmapped()) {
 		topo, err := r.opts.Topology.Topology(ctx)
 		if err != nil {
 			return err
@@ -180,6 +189,22 @@ func (r *Recorder) Tick(ctx context.Context, now time.Time) error {
 		return nil
 	}
 	return r.opts.Sink.Put(samples)
+}
+
+// unmapped reports whether a data plane counts a target group the topology
+// did not map to a load balancer when last asked (a listener just
+// created); each such group asks once.
+func (r *Recorder) unmapped() bool {
+	news := false
+	for _, src := range r.opts.LoadBalancers {
+		for arn := range src.Stats().TargetGroups {
+			if _, ok := r.topo.TargetGroupLoadBalancers[arn]; !ok && !r.asked[arn] {
+				r.asked[arn] = true
+				news = true
+			}
+		}
+	}
+	return news
 }
 
 // dimValue is the CloudWatch dimension value of an ELB ARN: what follows

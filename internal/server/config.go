@@ -67,6 +67,10 @@ type Config struct {
 	// executable with "__shim").
 	ShimCommand []string
 	ShimEnv     []string
+	// TimeScale makes every minutes-based timer (alarm periods and their
+	// evaluation, the metric recorder's interval) run that many times
+	// faster, for tests and demos (0 or 1: real time; see package clock).
+	TimeScale float64
 	// MetadataAddr is where the task metadata endpoint listens (default 127.0.0.1:0).
 	MetadataAddr string
 	// Runtime is the container runtime: docker, process, or auto (docker

@@ -25,6 +25,7 @@ import (
 	"github.com/slipway-dev/slipway/internal/lb"
 	"github.com/slipway-dev/slipway/internal/lbsync"
 	"github.com/slipway-dev/slipway/internal/model"
+	"github.com/slipway-dev/slipway/internal/runtime"
 	"github.com/slipway-dev/slipway/internal/state"
 	"github.com/slipway-dev/slipway/internal/store"
 )
@@ -41,8 +42,10 @@ type Server struct {
 	syncer     *lbsync.Syncer
 	controller *controller.Controller
 	agent      *agent.Agent
-	api        *listener // the AWS APIs
-	metrics    *listener // /metrics and /slipway/lb/stats
+	cw         *cloudWatch           // cloudwatch.go
+	usage      runtime.UsageReporter // the runtime's, when it measures containers
+	api        *listener             // the AWS APIs
+	metrics    *listener             // /metrics and /slipway/lb/stats
 	// rt names the container runtime, runtimeReason why it was chosen;
 	// rtCloser ends the runtime's own goroutines at Close (docker).
 	rt, runtimeReason string
@@ -109,6 +112,9 @@ func (s *Server) start(ctx context.Context, creds awsproto.Credentials) error {
 	if err := s.startAgent(ctx); err != nil {
 		return err
 	}
+	if err := s.startCloudWatch(runCtx, s.usage); err != nil {
+		return err
+	}
 	if err := s.serveMetrics(reg, s.plane, len(creds) > 0); err != nil {
 		return err
 	}
@@ -125,6 +131,7 @@ func (s *Server) registerAPIs(router *awsproto.Router) {
 		ecs.New(s.st, targetGroups{s.st}, s.cfg.Logger))
 	router.HandleQuery(awsproto.QueryAPI{Version: elbv2.Version, Namespace: elbv2.Namespace, SigningName: elbv2.SigningName},
 		elbv2.New(s.st, s.syncer, s.cfg.Logger))
+	s.registerCloudWatch(router)
 }
 
 func (s *Server) startAgent(ctx context.Context) error {
@@ -142,6 +149,7 @@ func (s *Server) startAgent(ctx context.Context) error {
 		return err
 	}
 	s.rt, s.rtCloser = chosen.rt.Name(), chosen.closer
+	s.usage, _ = chosen.rt.(runtime.UsageReporter)
 	cfg.Logger.Info("container runtime chosen", "runtime", chosen.rt.Name(), "reason", chosen.reason)
 	node := agent.Node{ID: nodeID, AgentVersion: Version, CPU: goruntime.NumCPU() * 1024, Memory: totalMemoryMiB()}
 	chosen.describe(&node)
@@ -186,6 +194,7 @@ func (s *Server) Close() error {
 			s.cancel()
 		}
 		s.wg.Wait()
+		errs = append(errs, s.closeCloudWatch())
 		if s.plane != nil {
 			errs = append(errs, s.plane.Close())
 		}

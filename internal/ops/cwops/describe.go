@@ -279,4 +279,3 @@ func (s *Service) AlarmStates(ctx context.Context, names []string) (map[string]a
 	}
 	return out, nil
 }
-

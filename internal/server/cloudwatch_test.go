@@ -1,0 +1,156 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	cw "github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+
+	"github.com/slipway-dev/slipway/internal/testutil"
+)
+
+func freePort(t *testing.T) int32 {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return int32(ln.Addr().(*net.TCPAddr).Port)
+}
+
+// TestALBMetricsFromRealTraffic sends requests through a real listener to
+// a real target and reads the recorded AWS/ApplicationELB metrics back
+// through CloudWatch's API (the SDK, RPC v2 CBOR, signed, through the
+// Router): the counts match what was sent.
+func TestALBMetricsFromRealTraffic(t *testing.T) {
+	s := start(t, Config{TimeScale: 60}) // the recorder samples every second
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/fail" {
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		_, _ = io.WriteString(w, "ok")
+	}))
+	defer target.Close()
+	targetPort, _ := strconv.Atoi(target.URL[len("http://127.0.0.1:"):])
+	creds := credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", "")
+	elbc := elb.New(elb.Options{Region: "us-east-1", BaseEndpoint: aws.String(s.URL()), Credentials: creds})
+	ctx := context.Background()
+	tg, err := elbc.CreateTargetGroup(ctx, &elb.CreateTargetGroupInput{Name: aws.String("web"), Protocol: elbtypes.ProtocolEnumHttp,
+		Port: aws.Int32(80), VpcId: aws.String("vpc-1"), TargetType: elbtypes.TargetTypeEnumIp, HealthCheckPath: aws.String("/"),
+		HealthCheckIntervalSeconds: aws.Int32(5), HealthCheckTimeoutSeconds: aws.Int32(2), HealthyThresholdCount: aws.Int32(2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lbOut, err := elbc.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{Name: aws.String("web"), Subnets: []string{"subnet-a", "subnet-b"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := freePort(t)
+	tgARN, lbARN := *tg.TargetGroups[0].TargetGroupArn, *lbOut.LoadBalancers[0].LoadBalancerArn
+	if _, err := elbc.CreateListener(ctx, &elb.CreateListenerInput{LoadBalancerArn: aws.String(lbARN), Protocol: elbtypes.ProtocolEnumHttp,
+		Port: aws.Int32(port), DefaultActions: []elbtypes.Action{{Type: elbtypes.ActionTypeEnumForward, TargetGroupArn: aws.String(tgARN)}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := elbc.RegisterTargets(ctx, &elb.RegisterTargetsInput{TargetGroupArn: aws.String(tgARN),
+		Targets: []elbtypes.TargetDescription{{Id: aws.String("127.0.0.1"), Port: aws.Int32(int32(targetPort))}}}); err != nil {
+		t.Fatal(err)
+	}
+	url := fmt.Sprintf("http://127.0.0.1:%d", port)
+	testutil.Eventually(t, 20*time.Second, func() (bool, string) {
+		resp, err := http.Get(url + "/")
+		if err != nil {
+			return false, err.Error()
+		}
+		resp.Body.Close()
+		return resp.StatusCode == 200, resp.Status
+	})
+	sent := map[string]int{"/": 0, "/fail": 0}
+	start := time.Now()
+	for i := 0; i < 60; i++ {
+		path := "/"
+		if i%4 == 0 {
+			path = "/fail"
+		}
+		resp, err := http.Get(url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		sent[path]++
+	}
+	cwc := cw.New(cw.Options{Region: "us-east-1", BaseEndpoint: aws.String(s.URL()), Credentials: creds,
+		HTTPClient: &http.Client{Transport: ownBodyTransport{}}})
+	lbDim := lbARN[len("arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer/"):]
+	tgDim := tgARN[len("arn:aws:elasticloadbalancing:us-east-1:000000000000:"):]
+	sum := func(name string, dims ...cwtypes.Dimension) (float64, float64) {
+		out, err := cwc.GetMetricStatistics(ctx, &cw.GetMetricStatisticsInput{Namespace: aws.String("AWS/ApplicationELB"), MetricName: aws.String(name),
+			Dimensions: dims, StartTime: aws.Time(start.Add(-30 * time.Minute)), EndTime: aws.Time(start.Add(30 * time.Minute)), Period: aws.Int32(3600),
+			Statistics: []cwtypes.Statistic{cwtypes.StatisticSum, cwtypes.StatisticSampleCount}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var total, n float64
+		for _, d := range out.Datapoints {
+			total += *d.Sum
+			n += *d.SampleCount
+		}
+		return total, n
+	}
+	lbd := cwtypes.Dimension{Name: aws.String("LoadBalancer"), Value: aws.String(lbDim)}
+	tgd := cwtypes.Dimension{Name: aws.String("TargetGroup"), Value: aws.String(tgDim)}
+	// The health checks and the first request before `start` are counted
+	// too: one request through the listener, every probe outside it.
+	testutil.Eventually(t, 15*time.Second, func() (bool, string) {
+		req, _ := sum("RequestCount", lbd, tgd)
+		ok2, _ := sum("HTTPCode_Target_2XX_Count", lbd, tgd)
+		fail, _ := sum("HTTPCode_Target_5XX_Count", lbd, tgd)
+		lbReq, _ := sum("RequestCount", lbd)
+		_, latN := sum("TargetResponseTime", lbd, tgd)
+		want := float64(sent["/"] + sent["/fail"])
+		return req >= want && ok2 >= float64(sent["/"]) && fail == float64(sent["/fail"]) && lbReq == req && latN == req,
+			fmt.Sprintf("RequestCount %v (LB %v), 2XX %v, 5XX %v, TargetResponseTime samples %v; sent %v", req, lbReq, ok2, fail, latN, sent)
+	})
+	if req, _ := sum("RequestCount", lbd, tgd); req > float64(sent["/"]+sent["/fail"]+20) {
+		t.Errorf("RequestCount %v: more than the %d sent and the readiness probes", req, sent["/"]+sent["/fail"])
+	}
+	if healthy, n := sum("HealthyHostCount", lbd, tgd); n == 0 || healthy/n < 0.5 {
+		t.Errorf("HealthyHostCount average %v over %v samples", healthy/n, n)
+	}
+	out, err := cwc.ListMetrics(ctx, &cw.ListMetricsInput{Namespace: aws.String("AWS/ApplicationELB"), MetricName: aws.String("RequestCount")})
+	if err != nil || len(out.Metrics) != 2 {
+		t.Errorf("ListMetrics RequestCount: %+v, %v", out, err)
+	}
+}
+
+// ownBodyTransport sends a copy of each request body: see the cloudwatch
+// package's tests (aws-sdk-go-v2 closes the body it passed to the
+// transport when the answer arrives, which a server on 127.0.0.1 can send
+// before the transport finished with it).
+type ownBodyTransport struct{}
+
+func (ownBodyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil && r.Body != http.NoBody {
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			return nil, err
+		}
+		r = r.Clone(r.Context())
+		r.Body = io.NopCloser(bytes.NewReader(b))
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
