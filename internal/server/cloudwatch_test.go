@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -94,7 +93,7 @@ func TestALBMetricsFromRealTraffic(t *testing.T) {
 		sent[path]++
 	}
 	cwc := cw.New(cw.Options{Region: "us-east-1", BaseEndpoint: aws.String(s.URL()), Credentials: creds,
-		HTTPClient: &http.Client{Transport: ownBodyTransport{}}})
+		HTTPClient: testutil.SDKHTTPClient()})
 	lbDim := lbARN[len("arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer/"):]
 	tgDim := tgARN[len("arn:aws:elasticloadbalancing:us-east-1:000000000000:"):]
 	sum := func(name string, dims ...cwtypes.Dimension) (float64, float64) {
@@ -135,22 +134,4 @@ func TestALBMetricsFromRealTraffic(t *testing.T) {
 	if err != nil || len(out.Metrics) != 2 {
 		t.Errorf("ListMetrics RequestCount: %+v, %v", out, err)
 	}
-}
-
-// ownBodyTransport sends a copy of each request body: see the cloudwatch
-// package's tests (aws-sdk-go-v2 closes the body it passed to the
-// transport when the answer arrives, which a server on 127.0.0.1 can send
-// before the transport finished with it).
-type ownBodyTransport struct{}
-
-func (ownBodyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.Body != nil && r.Body != http.NoBody {
-		b, err := io.ReadAll(r.Body)
-		if err != nil {
-			return nil, err
-		}
-		r = r.Clone(r.Context())
-		r.Body = io.NopCloser(bytes.NewReader(b))
-	}
-	return http.DefaultTransport.RoundTrip(r)
 }

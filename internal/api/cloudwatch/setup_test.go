@@ -1,9 +1,7 @@
 package cloudwatch
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -19,6 +17,7 @@ import (
 	"github.com/slipway-dev/slipway/internal/metricstore"
 	"github.com/slipway-dev/slipway/internal/ops/cwops"
 	"github.com/slipway-dev/slipway/internal/store"
+	"github.com/slipway-dev/slipway/internal/testutil"
 )
 
 // fixture is CloudWatch on a real state store and metric store, served on
@@ -62,7 +61,7 @@ func newFixture(t *testing.T, scale float64, targets ...alarms.Target) *fixture 
 	client := sdk.New(sdk.Options{
 		Region: "us-east-1", BaseEndpoint: aws.String(srv.URL),
 		Credentials:      credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""),
-		RetryMaxAttempts: 1, HTTPClient: &http.Client{Transport: ownBodyTransport{}},
+		RetryMaxAttempts: 1, HTTPClient: testutil.SDKHTTPClient(),
 	})
 	return &fixture{url: srv.URL, svc: svc, engine: eng, metrics: ms, sdk: client}
 }
@@ -76,23 +75,4 @@ type ridHandler struct{ h *Handler }
 func (r *ridHandler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	w.Header().Set("X-Amzn-RequestId", awsproto.NewRequestID())
 	r.h.ServeHTTP(w, req)
-}
-
-// ownBodyTransport sends a copy of each request body. The SDK closes the
-// body it handed to the transport as soon as the response arrives
-// (aws-sdk-go-v2 issue 2737); against a server on 127.0.0.1 that answers
-// within microseconds, the transport may still be finishing the request,
-// and closes the connection under the response being read.
-type ownBodyTransport struct{}
-
-func (ownBodyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.Body != nil && r.Body != http.NoBody {
-		b, err := io.ReadAll(r.Body)
-		if err != nil {
-			return nil, err
-		}
-		r = r.Clone(r.Context())
-		r.Body = io.NopCloser(bytes.NewReader(b))
-	}
-	return http.DefaultTransport.RoundTrip(r)
 }
