@@ -107,7 +107,8 @@ type Recorder struct {
 	topoAt time.Time
 
 	ticks   int                 // ticks taken
-	asked   map[string]bool     // unmapped groups the topology was re-read for
+	asked   map[string]bool     // unmapped groups and unknown tasks the topology was re-read for
+	known   map[string]bool     // task ARNs of the topology
 	prevLB  map[lbKey]lb.Counts // last cumulative counts per source, group and revision
 	prevCPU map[string]cpuMark  // last CPU time per task ARN + container
 }
@@ -164,17 +165,6 @@ func (r *Recorder) Run(ctx context.Context) error {
 // and revisions that appear later are counted from zero.
 func (r *Recorder) Tick(ctx context.Context, now time.Time) error {
 	defer func() { r.ticks++ }()
-	if r.topoAt.IsZero() || now.Sub(r.topoAt) >= topologyEvery || (now.Sub(r.topoAt) >= time.Second && r.unmapped()) {
-		topo, err := r.opts.Topology.Topology(ctx)
-		if err != nil {
-			return err
-		}
-		r.topo, r.topoAt = topo, now
-	}
-	var samples []metricstore.Sample
-	for i, src := range r.opts.LoadBalancers {
-		samples = r.loadBalancer(samples, i, src, now)
-	}
 	var usage []runtime.ContainerUsage
 	for _, src := range r.opts.Usage {
 		u, err := src.Usage(ctx)
@@ -184,11 +174,45 @@ func (r *Recorder) Tick(ctx context.Context, now time.Time) error {
 		}
 		usage = append(usage, u...)
 	}
+	stale := r.topoAt.IsZero() || now.Sub(r.topoAt) >= topologyEvery
+	if stale {
+		r.asked = map[string]bool{} // bounded: what asked since the last periodic read
+	} else if now.Sub(r.topoAt) >= time.Second {
+		stale = r.unmapped() || r.unknownTasks(usage)
+	}
+	if stale {
+		topo, err := r.opts.Topology.Topology(ctx)
+		if err != nil {
+			return err
+		}
+		r.topo, r.topoAt = topo, now
+		r.known = make(map[string]bool, len(topo.Tasks))
+		for _, t := range topo.Tasks {
+			r.known[t.ARN] = true
+		}
+	}
+	var samples []metricstore.Sample
+	for i, src := range r.opts.LoadBalancers {
+		samples = r.loadBalancer(samples, i, src, now)
+	}
 	samples = r.ecs(samples, usage, now)
 	if len(samples) == 0 {
 		return nil
 	}
 	return r.opts.Sink.Put(samples)
+}
+
+// unknownTasks reports whether a runtime measures a task the topology did
+// not list when last asked (a task just started); each asks once.
+func (r *Recorder) unknownTasks(usage []runtime.ContainerUsage) bool {
+	news := false
+	for _, u := range usage {
+		if !r.known[u.TaskARN] && !r.asked[u.TaskARN] {
+			r.asked[u.TaskARN] = true
+			news = true
+		}
+	}
+	return news
 }
 
 // unmapped reports whether a data plane counts a target group the topology

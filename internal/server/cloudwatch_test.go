@@ -15,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cw "github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
@@ -134,4 +136,47 @@ func TestALBMetricsFromRealTraffic(t *testing.T) {
 	if err != nil || len(out.Metrics) != 2 {
 		t.Errorf("ListMetrics RequestCount: %+v, %v", out, err)
 	}
+}
+
+// TestECSMetricsFromARealTask runs a service whose one task burns a CPU
+// under the process runtime, and reads AWS/ECS CPUUtilization and
+// MemoryUtilization back: the task reserves 512 CPU units, so a busy CPU
+// is about 200%.
+func TestECSMetricsFromARealTask(t *testing.T) {
+	s := start(t, Config{TimeScale: 60, Runtime: "process"})
+	ctx := context.Background()
+	t.Cleanup(func() { _ = s.StopAllTasks(context.Background()) })
+	creds := credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", "")
+	ecsc := ecs.New(ecs.Options{Region: "us-east-1", BaseEndpoint: aws.String(s.URL()), Credentials: creds, HTTPClient: testutil.SDKHTTPClient()})
+	td, err := ecsc.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{Family: aws.String("burn"),
+		ContainerDefinitions: []ecstypes.ContainerDefinition{{Name: aws.String("burn"), Image: aws.String("/bin/sh"), Essential: aws.Bool(true),
+			Cpu: 512, Memory: aws.Int32(128), EntryPoint: []string{"/bin/sh", "-c"}, Command: []string{"while :; do :; done"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ecsc.CreateService(ctx, &ecs.CreateServiceInput{ServiceName: aws.String("burn"),
+		TaskDefinition: td.TaskDefinition.TaskDefinitionArn, DesiredCount: aws.Int32(1)}); err != nil {
+		t.Fatal(err)
+	}
+	dims := []cwtypes.Dimension{{Name: aws.String("ClusterName"), Value: aws.String("default")}, {Name: aws.String("ServiceName"), Value: aws.String("burn")}}
+	cwc := cw.New(cw.Options{Region: "us-east-1", BaseEndpoint: aws.String(s.URL()), Credentials: creds, HTTPClient: testutil.SDKHTTPClient()})
+	stat := func(name string, d []cwtypes.Dimension) (avg, n float64) {
+		now := time.Now()
+		out, err := cwc.GetMetricStatistics(ctx, &cw.GetMetricStatisticsInput{Namespace: aws.String("AWS/ECS"), MetricName: aws.String(name),
+			Dimensions: d, StartTime: aws.Time(now.Add(-10 * time.Minute)), EndTime: aws.Time(now.Add(10 * time.Minute)), Period: aws.Int32(1200),
+			Statistics: []cwtypes.Statistic{cwtypes.StatisticAverage, cwtypes.StatisticSampleCount}})
+		if err != nil || len(out.Datapoints) == 0 {
+			return 0, 0
+		}
+		return *out.Datapoints[0].Average, *out.Datapoints[0].SampleCount
+	}
+	testutil.Eventually(t, 60*time.Second, func() (bool, string) {
+		cpu, n := stat("CPUUtilization", dims)
+		mem, m := stat("MemoryUtilization", dims)
+		rev, r := stat("CPUUtilization", append(dims, cwtypes.Dimension{Name: aws.String("TaskDefinition"), Value: aws.String("burn:1")}))
+		// Under load from other tests the burner may get less than a CPU;
+		// half of one is 100% of its reservation.
+		return n >= 2 && cpu > 100 && cpu < 230 && m >= 2 && mem > 0 && mem < 100 && r >= 2 && rev > 100,
+			fmt.Sprintf("CPUUtilization %.1f%% over %v samples (revision %.1f%%, %v), MemoryUtilization %.2f%% over %v", cpu, n, rev, r, mem, m)
+	})
 }
