@@ -26,6 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
 
+	"github.com/slipway-dev/slipway/internal/lbnode"
 	"github.com/slipway-dev/slipway/internal/runtime/process"
 )
 
@@ -39,6 +40,9 @@ func main() {
 	// The process runtime starts each task under `<this binary> __shim DIR`.
 	if len(os.Args) > 1 && os.Args[1] == process.ShimArg {
 		os.Exit(process.ShimMain(os.Args[1:]))
+	}
+	if len(os.Args) > 1 && os.Args[1] == lbnode.Arg { // and the load balancer under `<this binary> __lb`
+		os.Exit(lbnode.Main(os.Args[1:]))
 	}
 	if len(os.Args) > 1 && os.Args[1] == serveFlag {
 		os.Exit(serveFixture(slices.Contains(os.Args[2:], "-signed")))

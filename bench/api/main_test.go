@@ -6,6 +6,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/slipway-dev/slipway/internal/lbnode"
 	"github.com/slipway-dev/slipway/internal/runtime/process"
 	"github.com/slipway-dev/slipway/internal/testutil"
 )
@@ -15,6 +16,9 @@ import (
 func TestMain(m *testing.M) {
 	if testutil.IsShim() {
 		os.Exit(process.ShimMain(os.Args[1:]))
+	}
+	if len(os.Args) > 1 && os.Args[1] == lbnode.Arg { // the default data plane command
+		os.Exit(lbnode.Main(os.Args[1:]))
 	}
 	code := m.Run()
 	if shared != nil {

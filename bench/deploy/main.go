@@ -15,12 +15,16 @@ import (
 	"sort"
 	"time"
 
+	"github.com/slipway-dev/slipway/internal/lbnode"
 	"github.com/slipway-dev/slipway/internal/runtime/process"
 )
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == process.ShimArg {
 		os.Exit(process.ShimMain(os.Args[1:]))
+	}
+	if len(os.Args) > 1 && os.Args[1] == lbnode.Arg {
+		os.Exit(lbnode.Main(os.Args[1:]))
 	}
 	runs := flag.Int("runs", 3, "rolling deploys to time")
 	tasks := flag.Int("tasks", 10, "tasks in the service")

@@ -18,6 +18,7 @@ import (
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
+	"github.com/slipway-dev/slipway/internal/lbnode"
 	"github.com/slipway-dev/slipway/internal/runtime/process"
 	"github.com/slipway-dev/slipway/internal/server"
 	"github.com/slipway-dev/slipway/internal/testutil"
@@ -32,6 +33,9 @@ func TestMain(m *testing.M) {
 	// with "__shim"), which is what `slipway demo` uses.
 	if testutil.IsShim() || len(os.Args) > 1 && os.Args[1] == process.ShimArg {
 		os.Exit(process.ShimMain(os.Args[1:]))
+	}
+	if len(os.Args) > 1 && os.Args[1] == lbnode.Arg { // the default data plane command
+		os.Exit(lbnode.Main(os.Args[1:]))
 	}
 	dir, err := os.MkdirTemp("", "slipway-cli-test-")
 	if err != nil {

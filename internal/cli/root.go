@@ -13,9 +13,6 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
-
-	"github.com/slipway-dev/slipway/internal/runtime/docker"
-	"github.com/slipway-dev/slipway/internal/runtime/process"
 )
 
 // ErrUsage marks command-line mistakes (exit code 2).
@@ -23,11 +20,8 @@ var ErrUsage = errors.New("usage")
 
 // Main runs the command line and returns the exit code.
 func Main(args []string) int {
-	if len(args) > 0 && args[0] == process.ShimArg {
-		return process.ShimMain(args)
-	}
-	if len(args) > 0 && args[0] == docker.HolderArg {
-		return docker.HolderMain()
+	if code, ok := runHidden(args); ok {
+		return code
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -21,6 +21,19 @@ var (
 	ErrClosed = errors.New("lb: data plane closed")
 )
 
+// BindError is the ErrBind an Apply returns: it names the listener port that
+// could not be bound, so a caller can leave that listener out and apply the
+// rest (errors.As), also when the error crossed a process boundary.
+type BindError struct {
+	Port int
+	Err  error // why, e.g. the *net.OpError of net.Listen
+}
+
+func (e *BindError) Error() string { return fmt.Sprintf("%v: port %d: %v", ErrBind, e.Port, e.Err) }
+
+// Unwrap lets errors.Is match ErrBind and errors.As reach the cause.
+func (e *BindError) Unwrap() []error { return []error{ErrBind, e.Err} }
+
 // Config is one complete routing configuration; Version increases with every change.
 type Config struct {
 	Version      uint64

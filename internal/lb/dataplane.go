@@ -2,7 +2,6 @@ package lb
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -148,7 +147,7 @@ func (d *DataPlane) bindNew(cfg *Config) (map[int]net.Listener, error) {
 			for _, f := range fresh {
 				f.Close()
 			}
-			return nil, fmt.Errorf("%w: port %d: %w", ErrBind, l.Port, err)
+			return nil, &BindError{Port: l.Port, Err: err}
 		}
 		fresh[l.Port] = ln
 	}
@@ -340,6 +339,26 @@ func (d *DataPlane) TargetHealth(targetGroupARN string) []TargetHealth {
 	return out
 }
 
+// HealthSnapshot reports TargetHealth for every target group the data plane
+// knows: those of the last applied Config (possibly with no targets) and
+// any other that still has draining targets.
+func (d *DataPlane) HealthSnapshot() map[string][]TargetHealth {
+	d.regMu.Lock()
+	arns := make(map[string]bool, len(d.cfgGroup))
+	for arn := range d.cfgGroup {
+		arns[arn] = true
+	}
+	for key := range d.backends {
+		arns[key.group] = true
+	}
+	d.regMu.Unlock()
+	out := make(map[string][]TargetHealth, len(arns))
+	for arn := range arns {
+		out[arn] = d.TargetHealth(arn)
+	}
+	return out
+}
+
 // Stats returns a snapshot of the statistics of every target group.
 func (d *DataPlane) Stats() Stats {
 	s := Stats{
@@ -351,7 +370,7 @@ func (d *DataPlane) Stats() Stats {
 	d.regMu.Lock()
 	defer d.regMu.Unlock()
 	for arn, gs := range d.groups {
-		g := GroupStats{Targets: map[string]Counts{}, Revisions: map[string]Counts{}}
+		g := GroupStats{Targets: map[string]Counts{}, Revisions: map[string]Counts{}, InFlight: map[string]int64{}}
 		g.Total = gs.stats.snapshot()
 		gs.mu.Lock()
 		for rev, c := range gs.gone {
@@ -369,6 +388,7 @@ func (d *DataPlane) Stats() Stats {
 		c := b.stats.snapshot()
 		tk := key.id + ":" + strconv.Itoa(key.port)
 		g.Targets[tk] = g.Targets[tk].Add(c) // a draining target and its successor may share id:port
+		g.InFlight[tk] += b.inflight.Load()
 		g.Revisions[b.target.Revision] = g.Revisions[b.target.Revision].Add(c)
 		g.Total = g.Total.Add(c)
 		s.TargetGroups[key.group] = g

@@ -180,4 +180,5 @@ type GroupStats struct {
 	Total     Counts            // everything below plus ELB errors without a target (e.g. 503 no targets)
 	Targets   map[string]Counts // by "id:port", registered and draining targets
 	Revisions map[string]Counts // by Target.Revision label ("" for unlabelled), including departed targets
+	InFlight  map[string]int64  // by "id:port": requests to registered and draining targets not yet answered
 }

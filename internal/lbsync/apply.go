@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"net"
 	"slices"
 	"sync"
 
@@ -77,21 +76,19 @@ func (s *Syncer) nextVersion() uint64 {
 }
 
 // culprits names the listeners an Apply error is about. A bind error names
-// its address; failing that, only listeners the plane does not serve yet
-// can have failed to bind, since served ports stay open across applies.
+// its port; failing that, only listeners the plane does not serve yet can
+// have failed to bind, since served ports stay open across applies.
 func culprits(cfg lb.Config, served map[int]bool, err error) []string {
 	var drop []string
-	var op *net.OpError
-	if errors.As(err, &op) {
-		if addr, ok := op.Addr.(*net.TCPAddr); ok {
-			for _, l := range cfg.Listeners {
-				if l.Port == addr.Port {
-					drop = append(drop, l.ARN)
-				}
+	var be *lb.BindError
+	if errors.As(err, &be) {
+		for _, l := range cfg.Listeners {
+			if l.Port == be.Port {
+				drop = append(drop, l.ARN)
 			}
-			if len(drop) > 0 {
-				return drop
-			}
+		}
+		if len(drop) > 0 {
+			return drop
 		}
 	}
 	for _, l := range cfg.Listeners {

@@ -43,6 +43,7 @@ type Syncer struct {
 	log     *slog.Logger
 	healthN *store.Notifier
 	certs   *certfile.Cache // the listeners' certificate files, read once
+	resync  chan struct{}   // Resync's wake-up for Run (buffered, one pending)
 
 	versionMu sync.Mutex // guards version
 	version   uint64     // last version handed out
@@ -63,6 +64,7 @@ func New(st *state.State, planes []DataPlane, logger *slog.Logger) *Syncer {
 	}
 	s := &Syncer{
 		st: st, planes: planes, log: logger.With("component", "lbsync"), healthN: store.NewNotifier(), certs: certfile.NewCache(),
+		resync: make(chan struct{}, 1),
 		served: make([]map[int]bool, len(planes)), problems: map[string]string{}, status: map[string]string{},
 	}
 	for i := range s.served {
@@ -106,7 +108,18 @@ func (s *Syncer) Run(ctx context.Context) error {
 		case <-changed:
 		case <-retry:
 		case <-recheck.C:
+		case <-s.resync:
 		}
+	}
+}
+
+// Resync makes Run sync again soon even though the store has not changed:
+// a data plane lost what it had acknowledged (its process was restarted) and
+// must be fed the routing again. It never blocks.
+func (s *Syncer) Resync() {
+	select {
+	case s.resync <- struct{}{}:
+	default:
 	}
 }
 

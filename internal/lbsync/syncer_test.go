@@ -3,7 +3,6 @@ package lbsync
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"slices"
 	"sync"
@@ -47,7 +46,7 @@ func (p *fakePlane) Apply(ctx context.Context, cfg lb.Config) error {
 		if p.busy[l.Port] {
 			op := &net.OpError{Op: "listen", Net: "tcp", Addr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: l.Port},
 				Err: errors.New("address already in use")}
-			return fmt.Errorf("%w: port %d: %w", lb.ErrBind, l.Port, op)
+			return &lb.BindError{Port: l.Port, Err: op}
 		}
 	}
 	p.applied = append(p.applied, cfg)

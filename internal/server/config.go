@@ -1,6 +1,7 @@
 // Package server assembles the embedded default: one process running the
 // store, the ECS and ELBv2 APIs, the service controller, the load-balancer
-// data plane and its syncer, and a local agent with the process runtime.
+// syncer and a local agent with the process runtime, and the load-balancer
+// data plane in a supervised process of its own that outlives the server.
 package server
 
 import (
@@ -71,6 +72,11 @@ type Config struct {
 	// evaluation, the metric recorder's interval) run that many times
 	// faster, for tests and demos (0 or 1: real time; see package clock).
 	TimeScale float64
+	// DataPlaneCommand and DataPlaneEnv run the load-balancer data plane
+	// process (default: this executable with "__lb"; tests route that
+	// argument to lbnode.Main in TestMain).
+	DataPlaneCommand []string
+	DataPlaneEnv     []string
 	// MetadataAddr is where the task metadata endpoint listens (default 127.0.0.1:0).
 	MetadataAddr string
 	// Runtime is the container runtime: docker, process, or auto (docker

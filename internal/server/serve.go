@@ -19,12 +19,16 @@ import (
 )
 
 // LBStats is what the metrics listener serves at /slipway/lb/stats (the
-// per-revision counts `slipway deploy` reports). *lb.DataPlane implements
-// it; a data plane in a process of its own is read through a client that
-// does, and its Prometheus metrics join the gatherer serveMetrics is given.
+// per-revision counts `slipway deploy` reports). The data plane runs in a
+// process of its own and is read through its lblink.Client, which
+// implements it (an error while the process is unreachable); its Prometheus
+// metrics join the gatherer serveMetrics is given.
 type LBStats interface {
-	Stats() lb.Stats
+	Stats(ctx context.Context) (lb.Stats, error)
 }
+
+// statsTimeout bounds asking the data plane for its statistics.
+const statsTimeout = 5 * time.Second
 
 // listener is one of the server's HTTP endpoints.
 type listener struct {
@@ -122,9 +126,16 @@ func (s *Server) serveMetrics(g prometheus.Gatherer, stats LBStats, secured bool
 func metricsHandler(g prometheus.Gatherer, stats LBStats) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(g, promhttp.HandlerOpts{}))
-	mux.HandleFunc("GET /slipway/lb/stats", func(w http.ResponseWriter, _ *http.Request) {
+	mux.HandleFunc("GET /slipway/lb/stats", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), statsTimeout)
+		defer cancel()
+		st, err := stats.Stats(ctx)
+		if err != nil {
+			http.Error(w, "load-balancer data plane unavailable; retry shortly", http.StatusServiceUnavailable)
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(stats.Stats())
+		_ = json.NewEncoder(w).Encode(st)
 	})
 	return mux
 }

@@ -22,7 +22,6 @@ import (
 	"github.com/slipway-dev/slipway/internal/api/ecs"
 	"github.com/slipway-dev/slipway/internal/api/elbv2"
 	"github.com/slipway-dev/slipway/internal/controller"
-	"github.com/slipway-dev/slipway/internal/lb"
 	"github.com/slipway-dev/slipway/internal/lbsync"
 	"github.com/slipway-dev/slipway/internal/model"
 	"github.com/slipway-dev/slipway/internal/runtime"
@@ -38,7 +37,7 @@ type Server struct {
 	cfg        Config
 	db         *store.Bolt
 	st         *state.State
-	plane      *lb.DataPlane
+	dp         *dataPlane
 	syncer     *lbsync.Syncer
 	controller *controller.Controller
 	agent      *agent.Agent
@@ -95,13 +94,13 @@ func (s *Server) start(ctx context.Context, creds awsproto.Credentials) error {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	var syncer *lbsync.Syncer
-	s.plane = lb.New(lb.Options{Host: cfg.LBHost, Logger: cfg.Logger, Registerer: reg,
-		OnHealthChange: func(e lb.HealthEvent) { syncer.OnHealthChange(e) }})
-	syncer = lbsync.New(s.st, []lbsync.DataPlane{s.plane}, cfg.Logger)
-	s.syncer = syncer
+	if err := s.startDataPlane(ctx); err != nil {
+		return err
+	}
+	syncer := s.syncer
 	runCtx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
+	s.runDataPlane(runCtx)
 	s.wg.Add(1)
 	go func() { defer s.wg.Done(); _ = syncer.Run(runCtx) }()
 	if _, err := syncer.Sync(ctx); err != nil {
@@ -115,7 +114,7 @@ func (s *Server) start(ctx context.Context, creds awsproto.Credentials) error {
 	if err := s.startCloudWatch(runCtx, s.usage); err != nil {
 		return err
 	}
-	if err := s.serveMetrics(reg, s.plane, len(creds) > 0); err != nil {
+	if err := s.serveMetrics(prometheus.Gatherers{reg, s.dp.client}, s.dp.client, len(creds) > 0); err != nil {
 		return err
 	}
 	if err := s.serveAPI(creds); err != nil {
@@ -170,12 +169,10 @@ func (s *Server) startAgent(ctx context.Context) error {
 // State exposes the server's state for in-process tools (demo, tests).
 func (s *Server) State() *state.State { return s.st }
 
-// DataPlane exposes the load-balancer data plane (statistics, addresses).
-func (s *Server) DataPlane() *lb.DataPlane { return s.plane }
-
-// Close stops the API, the controller, the agent and the data plane, and
-// closes the store. Tasks keep running (a restart adopts them); use Down (or,
-// in tools and tests, StopAllTasks) first to end them.
+// Close stops the API, the controller, the agent and the link to the data
+// plane, and closes the store. Tasks and the data plane process keep
+// running (a restart adopts them); use Down (or, in tools and tests,
+// StopAllTasks and StopDataPlane) first to end them.
 func (s *Server) Close() error {
 	var errs []error
 	s.closeOnce.Do(func() {
@@ -195,9 +192,7 @@ func (s *Server) Close() error {
 		}
 		s.wg.Wait()
 		errs = append(errs, s.closeCloudWatch())
-		if s.plane != nil {
-			errs = append(errs, s.plane.Close())
-		}
+		errs = append(errs, s.closeDataPlane())
 		if s.db != nil {
 			errs = append(errs, s.db.Close())
 		}

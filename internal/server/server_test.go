@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/slipway-dev/slipway/internal/lbnode"
 	"github.com/slipway-dev/slipway/internal/model"
 	"github.com/slipway-dev/slipway/internal/runtime/process"
 	"github.com/slipway-dev/slipway/internal/state"
@@ -19,6 +20,9 @@ import (
 func TestMain(m *testing.M) {
 	if testutil.IsShim() {
 		os.Exit(process.ShimMain(os.Args[1:]))
+	}
+	if len(os.Args) > 1 && os.Args[1] == lbnode.Arg { // the default data plane command
+		os.Exit(lbnode.Main(os.Args[1:]))
 	}
 	os.Exit(m.Run())
 }

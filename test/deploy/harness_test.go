@@ -19,6 +19,7 @@ import (
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
+	"github.com/slipway-dev/slipway/internal/lbnode"
 	"github.com/slipway-dev/slipway/internal/runtime/process"
 	"github.com/slipway-dev/slipway/internal/server"
 	"github.com/slipway-dev/slipway/internal/testutil"
@@ -29,6 +30,9 @@ var talkBinary string
 func TestMain(m *testing.M) {
 	if testutil.IsShim() {
 		os.Exit(process.ShimMain(os.Args[1:]))
+	}
+	if len(os.Args) > 1 && os.Args[1] == lbnode.Arg { // the default data plane command
+		os.Exit(lbnode.Main(os.Args[1:]))
 	}
 	dir, err := os.MkdirTemp("", "deploy-test-bin")
 	if err != nil {
