@@ -73,6 +73,7 @@ func (f *fixture) close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	_ = f.srv.StopAllTasks(ctx)
+	_ = f.srv.StopDataPlane(ctx)
 	_ = f.srv.Close()
 	os.RemoveAll(f.dataDir)
 }

@@ -67,6 +67,7 @@ func (e *env) close() {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	_ = e.srv.StopAllTasks(ctx)
+	_ = e.srv.StopDataPlane(ctx)
 	_ = e.srv.Close()
 	_ = os.RemoveAll(e.dir)
 }

@@ -243,6 +243,7 @@ func (d *demo) cleanup() {
 	if d.srv != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), demoCleanupTimeout)
 		errs = append(errs, d.srv.StopAllTasks(ctx))
+		errs = append(errs, d.srv.StopDataPlane(ctx))
 		cancel()
 		errs = append(errs, d.srv.Close())
 	}

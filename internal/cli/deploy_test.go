@@ -77,6 +77,9 @@ func newFixture(t *testing.T, withLB bool) *fixture {
 		if err := srv.StopAllTasks(ctx); err != nil {
 			t.Errorf("StopAllTasks: %v", err)
 		}
+		if err := srv.StopDataPlane(ctx); err != nil {
+			t.Errorf("StopDataPlane: %v", err)
+		}
 		if err := srv.Close(); err != nil {
 			t.Errorf("Close: %v", err)
 		}

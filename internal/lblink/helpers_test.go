@@ -48,7 +48,7 @@ type testNode struct {
 	once   sync.Once
 }
 
-func startNode(t *testing.T, sock, identity string) *testNode {
+func startNode(t testing.TB, sock, identity string) *testNode {
 	t.Helper()
 	reg := prometheus.NewRegistry()
 	n := &testNode{sock: sock, served: make(chan error, 1)}
@@ -75,12 +75,12 @@ func (n *testNode) stop() {
 	})
 }
 
-func socketPath(t *testing.T) string {
+func socketPath(t testing.TB) string {
 	return filepath.Join(t.TempDir(), "link.sock")
 }
 
 // connect returns a connected client running in the background.
-func connect(t *testing.T, sock string, opts ClientOptions) *Client {
+func connect(t testing.TB, sock string, opts ClientOptions) *Client {
 	t.Helper()
 	if opts.Identity == "" {
 		opts.Identity = testIdentity
@@ -109,7 +109,7 @@ type backend struct {
 	busy atomic.Int64 // requests being answered
 }
 
-func startBackend(t *testing.T, name string) *backend {
+func startBackend(t testing.TB, name string) *backend {
 	t.Helper()
 	b := &backend{}
 	b.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -148,7 +148,7 @@ func config(version uint64, port int, delay time.Duration, targets ...lb.Target)
 	}
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

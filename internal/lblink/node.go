@@ -3,6 +3,7 @@ package lblink
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"sync"
@@ -162,14 +163,19 @@ func isStopped(ch <-chan struct{}) bool {
 func (n *Node) serveConn(conn net.Conn) {
 	defer conn.Close()
 	s, err := n.handshake(conn)
+	if errors.Is(err, io.EOF) {
+		return // a probe that connected and left
+	}
 	if err != nil {
 		n.log.Warn("control plane refused", "err", err)
 		return
 	}
 	n.activate(s)
 	defer n.deactivate(s)
-	go s.writeLoop()
-	s.enqueue(&Message{Type: typeWelcome})
+	go s.healthWriter()
+	if s.send(&Message{Type: typeWelcome}) != nil {
+		return
+	}
 	for {
 		m, err := s.fr.read()
 		if err != nil {
@@ -251,9 +257,9 @@ func (n *Node) handle(s *nodeSession, m *Message) bool {
 			reply.Error = wireError(err)
 		}
 		// Apply emitted the health changes it made (targets draining);
-		// once delivered they are marked dirty, and the writer sends
-		// dirty groups before replies: the control plane sees them
-		// before the acknowledgement.
+		// once delivered they are marked dirty, and send writes dirty
+		// groups before the reply: the control plane sees them before
+		// the acknowledgement.
 		n.dp.FlushEvents()
 		reply.Version = n.dp.AppliedVersion()
 	case typeStats:
@@ -274,8 +280,7 @@ func (n *Node) handle(s *nodeSession, m *Message) bool {
 		reply.Type = typeError
 		reply.Error = &Error{Kind: kindProtocol, Message: "unknown request type " + m.Type}
 	}
-	s.enqueue(reply)
-	return true
+	return s.send(reply) == nil
 }
 
 // shutdown closes the data plane (listeners, connections, checks), then
@@ -286,7 +291,6 @@ func (n *Node) shutdown(s *nodeSession, reply *Message) {
 	if err := n.dp.Close(); err != nil {
 		reply.Error = wireError(err)
 	}
-	s.enqueue(reply)
-	s.waitWritten()
+	_ = s.send(reply)
 	n.stopOnce.Do(func() { close(n.stopped) })
 }

@@ -9,22 +9,22 @@ import (
 	"time"
 )
 
-// nodeSession is one control-plane connection of a Node. Its writer is the
-// only goroutine that writes after the handshake; it sends, in one batch,
-// the health of every group marked dirty since the last batch (read as it
-// writes) and then the queued replies, so health caused by a request always
-// precedes the request's reply.
+// nodeSession is one control-plane connection of a Node. Writes happen
+// under wmu, from the request loop (replies) and from the health writer
+// (changes pushed unasked); each takes the groups marked dirty so far and
+// writes their health, read then, before anything else, so the health a
+// request caused always precedes its reply.
 type nodeSession struct {
 	n    *Node
 	conn net.Conn
 	fr   *frameReader
-	fw   *frameWriter
 
-	mu      sync.Mutex // guards dirty, out, flushed
-	dirty   map[string]bool
-	out     []*Message
-	flushed []chan struct{} // closed once the batch that follows is written
-	wake    chan struct{}
+	wmu sync.Mutex // serializes writes
+	fw  *frameWriter
+
+	mu    sync.Mutex // guards dirty
+	dirty map[string]bool
+	wake  chan struct{}
 
 	closeOnce sync.Once
 	done      chan struct{}
@@ -37,7 +37,7 @@ func newNodeSession(n *Node, conn net.Conn) *nodeSession {
 
 func pid() int { return os.Getpid() }
 
-// writeNow writes and flushes m directly (handshake only, before writeLoop).
+// writeNow writes and flushes m directly (handshake only).
 func (s *nodeSession) writeNow(m *Message) error {
 	if err := s.fw.write(m); err != nil {
 		return err
@@ -49,35 +49,29 @@ func (s *nodeSession) markDirty(arn string) {
 	s.mu.Lock()
 	s.dirty[arn] = true
 	s.mu.Unlock()
-	s.poke()
-}
-
-func (s *nodeSession) enqueue(m *Message) {
-	s.mu.Lock()
-	s.out = append(s.out, m)
-	s.mu.Unlock()
-	s.poke()
-}
-
-// waitWritten returns once everything enqueued so far has been written, or
-// the connection ended.
-func (s *nodeSession) waitWritten() {
-	ch := make(chan struct{})
-	s.mu.Lock()
-	s.flushed = append(s.flushed, ch)
-	s.mu.Unlock()
-	s.poke()
-	select {
-	case <-ch:
-	case <-s.done:
-	}
-}
-
-func (s *nodeSession) poke() {
 	select {
 	case s.wake <- struct{}{}:
 	default:
 	}
+}
+
+// send writes the pending health and then reply (nil: health only). A
+// failed write ends the session.
+func (s *nodeSession) send(reply *Message) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	s.mu.Lock()
+	dirty := s.dirty
+	s.dirty = map[string]bool{}
+	s.mu.Unlock()
+	err := s.writeBatch(dirty, reply)
+	if err != nil {
+		if !s.isClosed() {
+			s.n.log.Warn("writing to the control plane failed", "err", err)
+		}
+		s.close()
+	}
+	return err
 }
 
 func (s *nodeSession) close() {
@@ -89,31 +83,24 @@ func (s *nodeSession) close() {
 
 func (s *nodeSession) isClosed() bool { return isStopped(s.done) }
 
-func (s *nodeSession) writeLoop() {
-	defer s.close()
+// healthWriter pushes health changes as they are marked, until the session ends.
+func (s *nodeSession) healthWriter() {
 	for {
 		select {
 		case <-s.wake:
 		case <-s.done:
 			return
 		}
-		s.mu.Lock()
-		dirty, out, flushed := s.dirty, s.out, s.flushed
-		s.dirty, s.out, s.flushed = map[string]bool{}, nil, nil
-		s.mu.Unlock()
-		if err := s.writeBatch(dirty, out); err != nil {
-			if !s.isClosed() {
-				s.n.log.Warn("writing to the control plane failed", "err", err)
-			}
+		if s.send(nil) != nil {
 			return
-		}
-		for _, ch := range flushed {
-			close(ch)
 		}
 	}
 }
 
-func (s *nodeSession) writeBatch(dirty map[string]bool, out []*Message) error {
+func (s *nodeSession) writeBatch(dirty map[string]bool, reply *Message) error {
+	if len(dirty) == 0 && reply == nil {
+		return nil
+	}
 	dp := s.n.dp
 	s.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
 	if len(dirty) > 0 {
@@ -130,12 +117,12 @@ func (s *nodeSession) writeBatch(dirty map[string]bool, out []*Message) error {
 			return err
 		}
 	}
-	for _, m := range out {
-		if m.Type == typeWelcome {
-			m.Version = dp.AppliedVersion()
-			m.Health = snapshot(dp)
+	if reply != nil {
+		if reply.Type == typeWelcome {
+			reply.Version = dp.AppliedVersion()
+			reply.Health = snapshot(dp)
 		}
-		if err := s.fw.write(m); err != nil {
+		if err := s.fw.write(reply); err != nil {
 			return err
 		}
 	}

@@ -40,7 +40,10 @@ func start(t *testing.T, cfg Config) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.Close() })
+	t.Cleanup(func() {
+		s.StopDataPlane(context.Background())
+		s.Close()
+	})
 	return s
 }
 

@@ -78,6 +78,9 @@ func newHarness(t *testing.T, v variant, cfg serviceConfig) *harness {
 		if err := h.srv.StopAllTasks(sctx); err != nil {
 			t.Errorf("stopping tasks: %v", err)
 		}
+		if err := h.srv.StopDataPlane(sctx); err != nil {
+			t.Errorf("stopping the data plane: %v", err)
+		}
 		h.srv.Close()
 	})
 	h.setUpLoadBalancer(ctx)
