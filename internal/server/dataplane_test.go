@@ -30,7 +30,7 @@ func TestRestartedServerAdoptsTheDataPlane(t *testing.T) {
 	if got := again.DataPlane().AppliedVersion(); got < version {
 		t.Fatalf("adopted data plane at version %d, was %d", got, version)
 	}
-	resp, err := http.Get(again.URL() + "/metrics")
+	resp, err := http.Get(again.MetricsURL() + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func TestRestartedServerAdoptsTheDataPlane(t *testing.T) {
 	if syscall.Kill(pid, 0) == nil && !exited(pid) {
 		t.Fatalf("data plane %d still runs after StopDataPlane", pid)
 	}
-	resp, err = http.Get(again.URL() + "/slipway/lb/stats")
+	resp, err = http.Get(again.MetricsURL() + "/slipway/lb/stats")
 	if err != nil {
 		t.Fatal(err)
 	}
