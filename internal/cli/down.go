@@ -133,13 +133,14 @@ func waitGone(ctx context.Context, client *http.Client) bool {
 }
 
 // nothingRuns reports whether the control socket's dial error err means that
-// no server runs on dataDir, and no task either: then down has nothing to do.
+// no server runs on dataDir, and no task or load-balancer data plane either:
+// then down has nothing to do.
 func nothingRuns(dataDir string, err error) bool {
 	if !errors.Is(err, os.ErrNotExist) && !errors.Is(err, syscall.ECONNREFUSED) {
 		return false
 	}
 	running, serr := server.RunningContainers(dataDir)
-	return serr == nil && running == 0
+	return serr == nil && running == 0 && !server.DataPlaneRuns(dataDir)
 }
 
 // awaitShutdown runs `slipway server` until a signal or a `slipway down`, then

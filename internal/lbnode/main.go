@@ -26,7 +26,7 @@ const Arg = "__lb"
 
 // Files in the node's directory.
 const (
-	socketName = "link.sock"
+	SocketName = "link.sock" // the control socket
 	lockName   = "lock"
 	logName    = "lb.log"
 )
@@ -117,7 +117,7 @@ func listen(dir string) (net.Listener, *socketFile, error) {
 	if err := lockDir(filepath.Join(dir, lockName), lockWait); err != nil {
 		return nil, nil, err
 	}
-	path := filepath.Join(dir, socketName)
+	path := filepath.Join(dir, SocketName)
 	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, nil, err
 	}

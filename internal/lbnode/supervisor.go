@@ -79,7 +79,7 @@ func New(opts Options) (*Supervisor, error) {
 		return nil, err
 	}
 	opts.Dir = dir
-	sock := filepath.Join(dir, socketName)
+	sock := filepath.Join(dir, SocketName)
 	if len(sock) > maxSocketPath {
 		return nil, fmt.Errorf("%w: the load balancer's control socket %s would be %d bytes long, more than a unix socket address holds (%d); use a shorter --data-dir",
 			ErrBadOptions, sock, len(sock), maxSocketPath)

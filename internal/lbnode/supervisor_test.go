@@ -163,7 +163,7 @@ func TestStaleSocketIsReplaced(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := syscall.Bind(fd, &syscall.SockaddrUnix{Name: dir + "/" + socketName}); err != nil {
+	if err := syscall.Bind(fd, &syscall.SockaddrUnix{Name: dir + "/" + SocketName}); err != nil {
 		t.Fatal(err)
 	}
 	syscall.Close(fd) // the file stays; nothing listens

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"time"
@@ -120,6 +121,18 @@ func (p recordedPlane) TargetHealth(targetGroupARN string) []lb.TargetHealth {
 
 // recordStatsTimeout bounds one read of the counters for the recorder.
 const recordStatsTimeout = 5 * time.Second
+
+// DataPlaneRuns reports whether a load-balancer data plane process serves
+// the data directory (it answers on its control socket), as one does after
+// the server stopped without a down.
+func DataPlaneRuns(dataDir string) bool {
+	conn, err := net.DialTimeout("unix", filepath.Join(dataDir, dataPlaneDir, lbnode.SocketName), time.Second)
+	if err != nil {
+		return false
+	}
+	conn.Close()
+	return true
+}
 
 // DataPlane exposes the server's end of the load-balancer data plane
 // (target health, statistics).
