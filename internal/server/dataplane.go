@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/slipway-dev/slipway/internal/lb"
@@ -23,9 +24,13 @@ const dataPlaneDir = "lb"
 // finds or starts it, the client mirrors its state and feeds it the
 // syncer's configurations.
 type dataPlane struct {
-	sup    *lbnode.Supervisor
-	client *lblink.Client
+	sup         *lbnode.Supervisor
+	client      *lblink.Client
+	stopOnClose atomic.Bool // set by Down's stop hook
 }
+
+// stopTimeout bounds stopping the data plane in Close after a Down.
+const stopTimeout = 15 * time.Second
 
 // startDataPlane connects to the data plane process of the data directory,
 // starting it if none runs, and creates the syncer that feeds it. A data
@@ -54,7 +59,12 @@ func (s *Server) startDataPlane(ctx context.Context) error {
 		OnHealthChange: func() { s.syncer.OnHealthChange(lb.HealthEvent{}) },
 		OnReset:        func() { s.syncer.Resync() }})
 	s.dp = &dataPlane{sup: sup, client: client}
-	s.AddStopHook(s.StopDataPlane) // Down: after every task drained and stopped
+	// After a Down (every task drained and stopped) Close stops the data
+	// plane too: its listeners go with the server, not before it.
+	s.AddStopHook(func(context.Context) error {
+		s.dp.stopOnClose.Store(true)
+		return nil
+	})
 	s.syncer = lbsync.New(s.st, []lbsync.DataPlane{client}, cfg.Logger)
 	// A node that had to be replaced (another protocol or listen host) is
 	// gone when Connect returns ErrReplaced; the next attempt starts anew.
@@ -80,18 +90,25 @@ func (s *Server) runDataPlane(ctx context.Context) {
 }
 
 // closeDataPlane ends the link; the data plane process keeps serving, as
-// tasks keep running, for the next server to adopt.
+// tasks keep running, for the next server to adopt, unless a Down stopped
+// everything: then it stops the process.
 func (s *Server) closeDataPlane() error {
 	if s.dp == nil {
 		return nil
 	}
-	return s.dp.client.Close()
+	var err error
+	if s.dp.stopOnClose.Load() {
+		ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
+		err = s.StopDataPlane(ctx)
+		cancel()
+	}
+	return errors.Join(err, s.dp.client.Close())
 }
 
 // StopDataPlane stops the load-balancer data plane process: its listeners
-// close and it exits, and the server does not start it again. Down (`slipway
-// down`, --stop-tasks-on-exit) runs it as a stop hook once every task has
-// drained and stopped; tools and tests call it after StopAllTasks.
+// close and it exits, and the server does not start it again. After a Down
+// (`slipway down`, --stop-tasks-on-exit) Close calls it; tools and tests
+// call it after StopAllTasks.
 func (s *Server) StopDataPlane(ctx context.Context) error {
 	if s.dp == nil {
 		return nil
