@@ -65,6 +65,16 @@
 // fits, and only a line longer than the bound is split. Writing never blocks the process on
 // the server: the shim reads the pipes and discards output if the disk fails.
 //
+// Beside each file the shim keeps an index (stdout.log.idx, rotated with it): one
+// record per write with the file's new size and the time the shim read those bytes,
+// and a generation number per file. After a read that did not half fill its buffer
+// the shim waits a millisecond before reading again, so a container that writes
+// line by line costs a few writes per millisecond, not one per line. Runtime
+// implements runtime.LogFollower over the files and indexes (logfollow.go): lines
+// with the time they were read, resumable from a cursor (generation and offset per
+// stream), ending once the shim recorded the exit; a reader that falls behind by
+// more than the two files loses the oldest lines, and counts the gap.
+//
 // # The shim and crash safety
 //
 // Every container runs under a shim: the server's own binary started as

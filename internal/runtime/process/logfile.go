@@ -2,10 +2,13 @@ package process
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/slipway-dev/slipway/internal/runtime"
 )
@@ -23,6 +26,8 @@ type boundedLog struct {
 	log  *slog.Logger
 	f    *os.File
 	size int64
+	// idx records when each write happened (see logindex.go); nil after it failed.
+	idx *logIndex
 }
 
 // openBoundedLog opens (appending to) the log file at path, creating its directory.
@@ -51,6 +56,9 @@ func (l *boundedLog) open() error {
 		return err
 	}
 	l.f, l.size = f, fi.Size()
+	if l.idx, err = openLogIndex(l.path); err != nil {
+		l.log.Warn("container log index unavailable; lines will carry the time they are read", "path", l.path, "err", err)
+	}
 	return nil
 }
 
@@ -75,6 +83,7 @@ func (l *boundedLog) Write(p []byte) (int, error) {
 		}
 		w, err := l.f.Write(chunk)
 		l.size += int64(w)
+		l.index()
 		if err != nil {
 			l.fail("write", err)
 			break
@@ -87,13 +96,30 @@ func (l *boundedLog) Write(p []byte) (int, error) {
 	return n, nil
 }
 
-// rotate moves the current file to path.1 and starts an empty one.
+// index records the file's new end in the log index.
+func (l *boundedLog) index() {
+	if l.idx == nil {
+		return
+	}
+	if err := l.idx.record(l.size, time.Now()); err != nil {
+		l.log.Warn("container log index failed; lines will carry the time they are read", "path", l.path, "err", err)
+		l.idx.close()
+		l.idx = nil
+	}
+}
+
+// rotate moves the current file and its index to path.1 and starts empty ones.
 func (l *boundedLog) rotate() {
 	if err := l.f.Close(); err != nil {
 		l.log.Warn("closing log file for rotation", "path", l.path, "err", err)
 	}
 	l.f = nil
-	if err := os.Rename(l.path, l.path+".1"); err != nil {
+	l.closeIndex()
+	// The index goes first: a reader that finds the rotated file finds its index.
+	if err := os.Rename(indexPath(l.path), indexPath(rotatedPath(l.path))); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		l.log.Warn("rotating the log index", "path", l.path, "err", err)
+	}
+	if err := os.Rename(l.path, rotatedPath(l.path)); err != nil {
 		l.fail("rotate", err)
 		return
 	}
@@ -111,8 +137,16 @@ func (l *boundedLog) fail(op string, err error) {
 	}
 }
 
-// Close closes the file.
+func (l *boundedLog) closeIndex() {
+	if l.idx != nil {
+		l.idx.close()
+		l.idx = nil
+	}
+}
+
+// Close closes the file and its index.
 func (l *boundedLog) Close() error {
+	l.closeIndex()
 	if l.f == nil {
 		return nil
 	}

@@ -253,10 +253,28 @@ func (a *shimApp) abort() {
 	a.finishLogs()
 }
 
-// pump copies a pipe into a log file until EOF or the drain deadline.
+// pumpPause is how long pump waits after a read that did not fill its buffer.
+const pumpPause = time.Millisecond
+
+// pump copies a pipe into a log file until EOF or the drain deadline. After a read
+// that did not half fill its buffer it waits pumpPause before reading again, so a
+// container that writes line by line has its lines written (and indexed) a few
+// times per millisecond rather than once per line; the container does not wait,
+// since the pipe holds 64 KiB meanwhile.
 func pump(dst io.Writer, src *os.File) {
 	buf := make([]byte, 32<<10)
-	io.CopyBuffer(dst, src, buf) //nolint:errcheck // ends at EOF or the drain deadline
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			dst.Write(buf[:n]) //nolint:errcheck // boundedLog never fails a write
+		}
+		if err != nil {
+			return // EOF or the drain deadline
+		}
+		if n < len(buf)/2 {
+			time.Sleep(pumpPause)
+		}
+	}
 }
 
 // supervise forwards signals to the application's process group until it exits,
