@@ -52,7 +52,10 @@ type Options struct {
 	// engine's set-up), so a service of thousands of tasks starts them a few
 	// at a time instead of forking them all at once.
 	MaxConcurrentStarts int
-	Logger              *slog.Logger
+	// Logs receives the output of containers whose log driver is awslogs; nil
+	// leaves all output in the containers' log files.
+	Logs   LogSink
+	Logger *slog.Logger
 }
 
 // Agent runs the tasks assigned to its node.

@@ -35,6 +35,8 @@ type runner struct {
 	// live holds the handles of started containers by name, for the
 	// metadata endpoint's stats (read from other goroutines).
 	live sync.Map
+	// logs ships the output of awslogs containers (logship.go).
+	logs logShipping
 }
 
 // ctr is one container of the task.
@@ -90,6 +92,7 @@ func (r *runner) setTask(t model.Task) {
 // run is the runner's goroutine.
 func (r *runner) run(ctx context.Context) {
 	defer close(r.done)
+	defer r.stopLogs()
 	// The runner's own context ends its health checkers and exit watchers
 	// when the task is done, not only when the agent closes.
 	ctx, cancel := context.WithCancel(ctx)
@@ -172,6 +175,7 @@ func (r *runner) adopt(ctx context.Context, t model.Task) bool {
 			adoptedAny = true
 			r.watch(ctx, c)
 		}
+		r.shipLogs(c) // what it wrote while no server watched, and on
 	}
 	if adoptedAny {
 		r.a.logger.Info("task adopted", "task", r.id, "cluster", r.cluster)

@@ -28,6 +28,10 @@ func (r *runner) startAll(ctx context.Context) bool {
 		r.stop(ctx, model.StopTaskFailedToStart, err.Error())
 		return false
 	}
+	if err := r.prepareLogs(ctx); err != nil {
+		r.stop(ctx, model.StopTaskFailedToStart, err.Error())
+		return false
+	}
 	deadline := time.NewTimer(defaultStartTimeout)
 	defer deadline.Stop()
 	poll := time.NewTicker(200 * time.Millisecond)
@@ -132,6 +136,7 @@ func (r *runner) startContainer(ctx context.Context, c *ctr) error {
 	c.handle, c.lastStatus, c.state, c.bindings = h, model.TaskRunning, h.State(), bindingsOf(h)
 	r.a.logger.Info("container started", "task", r.id, "container", c.def.Name, "bindings", c.bindings)
 	r.watch(ctx, c)
+	r.shipLogs(c)
 	return nil
 }
 
@@ -163,6 +168,7 @@ func (r *runner) finish(ctx context.Context, code, reason string) {
 	}
 	r.report(ctx, model.TaskStopped, code, reason)
 	r.a.logger.Info("task stopped", "task", r.id, "cluster", r.cluster)
+	r.drainLogs()
 	if rm, ok := r.a.rt.(runtime.Remover); ok {
 		for _, c := range r.ctrs {
 			if len(c.state) > 0 {

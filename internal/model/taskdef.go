@@ -66,6 +66,7 @@ type ContainerDefinition struct {
 	CPU               int                   `json:"cpu,omitempty"`
 	Memory            *int                  `json:"memory,omitempty"`
 	MemoryReservation *int                  `json:"memoryReservation,omitempty"`
+	LogConfiguration  *LogConfiguration     `json:"logConfiguration,omitempty"`
 	ContainerRunSettings
 }
 

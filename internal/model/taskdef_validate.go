@@ -24,6 +24,9 @@ func validateSpec(s *TaskSpec) error {
 		if err := validateRunSettings(s, c); err != nil {
 			return err
 		}
+		if err := validateLogConfiguration(c); err != nil {
+			return err
+		}
 		if c.Memory != nil && c.MemoryReservation != nil && *c.MemoryReservation > *c.Memory {
 			return clientErr("Invalid setting for container '%s'. 'memoryReservation' must be less than or equal to 'memory'.", c.Name)
 		}

@@ -88,7 +88,10 @@ type Config struct {
 	// SecretsDir holds the files task definitions' secrets, environment
 	// files and repository credentials name (default DataDir/secrets).
 	SecretsDir string
-	Logger     *slog.Logger
+	// LogsMaxBytes bounds the CloudWatch Logs store on disk (default
+	// logstore.DefaultMaxBytes); past it the oldest events are deleted.
+	LogsMaxBytes int64
+	Logger       *slog.Logger
 }
 
 // DefaultDataDir is $XDG_STATE_HOME/slipway, else ~/.local/state/slipway.

@@ -21,9 +21,12 @@ import (
 	"github.com/slipway-dev/slipway/internal/api/awsproto"
 	"github.com/slipway-dev/slipway/internal/api/ecs"
 	"github.com/slipway-dev/slipway/internal/api/elbv2"
+	logsapi "github.com/slipway-dev/slipway/internal/api/logs"
 	"github.com/slipway-dev/slipway/internal/controller"
 	"github.com/slipway-dev/slipway/internal/lbsync"
+	"github.com/slipway-dev/slipway/internal/logstore"
 	"github.com/slipway-dev/slipway/internal/model"
+	"github.com/slipway-dev/slipway/internal/ops/logsops"
 	"github.com/slipway-dev/slipway/internal/runtime"
 	"github.com/slipway-dev/slipway/internal/state"
 	"github.com/slipway-dev/slipway/internal/store"
@@ -45,6 +48,10 @@ type Server struct {
 	usage      runtime.UsageReporter // the runtime's, when it measures containers
 	api        *listener             // the AWS APIs
 	metrics    *listener             // /metrics and /slipway/lb/stats
+
+	// logs holds the CloudWatch Logs events; logsOps runs the operations.
+	logs    *logstore.Store
+	logsOps *logsops.Service
 	// rt names the container runtime, runtimeReason why it was chosen;
 	// rtCloser ends the runtime's own goroutines at Close (docker).
 	rt, runtimeReason string
@@ -106,6 +113,9 @@ func (s *Server) start(ctx context.Context, creds awsproto.Credentials) error {
 	if _, err := syncer.Sync(ctx); err != nil {
 		cfg.Logger.Warn("initial load-balancer sync incomplete", "err", err)
 	}
+	if err := s.openLogs(runCtx); err != nil {
+		return err
+	}
 	s.controller = controller.New(s.st, syncer, controller.Options{Logger: cfg.Logger})
 	s.controller.Start()
 	if err := s.startAgent(ctx); err != nil {
@@ -131,6 +141,8 @@ func (s *Server) registerAPIs(router *awsproto.Router) {
 	router.HandleQuery(awsproto.QueryAPI{Version: elbv2.Version, Namespace: elbv2.Namespace, SigningName: elbv2.SigningName},
 		elbv2.New(s.st, s.syncer, s.cfg.Logger))
 	s.registerCloudWatch(router)
+	router.HandleJSON(awsproto.JSONAPI{TargetPrefix: logsapi.TargetPrefix, SigningName: logsapi.SigningName},
+		logsapi.New(s.logsOps, s.cfg.Logger))
 }
 
 func (s *Server) startAgent(ctx context.Context) error {
@@ -157,6 +169,7 @@ func (s *Server) startAgent(ctx context.Context) error {
 	a, err := agent.New(agent.Options{
 		Node: node, LogDir: filepath.Join(cfg.DataDir, logsDir), Region: cfg.Region,
 		MetadataAddr: metaAddr, StoreID: s.db.ID(), SecretsDir: cfg.secretsDir(), Logger: cfg.Logger,
+		Logs: s.logsOps,
 	}, agentlink.New(s.st), chosen.rt)
 	if err != nil {
 		return err
@@ -193,6 +206,9 @@ func (s *Server) Close() error {
 		s.wg.Wait()
 		errs = append(errs, s.closeCloudWatch())
 		errs = append(errs, s.closeDataPlane())
+		if s.logs != nil {
+			errs = append(errs, s.logs.Close())
+		}
 		if s.db != nil {
 			errs = append(errs, s.db.Close())
 		}

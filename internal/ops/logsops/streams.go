@@ -66,7 +66,9 @@ func (s *Service) DescribeLogStreams(_ context.Context, in *DescribeLogStreamsIn
 	// key sorts streams in the requested order; tokens carry the last key returned.
 	key := func(st logstore.StreamInfo) string { return st.Name }
 	if byTime {
-		key = func(st logstore.StreamInfo) string { return fmt.Sprintf("%020d/%s", uint64(st.LastEventMs)+1<<63, st.Name) }
+		key = func(st logstore.StreamInfo) string {
+			return fmt.Sprintf("%020d/%s", uint64(st.LastEventMs)+1<<63, st.Name)
+		}
 		slices.SortFunc(streams, func(a, b logstore.StreamInfo) int { return strings.Compare(key(a), key(b)) })
 	}
 	desc := in.Descending != nil && *in.Descending
