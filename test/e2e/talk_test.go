@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -83,6 +84,11 @@ func (s *site) talkTaskDef(version string) string {
 // returns the task definition the CLI printed.
 func (s *site) registerTalk(t *testing.T, cli *awsCLI, version string) map[string]any {
 	t.Helper()
+	// Its awslogs group must exist, as on ECS (without awslogs-create-group).
+	if err := cli.call(nil, "logs", "create-log-group", "--log-group-name", "talk"); err != nil &&
+		!strings.Contains(err.Error(), "ResourceAlreadyExistsException") {
+		t.Fatal(err)
+	}
 	path := s.writeFile(t, "taskdef-"+version+".json", s.talkTaskDef(version))
 	var out struct{ TaskDefinition map[string]any }
 	cli.must(t, &out, "ecs", "register-task-definition", "--cli-input-json", "file://"+path)
