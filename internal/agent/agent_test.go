@@ -45,13 +45,17 @@ type env struct {
 	storeID  string
 	instance string
 	agent    *agent.Agent
+	logs     agent.LogSink // the agents' Options.Logs
 }
 
 const nodeID = "node-test"
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T, opts ...func(*env)) *env {
 	t.Helper()
 	e := newStoreEnv(t)
+	for _, o := range opts {
+		o(e)
+	}
 	e.startAgent(t)
 	return e
 }
@@ -97,7 +101,7 @@ func (e *env) startAgent(t *testing.T) {
 	}
 	a, err := agent.New(agent.Options{
 		Node:   agent.Node{ID: nodeID, Runtime: "process", AgentVersion: "test", CPU: 2048, Memory: 4096},
-		LogDir: e.dataDir + "/logs", Region: "us-east-1", StoreID: e.storeID, Logger: logger,
+		LogDir: e.dataDir + "/logs", Region: "us-east-1", StoreID: e.storeID, Logger: logger, Logs: e.logs,
 	}, agentlink.New(e.st), rt)
 	if err != nil {
 		t.Fatal(err)

@@ -293,7 +293,9 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 // line (Partial entries) are joined; with startOfEvent, lines that do not match it
 // join the event before them, separated by newlines. Events are cut at
 // maxEventBytes. Entries are merged across stdout and stderr in time order, as the
-// awslogs driver sees them.
+// awslogs driver sees them; one event is pending at a time, so that the cursor of
+// the last event handed on covers every entry before it (a piece of a line that an
+// entry of the other stream interrupts goes as an event of its own).
 type assembler struct {
 	startOfEvent *regexp.Regexp
 	pending      *shipEvent
