@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/slipway-dev/slipway/internal/clock"
+	"github.com/slipway-dev/slipway/internal/logstore"
 	"github.com/slipway-dev/slipway/internal/server"
 )
 
@@ -76,6 +77,7 @@ API beyond loopback needs --api-tls-cert and --api-tls-key (or
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	f.Float64Var(&cfg.TimeScale, "time-scale", 1, "run minutes-based timers (alarm periods, bake times, cooldowns) this many times faster, for tests and demos (1 to 3600)")
 	f.StringVar(&cfg.Runtime, "runtime", server.RuntimeAuto, "container runtime: docker, process, or auto (docker when a Docker Engine answers, else process)")
+	f.Int64Var(&cfg.LogsMaxBytes, "logs-max-bytes", logstore.DefaultMaxBytes, "bound of the CloudWatch Logs store on disk: past it the oldest events are deleted")
 	f.StringVar(&cfg.SecretsDir, "secrets-dir", "", "directory of the secrets and environment files task definitions name (default DATA_DIR/secrets)")
 	f.BoolVar(&stopTasks, "stop-tasks-on-exit", false, "on SIGINT or SIGTERM, stop every task cleanly (draining first) and the load balancer, as `slipway down` does")
 	return cmd
