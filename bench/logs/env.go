@@ -118,7 +118,7 @@ func (e *env) setUp(ctx context.Context, s settings, talk, chatty string) error 
 		}
 	}
 	if _, err := e.ecs.CreateService(ctx, &awsecs.CreateServiceInput{ServiceName: aws.String("web"), TaskDefinition: aws.String("web"),
-		DesiredCount: aws.Int32(int32(s.backends)),
+		DesiredCount:  aws.Int32(int32(s.backends)),
 		LoadBalancers: []ecstypes.LoadBalancer{{TargetGroupArn: aws.String(tgARN), ContainerName: aws.String("web"), ContainerPort: aws.Int32(8080)}}}); err != nil {
 		return err
 	}

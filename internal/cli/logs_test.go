@@ -1,12 +1,10 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -110,30 +108,12 @@ func TestLogsInterleavesAServicesTasks(t *testing.T) {
 	}
 }
 
-// syncBuffer is a buffer one goroutine writes while another reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestLogsFollowsADeployment follows the service while it deploys talk:2: the new
 // revision's tasks join the output, marked talk:2, and the old ones' stop lines
 // come too.
 func TestLogsFollowsADeployment(t *testing.T) {
 	f := newLogsFixture(t)
-	var stdout, stderr syncBuffer
+	var stdout, stderr testutil.LogBuffer
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() {

@@ -176,41 +176,31 @@ type exprParser struct {
 }
 
 func (p *exprParser) or() (node, error) {
-	left, err := p.and()
-	if err != nil {
-		return nil, err
-	}
-	nodes := orNode{left}
-	for p.consume("||") {
-		right, err := p.and()
-		if err != nil {
-			return nil, err
-		}
-		nodes = append(nodes, right)
-	}
-	if len(nodes) == 1 {
-		return left, nil
-	}
-	return nodes, nil
+	return p.chain("||", p.and, func(ns []node) node { return orNode(ns) })
 }
 
 func (p *exprParser) and() (node, error) {
-	left, err := p.unary()
+	return p.chain("&&", p.unary, func(ns []node) node { return andNode(ns) })
+}
+
+// chain parses operands joined by op (one operand is itself).
+func (p *exprParser) chain(op string, operand func() (node, error), join func([]node) node) (node, error) {
+	first, err := operand()
 	if err != nil {
 		return nil, err
 	}
-	nodes := andNode{left}
-	for p.consume("&&") {
-		right, err := p.unary()
+	nodes := []node{first}
+	for p.consume(op) {
+		next, err := operand()
 		if err != nil {
 			return nil, err
 		}
-		nodes = append(nodes, right)
+		nodes = append(nodes, next)
 	}
 	if len(nodes) == 1 {
-		return left, nil
+		return first, nil
 	}
-	return nodes, nil
+	return join(nodes), nil
 }
 
 func (p *exprParser) unary() (node, error) {

@@ -93,7 +93,9 @@ func TestCLIAwslogsGetAndFilterLogEvents(t *testing.T) {
 			t.Fatalf("an excluded term matched: %+v", e)
 		}
 	}
-	var streams struct{ LogStreams []struct{ LogStreamName, Arn string } }
+	var streams struct {
+		LogStreams []struct{ LogStreamName, Arn string }
+	}
 	cli.must(t, &streams, "logs", "describe-log-streams", "--log-group-name", "talk")
 	if len(streams.LogStreams) != 1 || streams.LogStreams[0].LogStreamName != stream {
 		t.Fatalf("describe-log-streams: %+v", streams.LogStreams)
@@ -256,7 +258,9 @@ func TestSeed002CloudWatchLogs(t *testing.T) {
           "awslogs-create-group": "true"`)
 	run("talk-create")
 	waitFor(t, 60*time.Second, func() (bool, string) {
-		var groups struct{ LogGroups []struct{ LogGroupName string } }
+		var groups struct {
+			LogGroups []struct{ LogGroupName string }
+		}
 		cli.must(t, &groups, "logs", "describe-log-groups", "--log-group-name-prefix", "created-by")
 		return len(groups.LogGroups) == 1, fmt.Sprintf("%+v", groups.LogGroups)
 	})
