@@ -19,6 +19,7 @@ import (
 	"github.com/slipway-dev/slipway/internal/api/awsproto"
 	"github.com/slipway-dev/slipway/internal/logstore"
 	"github.com/slipway-dev/slipway/internal/ops/logsops"
+	"github.com/slipway-dev/slipway/internal/testutil"
 )
 
 // newClient serves the CloudWatch Logs API on 127.0.0.1:0, SigV4 checked, over a
@@ -39,7 +40,7 @@ func newClient(t *testing.T) *cwl.Client {
 	router.HandleJSON(awsproto.JSONAPI{TargetPrefix: TargetPrefix, SigningName: SigningName}, New(svc, nil))
 	srv := httptest.NewServer(router)
 	t.Cleanup(srv.Close)
-	return cwl.New(cwl.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL),
+	return cwl.New(cwl.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), HTTPClient: testutil.SDKHTTPClient(),
 		Credentials: credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""), RetryMaxAttempts: 1})
 }
 
