@@ -57,16 +57,22 @@ type operation struct {
 }
 
 // op adapts an operation with an output.
-func op[I, O any](f func(context.Context, I) (O, error)) operation {
+func op[I, O any](f func(context.Context, *I) (*O, error)) operation {
 	return operation{
 		newInput: func() any { return new(I) },
-		call:     func(ctx context.Context, in any) (any, error) { return f(ctx, *in.(*I)) },
+		call: func(ctx context.Context, in any) (any, error) {
+			out, err := f(ctx, in.(*I))
+			if err != nil {
+				return nil, err
+			}
+			return out, nil
+		},
 	}
 }
 
 // noOutput adapts an operation that answers nothing.
-func noOutput[I any](f func(context.Context, I) error) operation {
-	return op(func(ctx context.Context, in I) (struct{}, error) { return struct{}{}, f(ctx, in) })
+func noOutput[I any](f func(context.Context, *I) error) operation {
+	return op(func(ctx context.Context, in *I) (*struct{}, error) { return &struct{}{}, f(ctx, in) })
 }
 
 // emptyResult is the answer of operations whose output shape has no
@@ -74,8 +80,8 @@ func noOutput[I any](f func(context.Context, I) error) operation {
 type emptyResult struct{}
 
 // emptyOutput adapts an operation whose output shape is empty.
-func emptyOutput[I any](f func(context.Context, I) error) operation {
-	return op(func(ctx context.Context, in I) (emptyResult, error) { return emptyResult{}, f(ctx, in) })
+func emptyOutput[I any](f func(context.Context, *I) error) operation {
+	return op(func(ctx context.Context, in *I) (*emptyResult, error) { return &emptyResult{}, f(ctx, in) })
 }
 
 // Handler serves CloudWatch's API.
@@ -228,7 +234,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, p protocol, name
 }
 
 func (h *Handler) writeOutput(w http.ResponseWriter, p protocol, name string, out any) {
-	v := reflect.ValueOf(out)
+	v := reflect.ValueOf(out).Elem()
 	switch p {
 	case protoQuery:
 		var b bytes.Buffer

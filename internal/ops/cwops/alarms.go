@@ -28,7 +28,7 @@ var (
 )
 
 // PutMetricAlarm creates or updates a metric alarm.
-func (s *Service) PutMetricAlarm(ctx context.Context, in PutMetricAlarmInput) error {
+func (s *Service) PutMetricAlarm(ctx context.Context, in *PutMetricAlarmInput) error {
 	a, err := s.alarmFromInput(in)
 	if err != nil {
 		return err
@@ -50,7 +50,7 @@ func (s *Service) PutMetricAlarm(ctx context.Context, in PutMetricAlarmInput) er
 	return nil
 }
 
-func (s *Service) alarmFromInput(in PutMetricAlarmInput) (alarms.Alarm, error) {
+func (s *Service) alarmFromInput(in *PutMetricAlarmInput) (alarms.Alarm, error) {
 	if err := checkLen("alarmName", in.AlarmName, 1, 255); err != nil {
 		return alarms.Alarm{}, err
 	}

@@ -34,16 +34,16 @@ func maxRecords(p *int, def int) (int, error) {
 
 // DescribeAlarms lists alarms by names, name prefix, state and action prefix,
 // in name order, MaxRecords (default 50) at a time.
-func (s *Service) DescribeAlarms(ctx context.Context, in DescribeAlarmsInput) (DescribeAlarmsOutput, error) {
+func (s *Service) DescribeAlarms(ctx context.Context, in *DescribeAlarmsInput) (*DescribeAlarmsOutput, error) {
 	var out DescribeAlarmsOutput
 	if len(in.AlarmNames) > 100 {
-		return out, validation(len(in.AlarmNames), "alarmNames", "Member must have length less than or equal to 100")
+		return &out, validation(len(in.AlarmNames), "alarmNames", "Member must have length less than or equal to 100")
 	}
 	if len(in.AlarmNames) > 0 && in.AlarmNamePrefix != "" {
-		return out, errorf(CodeInvalidCombination, "AlarmNames and AlarmNamePrefix cannot be specified together.")
+		return &out, errorf(CodeInvalidCombination, "AlarmNames and AlarmNamePrefix cannot be specified together.")
 	}
 	if err := checkEnum("stateValue", in.StateValue, stateValues...); err != nil {
-		return out, err
+		return &out, err
 	}
 	metricType, compositeType := len(in.AlarmTypes) == 0, false
 	for _, t := range in.AlarmTypes {
@@ -53,7 +53,7 @@ func (s *Service) DescribeAlarms(ctx context.Context, in DescribeAlarmsInput) (D
 		case "CompositeAlarm":
 			compositeType = true
 		default:
-			return out, validation(t, "alarmTypes", "Member must satisfy enum value set: [CompositeAlarm, MetricAlarm]")
+			return &out, validation(t, "alarmTypes", "Member must satisfy enum value set: [CompositeAlarm, MetricAlarm]")
 		}
 	}
 	if in.ChildrenOfAlarmName != "" || in.ParentsOfAlarmName != "" {
@@ -62,12 +62,12 @@ func (s *Service) DescribeAlarms(ctx context.Context, in DescribeAlarmsInput) (D
 	}
 	limit, err := maxRecords(in.MaxRecords, 50)
 	if err != nil {
-		return out, err
+		return &out, err
 	}
 	after := ""
 	if in.NextToken != "" {
 		if after, err = decodeToken(in.NextToken); err != nil {
-			return out, err
+			return &out, err
 		}
 	}
 	if compositeType {
@@ -75,11 +75,11 @@ func (s *Service) DescribeAlarms(ctx context.Context, in DescribeAlarmsInput) (D
 	}
 	out.MetricAlarms = []MetricAlarm{}
 	if !metricType {
-		return out, nil
+		return &out, nil
 	}
 	list, err := s.opts.Alarms.List(ctx)
 	if err != nil {
-		return out, internal(err)
+		return &out, internal(err)
 	}
 	names := map[string]bool{}
 	for _, n := range in.AlarmNames {
@@ -95,29 +95,29 @@ func (s *Service) DescribeAlarms(ctx context.Context, in DescribeAlarmsInput) (D
 		default:
 			if len(out.MetricAlarms) == limit {
 				out.NextToken = token(out.MetricAlarms[limit-1].AlarmName)
-				return out, nil
+				return &out, nil
 			}
 			out.MetricAlarms = append(out.MetricAlarms, metricAlarm(a))
 		}
 	}
-	return out, nil
+	return &out, nil
 }
 
 // DescribeAlarmsForMetric lists the alarms on one metric (its dimensions
 // exactly), narrowed by statistic, period and unit when given.
-func (s *Service) DescribeAlarmsForMetric(ctx context.Context, in DescribeAlarmsForMetricInput) (DescribeAlarmsForMetricOutput, error) {
+func (s *Service) DescribeAlarmsForMetric(ctx context.Context, in *DescribeAlarmsForMetricInput) (*DescribeAlarmsForMetricOutput, error) {
 	out := DescribeAlarmsForMetricOutput{MetricAlarms: []MetricAlarm{}}
 	m := Metric{Namespace: in.Namespace, MetricName: in.MetricName, Dimensions: in.Dimensions}
 	if err := checkMetric(m, ""); err != nil {
-		return out, err
+		return &out, err
 	}
 	if err := checkEnum("statistic", in.Statistic, statistics...); err != nil {
-		return out, err
+		return &out, err
 	}
 	want := storeMetric(m)
 	list, err := s.opts.Alarms.List(ctx)
 	if err != nil {
-		return out, internal(err)
+		return &out, internal(err)
 	}
 	for _, a := range list {
 		switch {
@@ -130,7 +130,7 @@ func (s *Service) DescribeAlarmsForMetric(ctx context.Context, in DescribeAlarms
 			out.MetricAlarms = append(out.MetricAlarms, metricAlarm(a))
 		}
 	}
-	return out, nil
+	return &out, nil
 }
 
 func checkNames(names []string) error {
@@ -149,7 +149,7 @@ func checkNames(names []string) error {
 }
 
 // DeleteAlarms deletes alarms; if one does not exist, none is deleted.
-func (s *Service) DeleteAlarms(ctx context.Context, in AlarmNamesInput) error {
+func (s *Service) DeleteAlarms(ctx context.Context, in *AlarmNamesInput) error {
 	if err := checkNames(in.AlarmNames); err != nil {
 		return err
 	}
@@ -162,7 +162,7 @@ func (s *Service) DeleteAlarms(ctx context.Context, in AlarmNamesInput) error {
 }
 
 // EnableAlarmActions enables the actions of alarms (unknown names are ignored).
-func (s *Service) EnableAlarmActions(ctx context.Context, in AlarmNamesInput) error {
+func (s *Service) EnableAlarmActions(ctx context.Context, in *AlarmNamesInput) error {
 	if err := checkNames(in.AlarmNames); err != nil {
 		return err
 	}
@@ -170,7 +170,7 @@ func (s *Service) EnableAlarmActions(ctx context.Context, in AlarmNamesInput) er
 }
 
 // DisableAlarmActions disables the actions of alarms (unknown names are ignored).
-func (s *Service) DisableAlarmActions(ctx context.Context, in AlarmNamesInput) error {
+func (s *Service) DisableAlarmActions(ctx context.Context, in *AlarmNamesInput) error {
 	if err := checkNames(in.AlarmNames); err != nil {
 		return err
 	}
@@ -178,7 +178,7 @@ func (s *Service) DisableAlarmActions(ctx context.Context, in AlarmNamesInput) e
 }
 
 // SetAlarmState sets an alarm's state until its next evaluation.
-func (s *Service) SetAlarmState(ctx context.Context, in SetAlarmStateInput) error {
+func (s *Service) SetAlarmState(ctx context.Context, in *SetAlarmStateInput) error {
 	if err := checkLen("alarmName", in.AlarmName, 1, 255); err != nil {
 		return err
 	}
@@ -209,27 +209,27 @@ func (s *Service) SetAlarmState(ctx context.Context, in SetAlarmStateInput) erro
 
 // DescribeAlarmHistory lists history items, newest first unless ScanBy says
 // TimestampAscending, MaxRecords (default 100) at a time.
-func (s *Service) DescribeAlarmHistory(ctx context.Context, in DescribeAlarmHistoryInput) (DescribeAlarmHistoryOutput, error) {
+func (s *Service) DescribeAlarmHistory(ctx context.Context, in *DescribeAlarmHistoryInput) (*DescribeAlarmHistoryOutput, error) {
 	out := DescribeAlarmHistoryOutput{AlarmHistoryItems: []AlarmHistoryItem{}}
 	if err := checkEnum("historyItemType", in.HistoryItemType, alarms.HistoryConfigurationUpdate, alarms.HistoryStateUpdate,
 		alarms.HistoryAction, "AlarmContributorStateUpdate", "AlarmContributorAction"); err != nil {
-		return out, err
+		return &out, err
 	}
 	if err := checkEnum("scanBy", in.ScanBy, "TimestampDescending", "TimestampAscending"); err != nil {
-		return out, err
+		return &out, err
 	}
 	limit, err := maxRecords(in.MaxRecords, 100)
 	if err != nil {
-		return out, err
+		return &out, err
 	}
 	offset := 0
 	if in.NextToken != "" {
 		pos, err := decodeToken(in.NextToken)
 		if err != nil {
-			return out, err
+			return &out, err
 		}
 		if _, err := fmt.Sscan(pos, &offset); err != nil || offset < 0 {
-			return out, errorf(CodeInvalidNextToken, "The service cannot parse the specified NextToken.")
+			return &out, errorf(CodeInvalidNextToken, "The service cannot parse the specified NextToken.")
 		}
 	}
 	metricType := len(in.AlarmTypes) == 0
@@ -237,7 +237,7 @@ func (s *Service) DescribeAlarmHistory(ctx context.Context, in DescribeAlarmHist
 		metricType = metricType || t == "MetricAlarm"
 	}
 	if !metricType || in.AlarmContributorId != "" {
-		return out, nil // composite alarms and contributors: Slipway has none
+		return &out, nil // composite alarms and contributors: Slipway has none
 	}
 	f := alarms.HistoryFilter{AlarmName: in.AlarmName, Type: in.HistoryItemType, Ascending: in.ScanBy == "TimestampAscending"}
 	if in.StartDate != nil {
@@ -248,7 +248,7 @@ func (s *Service) DescribeAlarmHistory(ctx context.Context, in DescribeAlarmHist
 	}
 	items, err := s.opts.Alarms.History(ctx, f)
 	if err != nil {
-		return out, internal(err)
+		return &out, internal(err)
 	}
 	for i := offset; i < len(items) && len(out.AlarmHistoryItems) < limit; i++ {
 		it := items[i]
@@ -260,7 +260,7 @@ func (s *Service) DescribeAlarmHistory(ctx context.Context, in DescribeAlarmHist
 	if offset+limit < len(items) {
 		out.NextToken = token(fmt.Sprint(offset + limit))
 	}
-	return out, nil
+	return &out, nil
 }
 
 // AlarmStates returns the states of the named alarms that exist, for

@@ -13,41 +13,41 @@ import (
 
 const (
 	maxQueries          = 500
-	defaultMaxDataponts = 100800
+	defaultMaxDatapoints = 100800
 )
 
 var queryID = regexp.MustCompile(`^[a-z][a-zA-Z0-9_]*$`)
 
 // GetMetricData answers MetricStat queries and metric math over them.
-func (s *Service) GetMetricData(ctx context.Context, in GetMetricDataInput) (GetMetricDataOutput, error) {
+func (s *Service) GetMetricData(ctx context.Context, in *GetMetricDataInput) (*GetMetricDataOutput, error) {
 	out := GetMetricDataOutput{MetricDataResults: []MetricDataResult{}, Messages: []MessageData{}}
 	start, end, err := timeRange(in.StartTime, in.EndTime)
 	if err != nil {
-		return out, err
+		return &out, err
 	}
 	if in.NextToken != "" {
-		return out, errorf(CodeInvalidNextToken, "The service cannot parse the specified NextToken.")
+		return &out, errorf(CodeInvalidNextToken, "The service cannot parse the specified NextToken.")
 	}
 	if err := checkEnum("scanBy", in.ScanBy, "TimestampDescending", "TimestampAscending"); err != nil {
-		return out, err
+		return &out, err
 	}
-	limit := defaultMaxDataponts
+	limit := defaultMaxDatapoints
 	if in.MaxDatapoints != nil {
 		if *in.MaxDatapoints < 1 {
-			return out, validation(*in.MaxDatapoints, "maxDatapoints", "Member must have value greater than or equal to 1")
+			return &out, validation(*in.MaxDatapoints, "maxDatapoints", "Member must have value greater than or equal to 1")
 		}
 		limit = *in.MaxDatapoints
 	}
 	byID, err := checkQueries(in.MetricDataQueries)
 	if err != nil {
-		return out, err
+		return &out, err
 	}
 	ev := &dataEval{s: s, queries: byID, start: start, end: end, done: map[string]series{}, busy: map[string]bool{}}
 	total := 0
 	for _, q := range in.MetricDataQueries {
 		vals, err := ev.resolve(q.Id)
 		if err != nil {
-			return out, err
+			return &out, err
 		}
 		if q.ReturnData != nil && !*q.ReturnData {
 			continue
@@ -75,7 +75,7 @@ func (s *Service) GetMetricData(ctx context.Context, in GetMetricDataInput) (Get
 		}
 		out.MetricDataResults = append(out.MetricDataResults, r)
 	}
-	return out, nil
+	return &out, nil
 }
 
 func checkQueries(qs []MetricDataQuery) (map[string]MetricDataQuery, error) {
@@ -182,8 +182,8 @@ func (e *dataEval) resolve(id string) (series, error) {
 func (e *dataEval) metricStat(ms MetricStat) (series, error) {
 	period := time.Duration(*ms.Period) * time.Second
 	start := roundStart(e.start, e.s.opts.Now(), period)
-	if n := int64(e.end.Sub(start) / period); n > defaultMaxDataponts {
-		return nil, errorf(CodeValidation, "A query asks for %d datapoints, more than the %d GetMetricData answers.", n, defaultMaxDataponts)
+	if n := int64(e.end.Sub(start) / period); n > defaultMaxDatapoints {
+		return nil, errorf(CodeValidation, "A query asks for %d datapoints, more than the %d GetMetricData answers.", n, defaultMaxDatapoints)
 	}
 	windows, err := e.s.opts.Metrics.Query(metricstore.Query{Metric: storeMetric(*ms.Metric), Unit: ms.Unit, Start: start, End: e.end, Period: period})
 	if err != nil {

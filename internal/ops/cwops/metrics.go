@@ -53,7 +53,7 @@ func checkValue(member string, v float64) error {
 }
 
 // PutMetricData stores datapoints; they are durable when it returns.
-func (s *Service) PutMetricData(ctx context.Context, in PutMetricDataInput) error {
+func (s *Service) PutMetricData(ctx context.Context, in *PutMetricDataInput) error {
 	if err := checkLen("namespace", in.Namespace, 1, 255); err != nil {
 		return err
 	}
@@ -214,52 +214,52 @@ func timeRange(start, end *time.Time) (time.Time, time.Time, error) {
 }
 
 // GetMetricStatistics answers a metric's statistics per period.
-func (s *Service) GetMetricStatistics(ctx context.Context, in GetMetricStatisticsInput) (GetMetricStatisticsOutput, error) {
+func (s *Service) GetMetricStatistics(ctx context.Context, in *GetMetricStatisticsInput) (*GetMetricStatisticsOutput, error) {
 	out := GetMetricStatisticsOutput{Label: in.MetricName, Datapoints: []Datapoint{}}
 	m := Metric{Namespace: in.Namespace, MetricName: in.MetricName, Dimensions: in.Dimensions}
 	if err := checkMetric(m, ""); err != nil {
-		return out, err
+		return &out, err
 	}
 	start, end, err := timeRange(in.StartTime, in.EndTime)
 	if err != nil {
-		return out, err
+		return &out, err
 	}
 	period, err := checkPeriod("period", in.Period)
 	if err != nil {
-		return out, err
+		return &out, err
 	}
 	if len(in.Statistics) == 0 && len(in.ExtendedStatistics) == 0 {
-		return out, errorf(CodeMissingParameter, "Must specify either Statistics or ExtendedStatistics.")
+		return &out, errorf(CodeMissingParameter, "Must specify either Statistics or ExtendedStatistics.")
 	}
 	if len(in.Statistics) > 5 || len(in.ExtendedStatistics) > 10 {
-		return out, errorf(CodeInvalidParameter, "At most 5 Statistics and 10 ExtendedStatistics may be specified.")
+		return &out, errorf(CodeInvalidParameter, "At most 5 Statistics and 10 ExtendedStatistics may be specified.")
 	}
 	for _, st := range in.Statistics {
 		if err := checkEnum("statistics", st, statistics...); err != nil {
-			return out, err
+			return &out, err
 		}
 	}
 	for _, x := range in.ExtendedStatistics {
 		if !percentile.MatchString(x) {
-			return out, errorf(CodeInvalidParameter, "The value %s for parameter ExtendedStatistics is not supported: Slipway computes percentiles (p0.0 to p100).", x)
+			return &out, errorf(CodeInvalidParameter, "The value %s for parameter ExtendedStatistics is not supported: Slipway computes percentiles (p0.0 to p100).", x)
 		}
 	}
 	if err := checkEnum("unit", in.Unit, units...); err != nil {
-		return out, err
+		return &out, err
 	}
 	start = roundStart(start, s.opts.Now(), period)
 	if n := int64(end.Sub(start) / period); n > maxStatDatapoints {
-		return out, errorf(CodeInvalidCombination, "You have requested up to %d datapoints, which exceeds the limit of %d. You may reduce the datapoints requested by increasing Period, or decreasing the time range.",
+		return &out, errorf(CodeInvalidCombination, "You have requested up to %d datapoints, which exceeds the limit of %d. You may reduce the datapoints requested by increasing Period, or decreasing the time range.",
 			n, maxStatDatapoints)
 	}
 	windows, err := s.opts.Metrics.Query(metricstore.Query{Metric: storeMetric(m), Unit: in.Unit, Start: start, End: end, Period: period})
 	if err != nil {
-		return out, internal(err)
+		return &out, internal(err)
 	}
 	for _, w := range windows {
 		out.Datapoints = append(out.Datapoints, datapoint(w, in.Statistics, in.ExtendedStatistics))
 	}
-	return out, nil
+	return &out, nil
 }
 
 func datapoint(w metricstore.Window, stats, ext []string) Datapoint {
@@ -293,19 +293,19 @@ func datapoint(w metricstore.Window, stats, ext []string) Datapoint {
 
 // ListMetrics lists metrics that received data in the past two weeks (or
 // three hours, with RecentlyActive PT3H), 500 at a time.
-func (s *Service) ListMetrics(ctx context.Context, in ListMetricsInput) (ListMetricsOutput, error) {
+func (s *Service) ListMetrics(ctx context.Context, in *ListMetricsInput) (*ListMetricsOutput, error) {
 	out := ListMetricsOutput{Metrics: []Metric{}}
 	if err := checkEnum("recentlyActive", in.RecentlyActive, "PT3H"); err != nil {
-		return out, err
+		return &out, err
 	}
 	if len(in.Dimensions) > 10 {
-		return out, validation(len(in.Dimensions), "dimensions", "Member must have length less than or equal to 10")
+		return &out, validation(len(in.Dimensions), "dimensions", "Member must have length less than or equal to 10")
 	}
 	after := ""
 	if in.NextToken != "" {
 		var err error
 		if after, err = decodeToken(in.NextToken); err != nil {
-			return out, err
+			return &out, err
 		}
 	}
 	window := listMetricsWindow
@@ -337,7 +337,7 @@ func (s *Service) ListMetrics(ctx context.Context, in ListMetricsInput) (ListMet
 		}
 		out.Metrics = append(out.Metrics, seen[k])
 	}
-	return out, nil
+	return &out, nil
 }
 
 func listKey(m metricstore.Metric) string {

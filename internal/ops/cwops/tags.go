@@ -64,7 +64,7 @@ func (s *Service) editTags(ctx context.Context, arn string, fn func([]alarms.Tag
 }
 
 // TagResource adds or replaces tags on an alarm.
-func (s *Service) TagResource(ctx context.Context, in TagResourceInput) error {
+func (s *Service) TagResource(ctx context.Context, in *TagResourceInput) error {
 	add, err := checkTags(in.Tags)
 	if err != nil {
 		return err
@@ -98,7 +98,7 @@ func (s *Service) TagResource(ctx context.Context, in TagResourceInput) error {
 }
 
 // UntagResource removes tags from an alarm.
-func (s *Service) UntagResource(ctx context.Context, in UntagResourceInput) error {
+func (s *Service) UntagResource(ctx context.Context, in *UntagResourceInput) error {
 	if in.TagKeys == nil {
 		return required("tagKeys")
 	}
@@ -118,21 +118,21 @@ func (s *Service) UntagResource(ctx context.Context, in UntagResourceInput) erro
 }
 
 // ListTagsForResource lists an alarm's tags.
-func (s *Service) ListTagsForResource(ctx context.Context, in ListTagsForResourceInput) (ListTagsForResourceOutput, error) {
+func (s *Service) ListTagsForResource(ctx context.Context, in *ListTagsForResourceInput) (*ListTagsForResourceOutput, error) {
 	out := ListTagsForResourceOutput{Tags: []Tag{}}
 	name, err := s.alarmNameOf(in.ResourceARN)
 	if err != nil {
-		return out, err
+		return &out, err
 	}
 	a, err := s.opts.Alarms.Get(ctx, name)
 	if errors.Is(err, alarms.ErrNotFound) {
-		return out, tagNotFound(in.ResourceARN)
+		return &out, tagNotFound(in.ResourceARN)
 	}
 	if err != nil {
-		return out, internal(err)
+		return &out, internal(err)
 	}
 	for _, t := range a.Tags {
 		out.Tags = append(out.Tags, Tag{Key: t.Key, Value: t.Value})
 	}
-	return out, nil
+	return &out, nil
 }
