@@ -12,7 +12,7 @@ import (
 )
 
 const (
-	maxQueries          = 500
+	maxQueries           = 500
 	defaultMaxDatapoints = 100800
 )
 
