@@ -69,10 +69,17 @@ func (h *Handler) createLoadBalancer(ctx context.Context, f form) (any, error) {
 	return loadBalancersResult{LoadBalancers: listOf([]wireLoadBalancer{toWireLB(out, model.ALBStateProvisioning, "")})}, nil
 }
 
+// maxDescribeLoadBalancers is how many ARNs DescribeLoadBalancers takes.
+const maxDescribeLoadBalancers = 20
+
 func (h *Handler) describeLoadBalancers(ctx context.Context, f form) (any, error) {
 	names, arns := f.strList("Names"), f.strList("LoadBalancerArns")
 	if len(names) > 0 && len(arns) > 0 {
 		return nil, validation("Load balancer names and load balancer ARNs cannot be specified at the same time")
+	}
+	// ELB: "You can specify up to 20 load balancers in a single call."
+	if len(arns) > maxDescribeLoadBalancers {
+		return nil, validation("At most %d load balancer ARNs can be specified", maxDescribeLoadBalancers)
 	}
 	var lbs []model.ALB
 	err := h.st.View(ctx, func(tx state.Tx) error {

@@ -100,6 +100,8 @@ func TestELBQuotas(t *testing.T) {
 	wantCode(t, err, "InvalidTarget")
 	_, err = a.c.ModifyListener(ctx, &elb.ModifyListenerInput{ListenerArn: aws.String(s.listener), AlpnPolicy: []string{"HTTP2Only", "None"}})
 	wantCode(t, err, "ValidationError")
+	_, err = a.c.DescribeLoadBalancers(ctx, &elb.DescribeLoadBalancersInput{LoadBalancerArns: make([]string, 21)})
+	wantCode(t, err, "ValidationError")
 	_, err = a.c.AddTags(ctx, &elb.AddTagsInput{ResourceArns: []string{s.lb}, Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String("v\r\n")}}})
 	wantCode(t, err, "ValidationError")
 
