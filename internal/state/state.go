@@ -47,7 +47,7 @@ func New(s store.Store, p model.Partition, now func() time.Time) *State {
 	if now == nil {
 		now = time.Now
 	}
-	return &State{store: s, Partition: p, now: now, services: newRecordCache(cloneService), tasks: newRecordCache(cloneTask)}
+	return &State{store: s, Partition: p, now: now, services: newRecordCache(deepCopier[model.Service]()), tasks: newRecordCache(cloneTask)}
 }
 
 // Now returns the current time, truncated to milliseconds as AWS reports times.
