@@ -2,40 +2,44 @@ package main
 
 import (
 	"os"
-	goruntime "runtime"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// busySample is the machine's busy CPU time at one moment, from /proc/stat.
-type busySample struct {
-	at   time.Time
-	busy time.Duration
-}
-
-func sampleBusy() busySample {
-	s := busySample{at: time.Now()}
-	b, err := os.ReadFile("/proc/stat")
+// procCPU is the CPU time a process has used, from /proc/PID/stat (0 when gone).
+func procCPU(pid int) time.Duration {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
-		return s
-	}
-	line, _, _ := strings.Cut(string(b), "\n")
-	f := strings.Fields(line)
-	for i, v := range f[1:min(len(f), 9)] {
-		n, _ := strconv.ParseInt(v, 10, 64)
-		if i != 3 && i != 4 { // idle and iowait
-			s.busy += time.Duration(n) * 10 * time.Millisecond // USER_HZ is 100
-		}
-	}
-	return s
-}
-
-// busyShare is the share of the machine's CPUs that were busy between samples.
-func busyShare(from, to busySample) float64 {
-	wall := to.at.Sub(from.at) * time.Duration(goruntime.NumCPU())
-	if wall <= 0 {
 		return 0
 	}
-	return float64(to.busy-from.busy) / float64(wall)
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * 10 * time.Millisecond
+}
+
+// pidOf finds the process running the executable path, and its parent (the shim).
+func pidOf(path string) (pid, parent int) {
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		n, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if exe, err := os.Readlink("/proc/" + e.Name() + "/exe"); err == nil && exe == path {
+			b, _ := os.ReadFile("/proc/" + e.Name() + "/stat")
+			s := string(b)
+			f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+			if len(f) > 1 {
+				parent, _ = strconv.Atoi(f[1])
+			}
+			return n, parent
+		}
+	}
+	return 0, 0
 }

@@ -27,12 +27,13 @@ import (
 // env is an embedded server with service "web" (talk-service) behind a listener
 // and service "chatty" whose container uses the awslogs driver (group "bench").
 type env struct {
-	dir  string
-	srv  *server.Server
-	ecs  *awsecs.Client
-	elb  *elb.Client
-	logs *cwl.Client
-	url  string // the listener's /talk
+	dir    string
+	srv    *server.Server
+	ecs    *awsecs.Client
+	elb    *elb.Client
+	logs   *cwl.Client
+	url    string // the listener's /talk
+	chatty string // the chatty container's executable
 }
 
 func newEnv(ctx context.Context, s settings, logger *slog.Logger) (*env, error) {
@@ -49,6 +50,7 @@ func newEnv(ctx context.Context, s settings, logger *slog.Logger) (*env, error) 
 	if err != nil {
 		return nil, err
 	}
+	e.chatty = chatty
 	shim, err := process.DefaultShimCommand()
 	if err != nil {
 		return nil, err

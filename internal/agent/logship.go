@@ -172,6 +172,7 @@ type shipper struct {
 	asm           assembler
 	log           *slog.Logger
 	gaps          int
+	batch         []logstore.Event // reused by every Ship
 }
 
 // run ships until the container's output ends (or ctx does). It resumes from the
@@ -246,10 +247,11 @@ func (sh *shipper) ship(ctx context.Context) error {
 			bytes += len(sh.asm.done[n].msg) + logstore.EventOverhead
 			n++
 		}
-		batch := make([]logstore.Event, n)
-		for i, e := range sh.asm.done[:n] {
-			batch[i] = logstore.Event{Timestamp: e.ts, Message: e.msg}
+		batch := sh.batch[:0]
+		for _, e := range sh.asm.done[:n] {
+			batch = append(batch, logstore.Event{Timestamp: e.ts, Message: e.msg})
 		}
+		sh.batch = batch
 		var cursor []byte // the last one in the batch: a piece of a cut event has none
 		for i := n - 1; i >= 0 && cursor == nil; i-- {
 			cursor = sh.asm.done[i].cursor
@@ -269,6 +271,7 @@ func (sh *shipper) ship(ctx context.Context) error {
 		}
 		sh.asm.done = sh.asm.done[n:]
 	}
+	sh.asm.done = sh.asm.done[:0] // reuse the array for the next batch
 	return nil
 }
 
@@ -315,6 +318,12 @@ func (a *assembler) reset() { a.pending, a.done = nil, nil }
 
 func (a *assembler) add(entries []runtime.LogEntry) {
 	for _, e := range entries {
+		if a.startOfEvent == nil && a.pending == nil && !e.Partial && len(e.Line) <= maxEventBytes {
+			// A whole line is an event: it is shipped before the reader's next
+			// call, while its bytes are still valid, so it needs no copy.
+			a.done = append(a.done, shipEvent{ts: e.Time.UnixMilli(), msg: e.Line, cursor: e.Cursor, stream: e.Stream})
+			continue
+		}
 		p := a.pending
 		switch {
 		case p != nil && p.partial && p.stream == e.Stream:

@@ -26,21 +26,28 @@ func (s *Store) Append(group, name string, events []Event, cursor []byte) error 
 	if err != nil {
 		return err
 	}
-	b, m := encodeBlock(st.id, events, cursor, s.nowMs())
+	bp, _ := s.blockBufs.Get().(*[]byte)
+	if bp == nil {
+		bp = new([]byte)
+	}
+	b, m := encodeBlock(*bp, st.id, events, cursor, s.nowMs())
+	size := int64(len(b))
 	g := st.g
 	g.wmu.Lock()
 	seg, off, err := s.write(g, st, b)
 	g.wmu.Unlock()
+	*bp = b[:0]
+	s.blockBufs.Put(bp) // written: the block's bytes are free again
 	if err != nil {
 		return err
 	}
 	m.off = uint32(off)
-	if err := seg.syncTo(off + int64(len(b))); err != nil {
+	if err := seg.syncTo(off + size); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	if !seg.deleted {
-		s.account(seg, int64(len(b)))
+		s.account(seg, size)
 	}
 	if !seg.deleted && !st.deleted {
 		s.indexBlock(g, seg, m)

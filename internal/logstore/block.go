@@ -47,16 +47,19 @@ type blockMeta struct {
 	ingest      int64
 }
 
-// encodeBlock builds one data block for events of stream; it returns the block
-// and its metadata (offset left for the caller to set).
-func encodeBlock(stream uint64, events []Event, cursor []byte, ingest int64) ([]byte, blockMeta) {
+// encodeBlock builds one data block for events of stream in buf (grown as
+// needed); it returns the block and its metadata (offset left for the caller).
+func encodeBlock(buf []byte, stream uint64, events []Event, cursor []byte, ingest int64) ([]byte, blockMeta) {
 	minTs, maxTs := events[0].Timestamp, events[0].Timestamp
 	size := headerSize + len(cursor)
 	for _, e := range events {
 		minTs, maxTs = min(minTs, e.Timestamp), max(maxTs, e.Timestamp)
 		size += len(e.Message) + 2*binary.MaxVarintLen64
 	}
-	b := make([]byte, headerSize, size)
+	if cap(buf) < size {
+		buf = make([]byte, 0, size)
+	}
+	b := append(buf[:0], make([]byte, headerSize)...)
 	b = append(b, cursor...)
 	for _, e := range events {
 		b = binary.AppendUvarint(b, uint64(e.Timestamp-minTs))

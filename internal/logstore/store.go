@@ -114,6 +114,10 @@ type Store struct {
 
 	segSeq  atomic.Uint64
 	evictMu sync.Mutex // one eviction at a time
+	// blockBufs recycles the buffers blocks are encoded in (*[]byte): a block is
+	// garbage once written, and at tens of thousands of events per second new
+	// ones would keep the collector busy.
+	blockBufs sync.Pool
 }
 
 // Open opens the store in dir, creating it if needed, and recovers from a crash:

@@ -215,7 +215,7 @@ func TestTornTailIsCut(t *testing.T) {
 	if !ok {
 		t.Fatal("segment not sealed by Close")
 	}
-	torn, _ := encodeBlock(99, events(100), nil, 1)
+	torn, _ := encodeBlock(nil, 99, events(100), nil, 1)
 	if err := f.Truncate(end); err != nil {
 		t.Fatal(err)
 	}

@@ -67,9 +67,9 @@
 //
 // Beside each file the shim keeps an index (stdout.log.idx, rotated with it): one
 // record per write with the file's new size and the time the shim read those bytes,
-// and a generation number per file. After a read that did not half fill its buffer
-// the shim waits a millisecond before reading again, so a container that writes
-// line by line costs a few writes per millisecond, not one per line. Runtime
+// and a generation number per file. The shim asks for 1 MiB pipes and, after a read
+// that did not half fill its buffer, waits 10 ms before reading again, so a container
+// that writes line by line costs about a hundred writes per second, not one per line. Runtime
 // implements runtime.LogFollower over the files and indexes (logfollow.go): lines
 // with the time they were read, resumable from a cursor (generation and offset per
 // stream), ending once the shim recorded the exit; a reader that falls behind by

@@ -23,8 +23,8 @@ import (
 const (
 	// followPollMin and followPollMax bound how often an idle reader looks for
 	// new output: soon after output arrived, less often the longer none comes.
-	followPollMin = 20 * time.Millisecond
-	followPollMax = 200 * time.Millisecond
+	followPollMin = 50 * time.Millisecond
+	followPollMax = 250 * time.Millisecond
 	// followReadBytes bounds what one poll reads of each stream.
 	followReadBytes = 256 << 10
 	// cursorVersion is the encoding of the cursors this runtime hands out.
@@ -41,8 +41,8 @@ type filePos struct {
 	Off int64
 }
 
-func encodeCursor(out, errPos filePos) runtime.LogCursor {
-	b := make([]byte, 0, cursorSize)
+// appendCursor appends the cursor of positions out and errPos to b.
+func appendCursor(b []byte, out, errPos filePos) []byte {
 	b = append(b, cursorVersion)
 	for _, p := range []filePos{out, errPos} {
 		b = binary.LittleEndian.AppendUint64(b, p.Gen)
@@ -90,11 +90,16 @@ func (r *Runtime) FollowLogs(_ context.Context, state runtime.State, after runti
 	}}, nil
 }
 
-// followReader merges a container's two streams.
+// followReader merges a container's two streams. It polls only when every
+// entry it queued has been returned, and a returned entry is valid only until
+// the next Next, so each poll reuses the buffers of the one before (the queue,
+// the cursors' slab, the streams' read buffers): following allocates little.
 type followReader struct {
 	state   savedState
 	streams [2]*streamFollower
 	queue   []runtime.LogEntry
+	qbuf    []runtime.LogEntry
+	slab    []byte
 	gone    bool
 	idle    time.Duration
 }
@@ -111,17 +116,18 @@ func (f *followReader) Next(ctx context.Context, limit int) ([]runtime.LogEntry,
 		if f.gone {
 			return nil, io.EOF
 		}
-		// Whether the container has ended is read before its files: output
-		// written before it ended is then read in this very poll.
-		ended := f.ended()
-		f.poll(ended)
-		if len(f.queue) > 0 {
+		if f.poll(false); len(f.queue) > 0 {
 			f.idle = 0
 			continue
 		}
-		if ended {
-			f.gone = true
-			return nil, io.EOF
+		// Nothing new: has the container ended? Its files are complete once it
+		// has, so one more poll (taking what is not yet indexed) reads the rest.
+		if f.ended() {
+			if f.poll(true); len(f.queue) == 0 {
+				f.gone = true
+				return nil, io.EOF
+			}
+			continue
 		}
 		f.idle = min(max(2*f.idle, followPollMin), followPollMax)
 		select {
@@ -155,6 +161,10 @@ func (f *followReader) poll(ended bool) {
 		lists[i] = s.poll(ended)
 	}
 	a, b := lists[0], lists[1]
+	f.queue, f.slab = f.qbuf[:0], f.slab[:0]
+	if need := (len(a) + len(b)) * cursorSize; cap(f.slab) < need {
+		f.slab = make([]byte, 0, need)
+	}
 	for len(a) > 0 || len(b) > 0 {
 		var e streamEntry
 		var i int
@@ -164,9 +174,12 @@ func (f *followReader) poll(ended bool) {
 			e, b, i = b[0], b[1:], 1
 		}
 		pos[i] = e.pos
-		e.Cursor = encodeCursor(pos[0], pos[1])
+		start := len(f.slab)
+		f.slab = appendCursor(f.slab, pos[0], pos[1])
+		e.Cursor = f.slab[start:len(f.slab):len(f.slab)]
 		f.queue = append(f.queue, e.LogEntry)
 	}
+	f.qbuf = f.queue[:0]
 }
 
 // Gaps implements runtime.LogReader.
@@ -210,6 +223,8 @@ type streamFollower struct {
 	lastNano  int64
 	partial   []byte // an unfinished line
 	gaps      int
+	buf       []byte        // read buffer, reused by every poll
+	out       []streamEntry // a poll's entries, reused likewise
 }
 
 func (s *streamFollower) closeFiles() {
@@ -227,9 +242,11 @@ func (s *streamFollower) poll(ended bool) []streamEntry {
 	if s.data == nil && !s.open() {
 		return nil
 	}
-	var out []streamEntry
-	budget := followReadBytes
-	for budget > 0 {
+	if s.buf == nil {
+		s.buf = make([]byte, followReadBytes)
+	}
+	out, used := s.out[:0], 0
+	for used < len(s.buf) {
 		end := s.committed(ended)
 		if end <= s.off {
 			if !s.next() {
@@ -237,15 +254,15 @@ func (s *streamFollower) poll(ended bool) []streamEntry {
 			}
 			continue
 		}
-		n := min(end-s.off, int64(budget))
-		buf := make([]byte, n)
-		got, err := s.data.ReadAt(buf, s.off)
+		n := int(min(end-s.off, int64(len(s.buf)-used)))
+		got, err := s.data.ReadAt(s.buf[used:used+n], s.off)
 		if got == 0 && err != nil {
 			break
 		}
-		out = s.split(out, buf[:got])
-		budget -= got
+		out = s.split(out, s.buf[used:used+got])
+		used += got
 	}
+	s.out = out
 	if ended && len(s.partial) > 0 && s.atEnd() {
 		out = append(out, s.entry(s.partial, false, s.off))
 		s.partial = nil

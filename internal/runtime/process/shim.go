@@ -205,6 +205,7 @@ func startApp(cfg containerConfig, log *slog.Logger) (*shimApp, error) {
 			a.abandon(logs, writers)
 			return nil, err
 		}
+		growPipe(r)
 		a.pipes, writers = append(a.pipes, r), append(writers, w)
 	}
 	a.cmd = &exec.Cmd{
@@ -253,16 +254,29 @@ func (a *shimApp) abort() {
 	a.finishLogs()
 }
 
-// pumpPause is how long pump waits after a read that did not fill its buffer.
-const pumpPause = time.Millisecond
+// pumpPause is how long pump waits after a read that did not half fill its
+// buffer; pipeSize is the capacity the shim asks for its pipes (Linux allows up
+// to 1 MiB unprivileged), which holds what a container writes meanwhile.
+const (
+	pumpPause = 10 * time.Millisecond
+	pipeSize  = 1 << 20
+	pumpBuf   = 256 << 10
+)
+
+// growPipe enlarges a pipe's buffer where the kernel allows; a pipe that keeps
+// its 64 KiB only makes pump read more often.
+func growPipe(f *os.File) {
+	unix.FcntlInt(f.Fd(), unix.F_SETPIPE_SZ, pipeSize) //nolint:errcheck // best effort
+}
 
 // pump copies a pipe into a log file until EOF or the drain deadline. After a read
 // that did not half fill its buffer it waits pumpPause before reading again, so a
 // container that writes line by line has its lines written (and indexed) a few
-// times per millisecond rather than once per line; the container does not wait,
-// since the pipe holds 64 KiB meanwhile.
+// hundred times per second rather than once per line; the container does not
+// wait, since the pipe holds its output meanwhile (a container writing more than
+// the pipe holds in pumpPause fills the buffer, and pump then reads without pause).
 func pump(dst io.Writer, src *os.File) {
-	buf := make([]byte, 32<<10)
+	buf := make([]byte, pumpBuf)
 	for {
 		n, err := src.Read(buf)
 		if n > 0 {
