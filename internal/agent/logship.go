@@ -249,7 +249,9 @@ func (sh *shipper) ship(ctx context.Context) error {
 		}
 		batch := sh.batch[:0]
 		for _, e := range sh.asm.done[:n] {
-			batch = append(batch, logstore.Event{Timestamp: e.ts, Message: e.msg})
+			if len(e.msg) > 0 {
+				batch = append(batch, logstore.Event{Timestamp: e.ts, Message: e.msg})
+			}
 		}
 		sh.batch = batch
 		var cursor []byte // the last one in the batch: a piece of a cut event has none
@@ -320,7 +322,8 @@ func (a *assembler) add(entries []runtime.LogEntry) {
 	for _, e := range entries {
 		if a.startOfEvent == nil && a.pending == nil && !e.Partial && len(e.Line) <= maxEventBytes {
 			// A whole line is an event: it is shipped before the reader's next
-			// call, while its bytes are still valid, so it needs no copy.
+			// call, while its bytes are still valid, so it needs no copy. An
+			// empty line is no event (CloudWatch has none), but its cursor is.
 			a.done = append(a.done, shipEvent{ts: e.Time.UnixMilli(), msg: e.Line, cursor: e.Cursor, stream: e.Stream})
 			continue
 		}

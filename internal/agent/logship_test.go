@@ -53,11 +53,12 @@ func aws[T any](v T) *T { return &v }
 
 // TestAwslogsShipsEveryLineOnceAcrossAgentRestart closes the agent while a
 // container writes; the next agent adopts it and resumes from the cursor stored
-// with the last batch: every line arrives once, in order, with no gap.
+// with the last batch: every line arrives once, in order, with no gap (and the
+// empty first line as no event, as CloudWatch has none).
 func TestAwslogsShipsEveryLineOnceAcrossAgentRestart(t *testing.T) {
 	var svc *logsops.Service
 	e := newEnv(t, withLogs(t, &svc))
-	td := e.register(t, "chatty", shellTask(`i=0; while [ $i -lt 300 ]; do echo line $i; i=$((i+1)); sleep 0.005; done; sleep 60`,
+	td := e.register(t, "chatty", shellTask(`echo; i=0; while [ $i -lt 300 ]; do echo line $i; i=$((i+1)); sleep 0.005; done; sleep 60`,
 		map[string]any{"awslogs-group": "g", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "p"}))
 	tk := e.run(t, td)
 	e.waitStatus(t, tk.Internal.ID, model.TaskRunning, 10*time.Second)
