@@ -221,6 +221,9 @@ func TestKillNineAdoptsDockerContainers(t *testing.T) {
 	t.Parallel()
 	site := newSite(t)
 	first := site.startServer(t, "--runtime", "docker")
+	// talkTaskDef ships to the awslogs group "talk" without
+	// awslogs-create-group: as on ECS, the group must exist first.
+	first.cli.must(t, nil, "logs", "create-log-group", "--log-group-name", "talk")
 	path := site.writeFile(t, "talk.json", strings.Replace(site.talkTaskDef("v1"), strconv.Quote(site.talk), strconv.Quote(seedImage), 1))
 	var reg struct {
 		TaskDefinition struct{ TaskDefinitionArn string }
