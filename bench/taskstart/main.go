@@ -57,8 +57,8 @@ func main() {
 	}
 	defer b.close()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	fmt.Printf("Task start latency, RunTask to RUNNING: %d tasks per variant, %d per RunTask, GOMAXPROCS %d, %s%s\n",
-		*n, *batch, runtime.GOMAXPROCS(0), runtime.Version(), b.engineNote())
+	fmt.Printf("Task start latency, RunTask to RUNNING: %d tasks per variant, %d per RunTask, GOMAXPROCS %d, %s%s, load average %s\n",
+		*n, *batch, runtime.GOMAXPROCS(0), runtime.Version(), b.engineNote(), loadAverage())
 	fmt.Printf("%-15s %6s %9s %9s %9s   %-34s %9s %9s\n", "variant", "tasks", "p50", "p99", "max", "peer", "p50", "p99")
 	failed := false
 	for _, v := range chosen {
@@ -106,6 +106,16 @@ func selectVariants(list string) ([]variant, error) {
 		return nil, errors.New("no variant chosen")
 	}
 	return out, nil
+}
+
+// loadAverage is the machine's 1-minute load average: the figures mean
+// little on a machine busy with other work.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	return strings.Fields(string(b))[0]
 }
 
 func (b *bench) engineNote() string {

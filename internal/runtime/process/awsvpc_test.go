@@ -60,3 +60,23 @@ func TestSettingsOnlyContainersHaveAreRefused(t *testing.T) {
 	h := start(t, rt, spec)
 	waitExit(t, h)
 }
+
+// TestMemoryLimitKillsAsECSRecordsIt: with cgroups the server may create,
+// a process over its memory limit is killed by the kernel and its exit
+// reads as ECS records it.
+func TestMemoryLimitKillsAsECSRecordsIt(t *testing.T) {
+	rt := newRuntime(t, stateDir(t))
+	if ok, why := rt.Limits().Applied(); !ok {
+		t.Skip("no cgroups can be created here:", why)
+	}
+	spec := shSpec(t, `x=$(head -c 200000000 /dev/zero | tr "\0" a); echo survived`)
+	spec.Resources = runtime.Resources{MemoryMiB: 32, CPUUnits: 128}
+	h := start(t, rt, spec)
+	st := waitExit(t, h)
+	if code(t, st) != 137 || st.Reason != "OutOfMemoryError: Container killed due to memory usage" {
+		t.Errorf("exit %+v, want 137 and ECS's OutOfMemoryError", st)
+	}
+	if err := rt.Remove(h.State()); err != nil {
+		t.Fatal(err)
+	}
+}

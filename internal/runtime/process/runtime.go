@@ -37,6 +37,9 @@ type Options struct {
 	// StateDir holds one directory per container (config, exit status, shim log).
 	// It is created if missing and must survive server restarts for Adopt to work.
 	StateDir string
+	// CgroupRoot is where the cgroup file system is mounted (default
+	// /sys/fs/cgroup); "none" applies no cpu or memory limits (see Limits).
+	CgroupRoot string
 	// Logger receives state changes; nil discards them.
 	Logger *slog.Logger
 }
@@ -49,6 +52,7 @@ type Runtime struct {
 	log      *slog.Logger
 	ports    *ports
 	live     live // running containers, for Usage (usage.go)
+	limits   Limits
 }
 
 var (
@@ -86,7 +90,7 @@ func New(opts Options) (*Runtime, error) {
 	}
 	return &Runtime{
 		shim: shim, shimEnv: append([]string(nil), opts.ShimEnv...), stateDir: stateDir,
-		log: log.With("runtime", "process"), ports: newPorts(),
+		log: log.With("runtime", "process"), ports: newPorts(), limits: newLimits(opts.CgroupRoot, log),
 	}, nil
 }
 
@@ -149,6 +153,7 @@ func (r *Runtime) startIn(ctx context.Context, cdir string, lock *os.File, spec 
 			return h, nil
 		}
 	}
+	removeCgroups(cfg.Cgroups)
 	r.ports.release(cdir, bindings)
 	return nil, err
 }
@@ -184,7 +189,8 @@ func (r *Runtime) config(cdir string, spec runtime.Spec, argv []string, dir stri
 		}
 	}
 	cfg.Stdout, cfg.Stderr = filepath.Join(logDir, "stdout.log"), filepath.Join(logDir, "stderr.log")
-	return cfg, nil
+	cfg.Cgroups, err = r.limits.create(cdir, spec.Resources)
+	return cfg, err
 }
 
 // Remove deletes the bookkeeping of an exited container (its directory under
@@ -211,6 +217,9 @@ func (r *Runtime) Remove(state runtime.State) error {
 		return fmt.Errorf("remove %s: %w", st.Dir, err)
 	}
 	defer lock.Close()
+	if cfg, err := readConfig(st.Dir); err == nil {
+		removeCgroups(cfg.Cgroups)
+	}
 	if err := os.RemoveAll(st.Dir); err != nil {
 		return fmt.Errorf("remove %s: %w", st.Dir, err)
 	}

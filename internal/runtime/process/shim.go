@@ -96,7 +96,7 @@ func runShim(dir string, log *slog.Logger) error {
 	sendReady(ready, readyMsg{App: app.id}, log)
 	ready.Close() // from here on nothing ties the shim to the server
 	log.Info("container started", "pid", app.id.PID, "path", app.cmd.Path)
-	rec := app.supervise(sigs, log)
+	rec := withOOMVerdict(app.cgroups, app.supervise(sigs, log))
 	if err := writeStatus(dir, rec); err != nil {
 		return fmt.Errorf("recording exit status: %w", err)
 	}
@@ -123,6 +123,11 @@ func startRecorded(dir string, log *slog.Logger) (*shimApp, error) {
 	}
 	app, err := startApp(cfg, log)
 	if err != nil {
+		return nil, err
+	}
+	app.cgroups = cfg.Cgroups
+	if err := joinCgroups(cfg.Cgroups, app.cmd.Process.Pid); err != nil {
+		app.abort()
 		return nil, err
 	}
 	if err := writeIdentity(dir, identityRecord{Shim: self, App: app.id}); err != nil {
@@ -182,6 +187,7 @@ func sendReady(ready *os.File, msg readyMsg, log *slog.Logger) {
 type shimApp struct {
 	cmd     *exec.Cmd
 	id      procIdentity
+	cgroups []string // the container's cgroups (see Limits)
 	pipes   []*os.File
 	pumps   sync.WaitGroup
 	closers []io.Closer

@@ -44,6 +44,9 @@ type containerConfig struct {
 	// Bindings are the host ports allocated before the shim started, so that List
 	// can hold them again without the server's records.
 	Bindings []runtime.Binding `json:"bindings,omitempty"`
+	// Cgroups are the container's cgroups (see Limits): the shim moves the
+	// application into them.
+	Cgroups []string `json:"cgroups,omitempty"`
 }
 
 // writeConfig stores cfg in the container directory dir. The file is private (0600):
