@@ -40,3 +40,12 @@ func (r *runner) taskAddress() string {
 	t := r.current()
 	return t.Address()
 }
+
+// runtimeID is a started container's runtimeId: the runtime's own id (the
+// Docker container id, as ECS reports it), else its metadata token.
+func runtimeID(c *ctr) string {
+	if id, ok := c.handle.(runtime.Identified); ok {
+		return id.RuntimeID()
+	}
+	return c.token
+}

@@ -295,7 +295,7 @@ func (r *runner) report(ctx context.Context, status, code, reason string) {
 			HealthStatus: c.health, NetworkBindings: c.bindings, RuntimeState: c.state,
 		}
 		if c.handle != nil {
-			cr.RuntimeID = c.token
+			cr.RuntimeID = runtimeID(c)
 		}
 		rep.Containers = append(rep.Containers, cr)
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -69,6 +70,11 @@ func (g *globals) tasksTable(tasks []types.Task) error {
 		for _, c := range t.Containers {
 			for _, b := range c.NetworkBindings {
 				ports = append(ports, fmt.Sprintf("%d->%d", aws.ToInt32(b.HostPort), aws.ToInt32(b.ContainerPort)))
+			}
+			for _, ni := range c.NetworkInterfaces { // awsvpc: the container ports are on the task's address
+				if addr := aws.ToString(ni.PrivateIpv4Address); addr != "" && !slices.Contains(ports, addr) {
+					ports = append(ports, addr)
+				}
 			}
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", shortARN(aws.ToString(t.TaskArn)), shortARN(aws.ToString(t.TaskDefinitionArn)),

@@ -29,6 +29,13 @@ type HealthWatcher interface {
 	WatchHealth(ctx context.Context, report func(Health))
 }
 
+// Identified is implemented by handles whose runtime has an id of its own
+// for the container (Docker's container id), which ECS reports as the
+// container's runtimeId and the task metadata endpoint as DockerId.
+type Identified interface {
+	RuntimeID() string
+}
+
 // StatsReader is implemented by handles that can report resource usage for
 // the task metadata endpoint's /stats.
 type StatsReader interface {

@@ -150,6 +150,11 @@ func checkLabels(t *testing.T, task ecstypes.Task) {
 	if err != nil || len(list.Items) != 1 {
 		t.Fatalf("web container: %v %v", list.Items, err)
 	}
+	for _, c := range task.Containers {
+		if aws.ToString(c.Name) == "web" && aws.ToString(c.RuntimeId) != list.Items[0].ID {
+			t.Errorf("web's runtimeId %q, want the engine's container id %s", aws.ToString(c.RuntimeId), list.Items[0].ID)
+		}
+	}
 	l := list.Items[0].Labels
 	if l["team"] != "blue" || l["com.amazonaws.ecs.task-arn"] != arn || l["com.amazonaws.ecs.container-name"] != "web" || l["dev.slipway.store"] == "" {
 		t.Errorf("labels %v", l)

@@ -40,6 +40,7 @@ var (
 	_ runtime.Handle        = (*handle)(nil)
 	_ runtime.HealthWatcher = (*handle)(nil)
 	_ runtime.StatsReader   = (*handle)(nil)
+	_ runtime.Identified    = (*handle)(nil)
 )
 
 // newHandle returns a handle for a running container and starts watching
@@ -124,6 +125,9 @@ func signalName(n int) string {
 	names := map[int]string{1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 6: "SIGABRT", 9: "SIGKILL", 11: "SIGSEGV", 15: "SIGTERM"}
 	return names[n]
 }
+
+// RuntimeID is the engine's id of the container.
+func (h *handle) RuntimeID() string { return h.id }
 
 // State returns the JSON the agent persists for Adopt.
 func (h *handle) State() runtime.State { return savedState{Version: stateVersion, ID: h.id}.encode() }
