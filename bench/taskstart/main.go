@@ -23,6 +23,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/slipway-dev/slipway/internal/lbnode"
 	"github.com/slipway-dev/slipway/internal/runtime/docker"
 	"github.com/slipway-dev/slipway/internal/runtime/process"
 	"github.com/slipway-dev/slipway/internal/server"
@@ -35,6 +36,9 @@ func main() {
 	// The process runtime starts each task under `<this binary> __shim DIR`.
 	if len(os.Args) > 1 && os.Args[1] == process.ShimArg {
 		os.Exit(process.ShimMain(os.Args[1:]))
+	}
+	if len(os.Args) > 1 && os.Args[1] == lbnode.Arg { // and the load balancer under `<this binary> __lb`
+		os.Exit(lbnode.Main(os.Args[1:]))
 	}
 	n := flag.Int("n", 50, "tasks per variant")
 	batch := flag.Int("batch", 1, "tasks per RunTask call (1 to 10), started together")

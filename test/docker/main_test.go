@@ -17,6 +17,7 @@ import (
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
+	"github.com/slipway-dev/slipway/internal/lbnode"
 	"github.com/slipway-dev/slipway/internal/runtime/process"
 	"github.com/slipway-dev/slipway/internal/server"
 	"github.com/slipway-dev/slipway/internal/testutil"
@@ -38,6 +39,9 @@ var (
 func TestMain(m *testing.M) {
 	if testutil.IsShim() {
 		os.Exit(process.ShimMain(os.Args[1:]))
+	}
+	if len(os.Args) > 1 && os.Args[1] == lbnode.Arg { // the default data plane command
+		os.Exit(lbnode.Main(os.Args[1:]))
 	}
 	dir, err := os.MkdirTemp("", "docker-e2e-")
 	if err != nil {

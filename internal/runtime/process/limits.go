@@ -18,16 +18,20 @@ import (
 //
 //   - cgroup v1 (the memory and cpu hierarchies): memory.limit_in_bytes is
 //     the hard limit (memory), memory.soft_limit_in_bytes the soft one
-//     (memoryReservation), cpu.shares the weight (cpu, at least 2) and
-//     cpu.cfs_quota_us the task's cpu as a quota;
-//   - cgroup v2: memory.max, memory.low, cpu.weight and cpu.max, the same.
+//     (memoryReservation), cpu.cfs_quota_us the task's cpu as a quota;
+//   - cgroup v2: memory.max, memory.low and cpu.max, the same.
+//
+// A container's cpu, a relative weight in ECS, is not applied: the
+// processes share the machine's scheduler with everything else on it, and a
+// cgroup of their own would take them out of the kernel's fairness between
+// sessions (autogroup) and weigh them against whole sessions instead. With
+// the Docker runtime, whose containers all sit in the engine's cgroup, it
+// is the weight among containers that ECS applies.
 //
 // A container's cgroup is created in a cgroup "slipway" under the server's
-// own cgroup of each controller, named after its container directory: so
-// whatever limits and accounts the server's cgroup still covers its
-// containers, and containers weigh their CPU shares against each other (as
-// Docker's containers do in its "docker" cgroup), not against every process
-// of the machine (a container of cpu 0, 2 shares, would starve). The shim
+// own cgroup of each controller, named after its container directory, so
+// that whatever limits and accounts the server's cgroup still covers its
+// containers; the cpu one only for a task with a cpu quota. The shim
 // moves the application into it right after starting it, before reporting
 // the start, and the runtime removes it with the container (Remove). When
 // the kernel's OOM killer ended the application (the cgroup's oom_kill
@@ -120,31 +124,32 @@ func (l Limits) Applied() (bool, string) { return l.version != 0, l.why }
 // writes its limits; it returns their directories, none when the spec asks
 // for no limit or limits cannot be applied.
 func (l Limits) create(cdir string, r runtime.Resources) ([]string, error) {
-	if l.version == 0 || r == (runtime.Resources{}) {
+	if l.version == 0 {
 		return nil, nil
 	}
 	memory := int64(r.MemoryMiB) << 20
 	if task := int64(r.TaskMemoryMiB) << 20; task > 0 && (memory == 0 || memory > task) {
 		memory = task
 	}
-	shares := min(max(r.CPUUnits, 2), 262144)
 	name := filepath.Base(cdir)
-	var files map[string]map[string]string
+	files := map[string]map[string]string{}
 	if l.version == 1 {
-		mem, cpu := map[string]string{}, map[string]string{"cpu.shares": strconv.Itoa(shares)}
+		mem := map[string]string{}
 		if memory > 0 {
 			mem["memory.limit_in_bytes"] = strconv.FormatInt(memory, 10)
 		}
 		if r.MemoryReservationMiB > 0 {
 			mem["memory.soft_limit_in_bytes"] = strconv.FormatInt(int64(r.MemoryReservationMiB)<<20, 10)
 		}
-		if r.TaskCPUUnits > 0 {
-			cpu["cpu.cfs_period_us"] = strconv.Itoa(cfsPeriod)
-			cpu["cpu.cfs_quota_us"] = strconv.Itoa(r.TaskCPUUnits * cfsPeriod / 1024)
+		if len(mem) > 0 {
+			files[filepath.Join(l.memory, name)] = mem
 		}
-		files = map[string]map[string]string{filepath.Join(l.memory, name): mem, filepath.Join(l.cpu, name): cpu}
+		if r.TaskCPUUnits > 0 {
+			files[filepath.Join(l.cpu, name)] = map[string]string{
+				"cpu.cfs_period_us": strconv.Itoa(cfsPeriod), "cpu.cfs_quota_us": strconv.Itoa(r.TaskCPUUnits * cfsPeriod / 1024)}
+		}
 	} else {
-		f := map[string]string{"cpu.weight": strconv.Itoa(1 + (shares-2)*9999/262142)}
+		f := map[string]string{}
 		if memory > 0 {
 			f["memory.max"] = strconv.FormatInt(memory, 10)
 		}
@@ -154,7 +159,9 @@ func (l Limits) create(cdir string, r runtime.Resources) ([]string, error) {
 		if r.TaskCPUUnits > 0 {
 			f["cpu.max"] = fmt.Sprintf("%d %d", r.TaskCPUUnits*cfsPeriod/1024, cfsPeriod)
 		}
-		files = map[string]map[string]string{filepath.Join(l.memory, name): f}
+		if len(f) > 0 {
+			files[filepath.Join(l.memory, name)] = f
+		}
 	}
 	var dirs []string
 	for dir, values := range files {

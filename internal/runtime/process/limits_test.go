@@ -29,14 +29,13 @@ func TestLimitsWriteTheControllersFiles(t *testing.T) {
 	for file, want := range map[string]string{
 		"memory/srv/slipway/task.web-123/memory.limit_in_bytes":      "50331648", // the task's 48 MiB caps the container's 64
 		"memory/srv/slipway/task.web-123/memory.soft_limit_in_bytes": "33554432",
-		"cpu/slipway/task.web-123/cpu.shares":                        "256",
 		"cpu/slipway/task.web-123/cpu.cfs_quota_us":                  "50000",
 	} {
 		if b, err := os.ReadFile(filepath.Join(root, file)); err != nil || string(b) != want {
 			t.Errorf("%s = %q %v, want %q", file, b, err, want)
 		}
 	}
-	if d, _ := l.create("/state/none", runtime.Resources{}); d != nil {
+	if d, _ := l.create("/state/none", runtime.Resources{CPUUnits: 512}); d != nil {
 		t.Errorf("a container without limits got cgroups %v", d)
 	}
 
@@ -52,7 +51,7 @@ func TestLimitsWriteTheControllersFiles(t *testing.T) {
 	if err != nil || len(dirs) != 1 {
 		t.Fatalf("create: %v %v", dirs, err)
 	}
-	for file, want := range map[string]string{"memory.max": "16777216", "cpu.weight": "39", "cpu.max": "25000 100000"} {
+	for file, want := range map[string]string{"memory.max": "16777216", "cpu.max": "25000 100000"} {
 		if b, _ := os.ReadFile(filepath.Join(dirs[0], file)); string(b) != want {
 			t.Errorf("%s = %q, want %q", file, b, want)
 		}
