@@ -258,3 +258,39 @@ func TestKillNineAdoptsDockerContainers(t *testing.T) {
 		}
 	}
 }
+
+// seed002Image is seed 002's image, given to the local talk-service image.
+const seed002Image = "340754841610.dkr.ecr.eu-west-1.amazonaws.com/talk-service:latest"
+
+// TestSeed002OnDocker follows seed 002 on the Docker runtime, its task
+// definition verbatim (its ECR image name given to a locally built
+// talk-service with `docker tag`): `aws logs create-log-group`, the task runs
+// as a container, and its output, followed from the engine's log stream,
+// lands in the stream ECS names.
+func TestSeed002OnDocker(t *testing.T) {
+	requireAWSCLI(t)
+	docker := requireDockerSite(t)
+	if _, err := docker.ImageTag(context.Background(), client.ImageTagOptions{Source: "slipway-test/talk-service:e2e", Target: seed002Image}); err != nil {
+		t.Fatal(err)
+	}
+	t.Parallel()
+	site := newSite(t)
+	cli := site.startServer(t, "--runtime", "docker").cli
+	cli.must(t, nil, "logs", "create-log-group", "--log-group-name", "talk-service-cloudwatch", "--region", "eu-west-1")
+	def := strings.Replace(fmt.Sprintf(seed002TaskDefinition, "talk-service-cloudwatch", ""), `"talk-service:latest"`, strconv.Quote(seed002Image), 1)
+	cli.must(t, nil, "ecs", "register-task-definition", "--cli-input-json", "file://"+site.writeFile(t, "seed002.json", def))
+	var out struct{ Tasks []ecsTask }
+	cli.must(t, &out, "ecs", "run-task", "--task-definition", "talk-service")
+	task := out.Tasks[0]
+	stream := "aws-talk-service-cloudwatch/web/" + task.id()
+	waitFor(t, 60*time.Second, func() (bool, string) {
+		var got struct{ Events []logEvent }
+		if err := cli.call(&got, "logs", "get-log-events", "--log-group-name", "talk-service-cloudwatch", "--log-stream-name", stream); err != nil {
+			return false, err.Error()
+		}
+		return len(got.Events) > 0 && strings.Contains(got.Events[0].Message, "talk-service started"), fmt.Sprintf("%+v", got.Events)
+	})
+	if n := len(taskContainers(t, docker, task.id())); n != 1 {
+		t.Errorf("%d containers run the task, want 1", n)
+	}
+}

@@ -9,6 +9,7 @@
 //	probe exit N       exit with code N
 //	probe sleep        wait for SIGTERM, then exit 0
 //	probe print TEXT   write TEXT to stdout and stderr, then exit 0
+//	probe lines N      write lines 1..N to stdout, one every 2 ms, then exit 0
 package main
 
 import (
@@ -41,6 +42,12 @@ func main() {
 	case "print":
 		fmt.Println(arg(2))
 		fmt.Fprintln(os.Stderr, arg(2))
+	case "lines":
+		n, _ := strconv.Atoi(arg(2))
+		for i := 1; i <= n; i++ {
+			fmt.Println("line", i)
+			time.Sleep(2 * time.Millisecond)
+		}
 	default:
 		fmt.Fprintln(os.Stderr, "probe: unknown command", os.Args[1])
 		os.Exit(2)
