@@ -257,6 +257,18 @@ func TestKillNineAdoptsDockerContainers(t *testing.T) {
 			t.Errorf("task %s has %d containers, want 1", task.id(), n)
 		}
 	}
+	// The adopted container's output is shipped once, across the restart.
+	waitFor(t, 30*time.Second, func() (bool, string) {
+		var got struct{ Events []logEvent }
+		err := cli.call(&got, "logs", "get-log-events", "--log-group-name", "talk", "--log-stream-name", "talk/web/"+survivor.id())
+		started := 0
+		for _, e := range got.Events {
+			if strings.Contains(e.Message, "talk-service started") {
+				started++
+			}
+		}
+		return err == nil && started == 1, fmt.Sprintf("%d start lines: %+v %v", started, got.Events, err)
+	})
 }
 
 // seed002Image is seed 002's image, given to the local talk-service image.

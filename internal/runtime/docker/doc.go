@@ -33,7 +33,10 @@
 //
 // Output stays in the engine's json-file log, bounded like the process
 // runtime's logs (two files of Spec.LogMaxBytes); failure reasons read its
-// tail (runtime.LogTailer) before the container is removed.
+// tail (runtime.LogTailer) before the container is removed, and the agent
+// ships awslogs containers' output from the engine's log stream
+// (runtime.LogFollower, see logfollow.go), resuming at a cursor of time and
+// count after a restart.
 //
 // # Resources
 //
