@@ -33,7 +33,9 @@ type env struct {
 	elb    *elb.Client
 	logs   *cwl.Client
 	url    string // the listener's /talk
-	chatty string // the chatty container's executable
+	// chatty and chattyFiles are the executables of the chatty containers, with
+	// and without the awslogs driver (copies, so that their processes differ).
+	chatty, chattyFiles string
 }
 
 func newEnv(ctx context.Context, s settings, logger *slog.Logger) (*env, error) {
@@ -51,6 +53,9 @@ func newEnv(ctx context.Context, s settings, logger *slog.Logger) (*env, error) 
 		return nil, err
 	}
 	e.chatty = chatty
+	if e.chattyFiles, err = testutil.BuildPackage(dir, "./bench/logs/chatty", "chatty-files"); err != nil {
+		return nil, err
+	}
 	shim, err := process.DefaultShimCommand()
 	if err != nil {
 		return nil, err
@@ -109,10 +114,8 @@ func (e *env) setUp(ctx context.Context, s settings, talk, chatty string) error 
 	for _, def := range []ecstypes.ContainerDefinition{
 		{Name: aws.String("web"), Image: aws.String(talk), MemoryReservation: aws.Int32(16),
 			PortMappings: []ecstypes.PortMapping{{ContainerPort: aws.Int32(8080)}}},
-		{Name: aws.String("chatty"), Image: aws.String(chatty), MemoryReservation: aws.Int32(16),
-			Environment: []ecstypes.KeyValuePair{{Name: aws.String("RATE"), Value: aws.String(strconv.Itoa(s.rate))}},
-			LogConfiguration: &ecstypes.LogConfiguration{LogDriver: ecstypes.LogDriverAwslogs,
-				Options: map[string]string{"awslogs-group": "bench", "awslogs-stream-prefix": "chatty", "awslogs-region": "us-east-1"}}},
+		chattyDef("chatty", chatty, s, true),
+		chattyDef("chatty-files", e.chattyFiles, s, false),
 	} {
 		if _, err := e.ecs.RegisterTaskDefinition(ctx, &awsecs.RegisterTaskDefinitionInput{Family: def.Name,
 			ContainerDefinitions: []ecstypes.ContainerDefinition{def}}); err != nil {
@@ -124,9 +127,14 @@ func (e *env) setUp(ctx context.Context, s settings, talk, chatty string) error 
 		LoadBalancers: []ecstypes.LoadBalancer{{TargetGroupArn: aws.String(tgARN), ContainerName: aws.String("web"), ContainerPort: aws.Int32(8080)}}}); err != nil {
 		return err
 	}
-	if _, err := e.ecs.CreateService(ctx, &awsecs.CreateServiceInput{ServiceName: aws.String("chatty"), TaskDefinition: aws.String("chatty"),
-		DesiredCount: aws.Int32(0)}); err != nil {
-		return err
+	for _, name := range []string{"chatty", "chatty-files"} {
+		if _, err := e.ecs.CreateService(ctx, &awsecs.CreateServiceInput{ServiceName: aws.String(name), TaskDefinition: aws.String(name),
+			DesiredCount: aws.Int32(1)}); err != nil {
+			return err
+		}
+		if err := e.waitRunning(ctx, name); err != nil {
+			return err
+		}
 	}
 	return e.waitHealthy(ctx, tgARN, s.backends)
 }
@@ -147,18 +155,12 @@ func (e *env) waitHealthy(ctx context.Context, tg string, n int) error {
 	})
 }
 
-// scaleChatty sets the chatty service's task count and waits until that many run.
-func (e *env) scaleChatty(ctx context.Context, n int) error {
-	if _, err := e.ecs.UpdateService(ctx, &awsecs.UpdateServiceInput{Service: aws.String("chatty"), DesiredCount: aws.Int32(int32(n))}); err != nil {
-		return err
-	}
+// waitRunning waits until the service's one task runs.
+func (e *env) waitRunning(ctx context.Context, service string) error {
 	return poll(ctx, time.Minute, func() (bool, error) {
-		out, err := e.ecs.ListTasks(ctx, &awsecs.ListTasksInput{ServiceName: aws.String("chatty")})
-		if err != nil || len(out.TaskArns) != n {
+		out, err := e.ecs.ListTasks(ctx, &awsecs.ListTasksInput{ServiceName: aws.String(service)})
+		if err != nil || len(out.TaskArns) != 1 {
 			return false, err
-		}
-		if n == 0 {
-			return true, nil
 		}
 		d, err := e.ecs.DescribeTasks(ctx, &awsecs.DescribeTasksInput{Tasks: out.TaskArns})
 		return err == nil && aws.ToString(d.Tasks[0].LastStatus) == "RUNNING", err
@@ -215,4 +217,15 @@ func poll(ctx context.Context, timeout time.Duration, cond func() (bool, error))
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// chattyDef is a chatty container, with the awslogs driver when shipped.
+func chattyDef(name, exe string, s settings, shipped bool) ecstypes.ContainerDefinition {
+	def := ecstypes.ContainerDefinition{Name: aws.String(name), Image: aws.String(exe), MemoryReservation: aws.Int32(16),
+		Environment: []ecstypes.KeyValuePair{{Name: aws.String("RATE"), Value: aws.String(strconv.Itoa(s.rate))}}}
+	if shipped {
+		def.LogConfiguration = &ecstypes.LogConfiguration{LogDriver: ecstypes.LogDriverAwslogs,
+			Options: map[string]string{"awslogs-group": "bench", "awslogs-stream-prefix": "chatty", "awslogs-region": "us-east-1"}}
+	}
+	return def
 }

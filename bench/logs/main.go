@@ -1,19 +1,21 @@
 // Command logs measures log ingestion beside load-balancer traffic: an embedded
 // server runs a service of talk-service tasks behind a Slipway listener, which a
-// load generator (wrk when on PATH, else a Go client) drives at full speed, and a
-// chatty container (bench/logs/chatty) whose -rate lines/s the awslogs driver
-// ships into the CloudWatch Logs store. Each round measures the listener's
-// requests/s in two windows seconds apart, one with the chatty container paused
-// (SIGSTOP) and one with it writing, in alternating order; it prints both, the
-// throughput lost, the lines/s that reached the store and the CPU that shipping
-// took, and the medians over the rounds.
+// load generator (wrk when on PATH, else a Go client) drives at full speed, and
+// two chatty containers (bench/logs/chatty, -rate lines/s each): one with the
+// awslogs driver, whose output is shipped into the CloudWatch Logs store, and one
+// whose output stays in its log files. Each round measures the listener's
+// requests/s in three windows seconds apart, in rotating order: with both paused
+// (SIGSTOP), beside the files-only one, and beside the shipped one; it prints
+// the three, the throughput lost beside each, the lines/s that reached the store
+// and the CPU that shipping took, then the medians over the rounds.
 //
-//	go run ./bench/logs                       # 60000 lines/s, 10 rounds of 2 x 3 s
+//	go run ./bench/logs                       # 60000 lines/s, 10 rounds of 3 x 3 s
 //	go run ./bench/logs -rate 100000 -rounds 4 -duration 10s
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -47,13 +49,13 @@ func main() {
 		os.Exit(lbnode.Main(os.Args[1:]))
 	}
 	var s settings
-	flag.IntVar(&s.rate, "rate", 60000, "lines per second the chatty container writes")
+	flag.IntVar(&s.rate, "rate", 60000, "lines per second each chatty container writes")
 	flag.DurationVar(&s.duration, "duration", 3*time.Second, "length of each window")
-	flag.IntVar(&s.rounds, "rounds", 10, "rounds (each: a window of traffic alone and one beside the chatty container)")
+	flag.IntVar(&s.rounds, "rounds", 10, "rounds (each: a window quiet, one beside each chatty container)")
 	flag.IntVar(&s.conns, "conns", 64, "load generator connections")
 	flag.IntVar(&s.backends, "backends", 2, "talk-service tasks behind the listener")
 	flag.StringVar(&s.useWrk, "wrk", "auto", "load generator: auto (wrk when on PATH), wrk, or go")
-	flag.StringVar(&s.profile, "cpuprofile", "", "write a CPU profile of the server (this process) during the last measurement beside the chatty container")
+	flag.StringVar(&s.profile, "cpuprofile", "", "write a CPU profile of the server (this process) during the last window beside the shipped chatty container")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -64,101 +66,119 @@ func main() {
 }
 
 type roundResult struct {
-	alone, beside float64 // requests/s
-	lines         float64 // lines/s stored while measuring beside
-	behind        time.Duration
-	// CPU (cores) used while measuring beside: by the server process (agent,
+	alone, files, shipped float64 // requests/s
+	lines                 float64 // lines/s stored while measuring shipped
+	behind                time.Duration
+	// CPU (cores) used while measuring shipped: by the server process (agent,
 	// shippers, log store, API), the chatty container and its shim.
 	server, chatty, shim float64
 }
 
-// run measures rounds of two windows, traffic alone and traffic beside the
-// chatty container, in alternating order. The chatty container runs throughout
-// and is paused (SIGSTOP) for the windows alone, so that the two windows of a
-// round are seconds apart and what else runs on the machine weighs on both alike.
+// window is one measurement: which chatty container writes meanwhile.
+type window int
+
+const (
+	quiet   window = iota // both paused
+	files                 // the one whose output stays in its files
+	shipped               // the one with the awslogs driver
+)
+
+// run measures rounds of three windows seconds apart, in rotating order: traffic
+// with both chatty containers paused (SIGSTOP), beside the one whose output only
+// goes to its log files, and beside the one whose output the awslogs driver ships.
+// The second tells what a chatty container costs on any runtime, the third what
+// shipping adds to it; what else runs on the machine weighs on all three alike.
 func run(ctx context.Context, s settings) error {
 	e, err := newEnv(ctx, s, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		return err
 	}
 	defer e.close()
-	if err := e.scaleChatty(ctx, 1); err != nil {
-		return err
-	}
 	stream, err := e.chattyStream(ctx)
 	if err != nil {
 		return err
 	}
-	chattyPID, shimPID := pidOf(e.chatty)
-	if chattyPID == 0 {
-		return fmt.Errorf("chatty container's process not found")
+	shippedPID, shimPID := pidOf(e.chatty)
+	filesPID, _ := pidOf(e.chattyFiles)
+	if shippedPID == 0 || filesPID == 0 {
+		return fmt.Errorf("the chatty containers' processes were not found")
 	}
-	defer syscall.Kill(chattyPID, syscall.SIGCONT)
+	defer syscall.Kill(shippedPID, syscall.SIGCONT)
+	defer syscall.Kill(filesPID, syscall.SIGCONT)
 	gen := pickLoad(s)
-	fmt.Printf("load: %s, %d connections, %s per window; chatty container: %d lines/s of ~100 bytes; %d talk-service tasks\n",
+	fmt.Printf("load: %s, %d connections, %s per window; chatty containers: %d lines/s of ~100 bytes each; %d talk-service tasks\n",
 		gen.name(), s.conns, s.duration, s.rate, s.backends)
 	var results []roundResult
 	for round := 1; round <= s.rounds; round++ {
 		var r roundResult
-		alone := func() error {
-			if err := syscall.Kill(chattyPID, syscall.SIGSTOP); err != nil {
+		for k := range 3 {
+			w := window((round + k) % 3)
+			if err := e.measureWindow(ctx, s, gen, w, stream, shippedPID, filesPID, shimPID, round == s.rounds, &r); err != nil {
 				return err
 			}
-			time.Sleep(500 * time.Millisecond) // the shipper drains what was written
-			r.alone, err = gen.measure(ctx, e.url, s.duration)
-			return err
 		}
-		beside := func() error {
-			if err := syscall.Kill(chattyPID, syscall.SIGCONT); err != nil {
-				return err
-			}
-			time.Sleep(500 * time.Millisecond)
-			seq0, _, err := e.newestSeq(ctx, stream)
-			if err != nil {
-				return err
-			}
-			self0, chatty0, shim0 := procCPU(os.Getpid()), procCPU(chattyPID), procCPU(shimPID)
-			t0 := time.Now()
-			stopProfile := startProfile(s.profile, round == s.rounds)
-			r.beside, err = gen.measure(ctx, e.url, s.duration)
-			stopProfile()
-			if err != nil {
-				return err
-			}
-			seq1, newest, err := e.newestSeq(ctx, stream)
-			if err != nil {
-				return err
-			}
-			elapsed := time.Since(t0).Seconds()
-			r.server = (procCPU(os.Getpid()) - self0).Seconds() / elapsed
-			r.chatty = (procCPU(chattyPID) - chatty0).Seconds() / elapsed
-			r.shim = (procCPU(shimPID) - shim0).Seconds() / elapsed
-			r.lines, r.behind = float64(seq1-seq0)/elapsed, time.Since(newest)
-			return nil
-		}
-		first, second := alone, beside
-		if round%2 == 0 {
-			first, second = beside, alone
-		}
-		if err := first(); err != nil {
-			return err
-		}
-		if err := second(); err != nil {
-			return err
-		}
-		fmt.Printf("round %d: alone %.0f req/s; beside the chatty container %.0f req/s (loss %.1f%%) while %.0f lines/s were stored, the newest %s behind; CPU (cores): server %.2f, chatty %.2f, its shim %.2f\n",
-			round, r.alone, r.beside, 100*(1-r.beside/r.alone), r.lines, r.behind.Round(time.Millisecond), r.server, r.chatty, r.shim)
+		fmt.Printf("round %2d: %6.0f req/s quiet, %6.0f beside the files-only container (%5.1f%%), %6.0f beside the shipped one (%5.1f%%; %5.1f%% more than files-only); %.0f lines/s stored, the newest %s behind; CPU (cores): server %.3f, shim %.3f, chatty %.3f\n",
+			round, r.alone, r.files, 100*(1-r.files/r.alone), r.shipped, 100*(1-r.shipped/r.alone), 100*(1-r.shipped/r.files),
+			r.lines, r.behind.Round(time.Millisecond), r.server, r.shim, r.chatty)
 		results = append(results, r)
 	}
-	loss := median(results, func(r roundResult) float64 { return 1 - r.beside/r.alone })
-	fmt.Printf("median of %d rounds: %.0f req/s alone, %.0f req/s beside %.0f lines/s ingested; throughput loss %.1f%% (median of the rounds' losses); goals: >= 50000 lines/s, < 5%%\n",
-		len(results), median(results, func(r roundResult) float64 { return r.alone }),
-		median(results, func(r roundResult) float64 { return r.beside }), median(results, func(r roundResult) float64 { return r.lines }), 100*loss)
-	fmt.Printf("ingestion's CPU (median, cores): server %.3f, shim %.3f (and the chatty container itself %.3f)\n",
-		median(results, func(r roundResult) float64 { return r.server }), median(results, func(r roundResult) float64 { return r.shim }),
-		median(results, func(r roundResult) float64 { return r.chatty }))
+	m := func(f func(roundResult) float64) float64 { return median(results, f) }
+	fmt.Printf("median of %d rounds: %.0f req/s quiet, %.0f beside the files-only chatty container, %.0f beside the shipped one while %.0f lines/s were ingested (goal >= 50000)\n",
+		len(results), m(func(r roundResult) float64 { return r.alone }), m(func(r roundResult) float64 { return r.files }),
+		m(func(r roundResult) float64 { return r.shipped }), m(func(r roundResult) float64 { return r.lines }))
+	fmt.Printf("throughput loss (medians of the rounds'): %.1f%% beside the shipped container, of which its shipping %.1f%% (beside the files-only one %.1f%%); goal < 5%%\n",
+		100*m(func(r roundResult) float64 { return 1 - r.shipped/r.alone }), 100*m(func(r roundResult) float64 { return 1 - r.shipped/r.files }),
+		100*m(func(r roundResult) float64 { return 1 - r.files/r.alone }))
+	fmt.Printf("shipping's CPU (median, cores): server %.3f, shim %.3f (and the chatty container itself %.3f)\n",
+		m(func(r roundResult) float64 { return r.server }), m(func(r roundResult) float64 { return r.shim }), m(func(r roundResult) float64 { return r.chatty }))
 	used, bound := e.srv.LogsUsage()
 	fmt.Printf("log store: %d MiB on disk of its %d MiB bound\n", used>>20, bound>>20)
+	return nil
+}
+
+// measureWindow runs one window w of a round into r.
+func (e *env) measureWindow(ctx context.Context, s settings, gen load, w window, stream string, shippedPID, filesPID, shimPID int, profile bool, r *roundResult) error {
+	pause := func(pid int, paused bool) error {
+		sig := syscall.SIGCONT
+		if paused {
+			sig = syscall.SIGSTOP
+		}
+		return syscall.Kill(pid, sig)
+	}
+	if err := errors.Join(pause(shippedPID, w != shipped), pause(filesPID, w != files)); err != nil {
+		return err
+	}
+	time.Sleep(500 * time.Millisecond) // the shipper drains or gets going
+	if w != shipped {
+		rate, err := gen.measure(ctx, e.url, s.duration)
+		if w == quiet {
+			r.alone = rate
+		} else {
+			r.files = rate
+		}
+		return err
+	}
+	seq0, _, err := e.newestSeq(ctx, stream)
+	if err != nil {
+		return err
+	}
+	self0, chatty0, shim0 := procCPU(os.Getpid()), procCPU(shippedPID), procCPU(shimPID)
+	t0 := time.Now()
+	stop := startProfile(s.profile, profile)
+	r.shipped, err = gen.measure(ctx, e.url, s.duration)
+	stop()
+	if err != nil {
+		return err
+	}
+	seq1, newest, err := e.newestSeq(ctx, stream)
+	if err != nil {
+		return err
+	}
+	elapsed := time.Since(t0).Seconds()
+	r.server = (procCPU(os.Getpid()) - self0).Seconds() / elapsed
+	r.chatty = (procCPU(shippedPID) - chatty0).Seconds() / elapsed
+	r.shim = (procCPU(shimPID) - shim0).Seconds() / elapsed
+	r.lines, r.behind = float64(seq1-seq0)/elapsed, time.Since(newest)
 	return nil
 }
 

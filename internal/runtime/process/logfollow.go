@@ -23,8 +23,8 @@ import (
 const (
 	// followPollMin and followPollMax bound how often an idle reader looks for
 	// new output: soon after output arrived, less often the longer none comes.
-	followPollMin = 50 * time.Millisecond
-	followPollMax = 250 * time.Millisecond
+	followPollMin = 100 * time.Millisecond
+	followPollMax = 500 * time.Millisecond
 	// followReadBytes bounds what one poll reads of each stream.
 	followReadBytes = 256 << 10
 	// cursorVersion is the encoding of the cursors this runtime hands out.
