@@ -70,8 +70,9 @@ type site struct {
 }
 
 // newSite starts a server on runtime (server.RuntimeDocker or
-// RuntimeProcess); a Docker one needs the engine and the test images.
-func newSite(t *testing.T, runtime string) *site {
+// RuntimeProcess), its configuration changed by each option; a Docker one
+// needs the engine and the test images.
+func newSite(t *testing.T, runtime string, options ...func(*server.Config)) *site {
 	t.Helper()
 	if buildErr != nil {
 		t.Fatal(buildErr)
@@ -94,6 +95,9 @@ func newSite(t *testing.T, runtime string) *site {
 		ShimCommand: shim, ShimEnv: shimEnv, Runtime: runtime, HolderBinary: holderBinary,
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})).With("test", t.Name()),
 	}}
+	for _, o := range options {
+		o(&s.cfg)
+	}
 	s.start()
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

@@ -34,10 +34,7 @@ func TestContainerSettingsReachTheContainers(t *testing.T) {
 	write(t, filepath.Join(secrets, "api", "key"), `{"key":"k-123"}`)
 	write(t, filepath.Join(secrets, "s3", "config-bucket", "web.env"), "# comment\nFROM_FILE=1\nFROM_ENV=overridden\n")
 	write(t, filepath.Join(hostDir, "greeting"), "hello from the host")
-	s := newSite(t, server.RuntimeDocker)
-	s.srv.Close()
-	s.cfg.SecretsDir = secrets
-	s.start()
+	s := newSite(t, server.RuntimeDocker, func(c *server.Config) { c.SecretsDir = secrets })
 
 	td := s.register(settingsTaskDefinition(hostDir))
 	task := s.waitStatus(s.run(td, 1, nil), "RUNNING", 90*time.Second)[0]

@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -289,4 +291,26 @@ func containsString(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+func TestFixedHostPortIsPublishedOrRefused(t *testing.T) {
+	e := newEnv(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	spec := e.spec("web")
+	spec.PortMappings = []runtime.PortMapping{{ContainerPort: 8080, HostPort: port}}
+	h := e.start(spec)
+	if b := h.Bindings(); len(b) != 1 || b[0].HostPort != port {
+		t.Fatalf("bindings %+v, want host port %d", b, port)
+	}
+	get(t, url(h, "/health"))
+	again := e.spec("web")
+	again.PortMappings = spec.PortMappings
+	if _, err := e.rt.Start(context.Background(), again); !errors.Is(err, runtime.ErrCannotStart) || !contains(err.Error(), strconv.Itoa(port)) {
+		t.Errorf("a second container on host port %d: %v, want CannotStartContainerError naming the port", port, err)
+	}
 }
