@@ -41,6 +41,32 @@ func requireDockerSite(t *testing.T) *client.Client {
 	return cli
 }
 
+// stopDockerTasks registers, for a server started just before, a cleanup
+// that runs before the server's teardown: it stops every task and waits
+// until their containers are gone (the teardown waits for task processes,
+// which Docker tasks have none of, and would stop the server before its
+// agent removed them).
+func stopDockerTasks(t *testing.T, srv *server, docker *client.Client) {
+	t.Cleanup(func() {
+		if !srv.running() {
+			return
+		}
+		var tasks struct{ TaskArns []string }
+		_ = srv.cli.call(&tasks, "ecs", "list-tasks")
+		if err := srv.stopAllTasks(45 * time.Second); err != nil {
+			t.Errorf("stopping tasks: %v", err)
+		}
+		var ids []string
+		for _, arn := range tasks.TaskArns {
+			ids = append(ids, arn[strings.LastIndex(arn, "/")+1:])
+		}
+		waitFor(t, 60*time.Second, func() (bool, string) {
+			left := taskContainers(t, docker, ids...)
+			return len(left) == 0, fmt.Sprintf("%d containers of stopped tasks left", len(left))
+		})
+	})
+}
+
 // taskContainers lists the containers of the given task ids (all states).
 func taskContainers(t *testing.T, cli *client.Client, taskIDs ...string) []string {
 	t.Helper()
@@ -69,7 +95,9 @@ func TestSeedFargateServiceOnDocker(t *testing.T) {
 	docker := requireDockerSite(t)
 	t.Parallel()
 	site := newSite(t)
-	cli := site.startServer(t, "--runtime", "docker").cli
+	srv := site.startServer(t, "--runtime", "docker")
+	stopDockerTasks(t, srv, docker)
+	cli := srv.cli
 
 	var tgOut struct {
 		TargetGroups []struct{ TargetGroupArn string }
@@ -240,7 +268,9 @@ func TestKillNineAdoptsDockerContainers(t *testing.T) {
 	if _, err := docker.ContainerKill(context.Background(), taskContainers(t, docker, victim.id())[0], client.ContainerKillOptions{Signal: "SIGKILL"}); err != nil {
 		t.Fatal(err)
 	}
-	cli := site.startServer(t, "--runtime", "docker").cli
+	second := site.startServer(t, "--runtime", "docker")
+	stopDockerTasks(t, second, docker)
+	cli := second.cli
 	waitTalk(t, survivor.hostPort(), survivor.TaskArn, "v1")
 	cli.waitService(t, "talk", 60*time.Second, steadyOn(taskDef, 2))
 	if got := taskContainers(t, docker, survivor.id()); !slices.Equal(got, survivorContainers) {
@@ -287,7 +317,9 @@ func TestSeed002OnDocker(t *testing.T) {
 	}
 	t.Parallel()
 	site := newSite(t)
-	cli := site.startServer(t, "--runtime", "docker").cli
+	srv := site.startServer(t, "--runtime", "docker")
+	stopDockerTasks(t, srv, docker)
+	cli := srv.cli
 	cli.must(t, nil, "logs", "create-log-group", "--log-group-name", "talk-service-cloudwatch", "--region", "eu-west-1")
 	def := strings.Replace(fmt.Sprintf(seed002TaskDefinition, "talk-service-cloudwatch", ""), `"talk-service:latest"`, strconv.Quote(seed002Image), 1)
 	cli.must(t, nil, "ecs", "register-task-definition", "--cli-input-json", "file://"+site.writeFile(t, "seed002.json", def))
