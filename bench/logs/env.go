@@ -27,12 +27,12 @@ import (
 // env is an embedded server with service "web" (talk-service) behind a listener
 // and service "chatty" whose container uses the awslogs driver (group "bench").
 type env struct {
-	dir    string
-	srv    *server.Server
-	ecs    *awsecs.Client
-	elb    *elb.Client
-	logs   *cwl.Client
-	url    string // the listener's /talk
+	dir  string
+	srv  *server.Server
+	ecs  *awsecs.Client
+	elb  *elb.Client
+	logs *cwl.Client
+	url  string // the listener's /talk
 	// chatty and chattyFiles are the executables of the chatty containers, with
 	// and without the awslogs driver (copies, so that their processes differ).
 	chatty, chattyFiles string

@@ -46,7 +46,9 @@ func TestRestartReapsOnlyItsOwnOrphans(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _, _ = cli.ContainerRemove(context.Background(), orphan.ID, client.ContainerRemoveOptions{Force: true}) })
+	t.Cleanup(func() {
+		_, _ = cli.ContainerRemove(context.Background(), orphan.ID, client.ContainerRemoveOptions{Force: true})
+	})
 	if _, err := cli.ContainerStart(ctx, orphan.ID, client.ContainerStartOptions{}); err != nil {
 		t.Fatal(err)
 	}
