@@ -74,6 +74,28 @@ func ago(t *time.Time) string {
 	}
 }
 
+// ecsPager is what the ECS SDK's List* paginators have in common.
+type ecsPager[O any] interface {
+	HasMorePages() bool
+	NextPage(ctx context.Context, optFns ...func(*awsecs.Options)) (O, error)
+}
+
+// allPages reads every page of p and concatenates the ARNs each lists.
+func allPages[O any](ctx context.Context, p ecsPager[O], arns func(O) []string) ([]string, error) {
+	var out []string
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, arns(page)...)
+	}
+	return out, nil
+}
+
+// taskARNs is the ARNs of a ListTasks page.
+func taskARNs(o *awsecs.ListTasksOutput) []string { return o.TaskArns }
+
 // inBatches describes ids at most size at a time, as the Describe*
 // operations take bounded lists, and concatenates the answers.
 func inBatches[T any](ids []string, size int, describe func([]string) ([]T, error)) ([]T, error) {

@@ -21,14 +21,10 @@ func newInstancesCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var arns []string
-			p := awsecs.NewListContainerInstancesPaginator(c, &awsecs.ListContainerInstancesInput{Cluster: aws.String(g.cluster)})
-			for p.HasMorePages() {
-				page, err := p.NextPage(ctx)
-				if err != nil {
-					return g.explain(err)
-				}
-				arns = append(arns, page.ContainerInstanceArns...)
+			arns, err := allPages(ctx, awsecs.NewListContainerInstancesPaginator(c, &awsecs.ListContainerInstancesInput{Cluster: aws.String(g.cluster)}),
+				func(o *awsecs.ListContainerInstancesOutput) []string { return o.ContainerInstanceArns })
+			if err != nil {
+				return g.explain(err)
 			}
 			instances, err := inBatches(arns, 100, func(batch []string) ([]types.ContainerInstance, error) {
 				out, err := c.DescribeContainerInstances(ctx, &awsecs.DescribeContainerInstancesInput{Cluster: aws.String(g.cluster), ContainerInstances: batch})

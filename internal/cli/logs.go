@@ -168,14 +168,12 @@ func (lt *logTail) tasks(ctx context.Context) ([]types.Task, error) {
 	}
 	var arns []string
 	for _, status := range []types.DesiredStatus{types.DesiredStatusRunning, types.DesiredStatusStopped} {
-		p := awsecs.NewListTasksPaginator(lt.ecs, &awsecs.ListTasksInput{Cluster: cluster, ServiceName: aws.String(lt.o.target), DesiredStatus: status})
-		for p.HasMorePages() {
-			page, err := p.NextPage(ctx)
-			if err != nil {
-				return nil, err
-			}
-			arns = append(arns, page.TaskArns...)
+		got, err := allPages(ctx, awsecs.NewListTasksPaginator(lt.ecs,
+			&awsecs.ListTasksInput{Cluster: cluster, ServiceName: aws.String(lt.o.target), DesiredStatus: status}), taskARNs)
+		if err != nil {
+			return nil, err
 		}
+		arns = append(arns, got...)
 	}
 	return inBatches(arns, 100, func(batch []string) ([]types.Task, error) {
 		out, err := lt.ecs.DescribeTasks(ctx, &awsecs.DescribeTasksInput{Cluster: cluster, Tasks: batch})

@@ -21,14 +21,10 @@ func newServicesCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var arns []string
-			p := awsecs.NewListServicesPaginator(c, &awsecs.ListServicesInput{Cluster: aws.String(g.cluster)})
-			for p.HasMorePages() {
-				page, err := p.NextPage(ctx)
-				if err != nil {
-					return g.explain(err)
-				}
-				arns = append(arns, page.ServiceArns...)
+			arns, err := allPages(ctx, awsecs.NewListServicesPaginator(c, &awsecs.ListServicesInput{Cluster: aws.String(g.cluster)}),
+				func(o *awsecs.ListServicesOutput) []string { return o.ServiceArns })
+			if err != nil {
+				return g.explain(err)
 			}
 			services, err := inBatches(arns, 10, func(batch []string) ([]types.Service, error) {
 				out, err := c.DescribeServices(ctx, &awsecs.DescribeServicesInput{Cluster: aws.String(g.cluster), Services: batch})

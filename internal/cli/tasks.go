@@ -32,14 +32,9 @@ func newTasksCmd(g *globals) *cobra.Command {
 			if stopped {
 				in.DesiredStatus = types.DesiredStatusStopped
 			}
-			var arns []string
-			p := awsecs.NewListTasksPaginator(c, in)
-			for p.HasMorePages() {
-				page, err := p.NextPage(ctx)
-				if err != nil {
-					return g.explain(err)
-				}
-				arns = append(arns, page.TaskArns...)
+			arns, err := allPages(ctx, awsecs.NewListTasksPaginator(c, in), taskARNs)
+			if err != nil {
+				return g.explain(err)
 			}
 			tasks, err := inBatches(arns, 100, func(batch []string) ([]types.Task, error) {
 				out, err := c.DescribeTasks(ctx, &awsecs.DescribeTasksInput{Cluster: aws.String(g.cluster), Tasks: batch})
