@@ -43,7 +43,7 @@ func decodeYAML(body []byte) (*document, error) {
 	}
 	if len(f.Docs) != 1 || f.Docs[0].Body == nil {
 		if len(f.Docs) > 1 {
-			return nil, yamlMalformedAt(f.Docs[1].GetToken())
+			return nil, yamlMalformedAt(docToken(f.Docs[1]))
 		}
 		return nil, formatErr("At least one Resources member must be defined.")
 	}
@@ -57,6 +57,20 @@ func decodeYAML(body []byte) (*document, error) {
 		return nil, yamlMalformedAt(f.Docs[0].Body.GetToken())
 	}
 	return &document{root: root, order: d.order, format: FormatYAML}, nil
+}
+
+// docToken is the first token of a document, or nil for an empty one
+// (ast.DocumentNode.GetToken dereferences a nil Body).
+func docToken(doc *ast.DocumentNode) *token.Token {
+	switch {
+	case doc == nil:
+		return nil
+	case doc.Body != nil:
+		return doc.Body.GetToken()
+	case doc.Start != nil:
+		return doc.Start
+	}
+	return doc.End
 }
 
 // maxBlockColumn bounds where block-structure tokens may stand. A block
