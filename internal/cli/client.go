@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/smithy-go"
 )
 
@@ -91,6 +92,36 @@ func allPages[O any](ctx context.Context, p ecsPager[O], arns func(O) []string) 
 		out = append(out, arns(page)...)
 	}
 	return out, nil
+}
+
+// listThenDescribe lists every ARN through the paginator, then describes
+// them size at a time (the List-then-Describe walk of every listing command).
+func listThenDescribe[O, T any](ctx context.Context, p ecsPager[O], arns func(O) []string, size int,
+	describe func([]string) ([]T, error)) ([]T, error) {
+	ids, err := allPages(ctx, p, arns)
+	if err != nil {
+		return nil, err
+	}
+	return inBatches(ids, size, describe)
+}
+
+// render prints v as JSON under --output json, else as table prints it.
+func (g *globals) render(v any, table func() error) error {
+	if g.output == "json" {
+		return g.printJSON(v)
+	}
+	return table()
+}
+
+// describeTasks describes tasks 100 at a time, DescribeTasks' limit.
+func describeTasks(ctx context.Context, c *awsecs.Client, cluster *string, arns []string) ([]types.Task, error) {
+	return inBatches(arns, 100, func(batch []string) ([]types.Task, error) {
+		out, err := c.DescribeTasks(ctx, &awsecs.DescribeTasksInput{Cluster: cluster, Tasks: batch})
+		if err != nil {
+			return nil, err
+		}
+		return out.Tasks, nil
+	})
 }
 
 // taskARNs is the ARNs of a ListTasks page.

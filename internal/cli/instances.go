@@ -21,25 +21,19 @@ func newInstancesCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			arns, err := allPages(ctx, awsecs.NewListContainerInstancesPaginator(c, &awsecs.ListContainerInstancesInput{Cluster: aws.String(g.cluster)}),
-				func(o *awsecs.ListContainerInstancesOutput) []string { return o.ContainerInstanceArns })
+			pages := awsecs.NewListContainerInstancesPaginator(c, &awsecs.ListContainerInstancesInput{Cluster: aws.String(g.cluster)})
+			instances, err := listThenDescribe(ctx, pages, func(o *awsecs.ListContainerInstancesOutput) []string { return o.ContainerInstanceArns }, 100,
+				func(batch []string) ([]types.ContainerInstance, error) {
+					out, err := c.DescribeContainerInstances(ctx, &awsecs.DescribeContainerInstancesInput{Cluster: aws.String(g.cluster), ContainerInstances: batch})
+					if err != nil {
+						return nil, err
+					}
+					return out.ContainerInstances, nil
+				})
 			if err != nil {
 				return g.explain(err)
 			}
-			instances, err := inBatches(arns, 100, func(batch []string) ([]types.ContainerInstance, error) {
-				out, err := c.DescribeContainerInstances(ctx, &awsecs.DescribeContainerInstancesInput{Cluster: aws.String(g.cluster), ContainerInstances: batch})
-				if err != nil {
-					return nil, err
-				}
-				return out.ContainerInstances, nil
-			})
-			if err != nil {
-				return g.explain(err)
-			}
-			if g.output == "json" {
-				return g.printJSON(instances)
-			}
-			return g.instancesTable(instances)
+			return g.render(instances, func() error { return g.instancesTable(instances) })
 		},
 	}
 }

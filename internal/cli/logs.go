@@ -175,13 +175,7 @@ func (lt *logTail) tasks(ctx context.Context) ([]types.Task, error) {
 		}
 		arns = append(arns, got...)
 	}
-	return inBatches(arns, 100, func(batch []string) ([]types.Task, error) {
-		out, err := lt.ecs.DescribeTasks(ctx, &awsecs.DescribeTasksInput{Cluster: cluster, Tasks: batch})
-		if err != nil {
-			return nil, err
-		}
-		return out.Tasks, nil
-	})
+	return describeTasks(ctx, lt.ecs, cluster, arns)
 }
 
 // oneTask describes the target as a task id or ARN.

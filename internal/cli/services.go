@@ -21,25 +21,19 @@ func newServicesCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			arns, err := allPages(ctx, awsecs.NewListServicesPaginator(c, &awsecs.ListServicesInput{Cluster: aws.String(g.cluster)}),
-				func(o *awsecs.ListServicesOutput) []string { return o.ServiceArns })
+			pages := awsecs.NewListServicesPaginator(c, &awsecs.ListServicesInput{Cluster: aws.String(g.cluster)})
+			services, err := listThenDescribe(ctx, pages, func(o *awsecs.ListServicesOutput) []string { return o.ServiceArns }, 10,
+				func(batch []string) ([]types.Service, error) {
+					out, err := c.DescribeServices(ctx, &awsecs.DescribeServicesInput{Cluster: aws.String(g.cluster), Services: batch})
+					if err != nil {
+						return nil, err
+					}
+					return out.Services, nil
+				})
 			if err != nil {
 				return g.explain(err)
 			}
-			services, err := inBatches(arns, 10, func(batch []string) ([]types.Service, error) {
-				out, err := c.DescribeServices(ctx, &awsecs.DescribeServicesInput{Cluster: aws.String(g.cluster), Services: batch})
-				if err != nil {
-					return nil, err
-				}
-				return out.Services, nil
-			})
-			if err != nil {
-				return g.explain(err)
-			}
-			if g.output == "json" {
-				return g.printJSON(services)
-			}
-			return g.servicesTable(services)
+			return g.render(services, func() error { return g.servicesTable(services) })
 		},
 	}
 }

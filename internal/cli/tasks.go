@@ -36,20 +36,11 @@ func newTasksCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return g.explain(err)
 			}
-			tasks, err := inBatches(arns, 100, func(batch []string) ([]types.Task, error) {
-				out, err := c.DescribeTasks(ctx, &awsecs.DescribeTasksInput{Cluster: aws.String(g.cluster), Tasks: batch})
-				if err != nil {
-					return nil, err
-				}
-				return out.Tasks, nil
-			})
+			tasks, err := describeTasks(ctx, c, aws.String(g.cluster), arns)
 			if err != nil {
 				return g.explain(err)
 			}
-			if g.output == "json" {
-				return g.printJSON(tasks)
-			}
-			return g.tasksTable(tasks)
+			return g.render(tasks, func() error { return g.tasksTable(tasks) })
 		},
 	}
 	cmd.Flags().StringVar(&service, "service", "", "only tasks of this service")
