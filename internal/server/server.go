@@ -26,6 +26,7 @@ import (
 	"github.com/slipway-dev/slipway/internal/lbsync"
 	"github.com/slipway-dev/slipway/internal/logstore"
 	"github.com/slipway-dev/slipway/internal/model"
+	"github.com/slipway-dev/slipway/internal/ops/elbops"
 	"github.com/slipway-dev/slipway/internal/ops/logsops"
 	"github.com/slipway-dev/slipway/internal/runtime"
 	"github.com/slipway-dev/slipway/internal/state"
@@ -52,6 +53,9 @@ type Server struct {
 	// logs holds the CloudWatch Logs events; logsOps runs the operations.
 	logs    *logstore.Store
 	logsOps *logsops.Service
+	// elbOps runs the ELBv2 operations (the API's, CloudFormation's), with
+	// target health and load balancer state from the syncer.
+	elbOps *elbops.Service
 	// rt names the container runtime, runtimeReason why it was chosen;
 	// rtCloser ends the runtime's own goroutines at Close (docker).
 	rt, runtimeReason string
@@ -105,6 +109,7 @@ func (s *Server) start(ctx context.Context, creds awsproto.Credentials) error {
 		return err
 	}
 	syncer := s.syncer
+	s.elbOps = elbops.New(s.st, syncer, cfg.Logger)
 	runCtx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	s.runDataPlane(runCtx)
@@ -139,7 +144,7 @@ func (s *Server) registerAPIs(router *awsproto.Router) {
 	router.HandleJSON(awsproto.JSONAPI{TargetPrefix: ecs.TargetPrefix, SigningName: ecs.SigningName},
 		ecs.New(s.st, targetGroups{s.st}, s.cfg.Logger))
 	router.HandleQuery(awsproto.QueryAPI{Version: elbv2.Version, Namespace: elbv2.Namespace, SigningName: elbv2.SigningName},
-		elbv2.New(s.st, s.syncer, s.cfg.Logger))
+		elbv2.New(s.elbOps, s.cfg.Logger))
 	s.registerCloudWatch(router)
 	router.HandleJSON(awsproto.JSONAPI{TargetPrefix: logsapi.TargetPrefix, SigningName: logsapi.SigningName},
 		logsapi.New(s.logsOps, s.cfg.Logger))

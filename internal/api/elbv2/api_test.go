@@ -22,6 +22,7 @@ import (
 	"github.com/slipway-dev/slipway/internal/api/awsproto"
 	"github.com/slipway-dev/slipway/internal/lb"
 	"github.com/slipway-dev/slipway/internal/model"
+	"github.com/slipway-dev/slipway/internal/ops/elbops"
 	"github.com/slipway-dev/slipway/internal/state"
 	"github.com/slipway-dev/slipway/internal/store"
 
@@ -80,7 +81,7 @@ func newTestAPI(t *testing.T) *testAPI {
 	logger := slog.New(slog.DiscardHandler)
 	health := &fakeHealth{health: map[string][]lb.TargetHealth{}, states: map[string][2]string{}}
 	rt := awsproto.NewRouter(nil, nil, logger)
-	rt.HandleQuery(awsproto.QueryAPI{Version: Version, Namespace: Namespace, SigningName: SigningName}, New(st, health, logger))
+	rt.HandleQuery(awsproto.QueryAPI{Version: Version, Namespace: Namespace, SigningName: SigningName}, New(elbops.New(st, health, logger), logger))
 	srv := httptest.NewServer(rt)
 	t.Cleanup(srv.Close)
 	c := elb.New(elb.Options{

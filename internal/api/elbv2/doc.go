@@ -4,9 +4,14 @@
 // and tags, with ELB's parameters, XML shapes, validation and error codes,
 // so that the AWS CLI and SDKs work against it with --endpoint-url.
 //
-// The handler only reads and writes desired state in the store; the lbsync
-// controller turns that state into the data plane's routing, and target
-// health comes back through a HealthSource.
+// This package is the wire only: it decodes each Query form into the input
+// of an operation of package elbops, calls it, and encodes the output in
+// ELB's XML (or the *awserr.Error in ELB's error shape). Validation,
+// quotas, idempotency, pagination and every read and write of state are
+// elbops', which CloudFormation and the console call too. What stays here
+// is what belongs to the Query protocol: Action dispatch, member names,
+// list and structure flattening, integers and booleans that do not decode
+// (ValidationError), which members were sent at all, and the XML shapes.
 //
 // Differences from ELB that follow from running on one host:
 //
@@ -31,7 +36,7 @@
 //
 // Paths must be absolute and name regular files of at most 1 MiB (package
 // certfile: devices, FIFOs and directories are refused without being
-// read). CreateListener and ModifyListener load the pair and answer
+// read). CreateListener and ModifyListener (elbops) load the pair and answer
 // CertificateNotFound, in the same words whatever is wrong with the files,
 // when it does not load. The load-balancer syncer reads each file once and
 // again when it changes (it looks at every sync and every 10 s), and hands

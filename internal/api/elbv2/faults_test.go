@@ -14,6 +14,7 @@ import (
 
 	"github.com/slipway-dev/slipway/internal/api/awsproto"
 	"github.com/slipway-dev/slipway/internal/model"
+	"github.com/slipway-dev/slipway/internal/ops/elbops"
 	"github.com/slipway-dev/slipway/internal/state"
 	"github.com/slipway-dev/slipway/internal/store"
 	"github.com/slipway-dev/slipway/internal/testutil"
@@ -29,7 +30,7 @@ func TestServerFaultAnswersOnlyTheRequestID(t *testing.T) {
 	st := state.New(db, model.Partition{Region: "us-east-1", Account: "123456789012"}, nil)
 	var logs testutil.LogBuffer
 	rt := awsproto.NewRouter(nil, nil, logs.Logger())
-	rt.HandleQuery(awsproto.QueryAPI{Version: Version, Namespace: Namespace, SigningName: SigningName}, New(st, nil, logs.Logger()))
+	rt.HandleQuery(awsproto.QueryAPI{Version: Version, Namespace: Namespace, SigningName: SigningName}, New(elbops.New(st, nil, logs.Logger()), logs.Logger()))
 	srv := httptest.NewServer(rt)
 	t.Cleanup(srv.Close)
 	db.Close() // every read now fails inside the store

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/slipway-dev/slipway/internal/ops/elbops"
 )
 
 // form reads Query-protocol parameters as the AWS CLI and SDKs flatten
@@ -49,7 +51,7 @@ func (f form) intPtr(name string) (*int, error) {
 	}
 	n, err := strconv.Atoi(*s)
 	if err != nil {
-		return nil, validation("Value '%s' at '%s' failed to satisfy constraint: Member must be an integer", *s, f.key(name))
+		return nil, elbops.Validation("Value '%s' at '%s' failed to satisfy constraint: Member must be an integer", *s, f.key(name))
 	}
 	return &n, nil
 }
@@ -61,7 +63,7 @@ func (f form) boolPtr(name string) (*bool, error) {
 	}
 	b, err := strconv.ParseBool(*s)
 	if err != nil {
-		return nil, validation("Value '%s' at '%s' failed to satisfy constraint: Member must be a boolean", *s, f.key(name))
+		return nil, elbops.Validation("Value '%s' at '%s' failed to satisfy constraint: Member must be a boolean", *s, f.key(name))
 	}
 	return &b, nil
 }
@@ -107,4 +109,25 @@ func (f form) strList(name string) []string {
 		out = append(out, f.v.Get(f.key(name)+".member."+strconv.Itoa(n)))
 	}
 	return out
+}
+
+// optional returns items when the list name was sent, non-nil even when
+// empty, and nil when it was not: elbops reads nil as "not given".
+func optional[T any](f form, name string, items []T) []T {
+	if !f.has(name) {
+		return nil
+	}
+	if items == nil {
+		return []T{}
+	}
+	return items
+}
+
+// optStrList is strList for an optional list (see optional).
+func (f form) optStrList(name string) []string { return optional(f, name, f.strList(name)) }
+
+// page reads Marker and PageSize.
+func (f form) page() (elbops.Page, error) {
+	size, err := f.intPtr("PageSize")
+	return elbops.Page{Marker: f.str("Marker"), PageSize: size}, err
 }

@@ -9,8 +9,7 @@ import (
 	"net/url"
 
 	"github.com/slipway-dev/slipway/internal/api/awsproto"
-	"github.com/slipway-dev/slipway/internal/lb"
-	"github.com/slipway-dev/slipway/internal/state"
+	"github.com/slipway-dev/slipway/internal/ops/elbops"
 )
 
 // Version and Namespace identify the ELBv2 Query API and SigningName the
@@ -23,50 +22,76 @@ const (
 	SigningName = "elasticloadbalancing"
 )
 
-// HealthSource is what the API reads from the running data planes:
-// target health for DescribeTargetHealth and the state of a load balancer
-// whose listeners could not all be served. *lbsync.Syncer implements it.
-type HealthSource interface {
-	// TargetHealth returns the health of registered and draining targets.
-	TargetHealth(tgARN string) []lb.TargetHealth
-	// LoadBalancerState returns ELB's state code (active, active_impaired,
-	// ...) and a reason when it is not active.
-	LoadBalancerState(lbARN string) (code, reason string)
-}
-
 type operation func(ctx context.Context, f form) (any, error)
 
-// Handler serves the ELBv2 operations over a state.State.
+// Handler serves the ELBv2 Query API over the operations of package elbops.
 type Handler struct {
-	st     *state.State
-	health HealthSource
-	log    *slog.Logger
-	ops    map[string]operation
+	svc *elbops.Service
+	log *slog.Logger
+	ops map[string]operation
 }
 
-// New returns the ELBv2 handler. health may be nil (no data plane: targets
-// report "initial" and load balancers "active").
-func New(st *state.State, health HealthSource, logger *slog.Logger) *Handler {
+// New returns the ELBv2 handler over the operations svc.
+func New(svc *elbops.Service, logger *slog.Logger) *Handler {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{st: st, health: health, log: logger.With("component", "elbv2")}
+	h := &Handler{svc: svc, log: logger.With("component", "elbv2")}
 	h.ops = map[string]operation{
-		"CreateLoadBalancer": h.createLoadBalancer, "DescribeLoadBalancers": h.describeLoadBalancers,
-		"DeleteLoadBalancer": h.deleteLoadBalancer,
-		"CreateTargetGroup":  h.createTargetGroup, "DescribeTargetGroups": h.describeTargetGroups,
-		"ModifyTargetGroup": h.modifyTargetGroup, "DeleteTargetGroup": h.deleteTargetGroup,
-		"DescribeTargetGroupAttributes": h.describeTargetGroupAttributes,
-		"ModifyTargetGroupAttributes":   h.modifyTargetGroupAttributes,
-		"RegisterTargets":               h.registerTargets, "DeregisterTargets": h.deregisterTargets,
-		"DescribeTargetHealth": h.describeTargetHealth,
-		"CreateListener":       h.createListener, "DescribeListeners": h.describeListeners,
-		"ModifyListener": h.modifyListener, "DeleteListener": h.deleteListener,
-		"CreateRule": h.createRule, "DescribeRules": h.describeRules, "ModifyRule": h.modifyRule,
-		"DeleteRule": h.deleteRule, "SetRulePriorities": h.setRulePriorities,
-		"AddTags": h.addTags, "RemoveTags": h.removeTags, "DescribeTags": h.describeTags,
+		"CreateLoadBalancer":            op(decodeCreateLoadBalancer, svc.CreateLoadBalancer, encodeLoadBalancers),
+		"DescribeLoadBalancers":         op(decodeDescribeLoadBalancers, svc.DescribeLoadBalancers, encodeLoadBalancers),
+		"DeleteLoadBalancer":            noOutput(decodeDeleteLoadBalancer, svc.DeleteLoadBalancer),
+		"CreateTargetGroup":             op(decodeCreateTargetGroup, svc.CreateTargetGroup, encodeTargetGroups),
+		"DescribeTargetGroups":          op(decodeDescribeTargetGroups, svc.DescribeTargetGroups, encodeTargetGroups),
+		"ModifyTargetGroup":             op(decodeModifyTargetGroup, svc.ModifyTargetGroup, encodeTargetGroups),
+		"DeleteTargetGroup":             noOutput(decodeDeleteTargetGroup, svc.DeleteTargetGroup),
+		"DescribeTargetGroupAttributes": op(decodeTargetGroupAttributes, svc.DescribeTargetGroupAttributes, encodeAttributes),
+		"ModifyTargetGroupAttributes":   op(decodeTargetGroupAttributes, svc.ModifyTargetGroupAttributes, encodeAttributes),
+		"RegisterTargets":               noOutput(decodeTargets, svc.RegisterTargets),
+		"DeregisterTargets":             noOutput(decodeTargets, svc.DeregisterTargets),
+		"DescribeTargetHealth":          op(decodeDescribeTargetHealth, svc.DescribeTargetHealth, encodeTargetHealth),
+		"CreateListener":                op(decodeCreateListener, svc.CreateListener, encodeListeners),
+		"DescribeListeners":             op(decodeDescribeListeners, svc.DescribeListeners, encodeListeners),
+		"ModifyListener":                op(decodeModifyListener, svc.ModifyListener, encodeListeners),
+		"DeleteListener":                noOutput(decodeDeleteListener, svc.DeleteListener),
+		"CreateRule":                    op(decodeCreateRule, svc.CreateRule, encodeRules),
+		"DescribeRules":                 op(decodeDescribeRules, svc.DescribeRules, encodeRules),
+		"ModifyRule":                    op(decodeModifyRule, svc.ModifyRule, encodeRules),
+		"DeleteRule":                    noOutput(decodeDeleteRule, svc.DeleteRule),
+		"SetRulePriorities":             op(decodeSetRulePriorities, svc.SetRulePriorities, encodeRules),
+		"AddTags":                       noOutput(decodeAddTags, svc.AddTags),
+		"RemoveTags":                    noOutput(decodeRemoveTags, svc.RemoveTags),
+		"DescribeTags":                  op(decodeDescribeTags, svc.DescribeTags, encodeTags),
 	}
 	return h
+}
+
+// op adapts a typed operation: decode reads the form into its input (a
+// ValidationError when a member does not decode), encode shapes the output
+// as the XML result.
+func op[In, Out any](decode func(form) (*In, error), call func(context.Context, *In) (*Out, error), encode func(*Out) any) operation {
+	return func(ctx context.Context, f form) (any, error) {
+		in, err := decode(f)
+		if err != nil {
+			return nil, err
+		}
+		out, err := call(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		return encode(out), nil
+	}
+}
+
+// noOutput adapts an operation whose result is empty.
+func noOutput[In any](decode func(form) (*In, error), call func(context.Context, *In) error) operation {
+	return func(ctx context.Context, f form) (any, error) {
+		in, err := decode(f)
+		if err != nil {
+			return nil, err
+		}
+		return nil, call(ctx, in)
+	}
 }
 
 // ServeHTTP implements http.Handler. The router has verified the signature
@@ -74,7 +99,7 @@ func New(st *state.State, health HealthSource, logger *slog.Logger) *Handler {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, awsproto.MaxBodyBytes))
 	if err != nil {
-		h.writeError(w, r, validation("%v", err))
+		h.writeError(w, r, elbops.Validation("%v", err))
 		return
 	}
 	values, err := url.ParseQuery(string(body))

@@ -1,104 +1,26 @@
 package elbv2
 
-import (
-	"context"
+import "github.com/slipway-dev/slipway/internal/ops/elbops"
 
-	"github.com/slipway-dev/slipway/internal/api/awsproto"
-	"github.com/slipway-dev/slipway/internal/model"
-	"github.com/slipway-dev/slipway/internal/state"
-)
-
-// maxTagResources is how many ARNs ELB's tag operations take at once.
-const maxTagResources = 20
-
-// parseTags reads and validates the Tags list.
-func parseTags(f form) ([]model.Tag, error) {
-	var tags []model.Tag
+// decodeTags reads the Tags list; elbops validates it.
+func decodeTags(f form) []elbops.Tag {
+	var tags []elbops.Tag
 	for _, t := range f.list("Tags") {
-		tags = append(tags, model.Tag{Key: t.str("Key"), Value: t.str("Value")})
+		tags = append(tags, elbops.Tag{Key: t.str("Key"), Value: t.str("Value")})
 	}
-	return tags, model.ValidateELBTags(tags)
+	return tags
 }
 
-func tooManyTags() error {
-	return awsproto.ClientError(codeTooManyTags, "The quota for the number of tags that can be assigned to a resource has been reached (%d)", model.MaxELBTags)
+func decodeAddTags(f form) (*elbops.AddTagsInput, error) {
+	return &elbops.AddTagsInput{ResourceARNs: f.strList("ResourceArns"), Tags: decodeTags(f)}, nil
 }
 
-// putNewTags tags a resource created in this transaction.
-func putNewTags(tx state.Tx, arn string, tags []model.Tag) error {
-	if len(tags) > model.MaxELBTags {
-		return tooManyTags()
-	}
-	return tx.PutELBTags(arn, tags)
+func decodeRemoveTags(f form) (*elbops.RemoveTagsInput, error) {
+	return &elbops.RemoveTagsInput{ResourceARNs: f.strList("ResourceArns"), TagKeys: f.strList("TagKeys")}, nil
 }
 
-func resourceARNs(f form) ([]string, error) {
-	arns := f.strList("ResourceArns")
-	switch {
-	case len(arns) == 0:
-		return nil, validation("At least one resource ARN must be specified")
-	case len(arns) > maxTagResources:
-		return nil, validation("At most %d resource ARNs can be specified", maxTagResources)
-	}
-	return arns, nil
-}
-
-func (h *Handler) addTags(ctx context.Context, f form) (any, error) {
-	arns, err := resourceARNs(f)
-	if err != nil {
-		return nil, err
-	}
-	tags, err := parseTags(f)
-	if err != nil {
-		return nil, err
-	}
-	if len(tags) == 0 {
-		return nil, validation("At least one tag must be specified")
-	}
-	return nil, h.editTags(ctx, arns, func(have []model.Tag) ([]model.Tag, error) {
-		have = model.MergeTags(have, tags)
-		if len(have) > model.MaxELBTags {
-			return nil, tooManyTags()
-		}
-		return have, nil
-	})
-}
-
-func (h *Handler) removeTags(ctx context.Context, f form) (any, error) {
-	arns, err := resourceARNs(f)
-	if err != nil {
-		return nil, err
-	}
-	keys := f.strList("TagKeys")
-	if len(keys) == 0 {
-		return nil, validation("At least one tag key must be specified")
-	}
-	return nil, h.editTags(ctx, arns, func(have []model.Tag) ([]model.Tag, error) {
-		return model.RemoveTagKeys(have, keys), nil
-	})
-}
-
-// editTags applies edit to the tags of every resource in one transaction:
-// every resource must exist, and one refused edit changes nothing.
-func (h *Handler) editTags(ctx context.Context, arns []string, edit func([]model.Tag) ([]model.Tag, error)) error {
-	return h.st.Update(ctx, func(tx state.Tx) error {
-		for _, arn := range arns {
-			if err := tx.ELBResourceExists(arn); err != nil {
-				return err
-			}
-			have, err := tx.ELBTags(arn)
-			if err != nil {
-				return err
-			}
-			if have, err = edit(have); err != nil {
-				return err
-			}
-			if err := tx.PutELBTags(arn, have); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+func decodeDescribeTags(f form) (*elbops.DescribeTagsInput, error) {
+	return &elbops.DescribeTagsInput{ResourceARNs: f.strList("ResourceArns")}, nil
 }
 
 type tagDescription struct {
@@ -110,24 +32,10 @@ type describeTagsResult struct {
 	TagDescriptions list[tagDescription]
 }
 
-func (h *Handler) describeTags(ctx context.Context, f form) (any, error) {
-	arns, err := resourceARNs(f)
-	if err != nil {
-		return nil, err
-	}
+func encodeTags(o *elbops.DescribeTagsOutput) any {
 	res := describeTagsResult{TagDescriptions: list[tagDescription]{Member: []tagDescription{}}}
-	err = h.st.View(ctx, func(tx state.Tx) error {
-		for _, arn := range arns {
-			if err := tx.ELBResourceExists(arn); err != nil {
-				return err
-			}
-			tags, err := tx.ELBTags(arn)
-			if err != nil {
-				return err
-			}
-			res.TagDescriptions.Member = append(res.TagDescriptions.Member, tagDescription{ResourceArn: arn, Tags: toWireTags(tags)})
-		}
-		return nil
-	})
-	return res, err
+	for _, d := range o.TagDescriptions {
+		res.TagDescriptions.Member = append(res.TagDescriptions.Member, tagDescription{ResourceArn: d.ResourceARN, Tags: toWireTags(d.Tags)})
+	}
+	return res
 }

@@ -1,10 +1,9 @@
 package elbv2
 
 import (
-	"strconv"
 	"time"
 
-	"github.com/slipway-dev/slipway/internal/model"
+	"github.com/slipway-dev/slipway/internal/ops/elbops"
 )
 
 // list is a Query-protocol XML list: <Name><member>...</member></Name>.
@@ -43,11 +42,11 @@ type wireLoadBalancer struct {
 	CustomerOwnedIpv4Pool string `xml:",omitempty"`
 }
 
-func toWireLB(a model.ALB, code, reason string) wireLoadBalancer {
+func toWireLB(a elbops.LoadBalancer) wireLoadBalancer {
 	w := wireLoadBalancer{
 		LoadBalancerArn: a.ARN, DNSName: a.DNSName, CanonicalHostedZoneId: a.CanonicalHostedZoneID,
 		CreatedTime: isoTime(a.CreatedTime), LoadBalancerName: a.Name, Scheme: a.Scheme, VpcId: a.VpcID,
-		State: wireLBState{Code: code, Reason: reason}, Type: a.Type,
+		State: wireLBState(a.State), Type: a.Type,
 		SecurityGroups: listOf(a.SecurityGroups), IpAddressType: a.IPAddressType,
 		CustomerOwnedIpv4Pool: a.CustomerOwnedIpv4Pool,
 	}
@@ -82,7 +81,7 @@ type wireTargetGroup struct {
 	IpAddressType              string
 }
 
-func toWireTG(tg model.TargetGroup, lbARNs []string) wireTargetGroup {
+func toWireTG(tg elbops.TargetGroup) wireTargetGroup {
 	hc := tg.HealthCheck
 	return wireTargetGroup{
 		TargetGroupArn: tg.ARN, TargetGroupName: tg.Name, Protocol: tg.Protocol, Port: tg.Port, VpcId: tg.VpcID,
@@ -90,7 +89,7 @@ func toWireTG(tg model.TargetGroup, lbARNs []string) wireTargetGroup {
 		HealthCheckIntervalSeconds: hc.IntervalSeconds, HealthCheckTimeoutSeconds: hc.TimeoutSeconds,
 		HealthyThresholdCount: hc.HealthyThresholdCount, UnhealthyThresholdCount: hc.UnhealthyThresholdCount,
 		HealthCheckPath: hc.Path, Matcher: wireMatcher{HttpCode: hc.HTTPCode},
-		LoadBalancerArns: listOf(lbARNs), TargetType: tg.TargetType, ProtocolVersion: tg.ProtocolVersion,
+		LoadBalancerArns: listOf(tg.LoadBalancerARNs), TargetType: tg.TargetType, ProtocolVersion: tg.ProtocolVersion,
 		IpAddressType: tg.IPAddressType,
 	}
 }
@@ -100,7 +99,7 @@ type wireTag struct {
 	Value string
 }
 
-func toWireTags(tags []model.Tag) list[wireTag] {
+func toWireTags(tags []elbops.Tag) list[wireTag] {
 	out := list[wireTag]{Member: []wireTag{}}
 	for _, t := range tags {
 		out.Member = append(out.Member, wireTag(t))
@@ -147,7 +146,7 @@ type wireListener struct {
 	AlpnPolicy      *list[string] `xml:",omitempty"`
 }
 
-func toWireListener(l model.Listener) wireListener {
+func toWireListener(l elbops.Listener) wireListener {
 	w := wireListener{
 		ListenerArn: l.ARN, LoadBalancerArn: l.LoadBalancerARN, Port: l.Port, Protocol: l.Protocol,
 		SslPolicy: l.SSLPolicy, DefaultActions: toWireActions(l.DefaultActions),
@@ -174,19 +173,11 @@ type wireRule struct {
 	IsDefault  bool
 }
 
-func toWireRule(r model.Rule) wireRule {
-	w := wireRule{RuleArn: r.ARN, Priority: strconv.Itoa(r.Priority), Actions: toWireActions(r.Actions)}
+func toWireRule(r elbops.Rule) wireRule {
+	w := wireRule{RuleArn: r.ARN, Priority: r.Priority, IsDefault: r.IsDefault, Actions: toWireActions(r.Actions)}
 	w.Conditions.Member = []wireCondition{}
 	for _, c := range r.Conditions {
 		w.Conditions.Member = append(w.Conditions.Member, toWireCondition(c))
 	}
 	return w
-}
-
-// defaultRule is how ELB reports a listener's default rule.
-func defaultRule(l model.Listener) wireRule {
-	return wireRule{
-		RuleArn: l.DefaultRuleARN, Priority: "default", IsDefault: true,
-		Conditions: list[wireCondition]{Member: []wireCondition{}}, Actions: toWireActions(l.DefaultActions),
-	}
 }

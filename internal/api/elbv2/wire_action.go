@@ -1,6 +1,9 @@
 package elbv2
 
-import "github.com/slipway-dev/slipway/internal/model"
+import (
+	"github.com/slipway-dev/slipway/internal/model"
+	"github.com/slipway-dev/slipway/internal/ops/elbops"
+)
 
 type wireTargetGroupTuple struct {
 	TargetGroupArn string
@@ -41,7 +44,7 @@ type wireAction struct {
 	ForwardConfig       *wireForward       `xml:",omitempty"`
 }
 
-func toWireActions(actions []model.ELBAction) list[wireAction] {
+func toWireActions(actions []elbops.Action) list[wireAction] {
 	out := list[wireAction]{Member: []wireAction{}}
 	for _, a := range actions {
 		w := wireAction{Type: a.Type, TargetGroupArn: a.TargetGroupARN, Order: a.Order}
@@ -67,20 +70,20 @@ func toWireActions(actions []model.ELBAction) list[wireAction] {
 	return out
 }
 
-// parseActions reads an Actions/DefaultActions list.
-func parseActions(items []form) ([]model.ELBAction, error) {
-	var out []model.ELBAction
+// decodeActions reads an Actions/DefaultActions list.
+func decodeActions(items []form) ([]elbops.Action, error) {
+	var out []elbops.Action
 	for _, f := range items {
 		order, err := f.intPtr("Order")
 		if err != nil {
 			return nil, err
 		}
-		a := model.ELBAction{Type: f.str("Type"), TargetGroupARN: f.str("TargetGroupArn")}
+		a := elbops.Action{Type: f.str("Type"), TargetGroupARN: f.str("TargetGroupArn")}
 		if order != nil {
 			a.Order = *order
 		}
 		if f.has("ForwardConfig") {
-			if a.Forward, err = parseForward(f.sub("ForwardConfig")); err != nil {
+			if a.Forward, err = decodeForward(f.sub("ForwardConfig")); err != nil {
 				return nil, err
 			}
 		}
@@ -98,7 +101,7 @@ func parseActions(items []form) ([]model.ELBAction, error) {
 	return out, nil
 }
 
-func parseForward(f form) (*model.ForwardConfig, error) {
+func decodeForward(f form) (*model.ForwardConfig, error) {
 	fc := &model.ForwardConfig{}
 	for _, g := range f.list("TargetGroups") {
 		w, err := g.intPtr("Weight")

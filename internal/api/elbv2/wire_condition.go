@@ -1,6 +1,9 @@
 package elbv2
 
-import "github.com/slipway-dev/slipway/internal/model"
+import (
+	"github.com/slipway-dev/slipway/internal/model"
+	"github.com/slipway-dev/slipway/internal/ops/elbops"
+)
 
 type wireValues struct {
 	Values list[string]
@@ -31,13 +34,6 @@ type wireCondition struct {
 	SourceIpConfig          *wireValues       `xml:",omitempty"`
 }
 
-// configNames maps each condition field to its *Config member.
-var configNames = map[string]string{
-	model.FieldHostHeader: "HostHeaderConfig", model.FieldPathPattern: "PathPatternConfig",
-	model.FieldHTTPHeader: "HttpHeaderConfig", model.FieldQueryString: "QueryStringConfig",
-	model.FieldMethod: "HttpRequestMethodConfig", model.FieldSourceIP: "SourceIpConfig",
-}
-
 // toWireCondition reports a condition as ELB does: the *Config form always,
 // and for host-header and path-pattern the legacy Values too.
 func toWireCondition(c model.RuleCondition) wireCondition {
@@ -64,58 +60,49 @@ func toWireCondition(c model.RuleCondition) wireCondition {
 	return w
 }
 
-// parseConditions reads a Conditions list in either form: legacy Field +
-// Values (host-header and path-pattern only, as in ELB) or Field + the
-// field's *Config structure; both at once is a ValidationError.
-func parseConditions(items []form) ([]model.RuleCondition, error) {
-	var out []model.RuleCondition
+// decodeConditions reads a Conditions list in either form, legacy Field +
+// Values or Field + the field's *Config structure; elbops decides what the
+// combination means.
+func decodeConditions(items []form) []elbops.ConditionInput {
+	var out []elbops.ConditionInput
 	for _, f := range items {
-		c := model.RuleCondition{Field: f.str("Field")}
-		if c.Field == "" {
-			return nil, validation("A condition field must be specified")
-		}
-		cfgName, known := configNames[c.Field]
-		if !known {
-			return nil, validation("Condition field '%s' must be one of '[http-header, http-request-method, host-header, path-pattern, query-string, source-ip]'", c.Field)
-		}
-		if f.has("RegexValues") || f.sub(cfgName).has("RegexValues") {
-			return nil, validation("Regular-expression condition values are not supported")
-		}
-		for other, name := range configNames {
-			if other != c.Field && f.has(name) {
-				return nil, validation("Condition field '%s' cannot have a '%s'", c.Field, name)
-			}
-		}
-		legacy, cfg := f.has("Values"), f.has(cfgName)
-		switch {
-		case legacy && cfg:
-			return nil, validation("You cannot specify both 'Values' and '%s' for a '%s' condition", cfgName, c.Field)
-		case legacy && c.Field != model.FieldHostHeader && c.Field != model.FieldPathPattern:
-			return nil, validation("A '%s' condition must be specified with '%s'", c.Field, cfgName)
-		case legacy:
-			c.Values = f.strList("Values")
-			// ELB: the legacy form carries exactly one value.
-			if len(c.Values) > 1 {
-				return nil, validation("A '%s' condition in the 'Values' form can have only one value; use '%s' for more", c.Field, cfgName)
-			}
-		default:
-			parseConditionConfig(&c, f.sub(cfgName))
-		}
-		out = append(out, c)
+		out = append(out, elbops.ConditionInput{
+			Field: f.str("Field"), Values: f.optStrList("Values"), RegexValues: f.optStrList("RegexValues"),
+			HostHeaderConfig:        decodeValuesConfig(f, "HostHeaderConfig"),
+			PathPatternConfig:       decodeValuesConfig(f, "PathPatternConfig"),
+			HTTPHeaderConfig:        decodeHeaderConfig(f),
+			QueryStringConfig:       decodeQueryConfig(f),
+			HTTPRequestMethodConfig: decodeValuesConfig(f, "HttpRequestMethodConfig"),
+			SourceIPConfig:          decodeValuesConfig(f, "SourceIpConfig"),
+		})
 	}
-	return out, nil
+	return out
 }
 
-func parseConditionConfig(c *model.RuleCondition, f form) {
-	switch c.Field {
-	case model.FieldQueryString:
-		for _, kv := range f.list("Values") {
-			c.QueryString = append(c.QueryString, model.QueryStringPair{Key: kv.str("Key"), Value: kv.str("Value")})
-		}
-	case model.FieldHTTPHeader:
-		c.HTTPHeaderName = f.str("HttpHeaderName")
-		c.Values = f.strList("Values")
-	default:
-		c.Values = f.strList("Values")
+// decodeValuesConfig reads a *Config of values; nil when it was not sent.
+func decodeValuesConfig(f form, name string) *elbops.ValuesConfig {
+	if !f.has(name) {
+		return nil
 	}
+	g := f.sub(name)
+	return &elbops.ValuesConfig{Values: g.strList("Values"), RegexValues: g.optStrList("RegexValues")}
+}
+
+func decodeHeaderConfig(f form) *elbops.HTTPHeaderConfig {
+	if !f.has("HttpHeaderConfig") {
+		return nil
+	}
+	g := f.sub("HttpHeaderConfig")
+	return &elbops.HTTPHeaderConfig{HTTPHeaderName: g.str("HttpHeaderName"), Values: g.strList("Values"), RegexValues: g.optStrList("RegexValues")}
+}
+
+func decodeQueryConfig(f form) *elbops.QueryStringConfig {
+	if !f.has("QueryStringConfig") {
+		return nil
+	}
+	q := &elbops.QueryStringConfig{}
+	for _, kv := range f.sub("QueryStringConfig").list("Values") {
+		q.Values = append(q.Values, model.QueryStringPair{Key: kv.str("Key"), Value: kv.str("Value")})
+	}
+	return q
 }

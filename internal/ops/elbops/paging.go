@@ -1,4 +1,4 @@
-package elbv2
+package elbops
 
 import (
 	"cmp"
@@ -7,25 +7,21 @@ import (
 	"github.com/slipway-dev/slipway/internal/state"
 )
 
-// maxPageSize is ELB's largest PageSize.
-const maxPageSize = 400
+// MaxPageSize is ELB's largest PageSize.
+const MaxPageSize = 400
 
-// pageParams reads Marker and PageSize.
-func pageParams(f form) (after string, size int, err error) {
-	after, err = state.DecodeToken(f.str("Marker"))
+// params checks the marker and the page size.
+func (p Page) params() (after string, size int, err error) {
+	after, err = state.DecodeToken(p.Marker)
 	if err != nil {
-		return "", 0, validation("Invalid marker '%s'", f.str("Marker"))
+		return "", 0, Validation("Invalid marker '%s'", p.Marker)
 	}
-	ps, err := f.intPtr("PageSize")
-	if err != nil {
-		return "", 0, err
-	}
-	size = maxPageSize
-	if ps != nil {
-		if *ps < 1 || *ps > maxPageSize {
-			return "", 0, validation("Page size '%d' must be between 1 and %d", *ps, maxPageSize)
+	size = MaxPageSize
+	if p.PageSize != nil {
+		if *p.PageSize < 1 || *p.PageSize > MaxPageSize {
+			return "", 0, Validation("Page size '%d' must be between 1 and %d", *p.PageSize, MaxPageSize)
 		}
-		size = *ps
+		size = *p.PageSize
 	}
 	return after, size, nil
 }
@@ -34,8 +30,8 @@ func pageParams(f form) (after string, size int, err error) {
 // described once; keys are unique per resource), and returns the items
 // after the marker, at most size of them, and the NextMarker ("" on the
 // last page).
-func page[T any](f form, items []T, key func(T) string) ([]T, string, error) {
-	after, size, err := pageParams(f)
+func page[T any](p Page, items []T, key func(T) string) ([]T, string, error) {
+	after, size, err := p.params()
 	if err != nil {
 		return nil, "", err
 	}

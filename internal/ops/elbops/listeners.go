@@ -1,0 +1,229 @@
+package elbops
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/slipway-dev/slipway/internal/model"
+	"github.com/slipway-dev/slipway/internal/state"
+)
+
+// CreateListenerInput is CreateListener's input. Port and DefaultActions
+// are required; Certificates, DefaultActions and ALPNPolicy are nil when
+// not given.
+type CreateListenerInput struct {
+	LoadBalancerARN string
+	Port            *int
+	Protocol        *string
+	SSLPolicy       *string
+	Certificates    []Certificate
+	DefaultActions  []Action
+	ALPNPolicy      []string
+	Tags            []Tag
+}
+
+// ModifyListenerInput is ModifyListener's input: what is given (non-nil)
+// changes, the rest stays.
+type ModifyListenerInput struct {
+	ListenerARN    string
+	Port           *int
+	Protocol       *string
+	SSLPolicy      *string
+	Certificates   []Certificate
+	DefaultActions []Action
+	ALPNPolicy     []string
+}
+
+// ListenersOutput is the output of CreateListener and ModifyListener (one
+// listener) and DescribeListeners.
+type ListenersOutput struct {
+	Listeners  []Listener
+	NextMarker string
+}
+
+// listenerChange is what CreateListener and ModifyListener carry.
+type listenerChange struct {
+	port                *int
+	protocol, sslPolicy *string
+	certs               []Certificate
+	actions             []Action
+	alpn                []string
+}
+
+// apply sets the given fields on l and validates the result.
+func (c listenerChange) apply(l *model.Listener, log *slog.Logger) error {
+	if c.port != nil {
+		l.Port = *c.port
+	}
+	if c.protocol != nil {
+		setProtocol(l, *c.protocol)
+	}
+	if c.sslPolicy != nil {
+		l.SSLPolicy = *c.sslPolicy
+	}
+	// Given empty, a list clears the member (stored as nil, as never set).
+	if c.certs != nil {
+		l.Certificates = nilIfEmpty(c.certs)
+	}
+	if c.alpn != nil {
+		l.ALPNPolicy = nilIfEmpty(c.alpn)
+	}
+	if c.actions != nil {
+		actions, err := model.NormalizeActions(c.actions)
+		if err != nil {
+			return err
+		}
+		l.DefaultActions = actions
+	}
+	return validateListener(log, l)
+}
+
+// CreateListener adds a listener to a load balancer, or returns the
+// identical one on the same port (ELB's CreateListener is idempotent).
+func (s *Service) CreateListener(ctx context.Context, in *CreateListenerInput) (*ListenersOutput, error) {
+	if in.Port == nil {
+		return nil, Validation("A listener port must be specified")
+	}
+	if in.DefaultActions == nil {
+		return nil, Validation("At least one default action must be specified")
+	}
+	if err := model.ValidateELBTags(in.Tags); err != nil {
+		return nil, fail(err)
+	}
+	c := listenerChange{port: in.Port, protocol: in.Protocol, sslPolicy: in.SSLPolicy,
+		certs: in.Certificates, actions: in.DefaultActions, alpn: in.ALPNPolicy}
+	lbARN := in.LoadBalancerARN
+	l := model.Listener{LoadBalancerARN: lbARN}
+	if err := c.apply(&l, s.log); err != nil {
+		return nil, fail(err)
+	}
+	l.ARN = model.ListenerARN(lbARN, model.NewELBID())
+	l.DefaultRuleARN = model.RuleARN(l.ARN, model.NewELBID())
+	var out model.Listener
+	err := s.st.Update(ctx, func(tx state.Tx) error {
+		if _, err := tx.LoadBalancer(lbARN); err != nil {
+			return err
+		}
+		existing, err := checkListenerPlacement(tx, l)
+		if existing != nil {
+			out = *existing
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := checkTargetGroups(tx, lbARN, l.DefaultActions); err != nil {
+			return err
+		}
+		out = l
+		if err := tx.PutListener(l); err != nil {
+			return err
+		}
+		return putNewTags(tx, l.ARN, in.Tags)
+	})
+	if err != nil {
+		return nil, fail(err)
+	}
+	s.log.Info("listener created", "arn", out.ARN, "port", out.Port, "protocol", out.Protocol)
+	return &ListenersOutput{Listeners: []Listener{out}}, nil
+}
+
+// DescribeListenersInput is DescribeListeners' input: a load balancer or
+// listener ARNs, exactly one of them.
+type DescribeListenersInput struct {
+	LoadBalancerARN string
+	ListenerARNs    []string
+	Page
+}
+
+// DescribeListeners describes listeners in port order.
+func (s *Service) DescribeListeners(ctx context.Context, in *DescribeListenersInput) (*ListenersOutput, error) {
+	lbARN, arns := in.LoadBalancerARN, in.ListenerARNs
+	if (lbARN == "") == (len(arns) == 0) {
+		return nil, Validation("You must specify either listener ARNs or a load balancer ARN")
+	}
+	var ls []model.Listener
+	err := s.st.View(ctx, func(tx state.Tx) error {
+		var err error
+		if lbARN != "" {
+			if _, err = tx.LoadBalancer(lbARN); err != nil {
+				return err
+			}
+			ls, err = tx.Listeners(lbARN)
+			return err
+		}
+		ls, err = lookupAll(arns, tx.Listener)
+		return err
+	})
+	if err != nil {
+		return nil, fail(err)
+	}
+	key := func(l model.Listener) string { return fmt.Sprintf("%05d %s", l.Port, l.ARN) }
+	pg, next, err := page(in.Page, ls, key)
+	if err != nil {
+		return nil, err
+	}
+	return &ListenersOutput{Listeners: append([]Listener{}, pg...), NextMarker: next}, nil
+}
+
+// ModifyListener changes a listener's port, protocol, TLS settings or
+// default actions.
+func (s *Service) ModifyListener(ctx context.Context, in *ModifyListenerInput) (*ListenersOutput, error) {
+	c := listenerChange{port: in.Port, protocol: in.Protocol, sslPolicy: in.SSLPolicy,
+		certs: in.Certificates, actions: in.DefaultActions, alpn: in.ALPNPolicy}
+	var out model.Listener
+	err := s.st.Update(ctx, func(tx state.Tx) error {
+		l, err := tx.Listener(in.ListenerARN)
+		if err != nil {
+			return err
+		}
+		if err := c.apply(&l, s.log); err != nil {
+			return err
+		}
+		if existing, err := checkListenerPlacement(tx, l); err != nil || existing != nil {
+			if existing != nil {
+				err = duplicateListener(l.LoadBalancerARN)
+			}
+			return err
+		}
+		if err := checkTargetGroups(tx, l.LoadBalancerARN, l.DefaultActions); err != nil {
+			return err
+		}
+		out = l
+		return tx.PutListener(l)
+	})
+	if err != nil {
+		return nil, fail(err)
+	}
+	s.log.Info("listener modified", "arn", out.ARN, "port", out.Port, "protocol", out.Protocol)
+	return &ListenersOutput{Listeners: []Listener{out}}, nil
+}
+
+// DeleteListenerInput is DeleteListener's input.
+type DeleteListenerInput struct {
+	ListenerARN string
+}
+
+// DeleteListener deletes a listener and its rules.
+func (s *Service) DeleteListener(ctx context.Context, in *DeleteListenerInput) error {
+	arn := in.ListenerARN
+	err := s.st.Update(ctx, func(tx state.Tx) error {
+		if _, err := tx.Listener(arn); err != nil {
+			return err
+		}
+		return tx.DeleteListener(arn)
+	})
+	if err != nil {
+		return fail(err)
+	}
+	s.log.Info("listener deleted", "arn", arn)
+	return nil
+}
+
+func nilIfEmpty[T any](s []T) []T {
+	if len(s) == 0 {
+		return nil
+	}
+	return s
+}

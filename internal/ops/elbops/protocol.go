@@ -1,0 +1,64 @@
+package elbops
+
+import (
+	"log/slog"
+
+	"github.com/slipway-dev/slipway/internal/certfile"
+	"github.com/slipway-dev/slipway/internal/model"
+)
+
+// Listener protocols are decided here and nowhere else in the operations:
+// which protocols a listener may have, which of them terminate TLS (and so
+// keep certificates and an SSL policy), and what a listener's settings must
+// satisfy. Network load balancers' TCP, UDP, TCP_UDP and TLS listeners are
+// added here (and in model.Listener.ValidateListener, whose switch refuses
+// every protocol but HTTP and HTTPS today).
+
+// terminatesTLS reports whether a listener of protocol p holds
+// certificates and an SSL policy.
+func terminatesTLS(p string) bool {
+	switch p {
+	case model.ProtocolHTTPS:
+		return true
+	}
+	return false
+}
+
+// setProtocol changes l's protocol. ELB drops the TLS settings of a
+// listener that changes to a protocol without TLS.
+func setProtocol(l *model.Listener, p string) {
+	if p == l.Protocol {
+		return
+	}
+	l.Protocol = p
+	if !terminatesTLS(p) {
+		l.Certificates, l.SSLPolicy = nil, ""
+	}
+}
+
+// validateListener checks a listener's port, protocol, TLS settings and
+// ALPN policy as ELB does for application load balancers (model), then
+// that its certificates load. Actions are checked apart, with their target
+// groups.
+func validateListener(log *slog.Logger, l *model.Listener) error {
+	if err := l.ValidateListener(); err != nil {
+		return err
+	}
+	return checkCertificates(log, l.Certificates)
+}
+
+// checkCertificates makes sure every certificate of an HTTPS listener names
+// PEM files that load as a key pair (see internal/api/elbv2's package doc
+// for the rule); otherwise CertificateNotFound, as ELB answers for an
+// unknown ACM ARN. The answer is the same whatever is wrong (missing, a
+// directory, a device, too large, not PEM), so that it tells a caller
+// nothing about the server's files; the cause goes to the server's log.
+func checkCertificates(log *slog.Logger, certs []model.ListenerCertificate) error {
+	for _, c := range certs {
+		if _, err := certfile.Load(c.ARN); err != nil {
+			log.Info("certificate refused", "certificate", c.ARN, "err", err)
+			return clientErr(CodeCertificateNotFound, "%s", certfile.UserMessage(c.ARN))
+		}
+	}
+	return nil
+}

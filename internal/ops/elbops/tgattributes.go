@@ -1,0 +1,61 @@
+package elbops
+
+import (
+	"context"
+
+	"github.com/slipway-dev/slipway/internal/model"
+	"github.com/slipway-dev/slipway/internal/state"
+)
+
+// TargetGroupAttributesInput is DescribeTargetGroupAttributes' input and,
+// with Attributes, ModifyTargetGroupAttributes'.
+type TargetGroupAttributesInput struct {
+	TargetGroupARN string
+	// Attributes are the attributes to set (ModifyTargetGroupAttributes).
+	Attributes []Attribute
+}
+
+// TargetGroupAttributesOutput is every attribute of a target group, in
+// ELB's order, defaults included.
+type TargetGroupAttributesOutput struct {
+	Attributes []Attribute
+}
+
+func attributesOf(tg model.TargetGroup) *TargetGroupAttributesOutput {
+	return &TargetGroupAttributesOutput{Attributes: append([]Attribute{}, tg.AttributeList()...)}
+}
+
+// DescribeTargetGroupAttributes lists a target group's attributes.
+func (s *Service) DescribeTargetGroupAttributes(ctx context.Context, in *TargetGroupAttributesInput) (*TargetGroupAttributesOutput, error) {
+	var tg model.TargetGroup
+	err := s.st.View(ctx, func(tx state.Tx) error {
+		var err error
+		tg, err = tx.TargetGroup(in.TargetGroupARN)
+		return err
+	})
+	if err != nil {
+		return nil, fail(err)
+	}
+	return attributesOf(tg), nil
+}
+
+// ModifyTargetGroupAttributes sets the given attributes, all or none, and
+// answers every attribute.
+func (s *Service) ModifyTargetGroupAttributes(ctx context.Context, in *TargetGroupAttributesInput) (*TargetGroupAttributesOutput, error) {
+	var out model.TargetGroup
+	err := s.st.Update(ctx, func(tx state.Tx) error {
+		tg, err := tx.TargetGroup(in.TargetGroupARN)
+		if err != nil {
+			return err
+		}
+		if err := tg.SetAttributes(in.Attributes); err != nil {
+			return err
+		}
+		out = tg
+		return tx.PutTargetGroup(tg)
+	})
+	if err != nil {
+		return nil, fail(err)
+	}
+	return attributesOf(out), nil
+}
