@@ -20,6 +20,7 @@ import (
 	"github.com/slipway-dev/slipway/internal/api/ecs"
 	"github.com/slipway-dev/slipway/internal/controller"
 	"github.com/slipway-dev/slipway/internal/model"
+	"github.com/slipway-dev/slipway/internal/ops/ecsops"
 	"github.com/slipway-dev/slipway/internal/state"
 	"github.com/slipway-dev/slipway/internal/store"
 )
@@ -70,7 +71,7 @@ func (e *env) start(ctx context.Context, logger *slog.Logger) error {
 	}
 	e.agent = a
 	router := awsproto.NewRouter(nil, nil, logger)
-	router.HandleJSON(awsproto.JSONAPI{TargetPrefix: ecs.TargetPrefix, SigningName: ecs.SigningName}, ecs.New(e.st, nil, logger))
+	router.HandleJSON(awsproto.JSONAPI{TargetPrefix: ecs.TargetPrefix, SigningName: ecs.SigningName}, ecs.New(ecsops.New(e.st, nil, ecsops.Options{Logger: logger}), e.st, logger))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err

@@ -26,6 +26,7 @@ import (
 	"github.com/slipway-dev/slipway/internal/lbsync"
 	"github.com/slipway-dev/slipway/internal/logstore"
 	"github.com/slipway-dev/slipway/internal/model"
+	"github.com/slipway-dev/slipway/internal/ops/ecsops"
 	"github.com/slipway-dev/slipway/internal/ops/elbops"
 	"github.com/slipway-dev/slipway/internal/ops/logsops"
 	"github.com/slipway-dev/slipway/internal/runtime"
@@ -41,6 +42,7 @@ type Server struct {
 	cfg        Config
 	db         *store.Bolt
 	st         *state.State
+	ecsOps     *ecsops.Ops // the ECS operations, for the ECS API and in-process callers
 	dp         *dataPlane
 	syncer     *lbsync.Syncer
 	controller *controller.Controller
@@ -100,6 +102,7 @@ func (s *Server) start(ctx context.Context, creds awsproto.Credentials) error {
 	}
 	s.db = db
 	s.st = state.New(db, model.Partition{Region: cfg.Region, Account: cfg.Account}, nil)
+	s.ecsOps = ecsops.New(s.st, targetGroups{s.st}, ecsops.Options{Logger: cfg.Logger})
 	if err := ensureDefaultCluster(ctx, s.st); err != nil {
 		return err
 	}
@@ -142,7 +145,7 @@ func (s *Server) start(ctx context.Context, creds awsproto.Credentials) error {
 // requests are signed for.
 func (s *Server) registerAPIs(router *awsproto.Router) {
 	router.HandleJSON(awsproto.JSONAPI{TargetPrefix: ecs.TargetPrefix, SigningName: ecs.SigningName},
-		ecs.New(s.st, targetGroups{s.st}, s.cfg.Logger))
+		ecs.New(s.ecsOps, s.st, s.cfg.Logger))
 	router.HandleQuery(awsproto.QueryAPI{Version: elbv2.Version, Namespace: elbv2.Namespace, SigningName: elbv2.SigningName},
 		elbv2.New(s.elbOps, s.cfg.Logger))
 	s.registerCloudWatch(router)

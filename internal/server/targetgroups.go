@@ -7,7 +7,7 @@ import (
 	"github.com/slipway-dev/slipway/internal/state"
 )
 
-// targetGroups answers the ECS API's question about a service's target
+// targetGroups answers the ECS operations' question about a service's target
 // groups from the ELB records.
 type targetGroups struct{ st *state.State }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/slipway-dev/slipway/internal/api/awsproto"
 	"github.com/slipway-dev/slipway/internal/model"
+	"github.com/slipway-dev/slipway/internal/ops/ecsops"
 	"github.com/slipway-dev/slipway/internal/state"
 	"github.com/slipway-dev/slipway/internal/store"
 )
@@ -34,7 +35,7 @@ type testAPI struct {
 
 // newTestAPI serves the ECS API on 127.0.0.1:0 over a bbolt store and returns
 // an aws-sdk-go-v2 ECS client pointed at it.
-func newTestAPI(t *testing.T, tgs TargetGroups, creds awsproto.Credentials) *testAPI {
+func newTestAPI(t *testing.T, tgs ecsops.TargetGroups, creds awsproto.Credentials) *testAPI {
 	t.Helper()
 	db, err := store.OpenBolt(t.TempDir())
 	if err != nil {
@@ -48,7 +49,7 @@ func newTestAPI(t *testing.T, tgs TargetGroups, creds awsproto.Credentials) *tes
 		verifier = awsproto.NewVerifier(creds, []string{"us-east-1"}, nil)
 	}
 	router := awsproto.NewRouter(verifier, nil, logger)
-	router.HandleJSON(awsproto.JSONAPI{TargetPrefix: TargetPrefix, SigningName: SigningName}, New(st, tgs, logger))
+	router.HandleJSON(awsproto.JSONAPI{TargetPrefix: TargetPrefix, SigningName: SigningName}, New(ecsops.New(st, tgs, ecsops.Options{Logger: logger}), st, logger))
 	srv := httptest.NewServer(router)
 	t.Cleanup(srv.Close)
 	return &testAPI{client: newClient(srv.URL, "AKIDTEST", "secret"), st: st, url: srv.URL}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/slipway-dev/slipway/internal/api/awsproto"
 	"github.com/slipway-dev/slipway/internal/model"
+	"github.com/slipway-dev/slipway/internal/ops/ecsops"
 	"github.com/slipway-dev/slipway/internal/state"
 	"github.com/slipway-dev/slipway/internal/store"
 	"github.com/slipway-dev/slipway/internal/testutil"
@@ -27,7 +28,7 @@ func TestServerFaultAnswersOnlyTheRequestID(t *testing.T) {
 	st := state.New(db, model.Partition{Region: "us-east-1", Account: "000000000000"}, nil)
 	var logs testutil.LogBuffer
 	router := awsproto.NewRouter(nil, nil, logs.Logger())
-	router.HandleJSON(awsproto.JSONAPI{TargetPrefix: TargetPrefix, SigningName: SigningName}, New(st, nil, logs.Logger()))
+	router.HandleJSON(awsproto.JSONAPI{TargetPrefix: TargetPrefix, SigningName: SigningName}, New(ecsops.New(st, nil, ecsops.Options{}), st, logs.Logger()))
 	srv := httptest.NewServer(router)
 	t.Cleanup(srv.Close)
 	db.Close() // every read now fails inside the store

@@ -1,8 +1,7 @@
 // Package ecs serves the Amazon ECS API (JSON 1.1, target prefix
-// AmazonEC2ContainerServiceV20141113): it decodes and validates requests,
-// reads and writes desired state through the state package and answers in
-// ECS's shapes and error codes. Controllers, not this package, act on the
-// desired state.
+// AmazonEC2ContainerServiceV20141113) over the typed operations of package
+// ecsops: it decodes each request into the operation's input, calls it, and
+// encodes the output or the *awserr.Error in ECS's JSON shapes.
 package ecs
 
 import (
@@ -10,8 +9,10 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 
 	"github.com/slipway-dev/slipway/internal/api/awsproto"
+	"github.com/slipway-dev/slipway/internal/ops/ecsops"
 	"github.com/slipway-dev/slipway/internal/state"
 )
 
@@ -26,61 +27,90 @@ const (
 
 type opFunc func(ctx context.Context, body []byte) (any, error)
 
-// TargetGroups is what the ECS API needs to know of ELB target groups to
-// validate a service's loadBalancers.
-type TargetGroups interface {
-	// TargetGroupInUse reports whether the target group exists and whether a
-	// load balancer's listener or rule forwards to it.
-	TargetGroupInUse(ctx context.Context, arn string) (exists, attached bool, err error)
-}
-
 // Handler serves ECS operations.
 type Handler struct {
 	st     *state.State
-	tgs    TargetGroups
 	logger *slog.Logger
 	ops    map[string]opFunc
 	views  *viewCache
 }
 
-// New returns the ECS API handler. tgs may be nil when no load balancer is
-// wired; then services cannot use loadBalancers.
-func New(st *state.State, tgs TargetGroups, logger *slog.Logger) *Handler {
-	h := &Handler{st: st, tgs: tgs, logger: logger, views: newViewCache()}
+// New returns the ECS API handler over the operations o. st serves the
+// operations not yet moved to package ecsops.
+func New(o *ecsops.Ops, st *state.State, logger *slog.Logger) *Handler {
+	h := &Handler{st: st, logger: logger, views: newViewCache()}
 	h.ops = map[string]opFunc{
-		"CreateCluster":              op(h.createCluster),
-		"DescribeClusters":           op(h.describeClusters),
-		"ListClusters":               op(h.listClusters),
-		"DeleteCluster":              op(h.deleteCluster),
-		"RegisterTaskDefinition":     h.registerTaskDefinition,
-		"DescribeTaskDefinition":     op(h.describeTaskDefinition),
-		"ListTaskDefinitions":        op(h.listTaskDefinitions),
-		"ListTaskDefinitionFamilies": op(h.listTaskDefinitionFamilies),
-		"DeregisterTaskDefinition":   op(h.deregisterTaskDefinition),
-		"CreateService":              op(h.createService),
-		"UpdateService":              op(h.updateService),
-		"DescribeServices":           op(h.describeServices),
-		"ListServices":               op(h.listServices),
-		"DeleteService":              op(h.deleteService),
-		"ListServiceDeployments":     op(h.listServiceDeployments),
-		"DescribeServiceDeployments": op(h.describeServiceDeployments),
-		"DescribeServiceRevisions":   op(h.describeServiceRevisions),
-		"RunTask":                    op(h.runTask),
-		"StopTask":                   op(h.stopTask),
-		"ListTasks":                  op(h.listTasks),
-		"DescribeTasks":              op(h.describeTasks),
-		"ListContainerInstances":     op(h.listContainerInstances),
-		"DescribeContainerInstances": op(h.describeContainerInstances),
-		"TagResource":                op(h.tagResource),
-		"UntagResource":              op(h.untagResource),
-		"ListTagsForResource":        op(h.listTagsForResource),
+		"CreateCluster":              op(o.CreateCluster, clusterResultOut),
+		"DescribeClusters":           op(o.DescribeClusters, describeClustersOut),
+		"ListClusters":               op(o.ListClusters, listClustersOut),
+		"DeleteCluster":              op(o.DeleteCluster, clusterResultOut),
+		"RegisterTaskDefinition":     registerTaskDefinition(o),
+		"DescribeTaskDefinition":     opErr(o.DescribeTaskDefinition, taskDefinitionOut),
+		"ListTaskDefinitions":        op(o.ListTaskDefinitions, listTaskDefinitionsOut),
+		"ListTaskDefinitionFamilies": op(o.ListTaskDefinitionFamilies, listFamiliesOut),
+		"DeregisterTaskDefinition":   opErr(o.DeregisterTaskDefinition, taskDefinitionOut),
+		"CreateService":              op(o.CreateService, serviceResultOut),
+		"UpdateService":              op(o.UpdateService, serviceResultOut),
+		"DescribeServices":           h.describeServices(o),
+		"ListServices":               op(o.ListServices, listServicesOut),
+		"DeleteService":              op(o.DeleteService, serviceResultOut),
+		"ListServiceDeployments":     legacy(h.listServiceDeployments),
+		"DescribeServiceDeployments": legacy(h.describeServiceDeployments),
+		"DescribeServiceRevisions":   legacy(h.describeServiceRevisions),
+		"RunTask":                    legacy(h.runTask),
+		"StopTask":                   legacy(h.stopTask),
+		"ListTasks":                  legacy(h.listTasks),
+		"DescribeTasks":              legacy(h.describeTasks),
+		"ListContainerInstances":     legacy(h.listContainerInstances),
+		"DescribeContainerInstances": legacy(h.describeContainerInstances),
+		"TagResource":                legacy(h.tagResource),
+		"UntagResource":              legacy(h.untagResource),
+		"ListTagsForResource":        legacy(h.listTagsForResource),
 	}
 	return h
 }
 
-// op adapts a typed operation to opFunc: it strictly decodes the body into
-// In (SerializationException on failure) and returns the typed answer.
-func op[In any, Out any](f func(context.Context, *In) (*Out, error)) opFunc {
+// op adapts a typed operation: the body strictly decodes into In
+// (SerializationException when it does not fit; the inputs' json tags are
+// the API's member names) and the output is encoded through wire.
+func op[In, Out any](f func(context.Context, *In) (*Out, error), wire func(*Out) any) opFunc {
+	return opErr(f, func(o *Out) (any, error) { return wire(o), nil })
+}
+
+// opErr is op with an encoding that can fail.
+func opErr[In, Out any](f func(context.Context, *In) (*Out, error), wire func(*Out) (any, error)) opFunc {
+	return func(ctx context.Context, body []byte) (any, error) {
+		in := new(In)
+		if err := awsproto.DecodeJSON(body, in); err != nil {
+			return nil, err
+		}
+		out, err := f(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		return wire(out)
+	}
+}
+
+// describeServices encodes through the view cache, which needs to know
+// whether tags were asked for.
+func (h *Handler) describeServices(o *ecsops.Ops) opFunc {
+	return func(ctx context.Context, body []byte) (any, error) {
+		in := new(ecsops.DescribeServicesInput)
+		if err := awsproto.DecodeJSON(body, in); err != nil {
+			return nil, err
+		}
+		out, err := o.DescribeServices(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		return h.describeServicesOut(out, slices.Contains(in.Include, ecsops.IncludeTags))
+	}
+}
+
+// legacy adapts an operation not yet moved to package ecsops: it strictly
+// decodes the body into In and returns the typed answer.
+func legacy[In any, Out any](f func(context.Context, *In) (*Out, error)) opFunc {
 	return func(ctx context.Context, body []byte) (any, error) {
 		in := new(In)
 		if err := awsproto.DecodeJSON(body, in); err != nil {

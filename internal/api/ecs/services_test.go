@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/slipway-dev/slipway/internal/model"
+	"github.com/slipway-dev/slipway/internal/ops/ecsops"
 	"github.com/slipway-dev/slipway/internal/state"
 )
 
@@ -214,11 +215,11 @@ func TestDescribeServicesNeverShowsAnEarlierServiceOfTheSameName(t *testing.T) {
 func TestViewCacheEvictsInactiveServices(t *testing.T) {
 	c := newViewCache()
 	s := model.Service{ARN: "arn:s", Status: model.ServiceActive, Internal: model.ServiceInternal{Revision: 3, Incarnation: 7}}
-	if _, err := c.encode(s, nil, false); err != nil || len(c.m) != 1 {
+	if _, err := c.encode(ecsops.Service{Service: s}, false); err != nil || len(c.m) != 1 {
 		t.Fatalf("active: %d entries, %v", len(c.m), err)
 	}
 	s.Status, s.Internal.Revision = model.ServiceInactive, 4
-	if _, err := c.encode(s, nil, false); err != nil || len(c.m) != 0 {
+	if _, err := c.encode(ecsops.Service{Service: s}, false); err != nil || len(c.m) != 0 {
 		t.Fatalf("inactive: %d entries, %v", len(c.m), err)
 	}
 }

@@ -1,63 +1,82 @@
-package ecs
+package ecsops
 
 import (
 	"context"
 	"reflect"
 	"time"
 
+	"github.com/slipway-dev/slipway/internal/awserr"
 	"github.com/slipway-dev/slipway/internal/model"
 	"github.com/slipway-dev/slipway/internal/state"
 )
 
-type updateServiceIn struct {
-	Cluster                       string                         `json:"cluster"`
-	Service                       string                         `json:"service"`
-	DesiredCount                  *int                           `json:"desiredCount"`
-	TaskDefinition                string                         `json:"taskDefinition"`
+// UpdateServiceInput is UpdateService's input. Every member but Service is
+// optional: nil pointers, empty strings and empty documents leave the
+// service's value unchanged.
+//
+// To scale a service (what Application Auto Scaling does), set only Cluster,
+// Service and DesiredCount: the current deployments are rescaled and no new
+// deployment starts.
+type UpdateServiceInput struct {
+	// Cluster is a name or ARN; empty means the default cluster.
+	Cluster string `json:"cluster"`
+	// Service is a name or ARN; it must be given.
+	Service      string `json:"service"`
+	DesiredCount *int   `json:"desiredCount"`
+	// TaskDefinition, when it names another revision than the service's,
+	// starts a new deployment of it.
+	TaskDefinition string `json:"taskDefinition"`
+	// DeploymentConfiguration is merged onto the current one member by member.
 	DeploymentConfiguration       *model.DeploymentConfiguration `json:"deploymentConfiguration"`
 	ForceNewDeployment            bool                           `json:"forceNewDeployment"`
 	HealthCheckGracePeriodSeconds *int                           `json:"healthCheckGracePeriodSeconds"`
 	EnableExecuteCommand          *bool                          `json:"enableExecuteCommand"`
 	EnableECSManagedTags          *bool                          `json:"enableECSManagedTags"`
-	LoadBalancers                 *[]model.LoadBalancer          `json:"loadBalancers"`
-	PropagateTags                 string                         `json:"propagateTags"`
-	echoedIn
+	// LoadBalancers, when given (even empty), replaces the service's; a change
+	// starts a new deployment.
+	LoadBalancers *[]model.LoadBalancer `json:"loadBalancers"`
+	PropagateTags string                `json:"propagateTags"`
+	ServiceEchoedInput
 }
 
-// updateService follows ECS: a new task definition, changed load balancers
-// or forceNewDeployment start a new PRIMARY deployment; a desired count alone
-// rescales the current deployments without starting one.
-func (h *Handler) updateService(ctx context.Context, in *updateServiceIn) (*serviceResult, error) {
+// UpdateService follows ECS: a new task definition, changed load balancers,
+// a changed network configuration or forceNewDeployment start a new PRIMARY
+// deployment; a desired count alone rescales the current deployments without
+// starting one. A DAEMON service's desired count is not changed.
+func (s *Ops) UpdateService(ctx context.Context, in *UpdateServiceInput) (*Service, error) {
 	if err := validateUpdateService(in); err != nil {
-		return nil, err
+		return nil, apiErr(err)
 	}
-	var out serviceOut
-	err := h.st.Update(ctx, func(tx state.Tx) error {
+	var out Service
+	redeployed := false
+	err := s.st.Update(ctx, func(tx state.Tx) error {
 		cluster, svc, err := activeService(tx, in.Cluster, in.Service)
 		if err != nil {
 			return err
 		}
-		redeploy, err := h.applyServiceUpdate(ctx, tx, &svc, in)
+		redeploy, err := s.applyServiceUpdate(ctx, tx, &svc, in)
 		if err != nil {
 			return err
 		}
-		if redeploy != "" {
+		redeployed = redeploy != ""
+		if redeployed {
 			seq, err := tx.NextDeploymentSeq()
 			if err != nil {
 				return err
 			}
-			svc.StartDeployment(seq, redeploy, h.st.Now())
+			svc.StartDeployment(seq, redeploy, s.st.Now())
 		}
 		out, err = putAndView(tx, cluster.Name, svc)
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, apiErr(err)
 	}
-	return &serviceResult{Service: out}, nil
+	s.log.Info("service updated", "service", out.ARN, "desired", out.DesiredCount, "new_deployment", redeployed)
+	return &out, nil
 }
 
-func validateUpdateService(in *updateServiceIn) error {
+func validateUpdateService(in *UpdateServiceInput) error {
 	if in.Service == "" {
 		return invalidParam("service must be specified.")
 	}
@@ -66,7 +85,7 @@ func validateUpdateService(in *updateServiceIn) error {
 			return err
 		}
 	}
-	if err := in.echoedIn.validate(); err != nil {
+	if err := in.ServiceEchoedInput.validate(); err != nil {
 		return err
 	}
 	if in.HealthCheckGracePeriodSeconds != nil && *in.HealthCheckGracePeriodSeconds < 0 {
@@ -80,37 +99,9 @@ func validateUpdateService(in *updateServiceIn) error {
 
 // applyServiceUpdate changes svc as asked and returns the task definition ARN
 // to deploy, or "" when no new deployment is needed.
-func (h *Handler) applyServiceUpdate(ctx context.Context, tx state.Tx, svc *model.Service, in *updateServiceIn) (string, error) {
-	redeploy := ""
-	td, err := tx.ResolveTaskDefinition(svc.TaskDefinition)
+func (s *Ops) applyServiceUpdate(ctx context.Context, tx state.Tx, svc *model.Service, in *UpdateServiceInput) (string, error) {
+	redeploy, td, err := s.deploymentChange(ctx, tx, svc, in)
 	if err != nil {
-		return "", err
-	}
-	if in.TaskDefinition != "" {
-		if td, err = activeTaskDefinition(tx, in.TaskDefinition); err != nil {
-			return "", err
-		}
-		if td.ARN != svc.TaskDefinition {
-			redeploy = td.ARN
-		}
-	}
-	if in.LoadBalancers != nil && !reflect.DeepEqual(*in.LoadBalancers, svc.LoadBalancers) {
-		svc.LoadBalancers = *in.LoadBalancers
-		redeploy = td.ARN
-	}
-	if redeploy != "" || in.LoadBalancers != nil {
-		if err := h.validateLoadBalancers(ctx, td, svc.LoadBalancers); err != nil {
-			return "", err
-		}
-	}
-	if len(in.NetworkConfiguration) > 0 && !jsonEqual(in.NetworkConfiguration, svc.NetworkConfiguration) {
-		redeploy = td.ARN // ECS deploys a changed network configuration
-	}
-	network := svc.NetworkConfiguration
-	if len(in.NetworkConfiguration) > 0 {
-		network = in.NetworkConfiguration
-	}
-	if err := checkServiceNetwork(tx, td, network, svc.LoadBalancers); err != nil {
 		return "", err
 	}
 	if in.ForceNewDeployment {
@@ -124,8 +115,7 @@ func (h *Handler) applyServiceUpdate(ctx context.Context, tx state.Tx, svc *mode
 		svc.Internal.SteadySince = time.Time{}
 	}
 	if in.DeploymentConfiguration != nil {
-		merged := mergeDeploymentConfig(svc.DeploymentConfiguration, *in.DeploymentConfiguration)
-		svc.DeploymentConfiguration = merged
+		svc.DeploymentConfiguration = mergeDeploymentConfig(svc.DeploymentConfiguration, *in.DeploymentConfiguration)
 	}
 	if in.HealthCheckGracePeriodSeconds != nil {
 		if len(svc.LoadBalancers) == 0 {
@@ -142,8 +132,48 @@ func (h *Handler) applyServiceUpdate(ctx context.Context, tx state.Tx, svc *mode
 	if in.PropagateTags != "" {
 		svc.PropagateTags = in.PropagateTags
 	}
-	in.echoedIn.apply(&svc.ServiceEchoedFields)
+	in.ServiceEchoedInput.apply(&svc.ServiceEchoedFields)
 	return redeploy, nil
+}
+
+// deploymentChange applies the members of an update that decide what the
+// service runs (task definition, load balancers, network) and validates the
+// result; it returns the task definition to deploy if they changed, and the
+// one the service will run.
+func (s *Ops) deploymentChange(ctx context.Context, tx state.Tx, svc *model.Service, in *UpdateServiceInput) (string, model.TaskDefinition, error) {
+	redeploy := ""
+	td, err := tx.ResolveTaskDefinition(svc.TaskDefinition)
+	if err != nil {
+		return "", td, err
+	}
+	if in.TaskDefinition != "" {
+		if td, err = activeTaskDefinition(tx, in.TaskDefinition); err != nil {
+			return "", td, err
+		}
+		if td.ARN != svc.TaskDefinition {
+			redeploy = td.ARN
+		}
+	}
+	if in.LoadBalancers != nil && !reflect.DeepEqual(*in.LoadBalancers, svc.LoadBalancers) {
+		svc.LoadBalancers = *in.LoadBalancers
+		redeploy = td.ARN
+	}
+	if redeploy != "" || in.LoadBalancers != nil {
+		if err := s.validateLoadBalancers(ctx, td, svc.LoadBalancers); err != nil {
+			return "", td, err
+		}
+	}
+	if len(in.NetworkConfiguration) > 0 && !jsonEqual(in.NetworkConfiguration, svc.NetworkConfiguration) {
+		redeploy = td.ARN // ECS deploys a changed network configuration
+	}
+	network := svc.NetworkConfiguration
+	if len(in.NetworkConfiguration) > 0 {
+		network = in.NetworkConfiguration
+	}
+	if err := checkServiceNetwork(tx, td, network, svc.LoadBalancers); err != nil {
+		return "", td, err
+	}
+	return redeploy, td, nil
 }
 
 // mergeDeploymentConfig applies the fields of an update onto the current
@@ -179,20 +209,24 @@ func mergeDeploymentConfig(cur, upd model.DeploymentConfiguration) model.Deploym
 	return cur
 }
 
-type deleteServiceIn struct {
+// DeleteServiceInput is DeleteService's input.
+type DeleteServiceInput struct {
+	// Cluster is a name or ARN; empty means the default cluster.
 	Cluster string `json:"cluster"`
+	// Service is a name or ARN; it must be given.
 	Service string `json:"service"`
-	Force   bool   `json:"force"`
+	// Force deletes a service that is not scaled to 0.
+	Force bool `json:"force"`
 }
 
-// deleteService follows ECS: without force a service must be scaled to 0
+// DeleteService follows ECS: without Force a service must be scaled to 0
 // first; the service becomes DRAINING while its tasks stop, then INACTIVE.
-func (h *Handler) deleteService(ctx context.Context, in *deleteServiceIn) (*serviceResult, error) {
+func (s *Ops) DeleteService(ctx context.Context, in *DeleteServiceInput) (*Service, error) {
 	if in.Service == "" {
 		return nil, invalidParam("service must be specified.")
 	}
-	var out serviceOut
-	err := h.st.Update(ctx, func(tx state.Tx) error {
+	var out Service
+	err := s.st.Update(ctx, func(tx state.Tx) error {
 		cluster, svc, err := activeService(tx, in.Cluster, in.Service)
 		if err != nil {
 			return err
@@ -205,9 +239,10 @@ func (h *Handler) deleteService(ctx context.Context, in *deleteServiceIn) (*serv
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, apiErr(err)
 	}
-	return &serviceResult{Service: out}, nil
+	s.log.Info("service deleted", "service", out.ARN)
+	return &out, nil
 }
 
 // activeService loads a service that UpdateService or DeleteService may
@@ -220,17 +255,17 @@ func activeService(tx state.Tx, clusterRef, serviceRef string) (model.Cluster, m
 	}
 	svc, err := tx.Service(cluster.Name, serviceName(serviceRef))
 	if err == nil && svc.Status != model.ServiceActive {
-		err = awsErr(codeServiceNotActive, "Service was not ACTIVE.")
+		err = awserr.New(CodeServiceNotActive, "Service was not ACTIVE.")
 	}
 	return cluster, svc, err
 }
 
 // putAndView stores a changed service and renders it, with its tags, for
 // the operation's answer.
-func putAndView(tx state.Tx, cluster string, svc model.Service) (serviceOut, error) {
+func putAndView(tx state.Tx, cluster string, svc model.Service) (Service, error) {
 	if err := tx.PutService(cluster, svc); err != nil {
-		return serviceOut{}, err
+		return Service{}, err
 	}
 	tags, err := tx.Tags(svc.ARN)
-	return serviceView(svc, tags), err
+	return serviceOf(svc, tags), err
 }

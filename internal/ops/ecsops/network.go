@@ -1,6 +1,7 @@
-package ecs
+package ecsops
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 
@@ -92,4 +93,70 @@ func jsonEqual(a, b json.RawMessage) bool {
 	ja, _ := json.Marshal(va)
 	jb, _ := json.Marshal(vb)
 	return string(ja) == string(jb)
+}
+
+// validateLoadBalancers checks each target group exists and is attached to a
+// load balancer, and that the container and port exist in the task definition.
+func (s *Ops) validateLoadBalancers(ctx context.Context, td model.TaskDefinition, lbs []model.LoadBalancer) error {
+	if len(lbs) > model.MaxLoadBalancersPerService {
+		return invalidParam("A service can have at most %d load balancers (target groups).", model.MaxLoadBalancersPerService)
+	}
+	for _, lb := range lbs {
+		if lb.TargetGroupARN == "" {
+			return invalidParam("targetGroupArn must be specified: Slipway load balancers are Application Load Balancers.")
+		}
+		if err := checkContainerPort(td, lb); err != nil {
+			return err
+		}
+		if s.tgs == nil {
+			return invalidParam("Unable to validate the specified targetGroupArn %s: no load balancer is configured.", lb.TargetGroupARN)
+		}
+		exists, attached, err := s.tgs.TargetGroupInUse(ctx, lb.TargetGroupARN)
+		switch {
+		case err != nil:
+			return err
+		case !exists:
+			return invalidParam("Unable to find target group %s.", lb.TargetGroupARN)
+		case !attached:
+			return invalidParam("The target group with targetGroupArn %s does not have an associated load balancer.", lb.TargetGroupARN)
+		}
+	}
+	return nil
+}
+
+func checkContainerPort(td model.TaskDefinition, lb model.LoadBalancer) error {
+	for _, c := range td.Spec.ContainerDefinitions {
+		if c.Name != lb.ContainerName {
+			continue
+		}
+		for _, pm := range c.PortMappings {
+			if pm.ContainerPort == lb.ContainerPort {
+				return nil
+			}
+		}
+		return invalidParam("The container %s did not have a container port %d defined.", lb.ContainerName, lb.ContainerPort)
+	}
+	return invalidParam("The container %s does not exist in the task definition.", lb.ContainerName)
+}
+
+// activeTaskDefinition resolves a reference for a new service or task: it
+// must exist and be ACTIVE, with ECS's messages otherwise.
+func activeTaskDefinition(tx state.Tx, ref string) (model.TaskDefinition, error) {
+	td, err := tx.ResolveTaskDefinition(ref)
+	if errors.Is(err, state.ErrTaskDefinitionNotFound) {
+		return td, invalidParam("TaskDefinition not found.")
+	}
+	if err == nil && td.Status != model.TaskDefinitionActive {
+		return td, invalidParam("TaskDefinition is inactive")
+	}
+	return td, err
+}
+
+// validateLaunchType follows ECS's LaunchType enum.
+func validateLaunchType(lt string) error {
+	switch lt {
+	case "", "EC2", "FARGATE", "EXTERNAL", "MANAGED_INSTANCES":
+		return nil
+	}
+	return invalidParam("launchType must be one of EC2, FARGATE, EXTERNAL, MANAGED_INSTANCES.")
 }
