@@ -1,0 +1,154 @@
+package l4
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/slipway-dev/slipway/internal/lb"
+)
+
+// drainState follows one draining target until its connections and flows reach
+// zero or its deregistration delay passes.
+type drainState struct {
+	pokeCh chan struct{} // active count hit zero
+	cancel chan struct{} // re-registered: stop draining
+	done   chan struct{} // drain finished; the target is gone
+}
+
+func (ds *drainState) poke() {
+	select {
+	case ds.pokeCh <- struct{}{}:
+	default:
+	}
+}
+
+// startDrain runs right after the routing swap that removed t: no new connection
+// or flow reaches t any more (track backs off), existing ones go on.
+func (d *DataPlane) startDrain(t *target) {
+	d.regMu.Lock()
+	tg := d.groups[t.key.group]
+	d.regMu.Unlock()
+	delay, terminate := DefaultDeregistrationDelay, false // group deleted: ELB's default delay
+	if tg != nil {
+		delay, terminate = tg.DeregistrationDelay, tg.ConnectionTermination
+	}
+	ds := &drainState{pokeCh: make(chan struct{}, 1), cancel: make(chan struct{}), done: make(chan struct{})}
+	t.mu.Lock()
+	d.stopCheckerLocked(t)
+	t.drain = ds
+	prev, changed := t.setHealthLocked(lb.StateDraining, lb.ReasonDeregistrationInProgress, "Target deregistration is in progress")
+	t.mu.Unlock()
+	if changed {
+		d.emit(t, prev)
+	}
+	d.log.Info("target draining", "target_group", t.key.group, "target", t.key.id, "port", t.key.port, "delay", delay,
+		"connections", t.active.Load())
+	d.wg.Add(1)
+	go d.runDrain(t, ds, delay, terminate)
+}
+
+// runDrain ends the drain when the target has no connection or flow left, or when
+// the delay passes; then, with connection termination, its connections are closed,
+// and without it they go on until they end by themselves (as ELB).
+func (d *DataPlane) runDrain(t *target, ds *drainState, delay time.Duration, terminate bool) {
+	defer d.wg.Done()
+	timer := time.NewTimer(delay)
+	defer timer.Stop()
+	for t.active.Load() > 0 {
+		select {
+		case <-ds.pokeCh:
+		case <-timer.C:
+			n := 0
+			if terminate {
+				n = t.terminate()
+			}
+			d.finishDrain(t, ds, "deregistration delay expired", n)
+			return
+		case <-ds.cancel:
+			return
+		case <-d.stopped:
+			return
+		}
+	}
+	d.finishDrain(t, ds, "no connections left", 0)
+}
+
+// finishDrain forgets the target: it becomes unused (Target.NotRegistered).
+func (d *DataPlane) finishDrain(t *target, ds *drainState, why string, terminated int) {
+	d.regMu.Lock()
+	t.mu.Lock()
+	if t.drain != ds {
+		t.mu.Unlock()
+		d.regMu.Unlock()
+		return // re-registered meanwhile
+	}
+	t.drain = nil
+	if d.targets[t.key] == t {
+		delete(d.targets, t.key)
+	}
+	if t.active.Load() > 0 {
+		d.lingering[t] = struct{}{}
+	}
+	prev, _ := t.setHealthLocked(lb.StateUnused, lb.ReasonNotRegistered, "Target is not registered to the target group")
+	t.mu.Unlock()
+	d.gone[t.key.group] = d.gone[t.key.group].add(t.stats())
+	d.regMu.Unlock()
+	close(ds.done)
+	d.emit(t, prev)
+	d.log.Info("target drained", "target_group", t.key.group, "target", t.key.id, "port", t.key.port, "why", why,
+		"terminated", terminated)
+}
+
+// undrainLocked turns a draining target back into a registered one (regMu held).
+func (d *DataPlane) undrainLocked(t *target) {
+	t.mu.Lock()
+	if ds := t.drain; ds != nil {
+		close(ds.cancel)
+		t.drain = nil
+	}
+	prev, changed := t.setHealthLocked(lb.StateInitial, lb.ReasonRegistrationInProgress, "Target registration is in progress")
+	t.mu.Unlock()
+	t.draining.Store(false)
+	if changed {
+		d.emit(t, prev)
+	}
+}
+
+// WaitDrained blocks until the draining target (tgARN, id, port) has finished
+// draining. It returns nil at once for a target that is not known (drained),
+// ErrNotDraining for a registered target, ctx.Err() on cancellation and ErrClosed
+// once Run stops.
+func (d *DataPlane) WaitDrained(ctx context.Context, tgARN, id string, port int) error {
+	d.regMu.Lock()
+	var ds *drainState
+	found := false
+	for key, t := range d.targets {
+		if key.group != tgARN || key.id != id || key.port != port {
+			continue
+		}
+		found = true
+		t.mu.Lock()
+		if t.drain != nil {
+			ds = t.drain // prefer the draining one when a successor exists
+		}
+		t.mu.Unlock()
+	}
+	d.regMu.Unlock()
+	switch {
+	case !found:
+		return nil
+	case ds == nil:
+		return fmt.Errorf("%w: %s %s:%d", ErrNotDraining, tgARN, id, port)
+	}
+	select {
+	case <-ds.done:
+		return nil
+	case <-ds.cancel:
+		return fmt.Errorf("%w: %s %s:%d re-registered", ErrNotDraining, tgARN, id, port)
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-d.stopped:
+		return ErrClosed
+	}
+}
