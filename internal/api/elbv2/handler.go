@@ -26,7 +26,6 @@ type operation func(ctx context.Context, f form) (any, error)
 
 // Handler serves the ELBv2 Query API over the operations of package elbops.
 type Handler struct {
-	svc *elbops.Service
 	log *slog.Logger
 	ops map[string]operation
 }
@@ -36,7 +35,7 @@ func New(svc *elbops.Service, logger *slog.Logger) *Handler {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{svc: svc, log: logger.With("component", "elbv2")}
+	h := &Handler{log: logger.With("component", "elbv2")}
 	h.ops = map[string]operation{
 		"CreateLoadBalancer":            op(decodeCreateLoadBalancer, svc.CreateLoadBalancer, encodeLoadBalancers),
 		"DescribeLoadBalancers":         op(decodeDescribeLoadBalancers, svc.DescribeLoadBalancers, encodeLoadBalancers),
