@@ -1,8 +1,6 @@
 package agent
 
 import (
-	"context"
-	"encoding/json"
 	"net/netip"
 
 	"github.com/slipway-dev/slipway/internal/model"
@@ -57,35 +55,6 @@ func metadataNetworks(t model.Task, td model.TaskDefinition) []metaNetwork {
 		}
 	}
 	return []metaNetwork{n}
-}
-
-// containerStats answers /stats: the container's resource usage in the
-// Docker Engine's format, or null when its runtime cannot tell.
-func (r *runner) containerStats(ctx context.Context, name string) json.RawMessage {
-	h := r.handleOf(name)
-	sr, ok := h.(runtime.StatsReader)
-	if !ok {
-		return json.RawMessage("null")
-	}
-	raw, err := sr.Stats(ctx)
-	if err != nil {
-		return json.RawMessage("null")
-	}
-	return raw
-}
-
-// taskStats answers /task/stats: every container's stats by its id.
-func (r *runner) taskStats(ctx context.Context) map[string]json.RawMessage {
-	out := map[string]json.RawMessage{}
-	t := r.current()
-	for _, cd := range r.td.Spec.ContainerDefinitions {
-		id := cd.Name
-		if c := t.Container(cd.Name); c != nil && c.RuntimeID != "" {
-			id = c.RuntimeID
-		}
-		out[id] = r.containerStats(ctx, cd.Name)
-	}
-	return out
 }
 
 // handleOf returns the named container's handle once it started, else nil.

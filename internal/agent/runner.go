@@ -35,6 +35,9 @@ type runner struct {
 	// live holds the handles of started containers by name, for the
 	// metadata endpoint's stats (read from other goroutines).
 	live sync.Map
+	// statsPrev holds each container's last /stats sample (statsMark) by
+	// name, its next answer's precpu_stats.
+	statsPrev sync.Map
 	// logs ships the output of awslogs containers (logship.go).
 	logs logShipping
 }

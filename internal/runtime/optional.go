@@ -1,9 +1,6 @@
 package runtime
 
-import (
-	"context"
-	"encoding/json"
-)
+import "context"
 
 // Health statuses a HealthWatcher reports, in ECS's words.
 const (
@@ -34,14 +31,6 @@ type HealthWatcher interface {
 // container's runtimeId and the task metadata endpoint as DockerId.
 type Identified interface {
 	RuntimeID() string
-}
-
-// StatsReader is implemented by handles that can report resource usage for
-// the task metadata endpoint's /stats.
-type StatsReader interface {
-	// Stats returns one sample in the Docker Engine's stats format (what ECS's
-	// task metadata endpoint answers).
-	Stats(ctx context.Context) (json.RawMessage, error)
 }
 
 // LogTailer is implemented by handles whose output is kept by their runtime

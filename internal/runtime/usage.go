@@ -7,7 +7,8 @@ import (
 
 // ContainerUsage is one running container's resource use, as its runtime
 // measures it. CloudWatch's AWS/ECS CPUUtilization and MemoryUtilization
-// are computed from these against the task's reservation.
+// are computed from these against the task's reservation, and the task
+// metadata endpoint's /stats shows the same figures in Docker's shape.
 type ContainerUsage struct {
 	TaskARN, ContainerName string
 	// CPUTime is the CPU time (user and system) the container has used
@@ -15,8 +16,11 @@ type ContainerUsage struct {
 	CPUTime time.Duration
 	// MemoryBytes is the memory the container uses now: the resident set
 	// of its processes (process runtime) or its cgroup's usage less the
-	// page cache it can give back (Docker).
+	// page cache it can give back (Docker: what `docker stats` shows).
 	MemoryBytes uint64
+	// MemoryLimitBytes is the hard memory limit the container runs under
+	// (its own or its task's); 0 when none.
+	MemoryLimitBytes uint64
 }
 
 // UsageReporter is implemented by runtimes that measure every container
@@ -25,4 +29,11 @@ type ContainerUsage struct {
 // caller differences CPUTime between calls).
 type UsageReporter interface {
 	Usage(ctx context.Context) ([]ContainerUsage, error)
+}
+
+// UsageSampler is implemented by handles that measure their own container
+// the way their runtime's UsageReporter does: one sample, now. The task
+// metadata endpoint's /stats answers from it.
+type UsageSampler interface {
+	Usage(ctx context.Context) (ContainerUsage, error)
 }

@@ -51,6 +51,19 @@
 // with exit code 137 and ECS's reason
 // `OutOfMemoryError: Container killed due to memory usage`.
 //
+// # Measurements
+//
+// The runtime is a runtime.UsageReporter and its handles runtime.UsageSamplers:
+// each container is measured from its cgroup (package cgroupstat), found
+// once from /proc/<pid>/cgroup of its main process, whose path must name the
+// container's id (else the pid is another namespace's): CPU time from
+// cpuacct.usage (v1) or cpu.stat (v2), memory as the usage less the inactive
+// page cache, what `docker stats` shows. That is three small file reads, no
+// fork and no engine call (BenchmarkUsageSample). Where the cgroup cannot be
+// read from this process (a remote engine, other namespaces) the engine's
+// stats API is asked for one sample instead; Engine 20.10 answers it at its
+// next once-a-second collection, so Usage asks for those concurrently.
+//
 // # Networks
 //
 // bridge: the container is on the engine's default bridge and each port

@@ -3,7 +3,6 @@ package docker
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -88,19 +87,4 @@ func (h *handle) LogTail(ctx context.Context, n int) string {
 		}
 	}
 	return strings.Join(parts, "\n")
-}
-
-// Stats returns one sample of the container's resource usage in the
-// engine's format, which is what ECS's task metadata endpoint answers.
-func (h *handle) Stats(ctx context.Context) (json.RawMessage, error) {
-	res, err := h.rt.cli.ContainerStats(ctx, h.id, client.ContainerStatsOptions{})
-	if err != nil {
-		return nil, fmt.Errorf("stats %s: %s", shortID(h.id), engineMessage(err))
-	}
-	defer res.Body.Close()
-	var raw json.RawMessage
-	if err := json.NewDecoder(io.LimitReader(res.Body, 1<<20)).Decode(&raw); err != nil {
-		return nil, fmt.Errorf("stats %s: %w", shortID(h.id), err)
-	}
-	return raw, nil
 }

@@ -31,6 +31,7 @@ type handle struct {
 	id        string
 	bindings  []runtime.Binding
 	hasHealth bool
+	meter     meter
 	log       *slog.Logger
 	done      chan struct{}
 	exit      runtime.ExitStatus // written before done is closed
@@ -39,7 +40,6 @@ type handle struct {
 var (
 	_ runtime.Handle        = (*handle)(nil)
 	_ runtime.HealthWatcher = (*handle)(nil)
-	_ runtime.StatsReader   = (*handle)(nil)
 	_ runtime.Identified    = (*handle)(nil)
 )
 
@@ -51,9 +51,10 @@ func (r *Runtime) newHandle(c container.InspectResponse, hasHealth bool) *handle
 		labels = c.Config.Labels
 	}
 	h := &handle{
-		rt: r, id: c.ID, bindings: bindingsOf(c), hasHealth: hasHealth, done: make(chan struct{}),
+		rt: r, id: c.ID, bindings: bindingsOf(c), hasHealth: hasHealth, meter: r.newMeter(c), done: make(chan struct{}),
 		log: r.log.With("task", labels[labelTaskID], "container", labels[labelContainer]),
 	}
+	r.live.add(h)
 	r.goWatch(h.watch)
 	return h
 }
@@ -82,6 +83,7 @@ func (h *handle) watch() {
 		}
 		break
 	}
+	h.rt.live.remove(h)
 	h.exit = h.rt.exitStatus(h.rt.ctx, h.id)
 	h.log.Info("container exited", "reason", h.exit.Reason)
 	close(h.done)

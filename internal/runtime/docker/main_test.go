@@ -45,13 +45,13 @@ func TestMain(m *testing.M) {
 // env is one test's runtime on the engine, with a store id of its own, and
 // what it created removed at the end.
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	cli     *client.Client
 	rt      *docker.Runtime
 	storeID string
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	cli := testutil.RequireDocker(t)
 	if buildFailures != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/moby/moby/client/pkg/versions"
 
 	"github.com/slipway-dev/slipway/internal/runtime"
+	"github.com/slipway-dev/slipway/internal/runtime/cgroupstat"
 )
 
 // ErrBadOptions is returned by New for unusable Options.
@@ -74,6 +75,11 @@ type Runtime struct {
 	holder  holderImage
 	log     *slog.Logger
 	health  *healthEvents
+	live    live
+	// mounts are the cgroup file systems containers are measured in;
+	// mountsErr says why there are none.
+	mounts    cgroupstat.Mounts
+	mountsErr error
 
 	// ctx ends the goroutines that watch containers, at Close.
 	ctx    context.Context
@@ -146,6 +152,7 @@ func New(ctx context.Context, opts Options) (*Runtime, error) {
 		cli: cli, engine: engine, storeID: opts.StoreID, bindIP: bindIP, holder: holderImage{binary: holderBin},
 		log: log.With("runtime", "docker"), ctx: rctx, cancel: cancel,
 	}
+	r.mounts, r.mountsErr = cgroupstat.ReadMounts()
 	r.gateway = r.bridgeGateway(ctx)
 	r.health = newHealthEvents(r)
 	return r, nil

@@ -206,7 +206,7 @@ func TestListAndAdoptOnlyThisStore(t *testing.T) {
 	}
 }
 
-func TestExecLogTailAndStats(t *testing.T) {
+func TestExecLogTailAndUsage(t *testing.T) {
 	e := newEnv(t)
 	h := e.start(e.spec("web"))
 	get(t, url(h, "/health"))
@@ -214,9 +214,9 @@ func TestExecLogTailAndStats(t *testing.T) {
 	if err != nil || code != 4 {
 		t.Errorf("exec: code %d, %v; want 4", code, err)
 	}
-	raw, err := h.(runtime.StatsReader).Stats(context.Background())
-	if err != nil || !contains(string(raw), "memory_stats") {
-		t.Errorf("stats %.200s: %v", raw, err)
+	u, err := h.(runtime.UsageSampler).Usage(context.Background())
+	if err != nil || u.ContainerName != "web" || u.CPUTime <= 0 || u.MemoryBytes == 0 {
+		t.Errorf("usage %+v: %v", u, err)
 	}
 	printer := e.start(e.spec("say", "print", "goodbye"))
 	waitExit(t, printer, 30*time.Second)

@@ -3,6 +3,7 @@ package process
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"strconv"
 	"sync"
@@ -11,7 +12,10 @@ import (
 	"github.com/slipway-dev/slipway/internal/runtime"
 )
 
-var _ runtime.UsageReporter = (*Runtime)(nil)
+var (
+	_ runtime.UsageReporter = (*Runtime)(nil)
+	_ runtime.UsageSampler  = (*handle)(nil)
+)
 
 // clockTick is the kernel's USER_HZ, the unit of /proc's CPU times: 100 on
 // every Linux architecture Go supports.
@@ -61,14 +65,27 @@ func (r *Runtime) Usage(ctx context.Context) ([]runtime.ContainerUsage, error) {
 		if ctx.Err() != nil {
 			return out, ctx.Err()
 		}
-		u, ok := readUsage(h.state.App, &buf)
-		if !ok {
-			continue
+		if u, ok := h.usage(&buf); ok {
+			out = append(out, u)
 		}
-		u.TaskARN, u.ContainerName = h.cfg.TaskARN, h.cfg.ContainerName
-		out = append(out, u)
 	}
 	return out, nil
+}
+
+// Usage measures the container as Runtime.Usage does.
+func (h *handle) Usage(context.Context) (runtime.ContainerUsage, error) {
+	buf := make([]byte, 0, 512)
+	u, ok := h.usage(&buf)
+	if !ok {
+		return u, fmt.Errorf("usage of %s: %w", h.cfg.ContainerName, errNoProcess)
+	}
+	return u, nil
+}
+
+func (h *handle) usage(buf *[]byte) (runtime.ContainerUsage, bool) {
+	u, ok := readUsage(h.state.App, buf)
+	u.TaskARN, u.ContainerName = h.cfg.TaskARN, h.cfg.ContainerName
+	return u, ok
 }
 
 // pageSize is the unit of /proc's resident set.

@@ -8,6 +8,7 @@
 //	probe hog          allocate memory until killed
 //	probe exit N       exit with code N
 //	probe sleep        wait for SIGTERM, then exit 0
+//	probe burn         keep one CPU busy until SIGTERM, then exit 0
 //	probe print TEXT   write TEXT to stdout and stderr, then exit 0
 //	probe lines N      write lines 1..N to stdout, one every 2 ms, then exit 0
 package main
@@ -39,6 +40,9 @@ func main() {
 		os.Exit(code)
 	case "sleep":
 		waitTerm()
+	case "burn":
+		go burn()
+		waitTerm()
 	case "print":
 		fmt.Println(arg(2))
 		fmt.Fprintln(os.Stderr, arg(2))
@@ -59,6 +63,12 @@ func arg(i int) string {
 		return os.Args[i]
 	}
 	return ""
+}
+
+// burn spins forever (the runtime preempts it for the signal handler).
+func burn() {
+	for {
+	}
 }
 
 func waitTerm() {
