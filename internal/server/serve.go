@@ -87,6 +87,7 @@ func (s *Server) serveAPI(creds awsproto.Credentials) error {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	mux.HandleFunc("GET "+CAPath, s.serveCA)
 	router := awsproto.NewRouter(verifier, mux, s.cfg.Logger)
 	s.registerAPIs(router)
 	if s.api, err = s.listen("API", s.cfg.APIAddr, router, tlsConfig); err != nil {

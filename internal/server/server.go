@@ -26,6 +26,7 @@ import (
 	"github.com/slipway-dev/slipway/internal/lbsync"
 	"github.com/slipway-dev/slipway/internal/logstore"
 	"github.com/slipway-dev/slipway/internal/model"
+	"github.com/slipway-dev/slipway/internal/ops/acmops"
 	"github.com/slipway-dev/slipway/internal/ops/ecsops"
 	"github.com/slipway-dev/slipway/internal/ops/elbops"
 	"github.com/slipway-dev/slipway/internal/ops/logsops"
@@ -48,6 +49,7 @@ type Server struct {
 	controller *controller.Controller
 	agent      *agent.Agent
 	cw         *cloudWatch           // cloudwatch.go
+	acm        *acmops.Service       // acm.go
 	usage      runtime.UsageReporter // the runtime's, when it measures containers
 	api        *listener             // the AWS APIs
 	metrics    *listener             // /metrics and /slipway/lb/stats
@@ -106,6 +108,9 @@ func (s *Server) start(ctx context.Context, creds awsproto.Credentials) error {
 	if err := ensureDefaultCluster(ctx, s.st); err != nil {
 		return err
 	}
+	if err := s.openACM(); err != nil {
+		return err
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if err := s.startDataPlane(ctx); err != nil {
@@ -151,6 +156,7 @@ func (s *Server) registerAPIs(router *awsproto.Router) {
 	s.registerCloudWatch(router)
 	router.HandleJSON(awsproto.JSONAPI{TargetPrefix: logsapi.TargetPrefix, SigningName: logsapi.SigningName},
 		logsapi.New(s.logsOps, s.cfg.Logger))
+	s.registerACM(router)
 }
 
 func (s *Server) startAgent(ctx context.Context) error {
