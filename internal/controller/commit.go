@@ -61,6 +61,9 @@ func (c *Controller) reconcileService(ctx context.Context, ref serviceRef) error
 	for _, d := range p.drains {
 		c.startDrain(d)
 	}
+	for _, a := range p.acks {
+		c.startAck(a)
+	}
 	return nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/slipway-dev/slipway/internal/clock"
 	"github.com/slipway-dev/slipway/internal/lb"
 	"github.com/slipway-dev/slipway/internal/model"
 	"github.com/slipway-dev/slipway/internal/state"
@@ -41,6 +42,8 @@ type Options struct {
 	// StoppedTaskRetention is how long STOPPED tasks stay describable, as in
 	// ECS (default one hour).
 	StoppedTaskRetention time.Duration
+	// Clock times bake times (--time-scale); the zero Clock is real time.
+	Clock clock.Clock
 }
 
 // Controller reconciles every service of every cluster.
@@ -50,9 +53,13 @@ type Controller struct {
 	opts   Options
 	logger *slog.Logger
 
-	mu        sync.Mutex // protects draining and lastPrune
+	mu        sync.Mutex // protects draining, acking, lastPrune, wakeTimer and wakeDue
 	draining  map[string]bool
+	acking    map[string]bool
 	lastPrune time.Time
+	wakeTimer *time.Timer // fires wake at wakeDue, the earliest timer a plan asked for
+	wakeDue   time.Time
+	wake      chan struct{}
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -73,7 +80,7 @@ func New(st *state.State, balancer LoadBalancer, opts Options) *Controller {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Controller{
 		st: st, lb: balancer, opts: opts, logger: opts.Logger.With("component", "controller"),
-		draining: map[string]bool{}, ctx: ctx, cancel: cancel,
+		draining: map[string]bool{}, acking: map[string]bool{}, wake: make(chan struct{}, 1), ctx: ctx, cancel: cancel,
 	}
 }
 
@@ -86,12 +93,44 @@ func (c *Controller) Start() {
 	}()
 }
 
-// Close stops the loop and waits for its goroutines (drain waiters give up;
-// a restarted controller resumes them from the stored state).
+// Close stops the loop and waits for its goroutines (drain and
+// acknowledgement waiters give up; a restarted controller resumes them from
+// the stored state).
 func (c *Controller) Close() error {
 	c.cancel()
 	c.wg.Wait()
+	c.mu.Lock()
+	if c.wakeTimer != nil {
+		c.wakeTimer.Stop()
+	}
+	c.mu.Unlock()
 	return nil
+}
+
+// wakeAfter makes the loop pass again after d (a bake ending) unless an
+// earlier wake is already set. One timer serves every service, so a pass
+// repeated while a bake runs does not pile up timers.
+func (c *Controller) wakeAfter(d time.Duration) {
+	due := time.Now().Add(d)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.wakeTimer != nil && c.wakeDue.After(time.Now()) && !due.Before(c.wakeDue) {
+		return
+	}
+	c.wakeDue = due
+	if c.wakeTimer == nil {
+		c.wakeTimer = time.AfterFunc(d, c.poke)
+		return
+	}
+	c.wakeTimer.Reset(d)
+}
+
+// poke wakes the loop without blocking.
+func (c *Controller) poke() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
 }
 
 // minPassGap bounds how often the controller makes a pass: store changes
@@ -132,6 +171,7 @@ func (c *Controller) loop() {
 		case <-changed:
 		case <-health:
 		case <-tick.C:
+		case <-c.wake:
 		}
 	}
 }

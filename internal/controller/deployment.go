@@ -33,6 +33,11 @@ func (p *pass) circuitBreaker() error {
 	if !cb.Rollback {
 		return nil
 	}
+	if tr := primary.Internal.Traffic; tr != nil && tr.Blue != "" && p.svc.Deployment(tr.Blue) != nil {
+		// Blue still runs at full size: traffic goes back to it, no new deployment.
+		p.startRollback(primary, "Circuit breaker triggered: "+primary.RolloutStateReason)
+		return nil
+	}
 	target := p.lastCompleted(failedID)
 	if target == nil {
 		primary.Internal.Outcome = model.OutcomeRollbackFailed
@@ -149,7 +154,10 @@ func (p *pass) bookDeployments() {
 	if primary.DesiredCount == 0 {
 		healthyAll = pc == nil || pc.live == 0
 	}
-	if primary.RolloutState == model.RolloutInProgress && healthyAll && othersLive == 0 {
+	// A traffic-shifting deployment completes only after its clean-up
+	// stage: a new service's first one has no other tasks long before.
+	shifted := primary.Internal.Traffic == nil || primary.Internal.Traffic.Stage == model.StageCleanUp
+	if primary.RolloutState == model.RolloutInProgress && healthyAll && othersLive == 0 && shifted {
 		p.complete(primary)
 	}
 	p.steady(primary, healthyAll && othersLive == 0 && len(p.svc.Deployments) == 1)

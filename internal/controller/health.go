@@ -41,10 +41,13 @@ func (p *pass) judge(t *model.Task) (taskHealth, error) {
 	for _, l := range p.svc.LoadBalancers {
 		tt := findTarget(t, l.TargetGroupARN)
 		if tt == nil {
+			tt = findTarget(t, l.Alternate(l.TargetGroupARN))
+		}
+		if tt == nil {
 			targetsOK = false
 			continue
 		}
-		th, ok := p.health[l.TargetGroupARN][targetKey(tt.TargetID, tt.Port)]
+		th, ok := p.health[tt.TargetGroupARN][targetKey(tt.TargetID, tt.Port)]
 		// A task that was healthy and whose target is being checked afresh
 		// (the data plane restarted) keeps counting as healthy, so a server
 		// restart never makes the planner stop tasks as if they had failed.
@@ -54,9 +57,9 @@ func (p *pass) judge(t *model.Task) (taskHealth, error) {
 		}
 		if ok && th.State == lb.StateUnhealthy && !p.inGrace(t) {
 			h.failed, h.elbFail = true, true
-			h.why = fmt.Sprintf("Task failed ELB health checks in (target-group %s)", l.TargetGroupARN)
+			h.why = fmt.Sprintf("Task failed ELB health checks in (target-group %s)", tt.TargetGroupARN)
 			h.event = fmt.Sprintf("(task %s) (port %d) is unhealthy in (target-group %s) due to (reason %s).",
-				t.Internal.ID, tt.Port, l.TargetGroupARN, healthReason(th))
+				t.Internal.ID, tt.Port, tt.TargetGroupARN, healthReason(th))
 			return h, nil
 		}
 	}

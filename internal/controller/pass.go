@@ -41,6 +41,7 @@ type pass struct {
 	health    map[string]map[string]lb.TargetHealth // target group -> "id:port"
 	ec2IDs    map[string]string                     // container instance ARN -> EC2 instance id
 	drains    []drainJob
+	acks      []ackJob // weight changes to wait for after the commit
 }
 
 func (c *Controller) newPass(tx state.Tx, ref serviceRef, writeMode bool) (*pass, error) {
@@ -86,6 +87,9 @@ func (c *Controller) newPass(tx state.Tx, ref serviceRef, writeMode bool) (*pass
 	}
 	for _, l := range svc.LoadBalancers {
 		p.loadHealth(l.TargetGroupARN)
+		if l.AdvancedConfiguration != nil && l.AdvancedConfiguration.AlternateTargetGroupARN != "" {
+			p.loadHealth(l.AdvancedConfiguration.AlternateTargetGroupARN)
+		}
 	}
 	return p, nil
 }

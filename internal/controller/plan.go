@@ -3,23 +3,27 @@ package controller
 import (
 	"github.com/slipway-dev/slipway/internal/model"
 	"github.com/slipway-dev/slipway/internal/scheduler"
+	"github.com/slipway-dev/slipway/internal/strategy"
 )
 
-// planAndApply asks the scheduler for the service's next step and carries it
-// out: stops (with ECS's reasons and events) and starts (placed on the
-// cluster's container instances), as many as the pass's write budget
-// allows. The plan is a function of the stored state, so the next pass
-// plans the rest.
+// planAndApply asks the primary deployment's strategy for the service's
+// next step and carries it out: stops (with ECS's reasons and events) and
+// starts (placed on the cluster's container instances), as many as the
+// pass's write budget allows, and for a traffic-shifting deployment its new
+// stage and weights. The plan is a function of the stored state, so the
+// next pass plans the rest.
 func (p *pass) planAndApply() error {
 	primary := p.svc.Primary()
 	if primary == nil {
 		return nil
 	}
-	cfg := p.svc.DeploymentConfiguration
-	p.noteStrategy(primary)
-	in := scheduler.ServiceInput{
-		Primary: primary.ID, Desired: primary.DesiredCount,
-		MinHealthyPercent: cfg.MinHealthyPercent(), MaximumPercent: cfg.MaxPercent(),
+	if primary.Internal.Config.ShiftsTraffic() && primary.Internal.Traffic == nil && primary.RolloutState == model.RolloutInProgress {
+		if err := p.initTraffic(primary); err != nil {
+			return err
+		}
+	}
+	snap := strategy.Snapshot{
+		Green: primary.ID, Desired: primary.DesiredCount,
 		Draining:      p.svc.Status == model.ServiceDraining,
 		LaunchBlocked: p.now.Before(p.svc.Internal.BackoffUntil),
 		Frozen:        primary.RolloutState == model.RolloutFailed && p.svc.Status == model.ServiceActive,
@@ -35,10 +39,15 @@ func (p *pass) planAndApply() error {
 			return err
 		}
 		judged[t.Internal.ID] = h
-		in.Tasks = append(in.Tasks, scheduler.Task{ID: t.Internal.ID, Deployment: t.Internal.DeploymentID,
+		snap.Tasks = append(snap.Tasks, scheduler.Task{ID: t.Internal.ID, Deployment: t.Internal.DeploymentID,
 			Healthy: h.healthy, Failed: h.failed, CreatedAt: t.CreatedAt.Time})
 	}
-	plan := scheduler.PlanService(in)
+	strat := p.strategyOf(primary)
+	shifting := p.shifting(primary)
+	if shifting {
+		p.shiftSnapshot(primary, &snap)
+	}
+	plan := strat.Plan(snap)
 	// Starts are planned as if every planned stop happened: when the
 	// budget defers a stop, starting now could exceed maximumPercent.
 	if p.applyStops(plan.Stop, judged, primary.ID) && plan.Start > 0 && p.budget > 0 {
@@ -49,7 +58,23 @@ func (p *pass) planAndApply() error {
 	if plan.Stuck {
 		eventStuck(p.svc, p.now)
 	}
+	if shifting {
+		return p.applyShift(primary, plan)
+	}
 	return nil
+}
+
+// strategyOf is the strategy a deployment runs: the one it started with
+// while it shifts traffic, otherwise the service's rolling update (a
+// completed deployment is kept at its count by replacing tasks in place).
+func (p *pass) strategyOf(d *model.Deployment) strategy.Strategy {
+	if p.shifting(d) {
+		return strategy.For(d.Internal.Config)
+	}
+	return strategy.For(model.DeploymentConfiguration{
+		MinimumHealthyPercent: p.svc.DeploymentConfiguration.MinimumHealthyPercent,
+		MaximumPercent:        p.svc.DeploymentConfiguration.MaximumPercent,
+	})
 }
 
 // applyStops requests the planned stops; it reports whether all of them fit
@@ -133,15 +158,4 @@ func (p *pass) startTasks(primary *model.Deployment, n int) error {
 	}
 	eventStarted(p.svc, p.now, ids)
 	return nil
-}
-
-// noteStrategy says once per deployment that a BLUE_GREEN, LINEAR or CANARY
-// strategy is stored but runs as a rolling update, rather than pretend.
-func (p *pass) noteStrategy(d *model.Deployment) {
-	s := p.svc.DeploymentConfiguration.Strategy
-	if s == "" || s == "ROLLING" || d.Internal.StrategyNoted || d.RolloutState != model.RolloutInProgress {
-		return
-	}
-	d.Internal.StrategyNoted = true
-	addEvent(p.svc, p.now, "(deployment %s) deployment strategy %s is not supported yet; it runs as a rolling update.", d.ID, s)
 }

@@ -30,6 +30,7 @@ func (p *pass) registerTargets() error {
 		return nil
 	}
 	added := map[string][]model.TargetDescription{}
+	var order []string // target groups in the order first added, for stable events
 	for i := range p.tasks {
 		t := &p.tasks[i]
 		if !alive(t) || t.LastStatus != model.TaskRunning || len(t.Internal.Targets) > 0 {
@@ -43,20 +44,20 @@ func (p *pass) registerTargets() error {
 			break
 		}
 		for _, l := range p.svc.LoadBalancers {
-			tt, err := p.targetFor(t, l)
+			tg := p.groupFor(t.Internal.DeploymentID, l)
+			tt, err := p.targetFor(t, l, tg)
 			if err != nil {
 				return err
 			}
-			added[l.TargetGroupARN] = append(added[l.TargetGroupARN], model.TargetDescription{ID: tt.TargetID, Port: tt.Port, Revision: td.Name()})
+			if len(added[tg]) == 0 {
+				order = append(order, tg)
+			}
+			added[tg] = append(added[tg], model.TargetDescription{ID: tt.TargetID, Port: tt.Port, Revision: td.Name()})
 			t.Internal.Targets = append(t.Internal.Targets, tt)
 		}
 	}
-	for _, l := range p.svc.LoadBalancers {
-		descs := added[l.TargetGroupARN]
-		if len(descs) == 0 {
-			continue
-		}
-		tg := l.TargetGroupARN
+	for _, tg := range order {
+		descs := added[tg]
 		err := p.write(func(tx state.Tx) error {
 			if err := tx.RegisterTargets(tg, descs); err != nil {
 				return fmt.Errorf("register %d targets in %s: %w", len(descs), tg, err)
@@ -66,24 +67,35 @@ func (p *pass) registerTargets() error {
 		if err != nil {
 			return err
 		}
-		addEvent(p.svc, p.now, "registered %d targets in (target-group %s)", len(descs), l.TargetGroupARN)
-		delete(added, l.TargetGroupARN)
+		addEvent(p.svc, p.now, "registered %d targets in (target-group %s)", len(descs), tg)
 	}
 	return nil
+}
+
+// groupFor is the target group of l's pair that a task of the deployment
+// registers in: a traffic-shifting deployment's green group, otherwise the
+// live one (a rolling update replaces tasks where the traffic is).
+func (p *pass) groupFor(deployment string, l model.LoadBalancer) string {
+	if d := p.svc.Deployment(deployment); d != nil && d.Internal.Traffic != nil {
+		if tg, ok := d.Internal.Traffic.GreenTargetGroups[l.TargetGroupARN]; ok {
+			return tg
+		}
+	}
+	return p.svc.LiveTargetGroup(l)
 }
 
 // targetFor is the target a task's container port is registered as: an
 // awsvpc task by its own address and the container port, as ECS registers
 // it in ip target groups; other tasks by their host port, under the node's
 // instance id for instance target groups and 127.0.0.1 for ip ones.
-func (p *pass) targetFor(t *model.Task, l model.LoadBalancer) (model.TaskTarget, error) {
-	tg, ok := p.groups[l.TargetGroupARN]
+func (p *pass) targetFor(t *model.Task, l model.LoadBalancer, tgARN string) (model.TaskTarget, error) {
+	tg, ok := p.groups[tgARN]
 	if !ok {
 		var err error
-		if tg, err = p.tx.TargetGroup(l.TargetGroupARN); err != nil {
+		if tg, err = p.tx.TargetGroup(tgARN); err != nil {
 			return model.TaskTarget{}, err
 		}
-		p.groups[l.TargetGroupARN] = tg
+		p.groups[tgARN] = tg
 	}
 	id, port := p.ec2IDs[t.ContainerInstanceARN], t.HostPort(l.ContainerName, l.ContainerPort)
 	if tg.TargetType == model.TargetTypeIP || id == "" {
@@ -93,7 +105,7 @@ func (p *pass) targetFor(t *model.Task, l model.LoadBalancer) (model.TaskTarget,
 		id, port = addr, l.ContainerPort
 	}
 	return model.TaskTarget{
-		TargetGroupARN: l.TargetGroupARN, ContainerName: l.ContainerName, ContainerPort: l.ContainerPort,
+		TargetGroupARN: tgARN, ContainerName: l.ContainerName, ContainerPort: l.ContainerPort,
 		TargetID: id, Port: port, State: model.TargetRegistered,
 	}, nil
 }

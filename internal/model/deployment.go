@@ -73,9 +73,10 @@ type DeploymentInternal struct {
 	FinishedAt Time `json:"finishedAt"`
 	// Outcome is how the deployment ended (Outcome* constants).
 	Outcome string `json:"outcome,omitempty"`
-	// StrategyNoted records that the service was told its requested
-	// deployment strategy runs as a rolling update.
-	StrategyNoted bool `json:"strategyNoted,omitempty"`
+	// Traffic is a BLUE_GREEN, CANARY or LINEAR deployment's progress,
+	// persisted so that a restarted server resumes at the same stage and
+	// weights; nil for rolling deployments.
+	Traffic *TrafficShift `json:"traffic,omitempty"`
 	// Detail is the actionable explanation of a failure: exit code,
 	// health-check response and the failing task's log tail.
 	Detail string `json:"detail,omitempty"`
@@ -83,3 +84,42 @@ type DeploymentInternal struct {
 
 // DeploymentID formats ECS's deployment id for a sequence number.
 func DeploymentID(seq uint64) string { return fmt.Sprintf("ecs-svc/%019d", seq) }
+
+// ECS's lifecycle stages of a service deployment (ServiceDeployment.lifecycleStage).
+const (
+	StageScaleUp                    = "SCALE_UP"
+	StageTestTrafficShift           = "TEST_TRAFFIC_SHIFT"
+	StagePostTestTrafficShift       = "POST_TEST_TRAFFIC_SHIFT"
+	StageProductionTrafficShift     = "PRODUCTION_TRAFFIC_SHIFT"
+	StagePostProductionTrafficShift = "POST_PRODUCTION_TRAFFIC_SHIFT"
+	StageBakeTime                   = "BAKE_TIME"
+	StageCleanUp                    = "CLEAN_UP"
+)
+
+// TrafficShift is where a traffic-shifting deployment stands: its stage,
+// the share of production traffic green should have and whether every data
+// plane has acknowledged the weights that give it.
+type TrafficShift struct {
+	Stage string `json:"stage"`
+	// Blue is the id of the deployment whose tasks carried production
+	// traffic when this one started ("" for none); a rollback returns to it.
+	Blue string `json:"blue,omitempty"`
+	// GreenTargetGroups maps each load balancer's targetGroupArn to the
+	// target group this deployment's tasks register in; the other of the
+	// pair is blue, the live one when the deployment started.
+	GreenTargetGroups map[string]string `json:"greenTargetGroups,omitempty"`
+	// GreenPercent is green's share of production traffic; TestToGreen
+	// sends the test listener rule's traffic to green.
+	GreenPercent float64 `json:"greenPercent"`
+	TestToGreen  bool    `json:"testToGreen,omitempty"`
+	// Generation numbers each weight change written to the rules; Acked
+	// says every data plane applied generation Generation, at AckedAt,
+	// from which the current step's bake time counts.
+	Generation uint64 `json:"generation"`
+	Acked      bool   `json:"acked,omitempty"`
+	AckedAt    Time   `json:"ackedAt"`
+	// RollingBack: traffic returns to blue, then green scales in.
+	RollingBack    bool   `json:"rollingBack,omitempty"`
+	RollbackReason string `json:"rollbackReason,omitempty"`
+	RollbackAt     Time   `json:"rollbackAt"`
+}

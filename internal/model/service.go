@@ -82,6 +82,22 @@ type ServiceInternal struct {
 	// History keeps finished deployments, newest first, for rollback and
 	// ListServiceDeployments.
 	History []Deployment `json:"history,omitempty"`
+	// LiveTargetGroups maps each load balancer's targetGroupArn to the
+	// target group of its pair that carries production traffic, once a
+	// traffic-shifting deployment moved it to the alternate; absent means
+	// the targetGroupArn itself. Only a finished shift or a rollback's
+	// return changes it, so nothing else can flip traffic back.
+	LiveTargetGroups map[string]string `json:"liveTargetGroups,omitempty"`
+}
+
+// LiveTargetGroup is the target group of l's pair that carries production
+// traffic outside a deployment.
+func (s *Service) LiveTargetGroup(l LoadBalancer) string {
+	if tg, ok := s.Internal.LiveTargetGroups[l.TargetGroupARN]; ok && l.AdvancedConfiguration != nil &&
+		(tg == l.TargetGroupARN || tg == l.AdvancedConfiguration.AlternateTargetGroupARN) {
+		return tg
+	}
+	return l.TargetGroupARN
 }
 
 // MaxDeploymentHistory bounds ServiceInternal.History.
@@ -93,6 +109,31 @@ type LoadBalancer struct {
 	LoadBalancerName string `json:"loadBalancerName,omitempty"`
 	ContainerName    string `json:"containerName"`
 	ContainerPort    int    `json:"containerPort"`
+	// AdvancedConfiguration names the alternate target group and the
+	// listener rules that BLUE_GREEN, CANARY and LINEAR deployments shift.
+	AdvancedConfiguration *AdvancedConfiguration `json:"advancedConfiguration,omitempty"`
+}
+
+// AdvancedConfiguration is ECS's load-balancer setting for traffic-shifting
+// deployments. RoleARN is stored and echoed: Slipway's controller changes
+// the rules itself, with no IAM role to assume.
+type AdvancedConfiguration struct {
+	AlternateTargetGroupARN string `json:"alternateTargetGroupArn,omitempty"`
+	ProductionListenerRule  string `json:"productionListenerRule,omitempty"`
+	TestListenerRule        string `json:"testListenerRule,omitempty"`
+	RoleARN                 string `json:"roleArn,omitempty"`
+}
+
+// Alternate returns the other target group of a load balancer's pair: the
+// alternate for the primary and the primary for anything else.
+func (l LoadBalancer) Alternate(tg string) string {
+	if l.AdvancedConfiguration == nil {
+		return l.TargetGroupARN
+	}
+	if tg == l.TargetGroupARN {
+		return l.AdvancedConfiguration.AlternateTargetGroupARN
+	}
+	return l.TargetGroupARN
 }
 
 // DeploymentController names who deploys the service (ECS, CODE_DEPLOY, EXTERNAL).
@@ -107,11 +148,12 @@ type DeploymentConfiguration struct {
 	DeploymentCircuitBreaker *DeploymentCircuitBreaker `json:"deploymentCircuitBreaker,omitempty"`
 	Alarms                   *DeploymentAlarms         `json:"alarms,omitempty"`
 	Strategy                 string                    `json:"strategy,omitempty"`
-	BakeTimeInMinutes        *int                      `json:"bakeTimeInMinutes,omitempty"`
-	// Echoed: lifecycle hooks and canary/linear settings for later strategies.
-	LifecycleHooks      json.RawMessage `json:"lifecycleHooks,omitempty"`
-	CanaryConfiguration json.RawMessage `json:"canaryConfiguration,omitempty"`
-	LinearConfiguration json.RawMessage `json:"linearConfiguration,omitempty"`
+	// BakeTimeInMinutes is how long blue keeps running once green has all
+	// production traffic (BLUE_GREEN, CANARY, LINEAR).
+	BakeTimeInMinutes   *int                 `json:"bakeTimeInMinutes,omitempty"`
+	LifecycleHooks      []LifecycleHook      `json:"lifecycleHooks,omitempty"`
+	CanaryConfiguration *CanaryConfiguration `json:"canaryConfiguration,omitempty"`
+	LinearConfiguration *LinearConfiguration `json:"linearConfiguration,omitempty"`
 }
 
 // MaxPercent returns maximumPercent, defaulting to 200 as ECS does.
@@ -128,6 +170,37 @@ func (c DeploymentConfiguration) MinHealthyPercent() int {
 		return 100
 	}
 	return *c.MinimumHealthyPercent
+}
+
+// CanaryConfiguration is a CANARY deployment's first step: canaryPercent of
+// production traffic for canaryBakeTimeInMinutes, then the rest.
+type CanaryConfiguration struct {
+	CanaryPercent           *float64 `json:"canaryPercent,omitempty"`
+	CanaryBakeTimeInMinutes *int     `json:"canaryBakeTimeInMinutes,omitempty"`
+}
+
+// LinearConfiguration is a LINEAR deployment's steps: stepPercent more of
+// production traffic every stepBakeTimeInMinutes.
+type LinearConfiguration struct {
+	StepPercent           *float64 `json:"stepPercent,omitempty"`
+	StepBakeTimeInMinutes *int     `json:"stepBakeTimeInMinutes,omitempty"`
+}
+
+// LifecycleHook runs at deployment lifecycle stages. Slipway stores hooks
+// but refuses them until they are honoured (ValidateDeploymentConfiguration).
+type LifecycleHook struct {
+	TargetType           string               `json:"targetType,omitempty"`
+	HookTargetARN        string               `json:"hookTargetArn,omitempty"`
+	RoleARN              string               `json:"roleArn,omitempty"`
+	LifecycleStages      []string             `json:"lifecycleStages,omitempty"`
+	HookDetails          json.RawMessage      `json:"hookDetails,omitempty"`
+	TimeoutConfiguration *HookTimeoutSettings `json:"timeoutConfiguration,omitempty"`
+}
+
+// HookTimeoutSettings is how long a hook may take and what happens then.
+type HookTimeoutSettings struct {
+	TimeoutInMinutes *int   `json:"timeoutInMinutes,omitempty"`
+	Action           string `json:"action,omitempty"`
 }
 
 // DeploymentCircuitBreaker stops (and optionally rolls back) a deployment

@@ -38,7 +38,8 @@ func (s *Service) StartDeployment(seq uint64, taskDef string, now time.Time) *De
 }
 
 // ValidateDeploymentConfiguration checks the bounds ECS enforces on a
-// rolling-update configuration.
+// deployment configuration: the rolling update's percentages, the circuit
+// breaker's threshold and the traffic-shifting strategies' settings.
 func ValidateDeploymentConfiguration(c DeploymentConfiguration, strategy string) error {
 	if c.MinimumHealthyPercent != nil && (*c.MinimumHealthyPercent < 0 || *c.MinimumHealthyPercent > 100) {
 		return paramErr("minimumHealthyPercent must be between 0 and 100.")
@@ -55,11 +56,14 @@ func ValidateDeploymentConfiguration(c DeploymentConfiguration, strategy string)
 		}
 	}
 	switch c.Strategy {
-	case "", "ROLLING", "BLUE_GREEN", "LINEAR", "CANARY":
+	case "", StrategyRolling, StrategyBlueGreen, StrategyLinear, StrategyCanary:
 	default:
 		return paramErr("Invalid deployment strategy %q. Valid values are ROLLING, BLUE_GREEN, LINEAR and CANARY.", c.Strategy)
 	}
-	return nil
+	if c.ShiftsTraffic() && strategy == "DAEMON" {
+		return paramErr("The %s deployment strategy is not supported for services using the DAEMON scheduling strategy.", c.Strategy)
+	}
+	return validateStrategySettings(c)
 }
 
 func validateThreshold(tc ThresholdConfiguration) error {

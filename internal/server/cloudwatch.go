@@ -33,11 +33,7 @@ type cloudWatch struct {
 // startCloudWatch opens the metric store and starts the alarm engine and
 // the recorder; they run until ctx ends.
 func (s *Server) startCloudWatch(ctx context.Context, usage runtime.UsageReporter) error {
-	scale := s.cfg.TimeScale
-	if scale == 0 {
-		scale = 1
-	}
-	clk, err := clock.New(scale)
+	clk, err := s.cfg.timeClock()
 	if err != nil {
 		return err
 	}
@@ -90,6 +86,14 @@ func (s *Server) Alarms() *alarms.Engine { return s.cw.alarms }
 
 // Clock is the clock --time-scale sets, for every minutes-based timer.
 func (s *Server) Clock() clock.Clock { return s.cw.clock }
+
+// timeClock is the clock --time-scale sets (real time when unset).
+func (c Config) timeClock() (clock.Clock, error) {
+	if c.TimeScale == 0 {
+		return clock.Real(), nil
+	}
+	return clock.New(c.TimeScale)
+}
 
 // topology reads what the recorder needs from the state.
 type topology struct{ st *state.State }

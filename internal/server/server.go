@@ -129,7 +129,11 @@ func (s *Server) start(ctx context.Context, creds awsproto.Credentials) error {
 	if err := s.openLogs(runCtx); err != nil {
 		return err
 	}
-	s.controller = controller.New(s.st, syncer, controller.Options{Logger: cfg.Logger})
+	clk, err := cfg.timeClock()
+	if err != nil {
+		return err
+	}
+	s.controller = controller.New(s.st, syncer, controller.Options{Logger: cfg.Logger, Clock: clk})
 	s.controller.Start()
 	if err := s.startAgent(ctx); err != nil {
 		return err

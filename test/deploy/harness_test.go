@@ -55,13 +55,23 @@ type harness struct {
 	ecs      *awsecs.Client
 	elb      *elb.Client
 	tg       string
+	lbARN    string
+	listener string // the production listener
 	url      string // the listener, e.g. http://127.0.0.1:PORT
 	service  string
 	revision int
+	// For traffic-shifting strategies: the alternate target group, the
+	// production listener's default rule and the test listener's rule.
+	altTG, prodRule, testRule, testURL string
 }
 
 type serviceConfig struct {
 	desired, minPct, maxPct int
+	// shift, when set, is a BLUE_GREEN, CANARY or LINEAR configuration:
+	// the service gets an alternate target group and a test listener.
+	shift *ecstypes.DeploymentConfiguration
+	// timeScale runs bake times this many times faster (--time-scale).
+	timeScale float64
 }
 
 func newHarness(t *testing.T, v variant, cfg serviceConfig) *harness {
@@ -70,7 +80,8 @@ func newHarness(t *testing.T, v variant, cfg serviceConfig) *harness {
 	shim, shimEnv := testutil.ShimCommand()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slogLevel()})).With("variant", v.name)
 	h := &harness{t: t, v: v, service: "talk", cfg: server.Config{APIAddr: "127.0.0.1:0", DataDir: t.TempDir(), LBHost: "127.0.0.1",
-		ShimCommand: shim, ShimEnv: shimEnv, Runtime: v.runtime, HolderBinary: holderBinary, Logger: logger}}
+		ShimCommand: shim, ShimEnv: shimEnv, Runtime: v.runtime, HolderBinary: holderBinary, Logger: logger,
+		TimeScale: cfg.timeScale}}
 	h.start()
 	t.Cleanup(func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -84,15 +95,25 @@ func newHarness(t *testing.T, v variant, cfg serviceConfig) *harness {
 		h.srv.Close()
 	})
 	h.setUpLoadBalancer(ctx)
+	lb := ecstypes.LoadBalancer{TargetGroupArn: aws.String(h.tg), ContainerName: aws.String("web"), ContainerPort: aws.Int32(8080)}
+	dc := &ecstypes.DeploymentConfiguration{
+		MinimumHealthyPercent: aws.Int32(int32(cfg.minPct)), MaximumPercent: aws.Int32(int32(cfg.maxPct)),
+		DeploymentCircuitBreaker: &ecstypes.DeploymentCircuitBreaker{Enable: true, Rollback: true},
+	}
+	if cfg.shift != nil {
+		h.setUpShifting(ctx)
+		lb.AdvancedConfiguration = &ecstypes.AdvancedConfiguration{AlternateTargetGroupArn: aws.String(h.altTG),
+			ProductionListenerRule: aws.String(h.prodRule), TestListenerRule: aws.String(h.testRule),
+			RoleArn: aws.String("arn:aws:iam::000000000000:role/ecsInfrastructure")}
+		dc.Strategy, dc.BakeTimeInMinutes = cfg.shift.Strategy, cfg.shift.BakeTimeInMinutes
+		dc.CanaryConfiguration, dc.LinearConfiguration = cfg.shift.CanaryConfiguration, cfg.shift.LinearConfiguration
+	}
 	td := h.register(map[string]string{"TALK_VERSION": "v1"})
 	_, err := h.ecs.CreateService(ctx, &awsecs.CreateServiceInput{
 		ServiceName: aws.String(h.service), TaskDefinition: aws.String(td), DesiredCount: aws.Int32(int32(cfg.desired)),
-		NetworkConfiguration: h.networkConfiguration(),
-		LoadBalancers:        []ecstypes.LoadBalancer{{TargetGroupArn: aws.String(h.tg), ContainerName: aws.String("web"), ContainerPort: aws.Int32(8080)}},
-		DeploymentConfiguration: &ecstypes.DeploymentConfiguration{
-			MinimumHealthyPercent: aws.Int32(int32(cfg.minPct)), MaximumPercent: aws.Int32(int32(cfg.maxPct)),
-			DeploymentCircuitBreaker: &ecstypes.DeploymentCircuitBreaker{Enable: true, Rollback: true},
-		},
+		NetworkConfiguration:    h.networkConfiguration(),
+		LoadBalancers:           []ecstypes.LoadBalancer{lb},
+		DeploymentConfiguration: dc,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -131,8 +152,28 @@ func (h *harness) setUpLoadBalancer(ctx context.Context) {
 	if h.v.awsvpc {
 		targetType = elbtypes.TargetTypeEnumIp
 	}
+	h.tg = h.createTargetGroup(ctx, "talk", targetType)
+	lb, err := h.elb.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{Name: aws.String("talk"), Subnets: []string{"subnet-a", "subnet-b"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.lbARN = aws.ToString(lb.LoadBalancers[0].LoadBalancerArn)
+	port := freePort(t)
+	listener, err := h.elb.CreateListener(ctx, &elb.CreateListenerInput{
+		LoadBalancerArn: aws.String(h.lbARN), Protocol: elbtypes.ProtocolEnumHttp, Port: aws.Int32(int32(port)),
+		DefaultActions: []elbtypes.Action{{Type: elbtypes.ActionTypeEnumForward, TargetGroupArn: aws.String(h.tg)}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.listener = aws.ToString(listener.Listeners[0].ListenerArn)
+	h.url = "http://127.0.0.1:" + strconv.Itoa(port)
+}
+
+func (h *harness) createTargetGroup(ctx context.Context, name string, targetType elbtypes.TargetTypeEnum) string {
+	t := h.t
 	tg, err := h.elb.CreateTargetGroup(ctx, &elb.CreateTargetGroupInput{
-		Name: aws.String("talk"), Protocol: elbtypes.ProtocolEnumHttp, Port: aws.Int32(8080), VpcId: aws.String("vpc-local"),
+		Name: aws.String(name), Protocol: elbtypes.ProtocolEnumHttp, Port: aws.Int32(8080), VpcId: aws.String("vpc-local"),
 		TargetType:      targetType,
 		HealthCheckPath: aws.String("/health"), HealthCheckIntervalSeconds: aws.Int32(5), HealthCheckTimeoutSeconds: aws.Int32(2),
 		HealthyThresholdCount: aws.Int32(2), UnhealthyThresholdCount: aws.Int32(2),
@@ -140,25 +181,13 @@ func (h *harness) setUpLoadBalancer(ctx context.Context) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.tg = aws.ToString(tg.TargetGroups[0].TargetGroupArn)
-	_, err = h.elb.ModifyTargetGroupAttributes(ctx, &elb.ModifyTargetGroupAttributesInput{TargetGroupArn: aws.String(h.tg),
+	arn := aws.ToString(tg.TargetGroups[0].TargetGroupArn)
+	_, err = h.elb.ModifyTargetGroupAttributes(ctx, &elb.ModifyTargetGroupAttributesInput{TargetGroupArn: aws.String(arn),
 		Attributes: []elbtypes.TargetGroupAttribute{{Key: aws.String("deregistration_delay.timeout_seconds"), Value: aws.String("5")}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	lb, err := h.elb.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{Name: aws.String("talk"), Subnets: []string{"subnet-a", "subnet-b"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := freePort(t)
-	_, err = h.elb.CreateListener(ctx, &elb.CreateListenerInput{
-		LoadBalancerArn: lb.LoadBalancers[0].LoadBalancerArn, Protocol: elbtypes.ProtocolEnumHttp, Port: aws.Int32(int32(port)),
-		DefaultActions: []elbtypes.Action{{Type: elbtypes.ActionTypeEnumForward, TargetGroupArn: aws.String(h.tg)}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.url = "http://127.0.0.1:" + strconv.Itoa(port)
+	return arn
 }
 
 func freePort(t *testing.T) int {

@@ -17,7 +17,7 @@ import (
 const rolloutTimeout = 90 * time.Second
 
 func TestRollingDeployDropsNothing(t *testing.T) {
-	for _, cfg := range []serviceConfig{{4, 100, 200}, {4, 50, 100}} {
+	for _, cfg := range []serviceConfig{{desired: 4, minPct: 100, maxPct: 200}, {desired: 4, minPct: 50, maxPct: 100}} {
 		t.Run(configName(cfg), func(t *testing.T) {
 			forEachVariant(t, func(t *testing.T, v variant) {
 				h := newHarness(t, v, cfg)
@@ -40,7 +40,7 @@ func configName(c serviceConfig) string {
 }
 
 func TestBackToBackDeploysDropNothing(t *testing.T) {
-	h := newHarness(t, variants[0], serviceConfig{4, 100, 200})
+	h := newHarness(t, variants[0], serviceConfig{desired: 4, minPct: 100, maxPct: 200})
 	l := startLoad(h.url)
 	for i := 2; i <= 6; i++ {
 		td := h.register(map[string]string{"TALK_VERSION": "v" + itoa(i)})
@@ -64,7 +64,7 @@ func TestBrokenVersionsRollBack(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			forEachVariant(t, func(t *testing.T, v variant) {
-				h := newHarness(t, v, serviceConfig{4, 100, 200})
+				h := newHarness(t, v, serviceConfig{desired: 4, minPct: 100, maxPct: 200})
 				good := h.currentTD()
 				l := startLoad(h.url)
 				bad := h.register(map[string]string{"TALK_VERSION": "bad", c.setting: c.value})
@@ -85,7 +85,7 @@ func TestBrokenVersionsRollBack(t *testing.T) {
 
 func TestOldTaskKilledDuringDeployDropsNothing(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, v variant) {
-		h := newHarness(t, v, serviceConfig{4, 100, 200})
+		h := newHarness(t, v, serviceConfig{desired: 4, minPct: 100, maxPct: 200})
 		old := h.runningTasks()
 		l := startLoad(h.url)
 		td := h.register(map[string]string{"TALK_VERSION": "v2", "TALK_STARTUP_DELAY": "2s"})
@@ -158,7 +158,7 @@ func (h *harness) expectVersion(t *testing.T, version string) {
 // of a rolling deploy resumes it when it starts again: the deployment
 // completes with exactly the desired tasks, none started twice.
 func TestDeploymentResumesAfterServerRestart(t *testing.T) {
-	h := newHarness(t, variants[0], serviceConfig{4, 100, 200})
+	h := newHarness(t, variants[0], serviceConfig{desired: 4, minPct: 100, maxPct: 200})
 	td := h.register(map[string]string{"TALK_VERSION": "v2", "TALK_STARTUP_DELAY": "1s"})
 	id := h.deploy(td)
 	testutil.Eventually(t, 20*time.Second, func() (bool, string) {

@@ -158,6 +158,9 @@ func (s *Ops) CreateService(ctx context.Context, in *CreateServiceInput) (*Servi
 		if err := s.validateLoadBalancers(ctx, td, in.LoadBalancers); err != nil {
 			return err
 		}
+		if err := validateStrategy(tx, in.DeploymentConfiguration, in.DeploymentController, in.LoadBalancers); err != nil {
+			return err
+		}
 		if err := checkServiceNetwork(tx, td, in.NetworkConfiguration, in.LoadBalancers); err != nil {
 			return err
 		}

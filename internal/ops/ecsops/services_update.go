@@ -91,9 +91,6 @@ func validateUpdateService(in *UpdateServiceInput) error {
 	if in.HealthCheckGracePeriodSeconds != nil && *in.HealthCheckGracePeriodSeconds < 0 {
 		return invalidParam("healthCheckGracePeriodSeconds must be at least 0.")
 	}
-	if in.DeploymentConfiguration != nil {
-		return model.ValidateDeploymentConfiguration(*in.DeploymentConfiguration, "")
-	}
 	return nil
 }
 
@@ -115,7 +112,17 @@ func (s *Ops) applyServiceUpdate(ctx context.Context, tx state.Tx, svc *model.Se
 		svc.Internal.SteadySince = time.Time{}
 	}
 	if in.DeploymentConfiguration != nil {
-		svc.DeploymentConfiguration = mergeDeploymentConfig(svc.DeploymentConfiguration, *in.DeploymentConfiguration)
+		merged := mergeDeploymentConfig(svc.DeploymentConfiguration, *in.DeploymentConfiguration)
+		// Validated merged: a canaryConfiguration alone updates a CANARY service.
+		if err := model.ValidateDeploymentConfiguration(merged, svc.SchedulingStrategy); err != nil {
+			return "", err
+		}
+		svc.DeploymentConfiguration = merged
+	}
+	if in.DeploymentConfiguration != nil || in.LoadBalancers != nil {
+		if err := validateStrategy(tx, svc.DeploymentConfiguration, svc.DeploymentController, svc.LoadBalancers); err != nil {
+			return "", err
+		}
 	}
 	if in.HealthCheckGracePeriodSeconds != nil {
 		if len(svc.LoadBalancers) == 0 {
@@ -191,19 +198,23 @@ func mergeDeploymentConfig(cur, upd model.DeploymentConfiguration) model.Deploym
 	if upd.Alarms != nil {
 		cur.Alarms = upd.Alarms
 	}
-	if upd.Strategy != "" {
-		cur.Strategy = upd.Strategy
+	if upd.Strategy != "" && upd.Strategy != cur.Strategy {
+		// The previous strategy's own settings do not carry over to another.
+		cur.Strategy, cur.CanaryConfiguration, cur.LinearConfiguration = upd.Strategy, nil, nil
+		if !cur.ShiftsTraffic() {
+			cur.BakeTimeInMinutes = nil
+		}
 	}
 	if upd.BakeTimeInMinutes != nil {
 		cur.BakeTimeInMinutes = upd.BakeTimeInMinutes
 	}
-	if len(upd.LifecycleHooks) > 0 {
+	if upd.LifecycleHooks != nil {
 		cur.LifecycleHooks = upd.LifecycleHooks
 	}
-	if len(upd.CanaryConfiguration) > 0 {
+	if upd.CanaryConfiguration != nil {
 		cur.CanaryConfiguration = upd.CanaryConfiguration
 	}
-	if len(upd.LinearConfiguration) > 0 {
+	if upd.LinearConfiguration != nil {
 		cur.LinearConfiguration = upd.LinearConfiguration
 	}
 	return cur
