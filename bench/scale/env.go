@@ -71,7 +71,7 @@ func (e *env) start(ctx context.Context, logger *slog.Logger) error {
 	}
 	e.agent = a
 	router := awsproto.NewRouter(nil, nil, logger)
-	router.HandleJSON(awsproto.JSONAPI{TargetPrefix: ecs.TargetPrefix, SigningName: ecs.SigningName}, ecs.New(ecsops.New(e.st, nil, ecsops.Options{Logger: logger}), e.st, logger))
+	router.HandleJSON(awsproto.JSONAPI{TargetPrefix: ecs.TargetPrefix, SigningName: ecs.SigningName}, ecs.New(ecsops.New(e.st, nil, ecsops.Options{Logger: logger}), logger))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err

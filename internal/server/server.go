@@ -154,7 +154,7 @@ func (s *Server) start(ctx context.Context, creds awsproto.Credentials) error {
 // requests are signed for.
 func (s *Server) registerAPIs(router *awsproto.Router) {
 	router.HandleJSON(awsproto.JSONAPI{TargetPrefix: ecs.TargetPrefix, SigningName: ecs.SigningName},
-		ecs.New(s.ecsOps, s.st, s.cfg.Logger))
+		ecs.New(s.ecsOps, s.cfg.Logger))
 	router.HandleQuery(awsproto.QueryAPI{Version: elbv2.Version, Namespace: elbv2.Namespace, SigningName: elbv2.SigningName},
 		elbv2.New(s.elbOps, s.cfg.Logger))
 	s.registerCloudWatch(router)

@@ -49,7 +49,7 @@ func newTestAPI(t *testing.T, tgs ecsops.TargetGroups, creds awsproto.Credential
 		verifier = awsproto.NewVerifier(creds, []string{"us-east-1"}, nil)
 	}
 	router := awsproto.NewRouter(verifier, nil, logger)
-	router.HandleJSON(awsproto.JSONAPI{TargetPrefix: TargetPrefix, SigningName: SigningName}, New(ecsops.New(st, tgs, ecsops.Options{Logger: logger}), st, logger))
+	router.HandleJSON(awsproto.JSONAPI{TargetPrefix: TargetPrefix, SigningName: SigningName}, New(ecsops.New(st, tgs, ecsops.Options{Logger: logger}), logger))
 	srv := httptest.NewServer(router)
 	t.Cleanup(srv.Close)
 	return &testAPI{client: newClient(srv.URL, "AKIDTEST", "secret"), st: st, url: srv.URL}

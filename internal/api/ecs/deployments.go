@@ -1,28 +1,12 @@
 package ecs
 
 import (
-	"context"
-	"errors"
-	"slices"
-	"strconv"
-	"strings"
-
 	"github.com/slipway-dev/slipway/internal/model"
-	"github.com/slipway-dev/slipway/internal/state"
+	"github.com/slipway-dev/slipway/internal/ops/ecsops"
 )
 
-// serviceDeploymentStatus maps Slipway's outcome of a deployment to ECS's
-// ServiceDeployment status. A deployment the circuit breaker failed without
-// rollback is STOPPED, as ECS reports it.
-func serviceDeploymentStatus(d model.Deployment) string {
-	switch d.Internal.Outcome {
-	case "", model.OutcomeInProgress:
-		return model.OutcomeInProgress
-	case model.OutcomeFailed:
-		return model.OutcomeStopped
-	}
-	return d.Internal.Outcome
-}
+// The service deployments' and revisions' JSON shapes, member for member as
+// ECS sends them.
 
 type revisionOut struct {
 	ARN                string `json:"arn"`
@@ -60,6 +44,40 @@ type serviceDeploymentOut struct {
 	DeploymentCircuitBreaker breakerOut                    `json:"deploymentCircuitBreaker"`
 }
 
+func revisionWire(r ecsops.ServiceRevisionSummary) revisionOut {
+	return revisionOut{ARN: r.ARN, RequestedTaskCount: r.RequestedTaskCount, RunningTaskCount: r.RunningTaskCount, PendingTaskCount: r.PendingTaskCount}
+}
+
+func serviceDeploymentWire(d ecsops.ServiceDeployment) serviceDeploymentOut {
+	out := serviceDeploymentOut{ServiceDeploymentARN: d.ServiceDeploymentARN, ServiceARN: d.ServiceARN, ClusterARN: d.ClusterARN,
+		CreatedAt: d.CreatedAt, StartedAt: d.StartedAt, FinishedAt: d.FinishedAt, UpdatedAt: d.UpdatedAt,
+		SourceServiceRevisions: make([]revisionOut, 0, len(d.SourceServiceRevisions)), TargetServiceRevision: revisionWire(d.TargetServiceRevision),
+		Status: d.Status, StatusReason: d.StatusReason, DeploymentConfiguration: d.DeploymentConfiguration,
+		DeploymentCircuitBreaker: breakerOut{Status: d.DeploymentCircuitBreaker.Status,
+			FailureCount: d.DeploymentCircuitBreaker.FailureCount, Threshold: d.DeploymentCircuitBreaker.Threshold}}
+	for _, r := range d.SourceServiceRevisions {
+		out.SourceServiceRevisions = append(out.SourceServiceRevisions, revisionWire(r))
+	}
+	if r := d.Rollback; r != nil {
+		out.Rollback = &rollbackOut{Reason: r.Reason, StartedAt: r.StartedAt, ServiceRevisionARN: r.ServiceRevisionARN}
+	}
+	return out
+}
+
+type describeServiceDeploymentsResp struct {
+	ServiceDeployments []serviceDeploymentOut `json:"serviceDeployments"`
+	Failures           []failure              `json:"failures"`
+}
+
+func describeServiceDeploymentsOut(o *ecsops.DescribeServiceDeploymentsOutput) any {
+	resp := describeServiceDeploymentsResp{ServiceDeployments: make([]serviceDeploymentOut, 0, len(o.ServiceDeployments)),
+		Failures: failuresWire(o.Failures)}
+	for _, d := range o.ServiceDeployments {
+		resp.ServiceDeployments = append(resp.ServiceDeployments, serviceDeploymentWire(d))
+	}
+	return resp
+}
+
 type briefOut struct {
 	ServiceDeploymentARN     string      `json:"serviceDeploymentArn"`
 	ServiceARN               string      `json:"serviceArn"`
@@ -72,164 +90,56 @@ type briefOut struct {
 	StatusReason             string      `json:"statusReason,omitempty"`
 }
 
-// allDeployments returns a service's live deployments and its history,
-// newest first.
-func allDeployments(s model.Service) []model.Deployment {
-	out := append(slices.Clone(s.Deployments), s.Internal.History...)
-	slices.SortFunc(out, func(a, b model.Deployment) int { return int(b.Internal.Seq) - int(a.Internal.Seq) })
-	return out
-}
-
-func seqString(d model.Deployment) string { return strconv.FormatUint(d.Internal.Seq, 10) }
-
-func (h *Handler) deploymentView(p model.Partition, cluster string, s model.Service, d model.Deployment) serviceDeploymentOut {
-	out := serviceDeploymentOut{
-		ServiceDeploymentARN: p.ServiceDeploymentARN(cluster, s.Name, seqString(d)),
-		ServiceARN:           s.ARN, ClusterARN: s.ClusterARN, CreatedAt: d.CreatedAt, StartedAt: d.Internal.StartedAt,
-		UpdatedAt: d.UpdatedAt, Status: serviceDeploymentStatus(d), StatusReason: d.RolloutStateReason,
-		DeploymentConfiguration: d.Internal.Config, SourceServiceRevisions: []revisionOut{},
-		TargetServiceRevision: revisionOut{ARN: revisionARN(p, cluster, s.Name, d), RequestedTaskCount: d.DesiredCount,
-			RunningTaskCount: d.RunningCount, PendingTaskCount: d.PendingCount},
-		DeploymentCircuitBreaker: breakerOut{Status: "DISABLED", FailureCount: d.FailedTasks, Threshold: d.Internal.Config.DeploymentCircuitBreaker.Threshold(d.DesiredCount)},
-	}
-	if !d.Internal.FinishedAt.IsZero() {
-		f := d.Internal.FinishedAt
-		out.FinishedAt = &f
-	}
-	if cb := d.Internal.Config.DeploymentCircuitBreaker; cb != nil && cb.Enable {
-		out.DeploymentCircuitBreaker.Status = "MONITORING"
-		switch {
-		case d.RolloutState == model.RolloutFailed:
-			out.DeploymentCircuitBreaker.Status = "TRIGGERED"
-		case d.RolloutState == model.RolloutCompleted:
-			out.DeploymentCircuitBreaker.Status = "MONITORING_COMPLETE"
-		}
-	}
-	all := allDeployments(s)
-	for _, seq := range d.Internal.Sources {
-		src := revisionOut{ARN: revisionARN(p, cluster, s.Name, model.Deployment{Internal: model.DeploymentInternal{Seq: seq}})}
-		for _, other := range all {
-			if other.Internal.Seq == seq && other.Status != model.DeploymentInactive {
-				src.RequestedTaskCount, src.RunningTaskCount, src.PendingTaskCount = other.DesiredCount, other.RunningCount, other.PendingCount
-			}
-		}
-		out.SourceServiceRevisions = append(out.SourceServiceRevisions, src)
-	}
-	if model.IsRollback(d.Internal.Outcome) {
-		out.Rollback = &rollbackOut{Reason: "Circuit breaker triggered: " + d.RolloutStateReason, StartedAt: out.FinishedAt}
-		for _, other := range all {
-			if other.Internal.RollbackOf == d.ID {
-				out.Rollback.ServiceRevisionARN = revisionARN(p, cluster, s.Name, other)
-			}
-		}
-	}
-	return out
-}
-
-// revisionARN names the service revision a deployment deploys; Slipway's
-// revisions are numbered like their deployments.
-func revisionARN(p model.Partition, cluster, service string, d model.Deployment) string {
-	return strings.Replace(p.ServiceDeploymentARN(cluster, service, seqString(d)), ":service-deployment/", ":service-revision/", 1)
-}
-
-type listServiceDeploymentsIn struct {
-	Cluster    string   `json:"cluster"`
-	Service    string   `json:"service"`
-	Status     []string `json:"status"`
-	NextToken  string   `json:"nextToken"`
-	MaxResults *int     `json:"maxResults"`
-}
-
-type listServiceDeploymentsOut struct {
+type listServiceDeploymentsResp struct {
 	ServiceDeployments []briefOut `json:"serviceDeployments"`
 	NextToken          string     `json:"nextToken,omitempty"`
 }
 
-func (h *Handler) listServiceDeployments(ctx context.Context, in *listServiceDeploymentsIn) (*listServiceDeploymentsOut, error) {
-	if in.Service == "" {
-		return nil, invalidParam("service must be specified.")
+func listServiceDeploymentsOut(o *ecsops.ListServiceDeploymentsOutput) any {
+	resp := listServiceDeploymentsResp{NextToken: o.NextToken}
+	for _, b := range o.ServiceDeployments {
+		resp.ServiceDeployments = append(resp.ServiceDeployments, briefOut{ServiceDeploymentARN: b.ServiceDeploymentARN,
+			ServiceARN: b.ServiceARN, ClusterARN: b.ClusterARN, CreatedAt: b.CreatedAt, StartedAt: b.StartedAt,
+			FinishedAt: b.FinishedAt, TargetServiceRevisionARN: b.TargetServiceRevisionARN, Status: b.Status, StatusReason: b.StatusReason})
 	}
-	limit, after, err := pageParams(in.MaxResults, in.NextToken, 20, 100)
-	if err != nil {
-		return nil, err
+	if o.ServiceDeployments != nil && resp.ServiceDeployments == nil {
+		resp.ServiceDeployments = []briefOut{}
 	}
-	out := &listServiceDeploymentsOut{ServiceDeployments: []briefOut{}}
-	err = h.st.View(ctx, func(tx state.Tx) error {
-		cluster, err := tx.ActiveCluster(clusterName(in.Cluster))
-		if err != nil {
-			return err
-		}
-		svc, err := tx.Service(cluster.Name, serviceName(in.Service))
-		if err != nil {
-			return err
-		}
-		var keys []string
-		var briefs []briefOut
-		for _, d := range allDeployments(svc) {
-			v := h.deploymentView(tx.Partition, cluster.Name, svc, d)
-			if len(in.Status) > 0 && !slices.Contains(in.Status, v.Status) {
-				continue
-			}
-			keys = append(keys, seqString(d))
-			briefs = append(briefs, briefOut{ServiceDeploymentARN: v.ServiceDeploymentARN, ServiceARN: v.ServiceARN,
-				ClusterARN: v.ClusterARN, CreatedAt: v.CreatedAt, StartedAt: v.StartedAt, FinishedAt: v.FinishedAt,
-				TargetServiceRevisionARN: v.TargetServiceRevision.ARN, Status: v.Status, StatusReason: v.StatusReason})
-		}
-		page, next := paginate(keys, after, limit)
-		out.ServiceDeployments, out.NextToken = briefs[page.start:page.end], next
-		return nil
-	})
-	return out, err
+	return resp
 }
 
-type describeServiceDeploymentsIn struct {
-	ServiceDeploymentARNs []string `json:"serviceDeploymentArns"`
+type containerImageOut struct {
+	ContainerName string `json:"containerName"`
+	Image         string `json:"image"`
 }
 
-type describeServiceDeploymentsOut struct {
-	ServiceDeployments []serviceDeploymentOut `json:"serviceDeployments"`
-	Failures           []failure              `json:"failures"`
+type serviceRevisionOut struct {
+	ServiceRevisionARN string               `json:"serviceRevisionArn"`
+	ServiceARN         string               `json:"serviceArn"`
+	ClusterARN         string               `json:"clusterArn"`
+	TaskDefinition     string               `json:"taskDefinition"`
+	LaunchType         string               `json:"launchType,omitempty"`
+	LoadBalancers      []model.LoadBalancer `json:"loadBalancers"`
+	ContainerImages    []containerImageOut  `json:"containerImages"`
+	CreatedAt          model.Time           `json:"createdAt"`
 }
 
-func (h *Handler) describeServiceDeployments(ctx context.Context, in *describeServiceDeploymentsIn) (*describeServiceDeploymentsOut, error) {
-	if len(in.ServiceDeploymentARNs) == 0 || len(in.ServiceDeploymentARNs) > 20 {
-		return nil, invalidParam("serviceDeploymentArns must have between 1 and 20 items.")
-	}
-	out := &describeServiceDeploymentsOut{ServiceDeployments: []serviceDeploymentOut{}, Failures: []failure{}}
-	err := h.st.View(ctx, func(tx state.Tx) error {
-		for _, arn := range in.ServiceDeploymentARNs {
-			v, err := h.findServiceDeployment(tx, arn)
-			if errors.Is(err, errMissing) {
-				out.Failures = append(out.Failures, failure{ARN: arn, Reason: "MISSING"})
-				continue
-			} else if err != nil {
-				return err
-			}
-			out.ServiceDeployments = append(out.ServiceDeployments, v)
+type describeServiceRevisionsResp struct {
+	ServiceRevisions []serviceRevisionOut `json:"serviceRevisions"`
+	Failures         []failure            `json:"failures"`
+}
+
+func describeServiceRevisionsOut(o *ecsops.DescribeServiceRevisionsOutput) any {
+	resp := describeServiceRevisionsResp{ServiceRevisions: make([]serviceRevisionOut, 0, len(o.ServiceRevisions)),
+		Failures: failuresWire(o.Failures)}
+	for _, r := range o.ServiceRevisions {
+		rev := serviceRevisionOut{ServiceRevisionARN: r.ServiceRevisionARN, ServiceARN: r.ServiceARN, ClusterARN: r.ClusterARN,
+			TaskDefinition: r.TaskDefinition, LaunchType: r.LaunchType, LoadBalancers: r.LoadBalancers,
+			ContainerImages: make([]containerImageOut, 0, len(r.ContainerImages)), CreatedAt: r.CreatedAt}
+		for _, c := range r.ContainerImages {
+			rev.ContainerImages = append(rev.ContainerImages, containerImageOut{ContainerName: c.ContainerName, Image: c.Image})
 		}
-		return nil
-	})
-	return out, err
-}
-
-var errMissing = errors.New("missing")
-
-func (h *Handler) findServiceDeployment(tx state.Tx, arn string) (serviceDeploymentOut, error) {
-	a, ok := model.ParseARN(arn)
-	parts := strings.Split(a.Resource, "/")
-	if !ok || len(parts) != 4 || parts[0] != "service-deployment" {
-		return serviceDeploymentOut{}, errMissing
+		resp.ServiceRevisions = append(resp.ServiceRevisions, rev)
 	}
-	svc, err := tx.Service(parts[1], parts[2])
-	if errors.Is(err, state.ErrServiceNotFound) {
-		return serviceDeploymentOut{}, errMissing
-	} else if err != nil {
-		return serviceDeploymentOut{}, err
-	}
-	for _, d := range allDeployments(svc) {
-		if seqString(d) == parts[3] {
-			return h.deploymentView(tx.Partition, parts[1], svc, d), nil
-		}
-	}
-	return serviceDeploymentOut{}, errMissing
+	return resp
 }

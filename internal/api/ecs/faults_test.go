@@ -28,7 +28,7 @@ func TestServerFaultAnswersOnlyTheRequestID(t *testing.T) {
 	st := state.New(db, model.Partition{Region: "us-east-1", Account: "000000000000"}, nil)
 	var logs testutil.LogBuffer
 	router := awsproto.NewRouter(nil, nil, logs.Logger())
-	router.HandleJSON(awsproto.JSONAPI{TargetPrefix: TargetPrefix, SigningName: SigningName}, New(ecsops.New(st, nil, ecsops.Options{}), st, logs.Logger()))
+	router.HandleJSON(awsproto.JSONAPI{TargetPrefix: TargetPrefix, SigningName: SigningName}, New(ecsops.New(st, nil, ecsops.Options{}), logs.Logger()))
 	srv := httptest.NewServer(router)
 	t.Cleanup(srv.Close)
 	db.Close() // every read now fails inside the store

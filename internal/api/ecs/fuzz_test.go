@@ -78,7 +78,7 @@ func fuzzECS(f *testing.F) (*state.State, *awsproto.Router) {
 	f.Cleanup(func() { db.Close() })
 	st := state.New(db, model.Partition{Region: "us-east-1", Account: "000000000000"}, nil)
 	router := awsproto.NewRouter(nil, nil, nil)
-	router.HandleJSON(awsproto.JSONAPI{TargetPrefix: TargetPrefix, SigningName: SigningName}, New(ecsops.New(st, nil, ecsops.Options{}), st, slog.New(slog.DiscardHandler)))
+	router.HandleJSON(awsproto.JSONAPI{TargetPrefix: TargetPrefix, SigningName: SigningName}, New(ecsops.New(st, nil, ecsops.Options{}), slog.New(slog.DiscardHandler)))
 	return st, router
 }
 

@@ -13,7 +13,6 @@ import (
 
 	"github.com/slipway-dev/slipway/internal/api/awsproto"
 	"github.com/slipway-dev/slipway/internal/ops/ecsops"
-	"github.com/slipway-dev/slipway/internal/state"
 )
 
 // TargetPrefix is the X-Amz-Target prefix of ECS operations; SigningName is
@@ -29,16 +28,14 @@ type opFunc func(ctx context.Context, body []byte) (any, error)
 
 // Handler serves ECS operations.
 type Handler struct {
-	st     *state.State
 	logger *slog.Logger
 	ops    map[string]opFunc
 	views  *viewCache
 }
 
-// New returns the ECS API handler over the operations o. st serves the
-// operations not yet moved to package ecsops.
-func New(o *ecsops.Ops, st *state.State, logger *slog.Logger) *Handler {
-	h := &Handler{st: st, logger: logger, views: newViewCache()}
+// New returns the ECS API handler over the operations o.
+func New(o *ecsops.Ops, logger *slog.Logger) *Handler {
+	h := &Handler{logger: logger, views: newViewCache()}
 	h.ops = map[string]opFunc{
 		"CreateCluster":              op(o.CreateCluster, clusterResultOut),
 		"DescribeClusters":           op(o.DescribeClusters, describeClustersOut),
@@ -54,18 +51,18 @@ func New(o *ecsops.Ops, st *state.State, logger *slog.Logger) *Handler {
 		"DescribeServices":           h.describeServices(o),
 		"ListServices":               op(o.ListServices, listServicesOut),
 		"DeleteService":              op(o.DeleteService, serviceResultOut),
-		"ListServiceDeployments":     legacy(h.listServiceDeployments),
-		"DescribeServiceDeployments": legacy(h.describeServiceDeployments),
-		"DescribeServiceRevisions":   legacy(h.describeServiceRevisions),
-		"RunTask":                    legacy(h.runTask),
-		"StopTask":                   legacy(h.stopTask),
-		"ListTasks":                  legacy(h.listTasks),
-		"DescribeTasks":              legacy(h.describeTasks),
-		"ListContainerInstances":     legacy(h.listContainerInstances),
-		"DescribeContainerInstances": legacy(h.describeContainerInstances),
-		"TagResource":                legacy(h.tagResource),
-		"UntagResource":              legacy(h.untagResource),
-		"ListTagsForResource":        legacy(h.listTagsForResource),
+		"ListServiceDeployments":     op(o.ListServiceDeployments, listServiceDeploymentsOut),
+		"DescribeServiceDeployments": op(o.DescribeServiceDeployments, describeServiceDeploymentsOut),
+		"DescribeServiceRevisions":   op(o.DescribeServiceRevisions, describeServiceRevisionsOut),
+		"RunTask":                    op(o.RunTask, runTaskOut),
+		"StopTask":                   op(o.StopTask, stopTaskOut),
+		"ListTasks":                  op(o.ListTasks, listTasksOut),
+		"DescribeTasks":              op(o.DescribeTasks, describeTasksOut),
+		"ListContainerInstances":     op(o.ListContainerInstances, listInstancesOut),
+		"DescribeContainerInstances": op(o.DescribeContainerInstances, describeInstancesOut),
+		"TagResource":                noOutput(o.TagResource),
+		"UntagResource":              noOutput(o.UntagResource),
+		"ListTagsForResource":        op(o.ListTagsForResource, listTagsOut),
 	}
 	return h
 }
@@ -108,15 +105,17 @@ func (h *Handler) describeServices(o *ecsops.Ops) opFunc {
 	}
 }
 
-// legacy adapts an operation not yet moved to package ecsops: it strictly
-// decodes the body into In and returns the typed answer.
-func legacy[In any, Out any](f func(context.Context, *In) (*Out, error)) opFunc {
+// noOutput adapts an operation that answers with an empty object.
+func noOutput[In any](f func(context.Context, *In) error) opFunc {
 	return func(ctx context.Context, body []byte) (any, error) {
 		in := new(In)
 		if err := awsproto.DecodeJSON(body, in); err != nil {
 			return nil, err
 		}
-		return f(ctx, in)
+		if err := f(ctx, in); err != nil {
+			return nil, err
+		}
+		return struct{}{}, nil
 	}
 }
 
@@ -126,7 +125,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f, ok := h.ops[name]
 	if !ok {
 		awsproto.WriteJSONError(w, awsproto.ClientError("UnknownOperationException",
-			"Unknown operation %s", r.Header.Get("X-Amz-Target")), "ServerException")
+			"Unknown operation %s", r.Header.Get("X-Amz-Target")), ecsops.CodeServer)
 		return
 	}
 	body, err := io.ReadAll(r.Body)
@@ -147,11 +146,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // fail answers err in ECS's words. A server fault is logged with the
 // request id, the only part of it the client sees.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, op string, err error) {
-	e := toAPIError(err)
+	e := awsproto.AsError(err, ecsops.CodeServer)
 	if e.Status >= http.StatusInternalServerError {
 		h.logFault(r, op, err)
 	}
-	awsproto.WriteJSONError(w, e, "ServerException")
+	awsproto.WriteJSONError(w, e, ecsops.CodeServer)
 }
 
 func (h *Handler) logFault(r *http.Request, op string, err error) {

@@ -147,3 +147,71 @@ func TestTaskDefinitionCompatibilities(t *testing.T) {
 }
 
 func intp(n int) *int { return &n }
+
+// addInstance registers a container instance with memory MiB, as the agent does.
+func addInstance(t *testing.T, o *Ops, memory int) string {
+	t.Helper()
+	st := o.st.(*state.State)
+	id := model.NewID()
+	arn := st.Partition.ContainerInstanceARN(model.DefaultClusterName, id)
+	err := st.Update(context.Background(), func(tx state.Tx) error {
+		return tx.PutInstance(model.ContainerInstance{ARN: arn, Status: "ACTIVE", AgentConnected: true, RegisteredAt: st.NowTime(),
+			RegisteredResources: []model.Resource{{Name: "MEMORY", Type: "INTEGER", IntegerValue: memory}},
+			Internal:            model.InstanceInternal{ID: id, Cluster: model.DefaultClusterName, Runtime: "process"}})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return arn
+}
+
+// RunTask places what fits and reports the rest; the instance's remaining
+// memory and counts follow the tasks placed, until they stop.
+func TestRunTaskPlacesWhatFits(t *testing.T) {
+	ctx := context.Background()
+	o := newOps(t)
+	_, err := o.RunTask(ctx, &RunTaskInput{TaskDefinition: "web"})
+	wantAWSErr(t, err, CodeInvalidParameter)
+	inst := addInstance(t, o, 300)
+	run, err := o.RunTask(ctx, &RunTaskInput{TaskDefinition: "web", Count: intp(3), Tags: []model.Tag{{Key: "k", Value: "v"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(run.Tasks) != 2 || len(run.Failures) != 1 || run.Failures[0].Reason != "RESOURCE:MEMORY" || len(run.Tasks[0].Tags) != 1 {
+		t.Fatalf("run: %d tasks, failures %+v", len(run.Tasks), run.Failures)
+	}
+	desc, err := o.DescribeContainerInstances(ctx, &DescribeContainerInstancesInput{ContainerInstances: []string{inst}})
+	if err != nil || desc.ContainerInstances[0].PendingTasksCount != 2 || desc.ContainerInstances[0].RemainingResources[0].IntegerValue != 300-2*128 {
+		t.Fatalf("instance: %+v, %v", desc, err)
+	}
+	stopped, err := o.StopTask(ctx, &StopTaskInput{Task: run.Tasks[0].ARN})
+	if err != nil || stopped.DesiredStatus != model.TaskStopped || stopped.StoppedReason != "Task stopped by user" {
+		t.Fatalf("stop: %+v, %v", stopped, err)
+	}
+	listed, err := o.ListTasks(ctx, &ListTasksInput{DesiredStatus: model.TaskStopped})
+	if err != nil || len(listed.TaskARNs) != 1 || listed.TaskARNs[0] != run.Tasks[0].ARN {
+		t.Fatalf("stopped tasks: %+v, %v", listed, err)
+	}
+}
+
+// Tagging a resource that does not exist is ResourceNotFoundException, with
+// the store's sentinel kept; a cluster's is ClusterNotFoundException.
+func TestTagsOfMissingResources(t *testing.T) {
+	ctx := context.Background()
+	o := newOps(t)
+	tags := []model.Tag{{Key: "k", Value: "v"}}
+	err := o.TagResource(ctx, &TagResourceInput{ResourceARN: "arn:aws:ecs:us-east-1:000000000000:service/default/nope", Tags: tags})
+	if wantAWSErr(t, err, CodeResourceNotFound); !errors.Is(err, state.ErrServiceNotFound) {
+		t.Fatal("the service sentinel is lost")
+	}
+	err = o.TagResource(ctx, &TagResourceInput{ResourceARN: "arn:aws:ecs:us-east-1:000000000000:cluster/nope", Tags: tags})
+	wantAWSErr(t, err, CodeClusterNotFound)
+	td := "arn:aws:ecs:us-east-1:000000000000:task-definition/web:1"
+	if err := o.TagResource(ctx, &TagResourceInput{ResourceARN: td, Tags: tags}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := o.ListTagsForResource(ctx, &ListTagsForResourceInput{ResourceARN: td})
+	if err != nil || len(got.Tags) != 1 || got.Tags[0] != tags[0] {
+		t.Fatalf("tags: %+v, %v", got, err)
+	}
+}

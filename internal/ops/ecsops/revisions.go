@@ -1,0 +1,97 @@
+package ecsops
+
+import (
+	"context"
+	"errors"
+
+	"github.com/slipway-dev/slipway/internal/model"
+	"github.com/slipway-dev/slipway/internal/state"
+)
+
+// Service revisions: each Slipway deployment deploys one service revision,
+// numbered like the deployment, that records what it ran.
+
+// ContainerImage is one container of a revision and the image it runs.
+type ContainerImage struct {
+	ContainerName string
+	Image         string
+}
+
+// ServiceRevision is a service revision as DescribeServiceRevisions shows it.
+type ServiceRevision struct {
+	ServiceRevisionARN string
+	ServiceARN         string
+	ClusterARN         string
+	TaskDefinition     string
+	LaunchType         string
+	// LoadBalancers are those the revision's deployment registered with;
+	// never nil.
+	LoadBalancers []model.LoadBalancer
+	// ContainerImages are the task definition's containers; never nil
+	// (empty when the definition is no longer stored).
+	ContainerImages []ContainerImage
+	CreatedAt       model.Time
+}
+
+// DescribeServiceRevisionsInput is DescribeServiceRevisions' input.
+type DescribeServiceRevisionsInput struct {
+	ServiceRevisionARNs []string `json:"serviceRevisionArns"`
+}
+
+// DescribeServiceRevisionsOutput is DescribeServiceRevisions' output.
+type DescribeServiceRevisionsOutput struct {
+	ServiceRevisions []ServiceRevision
+	Failures         []Failure
+}
+
+// DescribeServiceRevisions describes revisions by ARN; a MISSING failure
+// answers for each one that does not exist.
+func (s *Ops) DescribeServiceRevisions(ctx context.Context, in *DescribeServiceRevisionsInput) (*DescribeServiceRevisionsOutput, error) {
+	if len(in.ServiceRevisionARNs) == 0 || len(in.ServiceRevisionARNs) > MaxDescribeServiceDeployments {
+		return nil, invalidParam("serviceRevisionArns must have between 1 and %d items.", MaxDescribeServiceDeployments)
+	}
+	out := &DescribeServiceRevisionsOutput{}
+	err := s.st.View(ctx, func(tx state.Tx) error {
+		out.ServiceRevisions, out.Failures = []ServiceRevision{}, []Failure{}
+		for _, arn := range in.ServiceRevisionARNs {
+			rev, err := findServiceRevision(tx, arn)
+			if errors.Is(err, errMissing) {
+				out.Failures = append(out.Failures, Failure{ARN: arn, Reason: "MISSING"})
+				continue
+			} else if err != nil {
+				return err
+			}
+			out.ServiceRevisions = append(out.ServiceRevisions, rev)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, apiErr(err)
+	}
+	return out, nil
+}
+
+func findServiceRevision(tx state.Tx, arn string) (ServiceRevision, error) {
+	svc, _, seq, err := serviceOfARN(tx, arn, "service-revision")
+	if err != nil {
+		return ServiceRevision{}, err
+	}
+	for _, d := range allDeployments(svc) {
+		if seqString(d) != seq {
+			continue
+		}
+		out := ServiceRevision{ServiceRevisionARN: arn, ServiceARN: svc.ARN, ClusterARN: svc.ClusterARN,
+			TaskDefinition: d.TaskDefinition, LaunchType: d.LaunchType, LoadBalancers: d.Internal.LoadBalancers,
+			ContainerImages: []ContainerImage{}, CreatedAt: d.CreatedAt}
+		if out.LoadBalancers == nil {
+			out.LoadBalancers = []model.LoadBalancer{}
+		}
+		if td, err := tx.ResolveTaskDefinition(d.TaskDefinition); err == nil {
+			for _, c := range td.Spec.ContainerDefinitions {
+				out.ContainerImages = append(out.ContainerImages, ContainerImage{ContainerName: c.Name, Image: c.Image})
+			}
+		}
+		return out, nil
+	}
+	return ServiceRevision{}, errMissing
+}
