@@ -232,24 +232,31 @@ func (s *Ops) DescribeServiceDeployments(ctx context.Context, in *DescribeServic
 		return nil, invalidParam("serviceDeploymentArns must have between 1 and %d items.", MaxDescribeServiceDeployments)
 	}
 	out := &DescribeServiceDeploymentsOutput{}
-	err := s.st.View(ctx, func(tx state.Tx) error {
-		out.ServiceDeployments, out.Failures = []ServiceDeployment{}, []Failure{}
-		for _, arn := range in.ServiceDeploymentARNs {
-			v, err := findServiceDeployment(tx, arn)
-			if errors.Is(err, errMissing) {
-				out.Failures = append(out.Failures, Failure{ARN: arn, Reason: "MISSING"})
-				continue
-			} else if err != nil {
-				return err
-			}
-			out.ServiceDeployments = append(out.ServiceDeployments, v)
-		}
-		return nil
+	err := s.st.View(ctx, func(tx state.Tx) (err error) {
+		out.ServiceDeployments, out.Failures, err = describeByARN(tx, in.ServiceDeploymentARNs, findServiceDeployment)
+		return err
 	})
 	if err != nil {
 		return nil, apiErr(err)
 	}
 	return out, nil
+}
+
+// describeByARN finds each ARN's item, in order, with a MISSING failure for
+// each ARN find answers errMissing for.
+func describeByARN[T any](tx state.Tx, arns []string, find func(state.Tx, string) (T, error)) ([]T, []Failure, error) {
+	found, failures := []T{}, []Failure{}
+	for _, arn := range arns {
+		v, err := find(tx, arn)
+		if errors.Is(err, errMissing) {
+			failures = append(failures, Failure{ARN: arn, Reason: "MISSING"})
+			continue
+		} else if err != nil {
+			return nil, nil, err
+		}
+		found = append(found, v)
+	}
+	return found, failures, nil
 }
 
 // errMissing marks an ARN that names no deployment or revision.

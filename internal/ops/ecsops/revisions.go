@@ -2,7 +2,6 @@ package ecsops
 
 import (
 	"context"
-	"errors"
 
 	"github.com/slipway-dev/slipway/internal/model"
 	"github.com/slipway-dev/slipway/internal/state"
@@ -51,19 +50,9 @@ func (s *Ops) DescribeServiceRevisions(ctx context.Context, in *DescribeServiceR
 		return nil, invalidParam("serviceRevisionArns must have between 1 and %d items.", MaxDescribeServiceDeployments)
 	}
 	out := &DescribeServiceRevisionsOutput{}
-	err := s.st.View(ctx, func(tx state.Tx) error {
-		out.ServiceRevisions, out.Failures = []ServiceRevision{}, []Failure{}
-		for _, arn := range in.ServiceRevisionARNs {
-			rev, err := findServiceRevision(tx, arn)
-			if errors.Is(err, errMissing) {
-				out.Failures = append(out.Failures, Failure{ARN: arn, Reason: "MISSING"})
-				continue
-			} else if err != nil {
-				return err
-			}
-			out.ServiceRevisions = append(out.ServiceRevisions, rev)
-		}
-		return nil
+	err := s.st.View(ctx, func(tx state.Tx) (err error) {
+		out.ServiceRevisions, out.Failures, err = describeByARN(tx, in.ServiceRevisionARNs, findServiceRevision)
+		return err
 	})
 	if err != nil {
 		return nil, apiErr(err)
