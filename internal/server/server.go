@@ -27,6 +27,7 @@ import (
 	"github.com/slipway-dev/slipway/internal/logstore"
 	"github.com/slipway-dev/slipway/internal/model"
 	"github.com/slipway-dev/slipway/internal/ops/acmops"
+	"github.com/slipway-dev/slipway/internal/ops/aasops"
 	"github.com/slipway-dev/slipway/internal/ops/ecsops"
 	"github.com/slipway-dev/slipway/internal/ops/elbops"
 	"github.com/slipway-dev/slipway/internal/ops/logsops"
@@ -50,6 +51,7 @@ type Server struct {
 	agent      *agent.Agent
 	cw         *cloudWatch           // cloudwatch.go
 	acm        *acmops.Service       // acm.go
+	aas        *aasops.Service       // Application Auto Scaling (autoscaling.go)
 	usage      runtime.UsageReporter // the runtime's, when it measures containers
 	api        *listener             // the AWS APIs
 	metrics    *listener             // /metrics and /slipway/lb/stats
@@ -141,6 +143,7 @@ func (s *Server) start(ctx context.Context, creds awsproto.Credentials) error {
 	if err := s.startCloudWatch(runCtx, s.usage); err != nil {
 		return err
 	}
+	s.startAutoscaling(runCtx)
 	if err := s.serveMetrics(prometheus.Gatherers{reg, s.dp.client}, s.dp.client, len(creds) > 0); err != nil {
 		return err
 	}
@@ -158,6 +161,7 @@ func (s *Server) registerAPIs(router *awsproto.Router) {
 	router.HandleQuery(awsproto.QueryAPI{Version: elbv2.Version, Namespace: elbv2.Namespace, SigningName: elbv2.SigningName},
 		elbv2.New(s.elbOps, s.cfg.Logger))
 	s.registerCloudWatch(router)
+	s.registerAutoscaling(router)
 	router.HandleJSON(awsproto.JSONAPI{TargetPrefix: logsapi.TargetPrefix, SigningName: logsapi.SigningName},
 		logsapi.New(s.logsOps, s.cfg.Logger))
 	s.registerACM(router)
