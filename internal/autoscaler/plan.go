@@ -64,7 +64,7 @@ func PlanTracking(s Snapshot, target, metric float64, high, disableScaleIn bool)
 		if base == 0 {
 			want = 1 // a metric above the target with no capacity: start one
 		}
-		return scaleOut(s, want)
+		return scaleOut(s, want, outCooling)
 	}
 	if disableScaleIn {
 		return Decision{Held: "scale-in is disabled"}
@@ -72,14 +72,18 @@ func PlanTracking(s Snapshot, target, metric float64, high, disableScaleIn bool)
 	return scaleIn(s, want, outCooling)
 }
 
-// scaleOut decides a scale-out to want (before the bounds).
-func scaleOut(s Snapshot, want int) Decision {
+// scaleOut decides a scale-out to want (before the bounds); during the
+// scale-out cooldown (cooling) a want the last scale-out already met is
+// held back, not recorded as not scaled.
+func scaleOut(s Snapshot, want int, cooling bool) Decision {
 	d := Decision{Out: true}
 	switch {
 	case s.SuspendOut:
 		d.Held = "dynamic scale-out is suspended"
 	case s.Desired >= s.Max:
 		d.NotScaled = NotScaledAtMax
+	case want <= s.Desired && cooling:
+		d.Held = "the scale-out cooldown is in effect"
 	case want <= s.Desired:
 		d.NotScaled = NotScaledAtDesired
 	default:
@@ -132,7 +136,7 @@ func PlanStep(s Snapshot, c aasops.StepConfig, value, threshold float64, below b
 		if outCooling && s.Cooldown.OutFrom > 0 {
 			want = adjust(c, step.Adjustment, s.Cooldown.OutFrom)
 		}
-		return scaleOut(s, want)
+		return scaleOut(s, want, outCooling)
 	}
 	if cooling(s.Cooldown.LastIn) || outCooling {
 		return Decision{Held: "the cooldown is in effect"}

@@ -37,7 +37,7 @@ func TestPlanTracking(t *testing.T) {
 		{name: "rounded up", s: snap(2), metric: 51, high: true, scale: true, desired: 3},
 		{name: "capped at max", s: snap(4), metric: 200, high: true, scale: true, desired: 6},
 		{name: "at max", s: snap(6), metric: 90, high: true, notScaled: NotScaledAtMax},
-		{name: "during the scale-out cooldown the added tasks count", s: cooling, metric: 100, high: true, notScaled: NotScaledAtDesired},
+		{name: "during the scale-out cooldown the added tasks count", s: cooling, metric: 100, high: true, heldBackReason: true},
 		{name: "a larger need scales further during the cooldown", s: cooling, metric: 150, high: true, scale: true, desired: 6},
 		{name: "scale-out suspended", s: suspended, metric: 100, high: true, heldBackReason: true},
 		{name: "scale in to the least capacity at or below target", s: snap(4), metric: 20, scale: true, desired: 2},

@@ -101,6 +101,21 @@ func (f *scalingFixture) activities(t *testing.T) string {
 	return strings.Join(lines, "; ")
 }
 
+// waitActivities polls until the activities contain each of wants (an
+// activity is recorded once the desired count it set is stored).
+func (f *scalingFixture) waitActivities(t *testing.T, wants ...string) {
+	t.Helper()
+	testutil.Eventually(t, 5*time.Second, func() (bool, string) {
+		acts := f.activities(t)
+		for _, w := range wants {
+			if !strings.Contains(acts, w) {
+				return false, fmt.Sprintf("no %q in %s", w, acts)
+			}
+		}
+		return true, ""
+	})
+}
+
 // feed puts a custom metric's value every 100 ms until stopped; set
 // changes the value.
 type feed struct {
@@ -177,13 +192,8 @@ func TestStepScalingFromAnAlarm(t *testing.T) {
 	fd := f.feed(t, "QueueDepth", 50)
 	// 1 + 2 = 3, then (the cooldown over, the alarm still in ALARM) 4: the maximum.
 	f.waitDesired(t, 20*time.Second, 4)
-	acts := f.activities(t)
-	for _, want := range []string{"[Successful] Setting desired count to 3. (monitor alarm queue-high in state ALARM triggered policy add2) Successfully set desired count to 3. Change successfully fulfilled by ecs.",
-		"Successfully set desired count to 4."} {
-		if !strings.Contains(acts, want) {
-			t.Fatalf("activities lack %q: %s", want, acts)
-		}
-	}
+	f.waitActivities(t, "[Successful] Setting desired count to 3. (monitor alarm queue-high in state ALARM triggered policy add2) Successfully set desired count to 3. Change successfully fulfilled by ecs.",
+		"Successfully set desired count to 4.")
 	svc := f.service(t)
 	found := false
 	for _, ev := range svc.Events {
@@ -198,10 +208,8 @@ func TestStepScalingFromAnAlarm(t *testing.T) {
 	})
 	fd.set(5)
 	f.waitDesired(t, 20*time.Second, 1)
-	if acts := f.activities(t); !strings.Contains(acts, "Successfully set desired count to 3.") || !strings.Contains(acts, "Successfully set desired count to 2.") ||
-		!strings.Contains(acts, "triggered policy remove1") {
-		t.Fatalf("scale-in was not one by one: %s", acts)
-	}
+	f.waitActivities(t, "triggered policy remove1) Successfully set desired count to 3.", "triggered policy remove1) Successfully set desired count to 2.",
+		"triggered policy remove1) Successfully set desired count to 1.")
 }
 
 // TestTargetTrackingOnACustomMetric puts a target tracking policy on a
@@ -226,9 +234,7 @@ func TestTargetTrackingOnACustomMetric(t *testing.T) {
 	}
 	fd := f.feed(t, "BacklogPerTask", 40)
 	f.waitDesired(t, 20*time.Second, 4)
-	if acts := f.activities(t); !strings.Contains(acts, "in state ALARM triggered policy backlog") || !strings.Contains(acts, "-AlarmHigh-") {
-		t.Fatalf("activities: %s", acts)
-	}
+	f.waitActivities(t, "-AlarmHigh-", "in state ALARM triggered policy backlog) Successfully set desired count to 4.")
 	// The low alarm needs 15 periods below 9 (15 s here); 4 tasks at 2 per task need 1.
 	fd.set(2)
 	f.waitDesired(t, 40*time.Second, 1)
@@ -249,13 +255,8 @@ func TestScheduledActionAndRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.waitDesired(t, 15*time.Second, 2)
-	acts := f.activities(t)
-	for _, want := range []string{"Setting min capacity to 2 and max capacity to 5 (scheduled action name busy-hours was triggered)",
-		"Setting desired count to 2. (minimum capacity was set to 2) Successfully set desired count to 2. Change successfully fulfilled by ecs."} {
-		if !strings.Contains(acts, want) {
-			t.Fatalf("activities lack %q: %s", want, acts)
-		}
-	}
+	f.waitActivities(t, "Setting min capacity to 2 and max capacity to 5 (scheduled action name busy-hours was triggered)",
+		"Setting desired count to 2. (minimum capacity was set to 2) Successfully set desired count to 2. Change successfully fulfilled by ecs.")
 	if err := f.s.Close(); err != nil {
 		t.Fatal(err)
 	}
