@@ -71,8 +71,8 @@ func New(opts Options) *Engine {
 		opts.URLSuffix = "amazonaws.com"
 	}
 	e := &Engine{st: opts.Store, cat: opts.Catalog, providers: opts.Providers, now: opts.Now,
-		log:  opts.Logger.With("component", "cloudformation"),
-		part: partition{name: opts.Partition, region: opts.Region, account: opts.Account, urlSuffix: opts.URLSuffix},
+		log:     opts.Logger.With("component", "cloudformation"),
+		part:    partition{name: opts.Partition, region: opts.Region, account: opts.Account, urlSuffix: opts.URLSuffix},
 		pending: map[string]bool{}, running: map[string]bool{}, claimed: map[string]bool{}, wake: make(chan struct{}, 1)}
 	e.recorded = recordedProvider{cat: opts.Catalog, part: e.part}
 	return e

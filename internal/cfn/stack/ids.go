@@ -24,4 +24,3 @@ func (e *Engine) stackARN(name string) string {
 func (e *Engine) changeSetARN(name string) string {
 	return fmt.Sprintf("arn:%s:cloudformation:%s:%s:changeSet/%s/%s", e.part.name, e.part.region, e.part.account, name, newUUID())
 }
-

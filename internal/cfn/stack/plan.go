@@ -227,4 +227,3 @@ func propertyContext(props map[string]any) string {
 	b, _ := json.Marshal(map[string]any{"Properties": props})
 	return string(b)
 }
-
