@@ -22,6 +22,7 @@ import (
 	"github.com/slipway-dev/slipway/internal/api/ecs"
 	"github.com/slipway-dev/slipway/internal/api/elbv2"
 	logsapi "github.com/slipway-dev/slipway/internal/api/logs"
+	"github.com/slipway-dev/slipway/internal/cfn/stack"
 	"github.com/slipway-dev/slipway/internal/controller"
 	"github.com/slipway-dev/slipway/internal/lbsync"
 	"github.com/slipway-dev/slipway/internal/logstore"
@@ -52,6 +53,7 @@ type Server struct {
 	cw         *cloudWatch           // cloudwatch.go
 	acm        *acmops.Service       // acm.go
 	aas        *aasops.Service       // Application Auto Scaling (autoscaling.go)
+	cfn        *stack.Engine         // cloudformation.go
 	usage      runtime.UsageReporter // the runtime's, when it measures containers
 	api        *listener             // the AWS APIs
 	metrics    *listener             // /metrics and /slipway/lb/stats
@@ -144,6 +146,7 @@ func (s *Server) start(ctx context.Context, creds awsproto.Credentials) error {
 		return err
 	}
 	s.startAutoscaling(runCtx)
+	s.startCloudFormation(runCtx)
 	if err := s.serveMetrics(prometheus.Gatherers{reg, s.dp.client}, s.dp.client, len(creds) > 0); err != nil {
 		return err
 	}
@@ -162,6 +165,7 @@ func (s *Server) registerAPIs(router *awsproto.Router) {
 		elbv2.New(s.elbOps, s.cfg.Logger))
 	s.registerCloudWatch(router)
 	s.registerAutoscaling(router)
+	s.registerCloudFormation(router)
 	router.HandleJSON(awsproto.JSONAPI{TargetPrefix: logsapi.TargetPrefix, SigningName: logsapi.SigningName},
 		logsapi.New(s.logsOps, s.cfg.Logger))
 	s.registerACM(router)

@@ -99,7 +99,7 @@ func (e *Engine) UpdateStack(ctx context.Context, in *UpdateInput) (string, erro
 	if err != nil {
 		return "", err
 	}
-	changes, err := e.plan(ctx, s, p, false)
+	changes, err := e.plan(ctx, s, p)
 	if err != nil {
 		return "", err
 	}

@@ -69,7 +69,7 @@ func (e *Engine) CreateChangeSet(ctx context.Context, in *ChangeSetInput) (*Chan
 	if typ == ChangeSetTypeUpdate {
 		base = s
 	}
-	changes, err := e.plan(ctx, base, p, true)
+	changes, err := e.plan(ctx, base, p)
 	if err != nil {
 		return nil, err
 	}

@@ -51,7 +51,7 @@ func (r planResolver) GetAtt(id, attr string) (any, bool) {
 // plan lists the resource changes applying p to stack s would make, in the
 // new template's creation order, then the removals: what a change set
 // shows, and what tells UpdateStack there is nothing to do.
-func (e *Engine) plan(ctx context.Context, s *Stack, p *prepared, _ bool) ([]ResourceChange, error) {
+func (e *Engine) plan(ctx context.Context, s *Stack, p *prepared) ([]ResourceChange, error) {
 	res := map[string]*Resource{}
 	if s != nil {
 		if err := e.view(ctx, func(t tx) error {
@@ -216,14 +216,5 @@ func valueText(v any) string {
 	if err != nil {
 		return fmt.Sprint(v)
 	}
-	return string(b)
-}
-
-// propertyContext is a change's BeforeContext or AfterContext.
-func propertyContext(props map[string]any) string {
-	if props == nil {
-		return ""
-	}
-	b, _ := json.Marshal(map[string]any{"Properties": props})
 	return string(b)
 }

@@ -1,0 +1,191 @@
+package cloudformation
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/slipway-dev/slipway/internal/cfn/stack"
+)
+
+func parameters(f form) []stack.ParameterInput {
+	var out []stack.ParameterInput
+	for _, p := range f.list("Parameters") {
+		use, _ := p.boolean("UsePreviousValue")
+		out = append(out, stack.ParameterInput{Key: p.str("ParameterKey"), Value: p.str("ParameterValue"), UsePreviousValue: use})
+	}
+	return out
+}
+
+// tags returns the Tags list, nil when absent (UpdateStack then keeps the
+// stack's tags) and empty when sent empty.
+func tags(f form) []stack.Tag {
+	if !f.has("Tags") {
+		return nil
+	}
+	out := []stack.Tag{}
+	for _, t := range f.list("Tags") {
+		out = append(out, stack.Tag{Key: t.str("Key"), Value: t.str("Value")})
+	}
+	return out
+}
+
+// refuseTemplateURL refuses what Slipway does not fetch: templates come in
+// TemplateBody (the AWS CLI reads file:// itself).
+func refuseTemplateURL(f form) error {
+	if f.str("TemplateURL") != "" {
+		return validationf("Slipway reads templates from TemplateBody only: TemplateURL (S3) is not supported; pass --template-body file://template.yml")
+	}
+	for _, name := range []string{"StackPolicyBody", "StackPolicyURL", "StackPolicyDuringUpdateBody", "StackPolicyDuringUpdateURL"} {
+		if f.str(name) != "" {
+			return validationf("Slipway does not support stack policies (%s)", name)
+		}
+	}
+	if f.has("RollbackConfiguration.RollbackTriggers") {
+		return validationf("Slipway does not support rollback triggers (RollbackConfiguration)")
+	}
+	return nil
+}
+
+type stackIDResult struct {
+	StackId string
+}
+
+func (h *Handler) createStack(ctx context.Context, f form) (any, error) {
+	if err := refuseTemplateURL(f); err != nil {
+		return nil, err
+	}
+	disable, err := f.boolean("DisableRollback")
+	if err != nil {
+		return nil, err
+	}
+	guard, err := f.boolean("EnableTerminationProtection")
+	if err != nil {
+		return nil, err
+	}
+	timeout, err := f.integer("TimeoutInMinutes")
+	if err != nil {
+		return nil, err
+	}
+	id, err := h.e.CreateStack(ctx, &stack.CreateInput{StackName: f.str("StackName"), TemplateBody: f.str("TemplateBody"),
+		Parameters: parameters(f), Capabilities: f.strings("Capabilities"), Tags: tags(f),
+		NotificationARNs: f.strings("NotificationARNs"), RoleARN: f.str("RoleARN"), TimeoutInMinutes: timeout,
+		DisableRollback: disable, OnFailure: f.str("OnFailure"), TerminationProtection: guard, Token: f.str("ClientRequestToken")})
+	if err != nil {
+		return nil, err
+	}
+	return stackIDResult{StackId: id}, nil
+}
+
+func (h *Handler) updateStack(ctx context.Context, f form) (any, error) {
+	if err := refuseTemplateURL(f); err != nil {
+		return nil, err
+	}
+	usePrev, err := f.boolean("UsePreviousTemplate")
+	if err != nil {
+		return nil, err
+	}
+	disable, err := f.boolean("DisableRollback")
+	if err != nil {
+		return nil, err
+	}
+	id, err := h.e.UpdateStack(ctx, &stack.UpdateInput{StackName: f.str("StackName"), TemplateBody: f.str("TemplateBody"),
+		UsePreviousTemplate: usePrev, Parameters: parameters(f), Capabilities: f.strings("Capabilities"), Tags: tags(f),
+		NotificationARNs: f.strings("NotificationARNs"), RoleARN: f.str("RoleARN"), DisableRollback: disable,
+		Token: f.str("ClientRequestToken")})
+	if err != nil {
+		return nil, err
+	}
+	return stackIDResult{StackId: id}, nil
+}
+
+func (h *Handler) deleteStack(ctx context.Context, f form) (any, error) {
+	if f.str("StackName") == "" {
+		return nil, validationf("1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must not be null")
+	}
+	return nil, h.e.DeleteStack(ctx, &stack.DeleteInput{StackName: f.str("StackName"), RetainResources: f.strings("RetainResources"),
+		Token: f.str("ClientRequestToken")})
+}
+
+type describeStacksResult struct {
+	Stacks    *list[wireStack]
+	NextToken string `xml:",omitempty"`
+}
+
+func (h *Handler) describeStacks(ctx context.Context, f form) (any, error) {
+	ss, err := h.e.DescribeStacks(ctx, f.str("StackName"))
+	if err != nil {
+		return nil, err
+	}
+	page, next, err := paginate(ss, f.str("NextToken"), 100)
+	if err != nil {
+		return nil, err
+	}
+	var out []wireStack
+	for i := range page {
+		out = append(out, toWireStack(&page[i]))
+	}
+	return describeStacksResult{Stacks: &list[wireStack]{Member: out}, NextToken: next}, nil
+}
+
+type listStacksResult struct {
+	StackSummaries *list[wireStackSummary]
+	NextToken      string `xml:",omitempty"`
+}
+
+func (h *Handler) listStacks(ctx context.Context, f form) (any, error) {
+	ss, err := h.e.ListStacks(ctx, f.strings("StackStatusFilter"))
+	if err != nil {
+		return nil, err
+	}
+	page, next, err := paginate(ss, f.str("NextToken"), 100)
+	if err != nil {
+		return nil, err
+	}
+	var out []wireStackSummary
+	for _, s := range page {
+		out = append(out, wireStackSummary{StackId: s.ID, StackName: s.Name, TemplateDescription: s.Description,
+			CreationTime: isoTime(s.Created), LastUpdatedTime: optTime(s.Updated), DeletionTime: optTime(s.Deleted),
+			StackStatus: s.Status, StackStatusReason: s.StatusReason, DriftInformation: wireDrift{StackDriftStatus: "NOT_CHECKED"}})
+	}
+	return listStacksResult{StackSummaries: &list[wireStackSummary]{Member: out}, NextToken: next}, nil
+}
+
+type describeEventsResult struct {
+	StackEvents *list[wireEvent]
+	NextToken   string `xml:",omitempty"`
+}
+
+func (h *Handler) describeStackEvents(ctx context.Context, f form) (any, error) {
+	evs, err := h.e.Events(ctx, f.str("StackName"))
+	if err != nil {
+		return nil, err
+	}
+	page, next, err := paginate(evs, f.str("NextToken"), 100)
+	if err != nil {
+		return nil, err
+	}
+	var out []wireEvent
+	for _, e := range page {
+		out = append(out, toWireEvent(e))
+	}
+	return describeEventsResult{StackEvents: &list[wireEvent]{Member: out}, NextToken: next}, nil
+}
+
+// paginate returns the page of items after token (an offset, as the
+// previous page gave it) and the next token.
+func paginate[T any](items []T, token string, size int) ([]T, string, error) {
+	start := 0
+	if token != "" {
+		n, err := strconv.Atoi(token)
+		if err != nil || n < 0 || n > len(items) {
+			return nil, "", validationf("Invalid NextToken")
+		}
+		start = n
+	}
+	end := min(start+size, len(items))
+	next := ""
+	if end < len(items) {
+		next = strconv.Itoa(end)
+	}
+	return items[start:end], next, nil
+}
