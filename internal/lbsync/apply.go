@@ -10,6 +10,7 @@ import (
 
 	"github.com/slipway-dev/slipway/internal/certfile"
 	"github.com/slipway-dev/slipway/internal/lb"
+	"github.com/slipway-dev/slipway/internal/model"
 )
 
 // planeResult is the outcome of applying one configuration to one plane.
@@ -107,13 +108,14 @@ func withoutListeners(cfg lb.Config, drop []string) lb.Config {
 	return out
 }
 
-// loadCertificates fills the HTTPS listeners' certificates from their files,
-// through the cache (a file is read again only when it changed), removes
-// the listeners whose certificates do not load (they were checked when the
-// listener was created, but files can change since) and returns why, in
-// the words the API uses: the reason is shown to API callers, the cause is
-// logged for the operator.
-func (s *Syncer) loadCertificates(cfg *lb.Config) map[string]string {
+// loadCertificates fills the HTTPS listeners' certificates, from ACM
+// (through the CertificateSource) or from their files (through the cache:
+// a file is read again only when it changed), removes the listeners whose
+// certificates do not load (they were checked when the listener was
+// created, but files can change and certificates be re-imported since) and
+// returns why, in the words the API uses: the reason is shown to API
+// callers, the cause is logged for the operator.
+func (s *Syncer) loadCertificates(ctx context.Context, cfg *lb.Config) map[string]string {
 	problems := map[string]string{}
 	used := map[string]bool{}
 	var drop []string
@@ -130,14 +132,14 @@ func (s *Syncer) loadCertificates(cfg *lb.Config) map[string]string {
 		certs := make([]lb.Certificate, len(l.Certificates))
 		for j, c := range l.Certificates {
 			used[c.Name] = true
-			pair, err := s.certs.Load(c.Name)
+			cert, problem, err := s.loadCertificate(ctx, c.Name)
 			if err != nil {
 				s.log.Warn("certificate does not load", "listener", l.ARN, "err", err)
-				problems[l.ARN] = fmt.Sprintf("listener on port %d: %s", l.Port, certfile.UserMessage(c.Name))
+				problems[l.ARN] = fmt.Sprintf("listener on port %d: %s", l.Port, problem)
 				drop = append(drop, l.ARN)
 				break
 			}
-			certs[j] = lb.Certificate{Name: c.Name, CertPEM: pair.CertPEM, KeyPEM: pair.KeyPEM}
+			certs[j] = cert
 		}
 		l.Certificates = certs
 	}
@@ -146,6 +148,30 @@ func (s *Syncer) loadCertificates(cfg *lb.Config) map[string]string {
 		*cfg = withoutListeners(*cfg, drop)
 	}
 	return problems
+}
+
+// loadCertificate reads one certificate and key pair; when it cannot, it
+// says why in the API's words (problem) and for the log (err).
+func (s *Syncer) loadCertificate(ctx context.Context, name string) (cert lb.Certificate, problem string, err error) {
+	if !model.IsACMCertificate(name) {
+		pair, err := s.certs.Load(name)
+		if err != nil {
+			return lb.Certificate{}, certfile.UserMessage(name), err
+		}
+		return lb.Certificate{Name: name, CertPEM: pair.CertPEM, KeyPEM: pair.KeyPEM}, "", nil
+	}
+	s.acmMu.Lock()
+	src := s.acm
+	s.acmMu.Unlock()
+	err = errNoCertificateSource
+	var certPEM, keyPEM []byte
+	if src != nil {
+		certPEM, keyPEM, err = src.KeyPair(ctx, name)
+	}
+	if err != nil {
+		return lb.Certificate{}, fmt.Sprintf("Certificate '%s' not found", name), err
+	}
+	return lb.Certificate{Name: name, CertPEM: certPEM, KeyPEM: keyPEM}, "", nil
 }
 
 // certificatesFail reports whether a listener's certificates do not form

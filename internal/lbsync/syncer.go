@@ -43,7 +43,10 @@ type Syncer struct {
 	log     *slog.Logger
 	healthN *store.Notifier
 	certs   *certfile.Cache // the listeners' certificate files, read once
-	resync  chan struct{}   // Resync's wake-up for Run (buffered, one pending)
+
+	acmMu  sync.Mutex        // guards acm
+	acm    CertificateSource // the listeners' ACM certificates (nil: none)
+	resync chan struct{}     // Resync's wake-up for Run (buffered, one pending)
 
 	versionMu sync.Mutex // guards version
 	version   uint64     // last version handed out
@@ -55,6 +58,25 @@ type Syncer struct {
 
 	statusMu sync.Mutex        // guards status
 	status   map[string]string // load balancer ARN -> impaired reason
+}
+
+// CertificateSource resolves a listener's ACM certificate ARN to its
+// certificate chain and private key (PEM); *acmops.Service implements it.
+type CertificateSource interface {
+	KeyPair(ctx context.Context, arn string) (certPEM, keyPEM []byte, err error)
+}
+
+// errNoCertificateSource: the syncer was given no CertificateSource, so no
+// ACM certificate loads.
+var errNoCertificateSource = errors.New("lbsync: no ACM certificate source")
+
+// SetCertificates makes the syncer serve the ACM certificates src resolves;
+// a re-imported certificate reaches the data planes at the next sync (ACM's
+// records are in the same store, so its writes wake Run).
+func (s *Syncer) SetCertificates(src CertificateSource) {
+	s.acmMu.Lock()
+	defer s.acmMu.Unlock()
+	s.acm = src
 }
 
 // New returns a Syncer for the data planes.
@@ -140,7 +162,7 @@ func (s *Syncer) Sync(ctx context.Context) (uint64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("lbsync: compile: %w", err)
 	}
-	certProblems := s.loadCertificates(&cfg)
+	certProblems := s.loadCertificates(ctx, &cfg)
 	if s.upToDate(cfg) {
 		return s.last.Version, nil
 	}

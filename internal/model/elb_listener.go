@@ -26,7 +26,7 @@ type Listener struct {
 }
 
 // ListenerCertificate names a certificate of an HTTPS listener; see
-// CertificateFiles for what its ARN means here.
+// CheckCertificateName for what its ARN may be here.
 type ListenerCertificate struct {
 	ARN       string `json:"arn"`
 	IsDefault bool   `json:"isDefault"`
@@ -68,7 +68,7 @@ func (l *Listener) validateTLS() error {
 		return elbErr(ELBTooManyCertificates, "A listener can have only one default certificate")
 	}
 	l.Certificates[0].IsDefault = true
-	if _, _, err := CertificateFiles(l.Certificates[0].ARN); err != nil {
+	if err := CheckCertificateName(l.Certificates[0].ARN); err != nil {
 		return err
 	}
 	if l.SSLPolicy == "" {

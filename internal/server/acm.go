@@ -32,6 +32,13 @@ func (s *Server) openACM() error {
 	return nil
 }
 
+// useACMCertificates lets listeners take ACM certificate ARNs: the ELB
+// operations check them, the syncer serves them.
+func (s *Server) useACMCertificates() {
+	s.elbOps.SetCertificates(s.acm)
+	s.syncer.SetCertificates(s.acm)
+}
+
 // registerACM serves ACM's API.
 func (s *Server) registerACM(router *awsproto.Router) {
 	router.HandleJSON(awsproto.JSONAPI{TargetPrefix: acm.TargetPrefix, SigningName: acm.SigningName}, acm.New(s.acm, s.cfg.Logger))

@@ -122,6 +122,7 @@ func (s *Server) start(ctx context.Context, creds awsproto.Credentials) error {
 	}
 	syncer := s.syncer
 	s.elbOps = elbops.New(s.st, syncer, cfg.Logger)
+	s.useACMCertificates()
 	runCtx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	s.runDataPlane(runCtx)

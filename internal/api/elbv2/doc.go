@@ -27,9 +27,12 @@
 //
 // # HTTPS certificates
 //
-// There is no ACM. A listener's CertificateArn is a file URL naming a PEM
-// certificate chain; its private key is beside it with the extension
-// replaced by ".key", or is named after a '#':
+// A listener's CertificateArn is an ACM certificate ARN (Slipway's ACM,
+// internal/ops/acmops: imported or requested certificates; CertificateNotFound
+// when it has none by that ARN; a re-import reaches the data planes at the
+// next sync) or, as a shortcut, a file URL naming a PEM certificate chain;
+// its private key is beside it with the extension replaced by ".key", or is
+// named after a '#':
 //
 //	file:///etc/slipway/tls/site.pem                        key: /etc/slipway/tls/site.key
 //	file:///etc/slipway/tls/site.pem#/etc/slipway/keys/k.pem key: /etc/slipway/keys/k.pem

@@ -3,7 +3,6 @@ package elbops
 import (
 	"context"
 	"fmt"
-	"log/slog"
 
 	"github.com/slipway-dev/slipway/internal/model"
 	"github.com/slipway-dev/slipway/internal/state"
@@ -52,7 +51,7 @@ type listenerChange struct {
 }
 
 // apply sets the given fields on l and validates the result.
-func (c listenerChange) apply(l *model.Listener, log *slog.Logger) error {
+func (c listenerChange) apply(ctx context.Context, s *Service, l *model.Listener) error {
 	if c.port != nil {
 		l.Port = *c.port
 	}
@@ -76,7 +75,7 @@ func (c listenerChange) apply(l *model.Listener, log *slog.Logger) error {
 		}
 		l.DefaultActions = actions
 	}
-	return validateListener(log, l)
+	return s.validateListener(ctx, l)
 }
 
 // CreateListener adds a listener to a load balancer, or returns the
@@ -95,7 +94,7 @@ func (s *Service) CreateListener(ctx context.Context, in *CreateListenerInput) (
 		certs: in.Certificates, actions: in.DefaultActions, alpn: in.ALPNPolicy}
 	lbARN := in.LoadBalancerARN
 	l := model.Listener{LoadBalancerARN: lbARN}
-	if err := c.apply(&l, s.log); err != nil {
+	if err := c.apply(ctx, s, &l); err != nil {
 		return nil, fail(err)
 	}
 	l.ARN = model.ListenerARN(lbARN, model.NewELBID())
@@ -178,7 +177,7 @@ func (s *Service) ModifyListener(ctx context.Context, in *ModifyListenerInput) (
 		if err != nil {
 			return err
 		}
-		if err := c.apply(&l, s.log); err != nil {
+		if err := c.apply(ctx, s, &l); err != nil {
 			return err
 		}
 		if existing, err := checkListenerPlacement(tx, l); err != nil || existing != nil {

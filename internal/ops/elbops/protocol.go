@@ -1,7 +1,8 @@
 package elbops
 
 import (
-	"log/slog"
+	"context"
+	"errors"
 
 	"github.com/slipway-dev/slipway/internal/certfile"
 	"github.com/slipway-dev/slipway/internal/model"
@@ -13,6 +14,10 @@ import (
 // satisfy. Network load balancers' TCP, UDP, TCP_UDP and TLS listeners are
 // added here (and in model.Listener.ValidateListener, whose switch refuses
 // every protocol but HTTP and HTTPS today).
+
+// errNoCertificateSource: the operations were given no CertificateSource,
+// so no ACM certificate exists for them.
+var errNoCertificateSource = errors.New("elbops: no ACM certificate source")
 
 // terminatesTLS reports whether a listener of protocol p holds
 // certificates and an SSL policy.
@@ -40,24 +45,36 @@ func setProtocol(l *model.Listener, p string) {
 // ALPN policy as ELB does for application load balancers (model), then
 // that its certificates load. Actions are checked apart, with their target
 // groups.
-func validateListener(log *slog.Logger, l *model.Listener) error {
+func (s *Service) validateListener(ctx context.Context, l *model.Listener) error {
 	if err := l.ValidateListener(); err != nil {
 		return err
 	}
-	return checkCertificates(log, l.Certificates)
+	return s.checkCertificates(ctx, l.Certificates)
 }
 
-// checkCertificates makes sure every certificate of an HTTPS listener names
-// PEM files that load as a key pair (see internal/api/elbv2's package doc
-// for the rule); otherwise CertificateNotFound, as ELB answers for an
-// unknown ACM ARN. The answer is the same whatever is wrong (missing, a
-// directory, a device, too large, not PEM), so that it tells a caller
-// nothing about the server's files; the cause goes to the server's log.
-func checkCertificates(log *slog.Logger, certs []model.ListenerCertificate) error {
+// checkCertificates makes sure every certificate of an HTTPS listener
+// loads as a key pair: an ACM certificate that exists (through the
+// CertificateSource), or PEM files (see internal/api/elbv2's package doc for
+// the rule); otherwise CertificateNotFound, as ELB answers for an unknown
+// ACM ARN. The answer is the same whatever is wrong (missing, a directory, a
+// device, too large, not PEM), so that it tells a caller nothing about the
+// server's files; the cause goes to the server's log.
+func (s *Service) checkCertificates(ctx context.Context, certs []model.ListenerCertificate) error {
 	for _, c := range certs {
-		if _, err := certfile.Load(c.ARN); err != nil {
-			log.Info("certificate refused", "certificate", c.ARN, "err", err)
-			return clientErr(CodeCertificateNotFound, "%s", certfile.UserMessage(c.ARN))
+		if !model.IsACMCertificate(c.ARN) {
+			if _, err := certfile.Load(c.ARN); err != nil {
+				s.log.Info("certificate refused", "certificate", c.ARN, "err", err)
+				return clientErr(CodeCertificateNotFound, "%s", certfile.UserMessage(c.ARN))
+			}
+			continue
+		}
+		err := errNoCertificateSource
+		if s.certs != nil {
+			_, _, err = s.certs.KeyPair(ctx, c.ARN)
+		}
+		if err != nil {
+			s.log.Info("certificate refused", "certificate", c.ARN, "err", err)
+			return clientErr(CodeCertificateNotFound, "Certificate '%s' not found", c.ARN)
 		}
 	}
 	return nil

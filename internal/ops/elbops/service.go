@@ -21,10 +21,11 @@
 //
 // See internal/api/elbv2's package doc for how Slipway differs from ELB on
 // one host (listener ports unique across load balancers, echoed network
-// settings, certificates as file URLs).
+// settings, certificates as ACM ARNs or file URLs).
 package elbops
 
 import (
+	"context"
 	"log/slog"
 
 	"github.com/slipway-dev/slipway/internal/lb"
@@ -43,10 +44,18 @@ type HealthSource interface {
 	LoadBalancerState(lbARN string) (code, reason string)
 }
 
+// CertificateSource resolves a listener's ACM certificate ARN to its
+// certificate chain and private key (PEM); *acmops.Service implements it.
+// An error means the certificate cannot be served (CertificateNotFound).
+type CertificateSource interface {
+	KeyPair(ctx context.Context, arn string) (certPEM, keyPEM []byte, err error)
+}
+
 // Service runs the ELBv2 operations over a state.State.
 type Service struct {
 	st     *state.State
 	health HealthSource
+	certs  CertificateSource // nil: ACM ARNs are not found
 	log    *slog.Logger
 }
 
@@ -58,6 +67,10 @@ func New(st *state.State, health HealthSource, logger *slog.Logger) *Service {
 	}
 	return &Service{st: st, health: health, log: logger.With("component", "elbv2")}
 }
+
+// SetCertificates makes listeners accept the ACM certificates src
+// resolves. Call it before the operations serve requests.
+func (s *Service) SetCertificates(src CertificateSource) { s.certs = src }
 
 // lbState is the load balancer's state as the data plane sees it.
 func (s *Service) lbState(arn string) LoadBalancerState {
