@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/slipway-dev/slipway/internal/api/autoscaling"
 	"github.com/slipway-dev/slipway/internal/api/awsproto"
 	"github.com/slipway-dev/slipway/internal/autoscaler"
 	"github.com/slipway-dev/slipway/internal/model"
 	"github.com/slipway-dev/slipway/internal/ops/aasops"
+	"github.com/slipway-dev/slipway/internal/ops/ecsops"
 	"github.com/slipway-dev/slipway/internal/state"
 )
 
@@ -18,7 +18,7 @@ import (
 // the scaler, its policies registered as alarm actions; it runs until ctx
 // ends. CloudWatch must have started.
 func (s *Server) startAutoscaling(ctx context.Context) {
-	svcs := ecsScaling{s.st}
+	svcs := ecsScaling{ops: s.ecsOps, st: s.st}
 	s.aas = aasops.New(aasops.Options{Region: s.cfg.Region, Account: s.cfg.Account, Store: s.db,
 		Services: svcs, Alarms: s.cw.ops, Logger: s.cfg.Logger})
 	sc := autoscaler.New(autoscaler.Options{Records: s.aas, Services: svcs, Datapoints: s.cw.alarms,
@@ -38,9 +38,14 @@ func (s *Server) registerAutoscaling(router *awsproto.Router) {
 // in-process callers (CloudFormation, the CLI).
 func (s *Server) Autoscaling() *aasops.Service { return s.aas }
 
-// ecsScaling is the ECS service layer as autoscaling uses it, over the
-// state: it changes a desired count as UpdateService does.
-type ecsScaling struct{ st *state.State }
+// ecsScaling is the ECS service layer as autoscaling uses it: it reads
+// services and changes their desired counts through the ECS operations
+// (UpdateService with only a desired count rescales the current
+// deployments, as on ECS), then adds a service event saying why.
+type ecsScaling struct {
+	ops *ecsops.Ops
+	st  *state.State
+}
 
 func (e ecsScaling) ServiceActive(ctx context.Context, cluster, service string) (bool, error) {
 	st, err := e.ServiceState(ctx, cluster, service)
@@ -49,28 +54,33 @@ func (e ecsScaling) ServiceActive(ctx context.Context, cluster, service string) 
 
 func (e ecsScaling) ServiceState(ctx context.Context, cluster, service string) (autoscaler.ServiceState, error) {
 	var out autoscaler.ServiceState
-	err := e.st.View(ctx, func(tx state.Tx) error {
-		svc, err := tx.Service(cluster, service)
-		if errors.Is(err, state.ErrServiceNotFound) || errors.Is(err, state.ErrClusterNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		out.Active = svc.Status == model.ServiceActive
-		out.Desired = svc.DesiredCount
-		for _, d := range svc.Deployments {
-			out.Running += d.RunningCount
-		}
-		p := svc.Primary()
-		out.Deploying = len(svc.Deployments) > 1 || (p != nil && p.RolloutState == model.RolloutInProgress)
-		return nil
-	})
-	return out, err
+	got, err := e.ops.DescribeServices(ctx, &ecsops.DescribeServicesInput{Cluster: cluster, Services: []string{service}})
+	if errors.Is(err, state.ErrClusterNotFound) {
+		return out, nil
+	}
+	if err != nil || len(got.Services) == 0 {
+		return out, err
+	}
+	svc := got.Services[0]
+	out.Active = svc.Status == model.ServiceActive
+	out.Desired, out.Running = svc.DesiredCount, svc.RunningCount
+	p := svc.Primary()
+	out.Deploying = len(svc.Deployments) > 1 || (p != nil && p.RolloutState == model.RolloutInProgress)
+	return out, nil
 }
 
 func (e ecsScaling) SetDesiredCount(ctx context.Context, cluster, service string, n int, cause string) error {
-	if err := model.ValidateDesiredCount(n); err != nil {
+	before, err := e.ServiceState(ctx, cluster, service)
+	if err != nil {
+		return err
+	}
+	if !before.Active {
+		return fmt.Errorf("service %s/%s: %w", cluster, service, autoscaler.ErrServiceGone)
+	}
+	if before.Desired == n {
+		return nil
+	}
+	if _, err := e.ops.UpdateService(ctx, &ecsops.UpdateServiceInput{Cluster: cluster, Service: service, DesiredCount: &n}); err != nil {
 		return err
 	}
 	return e.st.Update(ctx, func(tx state.Tx) error {
@@ -78,20 +88,8 @@ func (e ecsScaling) SetDesiredCount(ctx context.Context, cluster, service string
 		if err != nil {
 			return err
 		}
-		if svc.Status != model.ServiceActive {
-			return fmt.Errorf("service %s is %s: %w", service, svc.Status, autoscaler.ErrServiceGone)
-		}
-		if svc.DesiredCount == n {
-			return nil
-		}
-		old := svc.DesiredCount
-		svc.DesiredCount = n
-		if p := svc.Primary(); p != nil {
-			p.DesiredCount = n
-		}
-		svc.Internal.SteadySince = time.Time{}
 		svc.AddEvent(e.st.Now(), fmt.Sprintf("(service %s) desired count changed from %d to %d by Application Auto Scaling: %s.",
-			svc.Name, old, n, cause))
+			svc.Name, before.Desired, n, cause))
 		return tx.PutService(cluster, svc)
 	})
 }

@@ -1,0 +1,116 @@
+package e2e
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slipway-dev/slipway/internal/testutil"
+)
+
+// scalingActivity is the part of describe-scaling-activities' output the
+// tests check.
+type scalingActivity struct {
+	Description, Cause, StatusCode, StatusMessage string
+}
+
+func (c *awsCLI) scalingActivities(t *testing.T, resource string) []scalingActivity {
+	t.Helper()
+	var out struct{ ScalingActivities []scalingActivity }
+	c.must(t, &out, "application-autoscaling", "describe-scaling-activities", "--service-namespace", "ecs",
+		"--resource-id", resource)
+	return out.ScalingActivities
+}
+
+func hasActivity(acts []scalingActivity, description, causePart string) bool {
+	for _, a := range acts {
+		if a.Description == description && strings.Contains(a.Cause, causePart) && a.StatusCode == "Successful" &&
+			a.StatusMessage == "Successfully set "+strings.TrimSuffix(strings.TrimPrefix(description, "Setting "), ".")+". Change successfully fulfilled by ecs." {
+			return true
+		}
+	}
+	return false
+}
+
+// TestCLITargetTrackingOnRequestCount registers the seeds' load-balanced
+// service as a scalable target with the AWS CLI and tracks 25 requests per
+// target per minute (ALBRequestCountPerTarget) under --time-scale 60, where
+// an alarm minute lasts a second: 80 requests a second through the listener
+// scale it from 1 task to 4, 10 a second scale it back to 1; no request
+// fails meanwhile, and the activities say what happened in AWS's words.
+func TestCLITargetTrackingOnRequestCount(t *testing.T) {
+	requireAWSCLI(t)
+	t.Parallel()
+	site := newSite(t)
+	cli := site.startServer(t, "--time-scale", "60").cli
+	t0 := time.Now()
+	site.registerTalk(t, cli, "v1")
+	tg, port := createLoadBalancer(t, cli)
+	var lbs struct{ LoadBalancers []struct{ LoadBalancerArn string } }
+	cli.must(t, &lbs, "elbv2", "describe-load-balancers", "--names", "talk")
+	lbARN := lbs.LoadBalancers[0].LoadBalancerArn
+	label := lbARN[strings.Index(lbARN, ":loadbalancer/")+len(":loadbalancer/"):] + "/" + tg[strings.LastIndex(tg, ":")+1:]
+	cli.must(t, nil, "ecs", "create-service", "--service-name", "talk", "--task-definition", "talk", "--desired-count", "1",
+		"--load-balancers", "targetGroupArn="+tg+",containerName=web,containerPort=8080")
+	waitHealthyTargets(t, cli, tg, 1)
+	t.Logf("set up in %s", time.Since(t0).Round(100*time.Millisecond))
+
+	const resource = "service/default/talk"
+	target := []string{"--service-namespace", "ecs", "--resource-id", resource, "--scalable-dimension", "ecs:service:DesiredCount"}
+	cli.must(t, nil, append([]string{"application-autoscaling", "register-scalable-target", "--min-capacity", "1", "--max-capacity", "4"}, target...)...)
+	var put struct {
+		PolicyARN string
+		Alarms    []struct{ AlarmName string }
+	}
+	cli.must(t, &put, append([]string{"application-autoscaling", "put-scaling-policy", "--policy-name", "requests25",
+		"--policy-type", "TargetTrackingScaling", "--target-tracking-scaling-policy-configuration",
+		fmt.Sprintf(`{"TargetValue":25,"PredefinedMetricSpecification":{"PredefinedMetricType":"ALBRequestCountPerTarget","ResourceLabel":%q},`+
+			`"ScaleOutCooldown":300,"ScaleInCooldown":60}`, label)}, target...)...)
+	var alarms struct {
+		MetricAlarms []struct {
+			AlarmName, MetricName, Namespace string
+			AlarmActions                     []string
+		}
+	}
+	cli.must(t, &alarms, "cloudwatch", "describe-alarms", "--alarm-name-prefix", "TargetTracking-"+resource+"-")
+	if len(alarms.MetricAlarms) != 2 || len(put.Alarms) != 2 || alarms.MetricAlarms[0].MetricName != "RequestCountPerTarget" ||
+		alarms.MetricAlarms[0].AlarmActions[0] != put.PolicyARN {
+		t.Fatalf("alarms: %+v (put %+v)", alarms.MetricAlarms, put)
+	}
+
+	url := "http://127.0.0.1:" + strconv.Itoa(port) + "/talk"
+	started := time.Now()
+	load := testutil.StartLoad(url, 80)
+	waitFor(t, 40*time.Second, func() (bool, string) {
+		svc := cli.describeService(t, "talk")
+		return svc.DesiredCount == 4 && svc.RunningCount == 4, fmt.Sprintf("desired %d, running %d", svc.DesiredCount, svc.RunningCount)
+	})
+	waitHealthyTargets(t, cli, tg, 4)
+	t.Logf("load step to 4 healthy targets: %s", time.Since(started).Round(100*time.Millisecond))
+	if res := load.Stop(); res.Failed > 0 {
+		t.Fatalf("during the scale-out: %s", res)
+	}
+	acts := cli.scalingActivities(t, resource)
+	if !hasActivity(acts, fmt.Sprintf("Setting desired count to %d.", 4), "-AlarmHigh-") {
+		t.Fatalf("activities: %+v", acts)
+	}
+	load = testutil.StartLoad(url, 10)
+	started = time.Now()
+	waitFor(t, 40*time.Second, func() (bool, string) {
+		svc := cli.describeService(t, "talk")
+		return svc.DesiredCount == 1 && svc.RunningCount == 1, fmt.Sprintf("desired %d, running %d", svc.DesiredCount, svc.RunningCount)
+	})
+	t.Logf("load drop to 1 running task: %s", time.Since(started).Round(100*time.Millisecond))
+	if res := load.Stop(); res.Failed > 0 {
+		t.Fatalf("during the scale-in: %s", res)
+	}
+	acts = cli.scalingActivities(t, resource)
+	if !hasActivity(acts, "Setting desired count to 1.", "-AlarmLow-") {
+		t.Fatalf("activities: %+v", acts)
+	}
+	if svc := cli.describeService(t, "talk"); !hasEvent(svc, "desired count changed from 4 to 1 by Application Auto Scaling: monitor alarm TargetTracking-"+resource+"-AlarmLow-") {
+		t.Fatalf("events: %v", latestEvents(svc, 10))
+	}
+}
