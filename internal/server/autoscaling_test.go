@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -160,13 +161,12 @@ func (fd *feed) stop() {
 	<-fd.done
 }
 
-// TestStepScalingFromAnAlarm follows seed 002: add 2 tasks when the metric
-// is at or above 30 for a minute, remove them one by one when it falls
-// below 10; the alarms are the user's, their actions the policies' ARNs.
-func TestStepScalingFromAnAlarm(t *testing.T) {
-	f := newScalingFixture(t, Config{}, 1)
+// stepPolicies puts seed 002's policies on the metric Talk/name: add2 (2
+// tasks when the metric is at or above 30 for a minute) and remove1 (one
+// task when it is below 10), each with its alarm and a 60 s cooldown.
+func (f *scalingFixture) stepPolicies(t *testing.T, metric string) {
+	t.Helper()
 	ctx := t.Context()
-	f.register(t, 1, 4)
 	policy := func(name string, step aastypes.StepAdjustment) string {
 		out, err := f.aas.PutScalingPolicy(ctx, &aas.PutScalingPolicyInput{PolicyName: aws.String(name), ServiceNamespace: aastypes.ServiceNamespaceEcs,
 			ResourceId: aws.String(webResource), ScalableDimension: aastypes.ScalableDimensionECSServiceDesiredCount,
@@ -182,13 +182,22 @@ func TestStepScalingFromAnAlarm(t *testing.T) {
 	in := policy("remove1", aastypes.StepAdjustment{MetricIntervalUpperBound: aws.Float64(0), ScalingAdjustment: aws.Int32(-1)})
 	alarm := func(name string, op cwtypes.ComparisonOperator, th float64, action string) {
 		if _, err := f.cw.PutMetricAlarm(ctx, &cw.PutMetricAlarmInput{AlarmName: aws.String(name), Namespace: aws.String("Talk"),
-			MetricName: aws.String("QueueDepth"), Statistic: cwtypes.StatisticAverage, Period: aws.Int32(60), EvaluationPeriods: aws.Int32(1),
+			MetricName: aws.String(metric), Statistic: cwtypes.StatisticAverage, Period: aws.Int32(60), EvaluationPeriods: aws.Int32(1),
 			Threshold: aws.Float64(th), ComparisonOperator: op, AlarmActions: []string{action}}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	alarm("queue-high", cwtypes.ComparisonOperatorGreaterThanOrEqualToThreshold, 30, out)
 	alarm("queue-low", cwtypes.ComparisonOperatorLessThanThreshold, 10, in)
+}
+
+// TestStepScalingFromAnAlarm follows seed 002: add 2 tasks when the metric
+// is at or above 30 for a minute, remove them one by one when it falls
+// below 10; the alarms are the user's, their actions the policies' ARNs.
+func TestStepScalingFromAnAlarm(t *testing.T) {
+	f := newScalingFixture(t, Config{}, 1)
+	f.register(t, 1, 4)
+	f.stepPolicies(t, "QueueDepth")
 	fd := f.feed(t, "QueueDepth", 50)
 	// 1 + 2 = 3, then (the cooldown over, the alarm still in ALARM) 4: the maximum.
 	f.waitDesired(t, 20*time.Second, 4)
@@ -273,5 +282,68 @@ func TestScheduledActionAndRestart(t *testing.T) {
 	}
 	if acts := g.activities(t); !strings.Contains(acts, "busy-hours") {
 		t.Fatalf("activities after a restart: %s", acts)
+	}
+}
+
+// TestScalingDuringADeployment scales a service while a rolling deployment
+// is in progress, as on ECS: a scale-out raises the primary deployment's
+// desired count (the new tasks are of the new revision), a scale-in waits
+// until the deployment has completed.
+func TestScalingDuringADeployment(t *testing.T) {
+	dir := t.TempDir()
+	f := newScalingFixture(t, Config{}, 2)
+	ctx := t.Context()
+	testutil.Eventually(t, 20*time.Second, func() (bool, string) {
+		svc := f.service(t)
+		return svc.RunningCount == 2 && len(svc.Deployments) == 1 && svc.Deployments[0].RolloutState == ecstypes.DeploymentRolloutStateCompleted,
+			fmt.Sprintf("running %d, deployments %+v", svc.RunningCount, svc.Deployments)
+	})
+	f.register(t, 1, 6)
+	f.stepPolicies(t, "Depth")
+	// Revision 2's tasks are healthy only once the file "ready" exists.
+	ready := dir + "/ready"
+	td, err := f.ecs.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{Family: aws.String("web"),
+		ContainerDefinitions: []ecstypes.ContainerDefinition{{Name: aws.String("web"), Image: aws.String("/bin/sh"), Essential: aws.Bool(true),
+			Memory: aws.Int32(16), EntryPoint: []string{"/bin/sh", "-c"}, Command: []string{"exec sleep 600"},
+			HealthCheck: &ecstypes.HealthCheck{Command: []string{"CMD-SHELL", "test -f " + ready}, Interval: aws.Int32(5),
+				Retries: aws.Int32(10), StartPeriod: aws.Int32(300)}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2 := aws.ToString(td.TaskDefinition.TaskDefinitionArn)
+	if _, err := f.ecs.UpdateService(ctx, &ecs.UpdateServiceInput{Service: aws.String("web"), TaskDefinition: aws.String(v2)}); err != nil {
+		t.Fatal(err)
+	}
+	fd := f.feed(t, "Depth", 50)
+	f.waitDesired(t, 20*time.Second, 4)
+	testutil.Eventually(t, 20*time.Second, func() (bool, string) {
+		svc := f.service(t)
+		var primary ecstypes.Deployment
+		for _, d := range svc.Deployments {
+			if aws.ToString(d.Status) == "PRIMARY" {
+				primary = d
+			}
+		}
+		return aws.ToString(primary.TaskDefinition) == v2 && primary.DesiredCount >= 4 && len(svc.Deployments) == 2,
+			fmt.Sprintf("deployments %+v", svc.Deployments)
+	})
+	// The metric falls: the scale-in waits for the deployment.
+	fd.set(5)
+	testutil.Eventually(t, 10*time.Second, func() (bool, string) {
+		out, err := f.cw.DescribeAlarms(ctx, &cw.DescribeAlarmsInput{AlarmNames: []string{"queue-low"}})
+		return err == nil && len(out.MetricAlarms) == 1 && out.MetricAlarms[0].StateValue == cwtypes.StateValueAlarm, fmt.Sprint(err)
+	})
+	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if svc := f.service(t); svc.DesiredCount < 4 {
+			t.Fatalf("scaled in to %d during the deployment: %s", svc.DesiredCount, f.activities(t))
+		}
+	}
+	if err := os.WriteFile(ready, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f.waitDesired(t, 40*time.Second, 1)
+	svc := f.service(t)
+	if len(svc.Deployments) != 1 || aws.ToString(svc.Deployments[0].TaskDefinition) != v2 {
+		t.Fatalf("deployments after the scale-in: %+v", svc.Deployments)
 	}
 }
