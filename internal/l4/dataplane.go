@@ -91,11 +91,15 @@ type DataPlane struct {
 	// (no connection termination), so that shutdown can still close them;
 	// pruned by every Apply once they have none.
 	lingering map[*target]struct{}
-	dialer    net.Dialer
-	upstream  *tlsClient
+	// Neither side gets TCP keepalives (four setsockopt calls per socket): the
+	// idle timeout ends dead connections, as on NLB, which sends none itself.
+	dialer       net.Dialer
+	listenConfig net.ListenConfig
+	upstream     *tlsClient
 
 	healthClient *http.Client
-	copyBufs     sync.Pool // *[]byte of copyBufSize, for directions that cannot splice
+	copyBufs     sync.Pool // *[]byte of copyBufSize, for directions that copy
+	pipes        *pipePool // kernel pipes of splicing directions
 }
 
 // New returns a DataPlane with no listeners; call Run, and Apply to configure it.
@@ -112,11 +116,14 @@ func New(opts Options) *DataPlane {
 		used:      map[string]bool{},
 		gone:      map[string]TargetStats{},
 		lingering: map[*target]struct{}{},
-		dialer:    net.Dialer{Timeout: opts.DialTimeout},
+		dialer:    net.Dialer{Timeout: opts.DialTimeout, KeepAlive: -1},
 		upstream:  newTLSClient(),
+
+		listenConfig: net.ListenConfig{KeepAlive: -1},
 
 		healthClient: newHealthClient(),
 		copyBufs:     sync.Pool{New: func() any { b := make([]byte, copyBufSize); return &b }},
+		pipes:        newPipePool(),
 	}
 	d.ctx, d.cancel = context.WithCancel(context.Background())
 	return d
@@ -161,6 +168,7 @@ func (d *DataPlane) shutdown() {
 		t.terminate()
 	}
 	d.wg.Wait()
+	d.pipes.drain()
 }
 
 // AppliedVersion is the version of the last Config whose routing every new connection sees.

@@ -32,17 +32,22 @@
 //
 // # Relaying
 //
-// TCP is relayed by two goroutines per connection, one per direction, each
-// calling (*net.TCPConn).ReadFrom on an io.LimitedReader of the other side, which
-// Linux runs as splice(2) through a pipe: the bytes never enter user space. Each
-// 1 MiB chunk renews the read and write deadlines; a direction that times out with
-// no byte moved either way for the listener's idle timeout (tcp.idle_timeout.seconds,
-// 350 s by default) ends the connection. An EOF is passed on as a half-close. TLS
+// TCP is relayed by two goroutines per connection, one per direction. Between
+// plain TCP sockets on Linux a direction uses raw non-blocking system calls
+// through syscall.RawConn (rawio_linux.go says why): it copies through a pooled
+// 32 KiB buffer, taken only once the socket is readable, until a read fills the
+// buffer; from then on it splices through a kernel pipe from a pool, so bulk bytes
+// never enter user space and short exchanges need no pipe. Each step renews the
+// read and write deadlines; a direction that times out with no byte moved either
+// way for the listener's idle timeout (tcp.idle_timeout.seconds, 350 s by default)
+// ends the connection. The first EOF is passed on as a half-close. TLS
 // listeners terminate TLS (TLS 1.2 and 1.3, the listener's certificates chosen by
 // SNI, parsed once per certificate change) and relay plain TCP, or TLS again to a
 // TLS target group (targets' certificates are not verified, as in ELB); those
-// directions copy through pooled 32 KiB buffers. proxy_protocol_v2 writes a PROXY
-// v2 header (client address, listener address) first on every target connection.
+// directions copy through the pooled buffers with net.Conn's Read and Write.
+// proxy_protocol_v2 writes a PROXY v2 header (client address, listener address)
+// first on every target connection. Neither side gets TCP keepalives: the idle
+// timeout ends dead connections.
 //
 // UDP: each listener socket is read by one goroutine; a datagram from a new client
 // starts a flow, a connected socket to the flow's target whose replies a goroutine

@@ -73,7 +73,7 @@ func (d *DataPlane) bindNew(cfg *Config) (map[int]sockets, error) {
 		addr := net.JoinHostPort(d.opts.Host, strconv.Itoa(l.Port))
 		var s sockets
 		if needsTCP(l.Protocol) && (old == nil || old.tcp == nil) {
-			ln, err := net.Listen("tcp", addr)
+			ln, err := d.listenConfig.Listen(d.ctx, "tcp", addr)
 			if err != nil {
 				return fail(l.Port, err)
 			}

@@ -5,97 +5,102 @@ import (
 	"io"
 	"net"
 	"os"
-	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// spliceChunk is how much one direction moves between deadline renewals when
-// both sides are plain TCP: (*net.TCPConn).ReadFrom of an io.LimitedReader over a
-// *net.TCPConn is spliced by the kernel on Linux (no copy through user space).
+// spliceChunk is the most one splice call moves (and the size of the pipes).
 const spliceChunk = 1 << 20
 
-// copyBufSize is the buffer of a direction that cannot splice (a TLS side).
+// copyBufSize is the buffer of a direction that copies: a TLS side, or a plain TCP
+// direction until a read fills it (see rawio_linux.go).
 const copyBufSize = 32 << 10
 
+// relayState is shared by a connection's two directions.
+type relayState struct {
+	idle     time.Duration
+	last     atomic.Int64 // unix nanos of the last byte moved either way
+	finished atomic.Int32 // directions that have ended
+	abort    func()       // closes both sides
+}
+
 // relay moves bytes both ways between client and up until both directions have
-// ended (each end's EOF is passed on as a half-close) or neither carried a byte
+// ended (the first EOF is passed on as a half-close) or neither carried a byte
 // for idle; then it closes both. It returns the bytes moved client to target and
 // target to client.
 func (d *DataPlane) relay(client, up net.Conn, idle time.Duration) (in, out int64) {
-	var last atomic.Int64 // unix nanos of the last byte moved either way
-	last.Store(time.Now().UnixNano())
-	abort := func() { client.Close(); up.Close() }
+	rs := &relayState{idle: idle, abort: func() { client.Close(); up.Close() }}
+	rs.last.Store(time.Now().UnixNano())
 	done := make(chan struct{})
 	d.wg.Add(1)
 	go func() {
 		defer d.wg.Done()
 		defer close(done)
-		in = pipe(up, client, idle, &last, abort, &d.copyBufs)
+		in = d.pipe(up, client, rs)
 	}()
-	out = pipe(client, up, idle, &last, abort, &d.copyBufs)
+	out = d.pipe(client, up, rs)
 	<-done
 	client.Close()
 	up.Close()
 	return in, out
 }
 
-// pipe copies src to dst until src's EOF (then half-closes dst), an error, or
-// idleness (then aborts both). Deadlines are renewed per chunk, so a transfer that
-// keeps moving never times out, and a stalled write counts as idle too.
-func pipe(dst, src net.Conn, idle time.Duration, last *atomic.Int64, abort func(), bufs *sync.Pool) int64 {
-	dt, _ := dst.(*net.TCPConn)
-	st, _ := src.(*net.TCPConn)
-	var buf []byte
-	if dt == nil || st == nil {
-		bp := bufs.Get().(*[]byte)
-		defer bufs.Put(bp)
-		buf = *bp
+// pipe copies src to dst until src's EOF, an error, or idleness (then it aborts
+// both). Deadlines are renewed per step, so a transfer that keeps moving never
+// times out, and a stalled write counts as idle too. Plain TCP on Linux moves
+// through raw non-blocking calls and splice (rawDirection); other pairs copy
+// through a pooled buffer.
+func (d *DataPlane) pipe(dst, src net.Conn, rs *relayState) int64 {
+	step := d.copyStep(dst, src)
+	if rd := newRawDirection(dst, src, &d.copyBufs, d.pipes); rd != nil {
+		defer rd.release()
+		step = rd.step
 	}
 	var total int64
-	lr := &io.LimitedReader{R: st}
 	for {
-		deadline := time.Now().Add(idle)
+		deadline := time.Now().Add(rs.idle)
 		src.SetReadDeadline(deadline)
 		dst.SetWriteDeadline(deadline)
-		var n int64
-		var err error
-		eof := false
-		if buf == nil {
-			lr.N = spliceChunk
-			n, err = dt.ReadFrom(lr)
-			eof = err == nil && lr.N > 0 // ReadFrom stops early only at EOF
-		} else {
-			var nr int
-			nr, err = src.Read(buf)
-			if nr > 0 {
-				nw, werr := dst.Write(buf[:nr])
-				n = int64(nw)
-				if werr != nil {
-					err = werr
-				}
-			}
-			if errors.Is(err, io.EOF) {
-				eof, err = true, nil
-			}
-		}
+		n, err := step()
 		total += n
 		if n > 0 {
-			last.Store(time.Now().UnixNano())
+			rs.last.Store(time.Now().UnixNano())
 		}
 		switch {
-		case eof:
-			closeWrite(dst)
-			return total
 		case err == nil:
 			continue
+		case errors.Is(err, io.EOF):
+			// The first direction to end half-closes its peer; the second needs
+			// not, as relay closes both right after.
+			if rs.finished.Add(1) == 1 {
+				closeWrite(dst)
+			}
+			return total
 		case errors.Is(err, os.ErrDeadlineExceeded):
-			if n > 0 || time.Since(time.Unix(0, last.Load())) < idle {
+			if n > 0 || time.Since(time.Unix(0, rs.last.Load())) < rs.idle {
 				continue // this side waited, but bytes moved (here or the other way) within idle
 			}
 		}
-		abort()
+		rs.finished.Add(1)
+		rs.abort()
 		return total
+	}
+}
+
+// copyStep returns a step that reads once into a pooled buffer and writes what
+// it read.
+func (d *DataPlane) copyStep(dst, src net.Conn) func() (int64, error) {
+	return func() (int64, error) {
+		bp := d.copyBufs.Get().(*[]byte)
+		defer d.copyBufs.Put(bp)
+		nr, err := src.Read(*bp)
+		if nr > 0 {
+			nw, werr := dst.Write((*bp)[:nr])
+			if werr != nil {
+				return int64(nw), werr
+			}
+		}
+		return int64(nr), err
 	}
 }
 

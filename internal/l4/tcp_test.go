@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"runtime"
 	"strconv"
 	"testing"
 	"time"
@@ -47,6 +48,11 @@ func TestTCPRelaysAMebibyteBothWays(t *testing.T) {
 		return s.ActiveConnections == 0 && ts.BytesIn == 1<<20 && ts.BytesOut == 1<<20+2 && ts.Flows == 1,
 			"stats: " + strconv.FormatInt(s.ActiveConnections, 10) + " " + strconv.FormatUint(ts.BytesIn, 10) + " " + strconv.FormatUint(ts.BytesOut, 10)
 	})
+	// Bulk data is spliced: a direction that read a full buffer took a pipe and
+	// gave it back empty (the client's 1 MiB write fills the first reads).
+	if runtime.GOOS == "linux" && d.pipes.pooled() < 1 {
+		t.Fatal("no pipe pooled after a 1 MiB transfer: nothing was spliced")
+	}
 }
 
 func TestTCPSpreadsByFlowHashAndAvoidsUnhealthy(t *testing.T) {

@@ -1,0 +1,247 @@
+//go:build linux
+
+package l4
+
+import (
+	"io"
+	"net"
+	"sync"
+	"syscall"
+	"unsafe"
+)
+
+// Raw, non-blocking socket I/O for plain TCP relaying, through syscall.RawConn:
+// the runtime poller parks a goroutine only on EAGAIN.
+//
+// Why not io.Copy: net.Conn's Read, Write and splice enter the scheduler's
+// syscall state. On loopback and on a busy machine a socket write that wakes the
+// peer does the peer's work inside the call, sysmon takes it for a long syscall,
+// hands the P to another thread and keeps ticking every 20 µs, and those thread
+// wake-ups cost more than the relaying (internal/lb found the same). Non-blocking
+// calls never block, so they can skip that state.
+//
+// A direction starts by copying through a pooled buffer, taken only once the
+// socket is readable, so a short exchange needs no pipe; once a read fills the
+// buffer (bulk data) it splices through a pipe from the data plane's pool: the
+// bytes no longer cross user space.
+
+func rawRead(fd uintptr, p []byte) (int, syscall.Errno) {
+	for {
+		r, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+		if e != syscall.EINTR {
+			return int(r), e
+		}
+	}
+}
+
+func rawWrite(fd uintptr, p []byte) (int, syscall.Errno) {
+	for {
+		r, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+		if e != syscall.EINTR {
+			return int(r), e
+		}
+	}
+}
+
+const (
+	spliceMove     = 0x1 // SPLICE_F_MOVE
+	spliceNonblock = 0x2 // SPLICE_F_NONBLOCK
+)
+
+func rawSplice(in, out uintptr, n int) (int, syscall.Errno) {
+	for {
+		r, _, e := syscall.RawSyscall6(syscall.SYS_SPLICE, in, 0, out, 0, uintptr(n), spliceMove|spliceNonblock)
+		if e != syscall.EINTR {
+			return int(r), e
+		}
+	}
+}
+
+// kpipe is a kernel pipe that spliced bytes pass through.
+type kpipe struct{ r, w int }
+
+func (p *kpipe) close() {
+	syscall.Close(p.r)
+	syscall.Close(p.w)
+}
+
+// pipePool keeps up to cap(free) empty pipes for reuse: creating one costs three
+// system calls, closing it two.
+type pipePool struct{ free chan *kpipe }
+
+func newPipePool() *pipePool { return &pipePool{free: make(chan *kpipe, 256)} }
+
+func (pp *pipePool) get() *kpipe {
+	select {
+	case p := <-pp.free:
+		return p
+	default:
+	}
+	var fds [2]int
+	if err := syscall.Pipe2(fds[:], syscall.O_NONBLOCK|syscall.O_CLOEXEC); err != nil {
+		return nil
+	}
+	// As Go's own splice: a 1 MiB pipe moves a chunk in one call (best effort).
+	syscall.Syscall(syscall.SYS_FCNTL, uintptr(fds[1]), syscall.F_SETPIPE_SZ, spliceChunk)
+	return &kpipe{r: fds[0], w: fds[1]}
+}
+
+// put returns an empty pipe to the pool (a pipe still holding bytes is closed).
+func (pp *pipePool) put(p *kpipe, empty bool) {
+	if !empty {
+		p.close()
+		return
+	}
+	select {
+	case pp.free <- p:
+	default:
+		p.close()
+	}
+}
+
+// drain closes every pooled pipe (Run's shutdown).
+func (pp *pipePool) drain() {
+	for {
+		select {
+		case p := <-pp.free:
+			p.close()
+		default:
+			return
+		}
+	}
+}
+
+// rawDirection is one direction of a plain TCP relay.
+type rawDirection struct {
+	src, dst syscall.RawConn
+	bufs     *sync.Pool
+	pipes    *pipePool
+	pipe     *kpipe // set once the direction splices
+	inPipe   int    // bytes spliced into the pipe, not yet out
+}
+
+func newRawDirection(dst, src net.Conn, bufs *sync.Pool, pipes *pipePool) *rawDirection {
+	st, ok1 := src.(*net.TCPConn)
+	dt, ok2 := dst.(*net.TCPConn)
+	if !ok1 || !ok2 {
+		return nil
+	}
+	src2, err1 := st.SyscallConn()
+	dst2, err2 := dt.SyscallConn()
+	if err1 != nil || err2 != nil {
+		return nil
+	}
+	return &rawDirection{src: src2, dst: dst2, bufs: bufs, pipes: pipes}
+}
+
+// step moves one buffer or one splice chunk from src to dst. It returns the bytes
+// moved, io.EOF at src's end, or the error (os.ErrDeadlineExceeded from the
+// deadlines the caller sets).
+func (r *rawDirection) step() (int64, error) {
+	if r.pipe != nil {
+		return r.spliceStep()
+	}
+	var bp *[]byte
+	var n int
+	var rerr syscall.Errno
+	err := r.src.Read(func(fd uintptr) bool {
+		bp = r.bufs.Get().(*[]byte)
+		n, rerr = rawRead(fd, *bp)
+		if rerr == syscall.EAGAIN {
+			r.bufs.Put(bp) // hold no buffer while the socket is idle
+			bp = nil
+			return false
+		}
+		return true
+	})
+	switch {
+	case err != nil:
+		return 0, err
+	case rerr != 0:
+		r.bufs.Put(bp)
+		return 0, rerr
+	case n == 0:
+		r.bufs.Put(bp)
+		return 0, io.EOF
+	}
+	w, werr := r.writeAll((*bp)[:n])
+	r.bufs.Put(bp)
+	if werr == nil && n == len(*bp) {
+		r.pipe = r.pipes.get() // a full buffer: bulk data, splice from now on (stay copying without a pipe)
+	}
+	return int64(w), werr
+}
+
+func (r *rawDirection) writeAll(p []byte) (int, error) {
+	done := 0
+	var werr syscall.Errno
+	err := r.dst.Write(func(fd uintptr) bool {
+		for done < len(p) {
+			n, e := rawWrite(fd, p[done:])
+			if e == syscall.EAGAIN {
+				return false
+			}
+			if e != 0 {
+				werr = e
+				return true
+			}
+			done += n
+		}
+		return true
+	})
+	if err == nil && werr != 0 {
+		err = werr
+	}
+	return done, err
+}
+
+func (r *rawDirection) spliceStep() (int64, error) {
+	var rerr syscall.Errno
+	err := r.src.Read(func(fd uintptr) bool {
+		n, e := rawSplice(fd, uintptr(r.pipe.w), spliceChunk)
+		if e == syscall.EAGAIN {
+			return false
+		}
+		rerr, r.inPipe = e, n
+		return true
+	})
+	switch {
+	case err != nil:
+		return 0, err
+	case rerr != 0:
+		return 0, rerr
+	case r.inPipe == 0:
+		return 0, io.EOF
+	}
+	moved := r.inPipe
+	var werr syscall.Errno
+	err = r.dst.Write(func(fd uintptr) bool {
+		for r.inPipe > 0 {
+			n, e := rawSplice(uintptr(r.pipe.r), fd, r.inPipe)
+			if e == syscall.EAGAIN {
+				return false
+			}
+			if e != 0 {
+				werr = e
+				return true
+			}
+			r.inPipe -= n
+		}
+		return true
+	})
+	if err == nil && werr != 0 {
+		err = werr
+	}
+	return int64(moved - r.inPipe), err
+}
+
+// release gives the pipe back (closed if it still holds bytes).
+func (r *rawDirection) release() {
+	if r.pipe != nil {
+		r.pipes.put(r.pipe, r.inPipe == 0)
+		r.pipe = nil
+	}
+}
+
+// pooled is the number of pipes waiting for reuse.
+func (pp *pipePool) pooled() int { return len(pp.free) }
