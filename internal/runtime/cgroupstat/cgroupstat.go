@@ -63,7 +63,8 @@ type Cgroup struct {
 // Mounts are the cgroup file systems mounted here: one per cgroup v1
 // hierarchy (by controller) and the unified one.
 type Mounts struct {
-	v1      map[string]mount // by controller: cpuacct, memory
+	v1      map[string]mount // by controller (and name=...): cpu, cpuacct, memory, ...
+	v1all   []mount          // every v1 hierarchy
 	unified *mount
 }
 
@@ -96,11 +97,10 @@ func parseMountinfo(s string) Mounts {
 				m.unified = &mt
 			}
 		case "cgroup":
+			m.v1all = append(m.v1all, mt)
 			for _, opt := range strings.Split(g[2], ",") {
-				if opt == "cpuacct" || opt == "memory" {
-					if _, seen := m.v1[opt]; !seen {
-						m.v1[opt] = mt
-					}
+				if _, seen := m.v1[opt]; !seen {
+					m.v1[opt] = mt
 				}
 			}
 		}
@@ -125,6 +125,52 @@ func unescape(s string) string {
 		b.WriteByte(s[i])
 	}
 	return b.String()
+}
+
+// Version is the cgroup version cpu and memory are accounted in here: 1
+// when the v1 cpu, cpuacct and memory hierarchies are mounted, else 2 when
+// the unified hierarchy is, else 0.
+func (m Mounts) Version() int {
+	_, cpu := m.v1["cpu"]
+	_, acct := m.v1["cpuacct"]
+	_, mem := m.v1["memory"]
+	switch {
+	case cpu && acct && mem:
+		return 1
+	case m.unified != nil:
+		return 2
+	}
+	return 0
+}
+
+// Dir is the directory of the cgroup at path (absolute, as
+// /proc/<pid>/cgroup names cgroups) in the hierarchy of a v1 controller, or
+// in the unified hierarchy when ctrl is "".
+func (m Mounts) Dir(ctrl, path string) (string, error) {
+	if ctrl == "" {
+		if m.unified == nil {
+			return "", fmt.Errorf("%w: no cgroup v2 hierarchy", ErrUnreachable)
+		}
+		return m.unified.dir(path)
+	}
+	mt, ok := m.v1[ctrl]
+	if !ok {
+		return "", fmt.Errorf("%w: no cgroup v1 %s hierarchy", ErrUnreachable, ctrl)
+	}
+	return mt.dir(path)
+}
+
+// V1Dirs are the directories of the cgroup at path in every v1 hierarchy
+// (where a cgroup driver creates a container's cgroup), those whose mount
+// shows it.
+func (m Mounts) V1Dirs(path string) []string {
+	var out []string
+	for _, mt := range m.v1all {
+		if d, err := mt.dir(path); err == nil {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // Of finds the cgroup of a running process from /proc/<pid>/cgroup. When

@@ -64,3 +64,16 @@ func HostMemory() (uint64, error) {
 	}
 	return 0, fmt.Errorf("/proc/meminfo: no MemTotal")
 }
+
+// OOMKills is the number of processes the kernel's OOM killer ended in the
+// memory cgroup dir and below (oom_kill of memory.oom_control with cgroup
+// v1, of memory.events with v2); 0 when unknown.
+func OOMKills(dir string) uint64 {
+	buf := make([]byte, 0, maxFile)
+	for _, file := range []string{"memory.events", "memory.oom_control"} {
+		if n, err := readKey(dir+"/"+file, "oom_kill", &buf); err == nil {
+			return n
+		}
+	}
+	return 0
+}

@@ -53,11 +53,15 @@ func (r *Runtime) createOptions(spec runtime.Spec, name string) (client.Containe
 		cfg.StopTimeout = &secs
 	}
 	cfg.Healthcheck = r.healthConfig(spec.HealthCheck)
+	inTask := r.tasks.uses(spec.Resources)
 	host := &container.HostConfig{
 		ReadonlyRootfs: spec.ReadonlyRootFilesystem,
 		Init:           &spec.Init,
-		Resources:      resources(spec),
+		Resources:      resources(spec, inTask),
 		LogConfig:      logConfig(spec.LogMaxBytes),
+	}
+	if inTask {
+		host.CgroupParent = r.tasks.parent(spec.TaskID)
 	}
 	if err := r.network(spec, cfg, host); err != nil {
 		return client.ContainerCreateOptions{}, err
@@ -135,18 +139,22 @@ func portBindings(mappings []runtime.PortMapping, hostIP string, fixed bool) (ne
 }
 
 // resources applies ECS's limits: cpu as CPU shares, memory as the hard
-// limit and memoryReservation as the soft one. Task-level cpu becomes a CPU
-// quota and task-level memory caps every container of the task (the engine
-// has no limit shared by several containers without a cgroup parent, which
-// depends on the host's cgroup driver); a one-container task is limited
-// exactly as ECS limits it.
-func resources(spec runtime.Spec) container.Resources {
+// limit and memoryReservation as the soft one. Task-level cpu and memory
+// belong to the task's cgroup, the container's cgroup parent (inTask; see
+// taskCgroups), where the engine allows one; else task-level cpu becomes
+// each container's CPU quota and task-level memory caps every container of
+// the task, so a one-container task is still limited exactly as ECS limits
+// it.
+func resources(spec runtime.Spec, inTask bool) container.Resources {
 	res := spec.Resources
 	shares := int64(min(max(res.CPUUnits, minCPUShares), maxCPUShares))
 	out := container.Resources{
 		CPUShares:         shares,
 		Memory:            int64(res.MemoryMiB) << 20,
 		MemoryReservation: int64(res.MemoryReservationMiB) << 20,
+	}
+	if inTask {
+		res.TaskMemoryMiB, res.TaskCPUUnits = 0, 0 // the task's cgroup holds them
 	}
 	if res.TaskMemoryMiB > 0 && (out.Memory == 0 || out.Memory > int64(res.TaskMemoryMiB)<<20) {
 		out.Memory = int64(res.TaskMemoryMiB) << 20

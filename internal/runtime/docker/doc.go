@@ -42,14 +42,23 @@
 //
 // As ECS's agent (1.82 and later) applies them: cpu becomes CPU shares
 // (2 to 262144; 0 or 1 become 2), memory the hard limit, memoryReservation
-// the soft one. Task-level cpu becomes a CPU quota (NanoCPUs), and
-// task-level memory caps each container that has no lower limit of its own:
-// the engine cannot share one limit among several containers without a cgroup
-// parent, which depends on the host's cgroup driver, so a one-container task
-// is limited exactly as ECS limits it and a task of several containers at
-// most that per container. A container the kernel kills for memory ends
-// with exit code 137 and ECS's reason
-// `OutOfMemoryError: Container killed due to memory usage`.
+// the soft one. Task-level cpu and memory hold the task as a whole: a task
+// that has them gets a cgroup of its own, /slipway-tasks/STORE/TASK, the
+// cgroup parent of all its containers, with the task's CPU quota and memory
+// limit (see taskcgroup.go). The runtime writes those limits into the
+// engine's cgroup file system, which it can do only for an engine on this
+// machine whose cgroup driver is cgroupfs (v1 or v2); with the systemd
+// driver a cgroup parent must be a slice systemd owns. There (New logs
+// why) task-level cpu becomes each container's CPU quota (NanoCPUs) and
+// task-level memory caps each container that has no lower limit of its
+// own, so a one-container task is still limited exactly as ECS limits it
+// and a task of several containers at most that per container. A container
+// the kernel kills for memory, its own or its task's, ends with exit code
+// 137 and ECS's reason `OutOfMemoryError: Container killed due to memory
+// usage` (the engine sees only OOM kills of the container's own cgroup; one
+// in the task's cgroup is read from its oom_kill count). ReleaseTask
+// removes the task's cgroup; PreparedTasks sweeps those left empty by a
+// server that died.
 //
 // # Measurements
 //
@@ -88,8 +97,9 @@
 // The holder image is built FROM scratch on first use from
 // Options.HolderBinary (this executable by default; a dynamically linked one
 // is copied with its ELF interpreter and shared libraries), tagged
-// slipway/netholder:<hash of its content>. ReleaseTask removes the holder and
-// the task's task-scoped volumes once its containers have exited.
+// slipway/netholder:<hash of its content>. ReleaseTask removes the holder,
+// the task's task-scoped volumes and its cgroup once its containers have
+// exited.
 //
 // # Volumes
 //

@@ -13,6 +13,7 @@ import (
 	"github.com/moby/moby/client"
 
 	"github.com/slipway-dev/slipway/internal/runtime"
+	"github.com/slipway-dev/slipway/internal/runtime/cgroupstat"
 )
 
 // oomReason is ECS's reason for a container the kernel killed for memory.
@@ -99,7 +100,16 @@ func (r *Runtime) exitStatus(ctx context.Context, id string) runtime.ExitStatus 
 	if err != nil || insp.Container.State == nil {
 		return runtime.ExitStatus{Reason: fmt.Sprintf("reading the exit status: %v", err)}
 	}
-	return exitOf(insp.Container.State)
+	exit := exitOf(insp.Container.State)
+	// A task's memory limit is its cgroup's (taskCgroups): the kernel's OOM
+	// killer acts there, and the engine, which watches the container's own
+	// cgroup, does not see it.
+	if exit.Reason != oomReason && exit.Signal == "SIGKILL" && insp.Container.Config != nil {
+		if dir := r.tasks.memoryDir(insp.Container.Config.Labels[labelTaskID]); dir != "" && cgroupstat.OOMKills(dir) > 0 {
+			exit.Reason = oomReason
+		}
+	}
+	return exit
 }
 
 func exitOf(st *container.State) runtime.ExitStatus {

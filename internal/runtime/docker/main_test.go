@@ -79,7 +79,7 @@ func (e *env) runtime() *docker.Runtime {
 	return rt
 }
 
-// cleanup removes every container and volume of the env's store.
+// cleanup removes every container, volume and task cgroup of the env's store.
 func (e *env) cleanup() {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -96,6 +96,7 @@ func (e *env) cleanup() {
 			_, _ = e.cli.VolumeRemove(ctx, v.Name, client.VolumeRemoveOptions{Force: true})
 		}
 	}
+	_, _ = e.rt.PreparedTasks(ctx) // sweeps the tasks' emptied cgroups; Close removes the store's
 }
 
 // spec is a probe container of a fresh task serving on 8080.

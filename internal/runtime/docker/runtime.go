@@ -80,6 +80,8 @@ type Runtime struct {
 	// mountsErr says why there are none.
 	mounts    cgroupstat.Mounts
 	mountsErr error
+	// tasks makes the cgroups of tasks with task-level cpu or memory.
+	tasks taskCgroups
 
 	// ctx ends the goroutines that watch containers, at Close.
 	ctx    context.Context
@@ -153,6 +155,16 @@ func New(ctx context.Context, opts Options) (*Runtime, error) {
 		log: log.With("runtime", "docker"), ctx: rctx, cancel: cancel,
 	}
 	r.mounts, r.mountsErr = cgroupstat.ReadMounts()
+	driver := ""
+	if info, err := cli.Info(ctx, client.InfoOptions{}); err == nil {
+		driver = info.Info.CgroupDriver
+	}
+	r.tasks = newTaskCgroups(driver, r.mounts, r.mountsErr, opts.StoreID)
+	if r.tasks.enabled() {
+		r.log.Info("task-level cpu and memory applied with a cgroup per task", "cgroup", r.tasks.base, "version", r.tasks.version)
+	} else {
+		r.log.Warn("task-level cpu and memory cap each container of a task, not the task as a whole", "why", r.tasks.why)
+	}
 	r.gateway = r.bridgeGateway(ctx)
 	r.health = newHealthEvents(r)
 	return r, nil
@@ -169,10 +181,12 @@ func (r *Runtime) Engine() Engine { return r.engine }
 func (r *Runtime) HostGateway() string { return r.gateway }
 
 // Close stops watching containers (they keep running: a restarted server
-// adopts them) and closes the client.
+// adopts them), removes the store's cgroup directory if no task's cgroup is
+// left in it, and closes the client.
 func (r *Runtime) Close() error {
 	r.cancel()
 	r.wg.Wait()
+	r.tasks.removeBase()
 	return r.cli.Close()
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/moby/moby/client"
 
 	"github.com/slipway-dev/slipway/internal/runtime"
+	"github.com/slipway-dev/slipway/internal/runtime/docker"
 )
 
 func TestStartsBridgeContainerWithItsSettings(t *testing.T) {
@@ -63,7 +64,16 @@ func TestStartsBridgeContainerWithItsSettings(t *testing.T) {
 		t.Errorf("working directory %q", c.Config.WorkingDir)
 	}
 	r := c.HostConfig.Resources
-	if r.CPUShares != 256 || r.Memory != 64<<20 || r.MemoryReservation != 32<<20 || r.NanoCPUs != 5e8 {
+	// The task's cpu is its cgroup's quota where tasks get one, else the
+	// container's.
+	wantNano := int64(5e8)
+	if parent := docker.TaskCgroupParent(e.rt, spec.TaskID); parent != "" {
+		wantNano = 0
+		if c.HostConfig.CgroupParent != parent {
+			t.Errorf("cgroup parent %q, want the task's %q", c.HostConfig.CgroupParent, parent)
+		}
+	}
+	if r.CPUShares != 256 || r.Memory != 64<<20 || r.MemoryReservation != 32<<20 || r.NanoCPUs != wantNano {
 		t.Errorf("resources shares %d memory %d reservation %d nanocpus %d", r.CPUShares, r.Memory, r.MemoryReservation, r.NanoCPUs)
 	}
 	if want := "/ecs-probe-1-web-" + spec.TaskID; c.Name != want {

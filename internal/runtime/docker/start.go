@@ -30,6 +30,11 @@ func (r *Runtime) Start(ctx context.Context, spec runtime.Spec) (runtime.Handle,
 	if err := r.ensureVolumes(ctx, spec); err != nil {
 		return nil, err
 	}
+	if r.tasks.uses(spec.Resources) {
+		if err := r.tasks.ensure(spec.TaskID, spec.Resources); err != nil {
+			return nil, fmt.Errorf("%w: %w", runtime.ErrCannotStart, err)
+		}
+	}
 	name := containerName(spec.Labels, spec.TaskID, spec.ContainerName)
 	opts, err := r.createOptions(spec, name)
 	if err != nil {
@@ -49,6 +54,9 @@ func (r *Runtime) Start(ctx context.Context, spec runtime.Spec) (runtime.Handle,
 	}
 	h := r.newHandle(insp.Container, spec.HealthCheck != nil)
 	h.log.Info("container started", "id", shortID(id), "name", name, "bindings", h.bindings)
+	if dir := r.tasks.memoryDir(spec.TaskID); r.tasks.uses(spec.Resources) && !h.meter.viaEngine && !strings.HasPrefix(h.meter.cgroup.MemoryDir, dir+"/") {
+		h.log.Warn("the engine did not put the container in its task's cgroup; the task's limits do not hold it", "cgroup", h.meter.cgroup.MemoryDir, "task cgroup", dir)
+	}
 	return h, nil
 }
 

@@ -71,8 +71,8 @@ func (r *Runtime) PrepareTask(ctx context.Context, task runtime.TaskSpec) error 
 	return nil
 }
 
-// ReleaseTask removes the task's network holder and its task-scoped volumes
-// once its containers have exited. Shared volumes stay.
+// ReleaseTask removes the task's network holder, its task-scoped volumes
+// and its cgroup once its containers have exited. Shared volumes stay.
 func (r *Runtime) ReleaseTask(ctx context.Context, task runtime.TaskSpec) error {
 	var errs []error
 	list, err := r.cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: r.taskFilter(task.TaskID, roleNetwork)})
@@ -93,12 +93,17 @@ func (r *Runtime) ReleaseTask(ctx context.Context, task runtime.TaskSpec) error 
 			errs = append(errs, fmt.Errorf("removing volume %s: %w", v.Name, err))
 		}
 	}
+	if err := r.tasks.release(task.TaskID); err != nil {
+		errs = append(errs, err)
+	}
 	return errors.Join(errs...)
 }
 
 // PreparedTasks lists the tasks that hold a network holder or task-scoped
-// volumes created by this store.
+// volumes created by this store, after removing the cgroups of tasks that
+// have no container left.
 func (r *Runtime) PreparedTasks(ctx context.Context) ([]runtime.TaskSpec, error) {
+	r.tasks.sweep() // task cgroups carry no task ARN; empty ones go, those in use stay
 	seen := map[string]runtime.TaskSpec{}
 	list, err := r.cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: r.storeFilter(roleNetwork)})
 	if err != nil {

@@ -79,6 +79,8 @@ func (r *Runtime) newMeter(c container.InspectResponse) meter {
 	}
 	if c.HostConfig != nil && c.HostConfig.Memory > 0 {
 		m.memoryLimit = uint64(c.HostConfig.Memory)
+	} else if c.HostConfig != nil && c.HostConfig.CgroupParent != "" && c.Config != nil {
+		m.memoryLimit = r.tasks.memoryLimit(c.Config.Labels[labelTaskID]) // the task's, which holds it
 	}
 	if r.mountsErr != nil || c.State == nil || c.State.Pid <= 0 {
 		return m
