@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -18,25 +20,34 @@ import (
 //
 //   - cgroup v1 (the memory and cpu hierarchies): memory.limit_in_bytes is
 //     the hard limit (memory), memory.soft_limit_in_bytes the soft one
-//     (memoryReservation), cpu.cfs_quota_us the task's cpu as a quota;
-//   - cgroup v2: memory.max, memory.low and cpu.max, the same.
+//     (memoryReservation), cpu.shares the container's cpu as a weight (2 to
+//     262144, as Docker passes it), and a task's cpu.cfs_quota_us its cpu;
+//   - cgroup v2: memory.max, memory.low, cpu.weight (converted from shares
+//     as runc and systemd convert them: 1024 units are weight 39) and
+//     cpu.max, the same.
 //
-// A container's cpu, a relative weight in ECS, is not applied: the
-// processes share the machine's scheduler with everything else on it, and a
-// cgroup of their own would take them out of the kernel's fairness between
-// sessions (autogroup) and weigh them against whole sessions instead. With
-// the Docker runtime, whose containers all sit in the engine's cgroup, it
-// is the weight among containers that ECS applies.
+// Cgroups are made in a cgroup "slipway" under the server's own cgroup of
+// each controller, so that whatever limits and accounts the server's
+// cgroup still covers its containers. A container's is named after its
+// container directory; one of a task with task-level cpu or memory lies in
+// the task's cgroup, slipway/task-TASKID, which holds the task's CPU quota
+// and memory limit for all its containers together, as ECS applies them
+// (every container of such a task gets cgroups, with limits of its own or
+// none, so that it is below its task's). The shim moves the application
+// into them right after starting it, before reporting the start, and the
+// runtime removes them with the container (Remove), the task's with its
+// last container. When the kernel's OOM killer ended the application (the
+// oom_kill count of its cgroup or its task's), the exit reads as ECS
+// records it: code 137 and "OutOfMemoryError: Container killed due to
+// memory usage".
 //
-// A container's cgroup is created in a cgroup "slipway" under the server's
-// own cgroup of each controller, named after its container directory, so
-// that whatever limits and accounts the server's cgroup still covers its
-// containers; the cpu one only for a task with a cpu quota. The shim
-// moves the application into it right after starting it, before reporting
-// the start, and the runtime removes it with the container (Remove). When
-// the kernel's OOM killer ended the application (the cgroup's oom_kill
-// count), the exit reads as ECS records it: code 137 and
-// "OutOfMemoryError: Container killed due to memory usage".
+// What a host process cannot be given as a container is: a container's cpu
+// weighs it only against the other containers in "slipway" (and that
+// cgroup as a whole against the server's other processes, at the default
+// weight), not against every process of the machine; and a process in a
+// cpu cgroup of its own leaves the kernel's fairness between sessions
+// (autogroup). A container without cpu and outside a task with limits gets
+// no cpu cgroup and keeps it.
 //
 // Where no cgroup can be made (cgroup v2 whose server cgroup holds processes
 // and so cannot delegate controllers, no permission, no cgroup file system),
@@ -122,31 +133,42 @@ func (l Limits) Applied() (bool, string) { return l.version != 0, l.why }
 
 // create makes the cgroups of a container whose directory is cdir and
 // writes its limits; it returns their directories, none when the spec asks
-// for no limit or limits cannot be applied.
-func (l Limits) create(cdir string, r runtime.Resources) ([]string, error) {
+// for no limit or limits cannot be applied. A container of a task with
+// task-level cpu or memory goes below its task's cgroup (taskCgroup), which
+// holds those for all the task's containers.
+func (l Limits) create(cdir, taskID string, r runtime.Resources) ([]string, error) {
 	if l.version == 0 {
 		return nil, nil
 	}
-	memory := int64(r.MemoryMiB) << 20
-	if task := int64(r.TaskMemoryMiB) << 20; task > 0 && (memory == 0 || memory > task) {
-		memory = task
-	}
 	name := filepath.Base(cdir)
+	inTask := r.TaskCPUUnits > 0 || r.TaskMemoryMiB > 0
+	memParent, cpuParent := l.memory, l.cpu
+	if inTask {
+		var err error
+		if memParent, cpuParent, err = l.taskCgroup(taskID, r); err != nil {
+			return nil, err
+		}
+	}
 	files := map[string]map[string]string{}
+	memory := int64(r.MemoryMiB) << 20
 	if l.version == 1 {
-		mem := map[string]string{}
+		mem, cpu := map[string]string{}, map[string]string{}
 		if memory > 0 {
 			mem["memory.limit_in_bytes"] = strconv.FormatInt(memory, 10)
 		}
 		if r.MemoryReservationMiB > 0 {
 			mem["memory.soft_limit_in_bytes"] = strconv.FormatInt(int64(r.MemoryReservationMiB)<<20, 10)
 		}
-		if len(mem) > 0 {
-			files[filepath.Join(l.memory, name)] = mem
+		if r.CPUUnits > 0 {
+			cpu["cpu.shares"] = strconv.Itoa(cpuShares(r.CPUUnits))
 		}
-		if r.TaskCPUUnits > 0 {
-			files[filepath.Join(l.cpu, name)] = map[string]string{
-				"cpu.cfs_period_us": strconv.Itoa(cfsPeriod), "cpu.cfs_quota_us": strconv.Itoa(r.TaskCPUUnits * cfsPeriod / 1024)}
+		// In a task, the container's cgroups are what put it below the
+		// task's, so they are made even without limits of their own.
+		if len(mem) > 0 || inTask {
+			files[filepath.Join(memParent, name)] = mem
+		}
+		if len(cpu) > 0 || inTask {
+			files[filepath.Join(cpuParent, name)] = cpu
 		}
 	} else {
 		f := map[string]string{}
@@ -156,11 +178,11 @@ func (l Limits) create(cdir string, r runtime.Resources) ([]string, error) {
 		if r.MemoryReservationMiB > 0 {
 			f["memory.low"] = strconv.FormatInt(int64(r.MemoryReservationMiB)<<20, 10)
 		}
-		if r.TaskCPUUnits > 0 {
-			f["cpu.max"] = fmt.Sprintf("%d %d", r.TaskCPUUnits*cfsPeriod/1024, cfsPeriod)
+		if r.CPUUnits > 0 {
+			f["cpu.weight"] = strconv.Itoa(cpuWeight(r.CPUUnits))
 		}
-		if len(f) > 0 {
-			files[filepath.Join(l.memory, name)] = f
+		if len(f) > 0 || inTask {
+			files[filepath.Join(memParent, name)] = f
 		}
 	}
 	var dirs []string
@@ -170,15 +192,88 @@ func (l Limits) create(cdir string, r runtime.Resources) ([]string, error) {
 			return nil, fmt.Errorf("%w: creating cgroup %s: %w", runtime.ErrCannotStart, dir, err)
 		}
 		dirs = append(dirs, dir)
-		for file, v := range values {
-			if err := os.WriteFile(filepath.Join(dir, file), []byte(v), 0); err != nil {
-				removeCgroups(dirs)
-				return nil, fmt.Errorf("%w: setting %s of cgroup %s: %w", runtime.ErrCannotStart, file, dir, err)
-			}
+		if err := writeCgroupFiles(dir, values); err != nil {
+			removeCgroups(dirs)
+			return nil, err
 		}
 	}
 	return dirs, nil
 }
+
+// taskCgroupPrefix names a task's cgroup: task-TASKID below "slipway".
+const taskCgroupPrefix = "task-"
+
+// taskCgroup creates the task's cgroups (an earlier container of the task
+// may have) with the task's cpu as a quota and its memory as a limit that
+// its containers share, as ECS applies task-level resources, and returns
+// the parents of its containers' memory and cpu cgroups.
+func (l Limits) taskCgroup(taskID string, r runtime.Resources) (memory, cpu string, err error) {
+	name := taskCgroupPrefix + strings.Map(func(c rune) rune {
+		if c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '-' {
+			return c
+		}
+		return '_'
+	}, taskID)
+	memory, cpu = filepath.Join(l.memory, name), filepath.Join(l.cpu, name)
+	mem, cpuFiles := map[string]string{}, map[string]string{}
+	if l.version == 1 {
+		if r.TaskMemoryMiB > 0 {
+			mem["memory.limit_in_bytes"] = strconv.FormatInt(int64(r.TaskMemoryMiB)<<20, 10)
+		}
+		if r.TaskCPUUnits > 0 {
+			cpuFiles["cpu.cfs_period_us"] = strconv.Itoa(cfsPeriod)
+			cpuFiles["cpu.cfs_quota_us"] = strconv.Itoa(r.TaskCPUUnits * cfsPeriod / 1024)
+		}
+	} else {
+		mem[subtreeControl] = "+memory +cpu" // its containers need the controllers
+		if r.TaskMemoryMiB > 0 {
+			mem["memory.max"] = strconv.FormatInt(int64(r.TaskMemoryMiB)<<20, 10)
+		}
+		if r.TaskCPUUnits > 0 {
+			mem["cpu.max"] = fmt.Sprintf("%d %d", r.TaskCPUUnits*cfsPeriod/1024, cfsPeriod)
+		}
+	}
+	todo := map[string]map[string]string{memory: mem}
+	if cpu != memory { // cgroup v1: the cpu hierarchy apart
+		todo[cpu] = cpuFiles
+	}
+	for dir, values := range todo {
+		if err := makeParents(dir); err != nil {
+			return "", "", fmt.Errorf("%w: creating the task's cgroup %s: %w", runtime.ErrCannotStart, dir, err)
+		}
+		if err := writeCgroupFiles(dir, values); err != nil {
+			return "", "", err
+		}
+	}
+	return memory, cpu, nil
+}
+
+// writeCgroupFiles writes a cgroup's control files; the v2
+// cgroup.subtree_control first, as the controllers' files need it.
+func writeCgroupFiles(dir string, values map[string]string) error {
+	files := slices.Sorted(maps.Keys(values))
+	if i := slices.Index(files, subtreeControl); i > 0 {
+		files[0], files[i] = files[i], files[0]
+	}
+	for _, file := range files {
+		if err := os.WriteFile(filepath.Join(dir, file), []byte(values[file]), 0); err != nil {
+			return fmt.Errorf("%w: setting %s of cgroup %s: %w", runtime.ErrCannotStart, file, dir, err)
+		}
+	}
+	return nil
+}
+
+// subtreeControl hands cgroup v2 controllers down to a cgroup's children.
+const subtreeControl = "cgroup.subtree_control"
+
+// cpuShares is a container's cpu as cgroup v1 CPU shares, as Docker
+// passes ECS's cpu (the kernel takes 2 to 262144).
+func cpuShares(units int) int { return min(max(units, 2), 262144) }
+
+// cpuWeight is a container's cpu as a cgroup v2 CPU weight (1 to 10000),
+// converted from shares as runc and systemd convert them, so that the
+// process and Docker runtimes weigh a cpu alike.
+func cpuWeight(units int) int { return 1 + (cpuShares(units)-2)*9999/262142 }
 
 // joinCgroups moves pid into every cgroup (the shim calls it for the
 // application it just started).
@@ -191,10 +286,14 @@ func joinCgroups(dirs []string, pid int) error {
 	return nil
 }
 
-// removeCgroups removes a container's cgroups once its processes are gone.
+// removeCgroups removes a container's cgroups once its processes are gone,
+// and its task's when no other container is left in it.
 func removeCgroups(dirs []string) {
 	for _, d := range dirs {
 		_ = os.Remove(d) // a cgroup is removed with rmdir; the kernel empties its files
+		if parent := filepath.Dir(d); strings.HasPrefix(filepath.Base(parent), taskCgroupPrefix) {
+			_ = os.Remove(parent) // refused while another container of the task is in it
+		}
 	}
 }
 
@@ -207,7 +306,7 @@ func withOOMVerdict(dirs []string, rec exitRecord) exitRecord {
 	}
 	for _, d := range dirs {
 		for _, file := range []string{"memory.oom_control", "memory.events"} {
-			if oomKills(filepath.Join(d, file)) > 0 {
+			if oomKills(filepath.Join(d, file)) > 0 || oomKills(filepath.Join(filepath.Dir(d), file)) > 0 && strings.HasPrefix(filepath.Base(filepath.Dir(d)), taskCgroupPrefix) {
 				rec.Reason = oomReason
 				return rec
 			}

@@ -189,7 +189,7 @@ func (r *Runtime) config(cdir string, spec runtime.Spec, argv []string, dir stri
 		}
 	}
 	cfg.Stdout, cfg.Stderr = filepath.Join(logDir, "stdout.log"), filepath.Join(logDir, "stderr.log")
-	cfg.Cgroups, err = r.limits.create(cdir, spec.Resources)
+	cfg.Cgroups, err = r.limits.create(cdir, spec.TaskID, spec.Resources)
 	return cfg, err
 }
 
