@@ -18,6 +18,8 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+
+	"github.com/slipway-dev/slipway/internal/testutil"
 )
 
 // shiftTimeScale runs bake times 12 times faster: a one-minute bake lasts
@@ -335,4 +337,75 @@ func TestLinearShiftsInQuarters(t *testing.T) {
 	runShift(t, &ecstypes.DeploymentConfiguration{Strategy: ecstypes.DeploymentStrategyLinear,
 		LinearConfiguration: &ecstypes.LinearConfiguration{StepPercent: aws.Float64(25), StepBakeTimeInMinutes: aws.Int32(1)},
 		BakeTimeInMinutes:   aws.Int32(0)}, []float64{25, 50, 75})
+}
+
+// waitShare waits until the production rule gives tg the share want.
+func (h *harness) waitShare(tg string, want float64, timeout time.Duration) {
+	h.t.Helper()
+	testutil.Eventually(h.t, timeout, func() (bool, string) {
+		fwd := h.forward(h.prodRule)
+		return greenShare(fwd, tg) == want, fmt.Sprintf("production rule %v: %s", fwd, h.summary(h.describe()))
+	})
+}
+
+// TestCanarySurvivesRestartAndAlternates: a server restarted during the
+// canary's bake resumes at the same weights, a repeated UpdateService
+// changes nothing, and the next deployment shifts back to the first target
+// group: the live group alternates.
+func TestCanarySurvivesRestartAndAlternates(t *testing.T) {
+	cfg := &ecstypes.DeploymentConfiguration{Strategy: ecstypes.DeploymentStrategyCanary,
+		CanaryConfiguration: &ecstypes.CanaryConfiguration{CanaryPercent: aws.Float64(10), CanaryBakeTimeInMinutes: aws.Int32(1)}}
+	h := newHarness(t, variants[0], serviceConfig{desired: 2, minPct: 100, maxPct: 200, shift: cfg, timeScale: shiftTimeScale})
+	l := startLoad(h.url)
+	td := h.register(map[string]string{"TALK_VERSION": "v2"})
+	id := h.deploy(td)
+	h.waitShare(h.altTG, 10, shiftTimeout)
+	h.restart()
+	if share := greenShare(h.forward(h.prodRule), h.altTG); share != 10 {
+		t.Fatalf("after the restart green has %v%%, want 10", share)
+	}
+	if again := h.deploy(td); again != id {
+		t.Fatalf("a repeated UpdateService started deployment %s", again)
+	}
+	if share := greenShare(h.forward(h.prodRule), h.altTG); share != 10 {
+		t.Fatalf("after a repeated UpdateService green has %v%%, want 10", share)
+	}
+	if d := h.waitRollout(id, shiftTimeout); d.RolloutState != ecstypes.DeploymentRolloutStateCompleted {
+		t.Fatalf("deployment %s: %s", d.RolloutState, aws.ToString(d.RolloutStateReason))
+	}
+	h.waitShare(h.altTG, 100, time.Second)
+	td3 := h.register(map[string]string{"TALK_VERSION": "v3"})
+	if d := h.waitRollout(h.deploy(td3), shiftTimeout); d.RolloutState != ecstypes.DeploymentRolloutStateCompleted {
+		t.Fatalf("second deployment %s: %s", d.RolloutState, aws.ToString(d.RolloutStateReason))
+	}
+	h.waitShare(h.tg, 100, time.Second)
+	h.waitSteady(td3, 2, shiftTimeout)
+	l.stop(t)
+	h.expectVersion(t, "v3")
+}
+
+// TestBrokenCanaryFailsBack: a green whose tasks crash trips the circuit
+// breaker; traffic, which never left blue, stays there, green scales in
+// and blue is PRIMARY again, with no failed request and no new deployment.
+func TestBrokenCanaryFailsBack(t *testing.T) {
+	cfg := &ecstypes.DeploymentConfiguration{Strategy: ecstypes.DeploymentStrategyCanary}
+	h := newHarness(t, variants[0], serviceConfig{desired: 4, minPct: 100, maxPct: 200, shift: cfg, timeScale: shiftTimeScale})
+	good := h.currentTD()
+	l := startLoad(h.url)
+	bad := h.register(map[string]string{"TALK_VERSION": "bad", "TALK_CRASH_AT_START": "true"})
+	id := h.deploy(bad)
+	d := h.waitRollout(id, shiftTimeout)
+	if d.RolloutState != ecstypes.DeploymentRolloutStateFailed {
+		t.Fatalf("broken deployment: %s %q", d.RolloutState, aws.ToString(d.RolloutStateReason))
+	}
+	s := h.waitSteady(good, 4, shiftTimeout)
+	l.stop(t)
+	if !hasEvent(s, "rolling back to deployment") || !hasEvent(s, "rolled back: production traffic is served by deployment") {
+		t.Errorf("events: %s", h.summary(s))
+	}
+	if fwd := h.forward(h.prodRule); greenShare(fwd, h.tg) != 100 {
+		t.Errorf("production rule after the rollback: %v", fwd)
+	}
+	h.expectServiceDeployment(id, ecstypes.ServiceDeploymentStatusRollbackSuccessful)
+	h.expectVersion(t, "v1")
 }
