@@ -285,7 +285,9 @@ func runShift(t *testing.T, cfg *ecstypes.DeploymentConfiguration, steps []float
 		t.Errorf("test listener after the deployment: %q %v", v, err)
 	}
 	h.expectEventsInOrder("test traffic is shifted to the new service revision.", "of production traffic is shifted")
-	h.expectServiceDeployment(id, ecstypes.ServiceDeploymentStatusSuccessful)
+	if sd := h.expectServiceDeployment(id, ecstypes.ServiceDeploymentStatusSuccessful); sd.LifecycleStage != ecstypes.ServiceDeploymentLifecycleStageCleanUp {
+		t.Errorf("lifecycle stage %q, want CLEAN_UP", sd.LifecycleStage)
+	}
 	return h
 }
 
@@ -309,22 +311,32 @@ func (h *harness) expectEventsInOrder(first, second string) {
 	}
 }
 
-func (h *harness) expectServiceDeployment(id string, status ecstypes.ServiceDeploymentStatus) {
+// expectServiceDeployment checks a deployment's status in
+// DescribeServiceDeployments and returns it.
+func (h *harness) expectServiceDeployment(id string, status ecstypes.ServiceDeploymentStatus) ecstypes.ServiceDeployment {
 	h.t.Helper()
+	ctx := context.Background()
 	seq := strings.TrimLeft(strings.TrimPrefix(id, "ecs-svc/"), "0")
-	list, err := h.ecs.ListServiceDeployments(context.Background(), &awsecs.ListServiceDeploymentsInput{Service: aws.String(h.service)})
+	list, err := h.ecs.ListServiceDeployments(ctx, &awsecs.ListServiceDeploymentsInput{Service: aws.String(h.service)})
 	if err != nil {
 		h.t.Fatal(err)
 	}
 	for _, b := range list.ServiceDeployments {
-		if strings.HasSuffix(aws.ToString(b.ServiceDeploymentArn), "/"+seq) {
-			if b.Status != status {
-				h.t.Errorf("service deployment %s: %s %q, want %s", id, b.Status, aws.ToString(b.StatusReason), status)
-			}
-			return
+		if !strings.HasSuffix(aws.ToString(b.ServiceDeploymentArn), "/"+seq) {
+			continue
 		}
+		out, err := h.ecs.DescribeServiceDeployments(ctx, &awsecs.DescribeServiceDeploymentsInput{ServiceDeploymentArns: []string{aws.ToString(b.ServiceDeploymentArn)}})
+		if err != nil || len(out.ServiceDeployments) != 1 {
+			h.t.Fatalf("describe %s: %v", id, err)
+		}
+		sd := out.ServiceDeployments[0]
+		if sd.Status != status {
+			h.t.Errorf("service deployment %s: %s %q, want %s", id, sd.Status, aws.ToString(sd.StatusReason), status)
+		}
+		return sd
 	}
 	h.t.Errorf("service deployment %s not listed", id)
+	return ecstypes.ServiceDeployment{}
 }
 
 func TestCanaryShiftsTenPercentThenTheRest(t *testing.T) {
@@ -406,6 +418,10 @@ func TestBrokenCanaryFailsBack(t *testing.T) {
 	if fwd := h.forward(h.prodRule); greenShare(fwd, h.tg) != 100 {
 		t.Errorf("production rule after the rollback: %v", fwd)
 	}
-	h.expectServiceDeployment(id, ecstypes.ServiceDeploymentStatusRollbackSuccessful)
+	sd := h.expectServiceDeployment(id, ecstypes.ServiceDeploymentStatusRollbackSuccessful)
+	if sd.Rollback == nil || !strings.HasPrefix(aws.ToString(sd.Rollback.Reason), "Circuit breaker triggered") ||
+		!strings.HasSuffix(aws.ToString(sd.Rollback.ServiceRevisionArn), "/1") || sd.Rollback.StartedAt == nil {
+		t.Errorf("rollback: %+v", sd.Rollback)
+	}
 	h.expectVersion(t, "v1")
 }

@@ -39,6 +39,7 @@ type serviceDeploymentOut struct {
 	TargetServiceRevision    revisionOut                   `json:"targetServiceRevision"`
 	Status                   string                        `json:"status"`
 	StatusReason             string                        `json:"statusReason,omitempty"`
+	LifecycleStage           string                        `json:"lifecycleStage,omitempty"`
 	DeploymentConfiguration  model.DeploymentConfiguration `json:"deploymentConfiguration"`
 	Rollback                 *rollbackOut                  `json:"rollback,omitempty"`
 	DeploymentCircuitBreaker breakerOut                    `json:"deploymentCircuitBreaker"`
@@ -52,7 +53,7 @@ func serviceDeploymentWire(d ecsops.ServiceDeployment) serviceDeploymentOut {
 	out := serviceDeploymentOut{ServiceDeploymentARN: d.ServiceDeploymentARN, ServiceARN: d.ServiceARN, ClusterARN: d.ClusterARN,
 		CreatedAt: d.CreatedAt, StartedAt: d.StartedAt, FinishedAt: d.FinishedAt, UpdatedAt: d.UpdatedAt,
 		SourceServiceRevisions: make([]revisionOut, 0, len(d.SourceServiceRevisions)), TargetServiceRevision: revisionWire(d.TargetServiceRevision),
-		Status: d.Status, StatusReason: d.StatusReason, DeploymentConfiguration: d.DeploymentConfiguration,
+		Status: d.Status, StatusReason: d.StatusReason, LifecycleStage: d.LifecycleStage, DeploymentConfiguration: d.DeploymentConfiguration,
 		DeploymentCircuitBreaker: breakerOut{Status: d.DeploymentCircuitBreaker.Status,
 			FailureCount: d.DeploymentCircuitBreaker.FailureCount, Threshold: d.DeploymentCircuitBreaker.Threshold}}
 	for _, r := range d.SourceServiceRevisions {

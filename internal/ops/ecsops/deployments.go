@@ -42,17 +42,20 @@ type DeploymentRollback struct {
 
 // ServiceDeployment is one deployment as DescribeServiceDeployments shows it.
 type ServiceDeployment struct {
-	ServiceDeploymentARN     string
-	ServiceARN               string
-	ClusterARN               string
-	CreatedAt                model.Time
-	StartedAt                model.Time
-	FinishedAt               *model.Time
-	UpdatedAt                model.Time
-	SourceServiceRevisions   []ServiceRevisionSummary
-	TargetServiceRevision    ServiceRevisionSummary
-	Status                   string
-	StatusReason             string
+	ServiceDeploymentARN   string
+	ServiceARN             string
+	ClusterARN             string
+	CreatedAt              model.Time
+	StartedAt              model.Time
+	FinishedAt             *model.Time
+	UpdatedAt              model.Time
+	SourceServiceRevisions []ServiceRevisionSummary
+	TargetServiceRevision  ServiceRevisionSummary
+	Status                 string
+	StatusReason           string
+	// LifecycleStage is a traffic-shifting deployment's stage (ECS's
+	// ServiceDeploymentLifecycleStage); "" for rolling ones.
+	LifecycleStage           string
 	DeploymentConfiguration  model.DeploymentConfiguration
 	Rollback                 *DeploymentRollback
 	DeploymentCircuitBreaker CircuitBreakerState
@@ -123,6 +126,20 @@ func deploymentOf(p model.Partition, cluster string, s model.Service, d model.De
 			}
 		}
 		out.SourceServiceRevisions = append(out.SourceServiceRevisions, src)
+	}
+	if tr := d.Internal.Traffic; tr != nil {
+		out.LifecycleStage = tr.Stage
+		if tr.RollbackReason != "" {
+			// A traffic-shifting rollback returns to blue; no new deployment.
+			at := tr.RollbackAt
+			out.Rollback = &DeploymentRollback{Reason: tr.RollbackReason, StartedAt: &at}
+			for _, other := range all {
+				if other.ID == tr.Blue {
+					out.Rollback.ServiceRevisionARN = revisionARN(p, cluster, s.Name, other)
+				}
+			}
+			return out
+		}
 	}
 	if model.IsRollback(d.Internal.Outcome) {
 		out.Rollback = &DeploymentRollback{Reason: "Circuit breaker triggered: " + d.RolloutStateReason, StartedAt: out.FinishedAt}
