@@ -44,6 +44,8 @@ type Options struct {
 	StoppedTaskRetention time.Duration
 	// Clock times bake times (--time-scale); the zero Clock is real time.
 	Clock clock.Clock
+	// Alarms serves deploymentConfiguration.alarms; nil: none are watched.
+	Alarms Alarms
 }
 
 // Controller reconciles every service of every cluster.

@@ -33,9 +33,16 @@ func (p *pass) circuitBreaker() error {
 	if !cb.Rollback {
 		return nil
 	}
+	return p.rollBack(primary, "Circuit breaker triggered: "+primary.RolloutStateReason)
+}
+
+// rollBack rolls back a failed PRIMARY deployment: a traffic-shifting one
+// whose blue still runs returns traffic to it (no new deployment); any
+// other starts a new deployment of the last COMPLETED one.
+func (p *pass) rollBack(primary *model.Deployment, reason string) error {
+	failedID := primary.ID
 	if tr := primary.Internal.Traffic; tr != nil && tr.Blue != "" && p.svc.Deployment(tr.Blue) != nil {
-		// Blue still runs at full size: traffic goes back to it, no new deployment.
-		p.startRollback(primary, "Circuit breaker triggered: "+primary.RolloutStateReason)
+		p.startRollback(primary, reason)
 		return nil
 	}
 	target := p.lastCompleted(failedID)

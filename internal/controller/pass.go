@@ -119,6 +119,9 @@ func (p *pass) run() error {
 	if err := p.circuitBreaker(); err != nil {
 		return err
 	}
+	if err := p.alarmCheck(); err != nil {
+		return err
+	}
 	if err := p.planAndApply(); err != nil {
 		return err
 	}

@@ -118,6 +118,9 @@ func validateStrategySettings(c DeploymentConfiguration) error {
 			return err
 		}
 	}
+	if a := c.Alarms; a != nil && a.Enable && len(a.AlarmNames) == 0 {
+		return paramErr("alarmNames must contain at least one alarm name when alarms are enabled.")
+	}
 	if len(c.LifecycleHooks) > 0 {
 		return paramErr("lifecycleHooks are not supported by Slipway yet: remove them, or pause the deployment with a bake time instead.")
 	}

@@ -77,6 +77,8 @@ type DeploymentInternal struct {
 	// persisted so that a restarted server resumes at the same stage and
 	// weights; nil for rolling deployments.
 	Traffic *TrafficShift `json:"traffic,omitempty"`
+	// TriggeredAlarms are the deploymentConfiguration.alarms that failed it.
+	TriggeredAlarms []string `json:"triggeredAlarms,omitempty"`
 	// Detail is the actionable explanation of a failure: exit code,
 	// health-check response and the failing task's log tail.
 	Detail string `json:"detail,omitempty"`

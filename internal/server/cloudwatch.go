@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	"github.com/slipway-dev/slipway/internal/alarms"
 	"github.com/slipway-dev/slipway/internal/api/awsproto"
@@ -86,6 +87,27 @@ func (s *Server) Alarms() *alarms.Engine { return s.cw.alarms }
 
 // Clock is the clock --time-scale sets, for every minutes-based timer.
 func (s *Server) Clock() clock.Clock { return s.cw.clock }
+
+// lateAlarms lets the controller, which starts before CloudWatch, read the
+// alarm engine once it exists (until then no alarm exists for it).
+type lateAlarms struct{ eng atomic.Pointer[alarms.Engine] }
+
+func (l *lateAlarms) Get(ctx context.Context, name string) (alarms.Alarm, error) {
+	e := l.eng.Load()
+	if e == nil {
+		return alarms.Alarm{}, alarms.ErrNotFound
+	}
+	return e.Get(ctx, name)
+}
+
+// watchDeploymentAlarms hands the alarm engine to the controller and wakes
+// it on every alarm state change, so deploymentConfiguration.alarms roll a
+// deployment back at once.
+func (s *Server) watchDeploymentAlarms() {
+	s.alarmsLink.eng.Store(s.cw.alarms)
+	ctrl := s.controller
+	s.cw.alarms.Listen(func(alarms.StateChange) { ctrl.Wake() })
+}
 
 // timeClock is the clock --time-scale sets (real time when unset).
 func (c Config) timeClock() (clock.Clock, error) {

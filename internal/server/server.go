@@ -49,6 +49,7 @@ type Server struct {
 	dp         *dataPlane
 	syncer     *lbsync.Syncer
 	controller *controller.Controller
+	alarmsLink *lateAlarms // the alarm engine for the controller, set once CloudWatch starts
 	agent      *agent.Agent
 	cw         *cloudWatch           // cloudwatch.go
 	acm        *acmops.Service       // acm.go
@@ -138,7 +139,8 @@ func (s *Server) start(ctx context.Context, creds awsproto.Credentials) error {
 	if err != nil {
 		return err
 	}
-	s.controller = controller.New(s.st, syncer, controller.Options{Logger: cfg.Logger, Clock: clk})
+	s.alarmsLink = &lateAlarms{}
+	s.controller = controller.New(s.st, syncer, controller.Options{Logger: cfg.Logger, Clock: clk, Alarms: s.alarmsLink})
 	s.controller.Start()
 	if err := s.startAgent(ctx); err != nil {
 		return err
@@ -146,6 +148,7 @@ func (s *Server) start(ctx context.Context, creds awsproto.Credentials) error {
 	if err := s.startCloudWatch(runCtx, s.usage); err != nil {
 		return err
 	}
+	s.watchDeploymentAlarms()
 	s.startAutoscaling(runCtx)
 	s.startCloudFormation(runCtx)
 	if err := s.serveMetrics(prometheus.Gatherers{reg, s.dp.client}, s.dp.client, len(creds) > 0); err != nil {

@@ -43,6 +43,13 @@ type serviceDeploymentOut struct {
 	DeploymentConfiguration  model.DeploymentConfiguration `json:"deploymentConfiguration"`
 	Rollback                 *rollbackOut                  `json:"rollback,omitempty"`
 	DeploymentCircuitBreaker breakerOut                    `json:"deploymentCircuitBreaker"`
+	Alarms                   alarmsOut                     `json:"alarms"`
+}
+
+type alarmsOut struct {
+	Status              string   `json:"status"`
+	AlarmNames          []string `json:"alarmNames"`
+	TriggeredAlarmNames []string `json:"triggeredAlarmNames"`
 }
 
 func revisionWire(r ecsops.ServiceRevisionSummary) revisionOut {
@@ -55,7 +62,8 @@ func serviceDeploymentWire(d ecsops.ServiceDeployment) serviceDeploymentOut {
 		SourceServiceRevisions: make([]revisionOut, 0, len(d.SourceServiceRevisions)), TargetServiceRevision: revisionWire(d.TargetServiceRevision),
 		Status: d.Status, StatusReason: d.StatusReason, LifecycleStage: d.LifecycleStage, DeploymentConfiguration: d.DeploymentConfiguration,
 		DeploymentCircuitBreaker: breakerOut{Status: d.DeploymentCircuitBreaker.Status,
-			FailureCount: d.DeploymentCircuitBreaker.FailureCount, Threshold: d.DeploymentCircuitBreaker.Threshold}}
+			FailureCount: d.DeploymentCircuitBreaker.FailureCount, Threshold: d.DeploymentCircuitBreaker.Threshold},
+		Alarms: alarmsOut{Status: d.Alarms.Status, AlarmNames: d.Alarms.AlarmNames, TriggeredAlarmNames: d.Alarms.TriggeredAlarmNames}}
 	for _, r := range d.SourceServiceRevisions {
 		out.SourceServiceRevisions = append(out.SourceServiceRevisions, revisionWire(r))
 	}

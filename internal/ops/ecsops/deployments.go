@@ -59,6 +59,31 @@ type ServiceDeployment struct {
 	DeploymentConfiguration  model.DeploymentConfiguration
 	Rollback                 *DeploymentRollback
 	DeploymentCircuitBreaker CircuitBreakerState
+	Alarms                   AlarmsState
+}
+
+// AlarmsState is a deployment's deploymentConfiguration.alarms as ECS's
+// ServiceDeploymentAlarms: DISABLED, MONITORING, TRIGGERED (with the alarms
+// that failed it) or MONITORING_COMPLETE.
+type AlarmsState struct {
+	Status              string
+	AlarmNames          []string
+	TriggeredAlarmNames []string
+}
+
+func alarmsOf(d model.Deployment) AlarmsState {
+	a := d.Internal.Config.Alarms
+	if a == nil || !a.Enable {
+		return AlarmsState{Status: "DISABLED", AlarmNames: []string{}, TriggeredAlarmNames: []string{}}
+	}
+	out := AlarmsState{Status: "MONITORING", AlarmNames: a.AlarmNames, TriggeredAlarmNames: []string{}}
+	switch {
+	case len(d.Internal.TriggeredAlarms) > 0:
+		out.Status, out.TriggeredAlarmNames = "TRIGGERED", d.Internal.TriggeredAlarms
+	case d.RolloutState != model.RolloutInProgress:
+		out.Status = "MONITORING_COMPLETE"
+	}
+	return out
 }
 
 // ServiceDeploymentBrief is one deployment as ListServiceDeployments lists it.
@@ -111,7 +136,7 @@ func deploymentOf(p model.Partition, cluster string, s model.Service, d model.De
 		DeploymentConfiguration: d.Internal.Config, SourceServiceRevisions: []ServiceRevisionSummary{},
 		TargetServiceRevision: ServiceRevisionSummary{ARN: revisionARN(p, cluster, s.Name, d), RequestedTaskCount: d.DesiredCount,
 			RunningTaskCount: d.RunningCount, PendingTaskCount: d.PendingCount},
-		DeploymentCircuitBreaker: breakerOf(d),
+		DeploymentCircuitBreaker: breakerOf(d), Alarms: alarmsOf(d),
 	}
 	if !d.Internal.FinishedAt.IsZero() {
 		f := d.Internal.FinishedAt
@@ -142,7 +167,11 @@ func deploymentOf(p model.Partition, cluster string, s model.Service, d model.De
 		}
 	}
 	if model.IsRollback(d.Internal.Outcome) {
-		out.Rollback = &DeploymentRollback{Reason: "Circuit breaker triggered: " + d.RolloutStateReason, StartedAt: out.FinishedAt}
+		reason := "Circuit breaker triggered: " + d.RolloutStateReason
+		if len(d.Internal.TriggeredAlarms) > 0 {
+			reason = "CloudWatch alarm(s) in ALARM: " + strings.Join(d.Internal.TriggeredAlarms, ", ")
+		}
+		out.Rollback = &DeploymentRollback{Reason: reason, StartedAt: out.FinishedAt}
 		for _, other := range all {
 			if other.Internal.RollbackOf == d.ID {
 				out.Rollback.ServiceRevisionARN = revisionARN(p, cluster, s.Name, other)
