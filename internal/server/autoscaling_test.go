@@ -347,3 +347,42 @@ func TestScalingDuringADeployment(t *testing.T) {
 		t.Fatalf("deployments after the scale-in: %+v", svc.Deployments)
 	}
 }
+
+// TestTargetTrackingOnCPU tracks ECSServiceAverageCPUUtilization at 50%:
+// each task (128 CPU units, a task-level reservation the process runtime
+// applies as a cgroup quota where it can) burns its share until the file
+// "idle" exists, so one busy task scales out to the maximum of 3; once idle,
+// the service scales in to 1.
+func TestTargetTrackingOnCPU(t *testing.T) {
+	dir := t.TempDir()
+	idle := dir + "/idle"
+	s := start(t, Config{TimeScale: 60, Runtime: "process"})
+	t.Cleanup(func() { _ = s.StopAllTasks(context.Background()) })
+	f := sdkClients(s)
+	ctx := t.Context()
+	td, err := f.ecs.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{Family: aws.String("web"), Cpu: aws.String("128"), Memory: aws.String("64"),
+		ContainerDefinitions: []ecstypes.ContainerDefinition{{Name: aws.String("web"), Image: aws.String("/bin/sh"), Essential: aws.Bool(true),
+			EntryPoint: []string{"/bin/sh", "-c"}, Command: []string{"while [ ! -f " + idle + " ]; do :; done; exec sleep 600"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.ecs.CreateService(ctx, &ecs.CreateServiceInput{ServiceName: aws.String("web"),
+		TaskDefinition: td.TaskDefinition.TaskDefinitionArn, DesiredCount: aws.Int32(1)}); err != nil {
+		t.Fatal(err)
+	}
+	f.register(t, 1, 3)
+	if _, err := f.aas.PutScalingPolicy(ctx, &aas.PutScalingPolicyInput{PolicyName: aws.String("cpu50"), ServiceNamespace: aastypes.ServiceNamespaceEcs,
+		ResourceId: aws.String(webResource), ScalableDimension: aastypes.ScalableDimensionECSServiceDesiredCount,
+		PolicyType: aastypes.PolicyTypeTargetTrackingScaling, TargetTrackingScalingPolicyConfiguration: &aastypes.TargetTrackingScalingPolicyConfiguration{
+			TargetValue: aws.Float64(50), ScaleInCooldown: aws.Int32(60), PredefinedMetricSpecification: &aastypes.PredefinedMetricSpecification{
+				PredefinedMetricType: aastypes.MetricTypeECSServiceAverageCPUUtilization}}}); err != nil {
+		t.Fatal(err)
+	}
+	f.waitDesired(t, 30*time.Second, 3)
+	f.waitActivities(t, "-AlarmHigh-", "triggered policy cpu50) Successfully set desired count to")
+	if err := os.WriteFile(idle, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f.waitDesired(t, 40*time.Second, 1)
+	f.waitActivities(t, "-AlarmLow-", "triggered policy cpu50) Successfully set desired count to 1.")
+}
