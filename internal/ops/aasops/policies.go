@@ -276,7 +276,11 @@ func (s *Service) policyView(ctx context.Context, p Policy) (ScalingPolicy, erro
 				return v, err
 			}
 			for _, a := range out.MetricAlarms {
-				names = append(names, a.AlarmName)
+				// ActionPrefix matches "…policyName/add20" for "…/add2" too.
+				if slices.Contains(a.AlarmActions, p.ARN) || slices.Contains(a.OKActions, p.ARN) ||
+					slices.Contains(a.InsufficientDataActions, p.ARN) {
+					names = append(names, a.AlarmName)
+				}
 			}
 			if tok = out.NextToken; tok == "" {
 				break
