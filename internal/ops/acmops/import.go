@@ -64,7 +64,7 @@ func (s *Service) ImportCertificate(ctx context.Context, in *ImportCertificateIn
 			r.CreatedAt, r.Tags = old.CreatedAt, old.Tags
 		} else if n, err := s.count(tx); err != nil {
 			return err
-		} else if n >= MaxCertificates {
+		} else if n >= s.quota {
 			return errQuota
 		}
 		r.CertPEM, r.ChainPEM, r.SealedKey, r.ImportedAt = cert, chain, sealed, now

@@ -41,7 +41,9 @@ func (s *Service) RequestCertificate(ctx context.Context, in *RequestCertificate
 	if err != nil {
 		return nil, err
 	}
-	if arn, err := s.idempotent(ctx, in.IdempotencyToken); err != nil || arn != "" {
+	// A repeated token, or the quota, answers before a key is generated
+	// (RSA keys cost CPU); the transaction below checks both again.
+	if arn, err := s.precheck(ctx, in.IdempotencyToken); err != nil || arn != "" {
 		return &RequestCertificateOutput{CertificateArn: arn}, err
 	}
 	alg := in.KeyAlgorithm
@@ -80,7 +82,7 @@ func (s *Service) RequestCertificate(ctx context.Context, in *RequestCertificate
 		}
 		if n, err := s.count(tx); err != nil {
 			return err
-		} else if n >= MaxCertificates {
+		} else if n >= s.quota {
 			return errQuota
 		}
 		answer = arn
@@ -177,16 +179,21 @@ func checkValidationOptions(names []string, opts []DomainValidationOption) error
 	return nil
 }
 
-// idempotent returns the certificate a token already requested, if any.
-func (s *Service) idempotent(ctx context.Context, token string) (string, error) {
-	if token == "" {
-		return "", nil
-	}
+// precheck returns the certificate a token already requested, if any, or
+// errQuota when no certificate can be added.
+func (s *Service) precheck(ctx context.Context, token string) (string, error) {
 	var arn string
 	err := s.st.View(ctx, func(tx store.Tx) error {
 		var err error
-		arn, err = s.findToken(tx, token)
-		return err
+		if arn, err = s.findToken(tx, token); err != nil || arn != "" {
+			return err
+		}
+		if n, err := s.count(tx); err != nil {
+			return err
+		} else if n >= s.quota {
+			return errQuota
+		}
+		return nil
 	})
 	return arn, err
 }

@@ -37,6 +37,9 @@ type Options struct {
 	Region, Account string
 	// Users is consulted for InUseBy and DeleteCertificate (nil: no user).
 	Users Users
+	// MaxCertificates is the quota of certificates (MaxCertificates when 0),
+	// as AWS raises an account's quota on request.
+	MaxCertificates int
 	// Now is the clock (time.Now when nil).
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -49,6 +52,7 @@ type Service struct {
 	region string
 	acct   string
 	users  Users
+	quota  int
 	now    func() time.Time
 	log    *slog.Logger
 }
@@ -62,7 +66,10 @@ func New(st store.Store, keys *Keys, opts Options) *Service {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Service{st: st, keys: keys, region: opts.Region, acct: opts.Account, users: opts.Users,
+	if opts.MaxCertificates <= 0 {
+		opts.MaxCertificates = MaxCertificates
+	}
+	return &Service{st: st, keys: keys, region: opts.Region, acct: opts.Account, users: opts.Users, quota: opts.MaxCertificates,
 		now: opts.Now, log: opts.Logger.With("component", "acm")}
 }
 
