@@ -18,7 +18,9 @@ const localHost = model.LocalHost
 
 // Compile builds the routing configuration (Version 0) from the ELB records
 // of one consistent snapshot. Every target group is included, used or not,
-// so that the data plane reports its targets as unused rather than unknown.
+// so that the data plane reports its targets as unused rather than unknown;
+// network load balancers' listeners and target groups (TCP, TLS, UDP,
+// TCP_UDP) are left to CompileNetwork.
 func Compile(tx state.Tx) (lb.Config, error) {
 	var cfg lb.Config
 	tgs, err := tx.TargetGroups()
@@ -26,6 +28,9 @@ func Compile(tx state.Tx) (lb.Config, error) {
 		return cfg, err
 	}
 	for _, tg := range tgs {
+		if isNetworkProtocol(tg.Protocol) {
+			continue
+		}
 		targets, err := tx.Targets(tg.ARN)
 		if err != nil {
 			return cfg, err
@@ -38,6 +43,9 @@ func Compile(tx state.Tx) (lb.Config, error) {
 		return cfg, err
 	}
 	for _, l := range listeners {
+		if isNetworkProtocol(l.Protocol) {
+			continue
+		}
 		rules, err := tx.Rules(l.ARN)
 		if err != nil {
 			return cfg, err
