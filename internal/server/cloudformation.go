@@ -14,8 +14,15 @@ import (
 func (s *Server) startCloudFormation(ctx context.Context) {
 	s.cfn = stack.New(stack.Options{Store: s.db, Region: s.cfg.Region, Account: s.cfg.Account, Logger: s.cfg.Logger,
 		Providers: map[string]stack.Provider{
-			"AWS::Logs::LogGroup":    providers.LogGroups{Ops: s.logsOps},
-			"AWS::CloudWatch::Alarm": providers.Alarms{Ops: s.cw.ops},
+			"AWS::Logs::LogGroup":                       providers.LogGroups{Ops: s.logsOps},
+			"AWS::CloudWatch::Alarm":                    providers.Alarms{Ops: s.cw.ops},
+			"AWS::ECS::Cluster":                         providers.ECSClusters{Ops: s.ecsOps},
+			"AWS::ECS::TaskDefinition":                  providers.ECSTaskDefinitions{Ops: s.ecsOps},
+			"AWS::ECS::Service":                         providers.ECSServices{Ops: s.ecsOps},
+			"AWS::ElasticLoadBalancingV2::LoadBalancer": providers.LoadBalancers{Ops: s.elbOps},
+			"AWS::ElasticLoadBalancingV2::TargetGroup":  providers.TargetGroups{Ops: s.elbOps},
+			"AWS::ElasticLoadBalancingV2::Listener":     providers.Listeners{Ops: s.elbOps},
+			"AWS::ElasticLoadBalancingV2::ListenerRule": providers.ListenerRules{Ops: s.elbOps},
 		}})
 	s.wg.Add(1)
 	go func() {

@@ -51,3 +51,11 @@ type Result struct {
 type ReplacementDecider interface {
 	RequiresReplacement(property string, before, after any) bool
 }
+
+// SharedNames is implemented by providers whose resources may share a name
+// (the revisions of a task definition family): replacing one whose name
+// the template sets is then allowed, where CloudFormation otherwise refuses
+// to replace a custom-named resource.
+type SharedNames interface {
+	NamesShared() bool
+}

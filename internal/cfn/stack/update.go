@@ -68,11 +68,14 @@ func (o *op) updateResource(ctx context.Context, ev *template.Evaluator, id stri
 	if !o.requiresReplacement(r.Type, diffs) {
 		return o.changeResource(ctx, ev, id, props)
 	}
-	if name := customName(o.e.cat.Lookup(r.Type), props); name != "" && name == customName(o.e.cat.Lookup(r.Type), r.Properties) {
+	shared, _ := o.e.providers[r.Type].(SharedNames)
+	if name := customName(o.e.cat.Lookup(r.Type), props); name != "" && name == customName(o.e.cat.Lookup(r.Type), r.Properties) &&
+		(shared == nil || !shared.NamesShared()) {
 		reason := fmt.Sprintf("CloudFormation cannot update a stack when a custom-named resource requires replacing. Rename %s and update the stack again.", name)
 		if err := o.record(r, StatusUpdateFailed, reason, nil); err != nil {
 			return err
 		}
+		o.e.log.Warn("resource failed", "stack", o.stack.Name, "resource", r.LogicalID, "status", StatusUpdateFailed, "reason", reason)
 		return fmt.Errorf("%w: %s", ErrUnsupported, reason)
 	}
 	return o.makeResource(ctx, ev, id, true)

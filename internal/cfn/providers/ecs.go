@@ -1,0 +1,312 @@
+package providers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/slipway-dev/slipway/internal/awserr"
+	"github.com/slipway-dev/slipway/internal/cfn/stack"
+	"github.com/slipway-dev/slipway/internal/model"
+	"github.com/slipway-dev/slipway/internal/ops/ecsops"
+	"github.com/slipway-dev/slipway/internal/state"
+)
+
+// notFound classifies the operations' "does not exist" errors for the
+// engine, which takes deleting what is gone as done.
+func notFound(err error, sentinels ...error) error {
+	for _, s := range sentinels {
+		if errors.Is(err, s) {
+			return fmt.Errorf("%w: %w", stack.ErrNotFound, err)
+		}
+	}
+	return err
+}
+
+// ECSClusters provides AWS::ECS::Cluster.
+type ECSClusters struct{ Ops *ecsops.Ops }
+
+// Create implements stack.Provider. ECS's CreateCluster returns an ACTIVE
+// cluster of the name as it is; CloudFormation refuses to take one over.
+func (p ECSClusters) Create(ctx context.Context, req *stack.Request) (*stack.Result, error) {
+	var in ecsops.CreateClusterInput
+	if err := decodeAPI(apiDocument(req.Properties).(map[string]any), &in, true); err != nil {
+		return nil, err
+	}
+	out, err := p.Ops.DescribeClusters(ctx, &ecsops.DescribeClustersInput{Clusters: []string{in.ClusterName}})
+	if err != nil {
+		return nil, err
+	}
+	if len(out.Clusters) > 0 && out.Clusters[0].Status == model.ClusterActive {
+		return nil, awserr.New("AlreadyExists", "Cluster %s already exists", in.ClusterName)
+	}
+	c, err := p.Ops.CreateCluster(ctx, &in)
+	if err != nil {
+		return nil, err
+	}
+	return &stack.Result{PhysicalID: c.Name, Attributes: map[string]any{"Arn": c.ARN}}, nil
+}
+
+// Update implements stack.Provider: tags only (Slipway has no
+// UpdateClusterSettings); a change of anything else is refused.
+func (p ECSClusters) Update(ctx context.Context, req *stack.Request) (*stack.Result, error) {
+	var in, old ecsops.CreateClusterInput
+	if err := decodeAPI(apiDocument(req.Properties).(map[string]any), &in, true); err != nil {
+		return nil, err
+	}
+	if err := decodeAPI(apiDocument(req.Previous).(map[string]any), &old, true); err != nil {
+		return nil, err
+	}
+	in.Tags, old.Tags = nil, nil
+	a, _ := json.Marshal(in)
+	b, _ := json.Marshal(old)
+	if string(a) != string(b) {
+		return nil, fmt.Errorf("%w: Slipway cannot change an ECS cluster's settings, configuration or capacity providers in place", stack.ErrUnsupported)
+	}
+	arn, _ := req.Attributes["Arn"].(string)
+	if err := retag(ctx, p.Ops, arn, req.Previous, req.Properties); err != nil {
+		return nil, err
+	}
+	return &stack.Result{PhysicalID: req.PhysicalID, Attributes: req.Attributes}, nil
+}
+
+// Delete implements stack.Provider.
+func (p ECSClusters) Delete(ctx context.Context, req *stack.Request) error {
+	_, err := p.Ops.DeleteCluster(ctx, &ecsops.DeleteClusterInput{Cluster: req.PhysicalID})
+	return notFound(err, state.ErrClusterNotFound)
+}
+
+// retag applies a change of a resource's Tags property with TagResource
+// and UntagResource.
+func retag(ctx context.Context, ops *ecsops.Ops, arn string, before, after map[string]any) error {
+	var a, b struct {
+		Tags []model.Tag `json:"tags"`
+	}
+	_ = decodeAPI(map[string]any{"tags": apiDocument(before["Tags"])}, &a, false)
+	_ = decodeAPI(map[string]any{"tags": apiDocument(after["Tags"])}, &b, false)
+	set, remove := tagDiff(ecsTags(a.Tags), ecsTags(b.Tags))
+	if len(set) > 0 {
+		var tags []model.Tag
+		for k, v := range set {
+			tags = append(tags, model.Tag{Key: k, Value: v})
+		}
+		if err := ops.TagResource(ctx, &ecsops.TagResourceInput{ResourceARN: arn, Tags: tags}); err != nil {
+			return err
+		}
+	}
+	if len(remove) > 0 {
+		return ops.UntagResource(ctx, &ecsops.UntagResourceInput{ResourceARN: arn, TagKeys: remove})
+	}
+	return nil
+}
+
+func ecsTags(tags []model.Tag) map[string]string {
+	m := map[string]string{}
+	for _, t := range tags {
+		m[t.Key] = t.Value
+	}
+	return m
+}
+
+// ECSTaskDefinitions provides AWS::ECS::TaskDefinition. Every property but
+// Tags requires replacement: a change registers a new revision and, at
+// cleanup, deregisters the old one, as CloudFormation does.
+type ECSTaskDefinitions struct{ Ops *ecsops.Ops }
+
+// Create implements stack.Provider.
+func (p ECSTaskDefinitions) Create(ctx context.Context, req *stack.Request) (*stack.Result, error) {
+	doc := apiDocument(req.Properties).(map[string]any)
+	var spec model.TaskSpec
+	if err := decodeAPI(doc, &spec, false); err != nil {
+		return nil, err
+	}
+	body, err := json.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	td, err := p.Ops.RegisterTaskDefinition(ctx, &ecsops.RegisterTaskDefinitionInput{Request: body})
+	if err != nil {
+		return nil, err
+	}
+	return &stack.Result{PhysicalID: td.ARN, Attributes: map[string]any{"TaskDefinitionArn": td.ARN}}, nil
+}
+
+// NamesShared implements stack.SharedNames: a replacement is the family's
+// next revision.
+func (ECSTaskDefinitions) NamesShared() bool { return true }
+
+// Update implements stack.Provider: only tags change in place.
+func (p ECSTaskDefinitions) Update(ctx context.Context, req *stack.Request) (*stack.Result, error) {
+	if err := retag(ctx, p.Ops, req.PhysicalID, req.Previous, req.Properties); err != nil {
+		return nil, err
+	}
+	return &stack.Result{PhysicalID: req.PhysicalID, Attributes: req.Attributes}, nil
+}
+
+// Delete implements stack.Provider: the revision is deregistered (INACTIVE).
+func (p ECSTaskDefinitions) Delete(ctx context.Context, req *stack.Request) error {
+	_, err := p.Ops.DeregisterTaskDefinition(ctx, &ecsops.DeregisterTaskDefinitionInput{TaskDefinition: req.PhysicalID})
+	return notFound(err, state.ErrTaskDefinitionNotFound)
+}
+
+// ECSServices provides AWS::ECS::Service. Like CloudFormation, it waits for
+// the service to be stable (its deployment COMPLETED with every task
+// running) before the resource is complete, and fails it when the deployment
+// fails (circuit breaker, alarms), with ECS's reason.
+type ECSServices struct {
+	Ops *ecsops.Ops
+	// Poll is how often the service is looked at while waiting (200 ms when 0).
+	Poll time.Duration
+}
+
+func (p ECSServices) input(props map[string]any) (*ecsops.CreateServiceInput, error) {
+	doc := apiDocument(props).(map[string]any)
+	var in ecsops.CreateServiceInput
+	if err := decodeAPI(doc, &in, true); err != nil {
+		return nil, err
+	}
+	if in.DesiredCount == nil && in.SchedulingStrategy != "DAEMON" {
+		one := 1 // CloudFormation's default
+		in.DesiredCount = &one
+	}
+	return &in, nil
+}
+
+// Create implements stack.Provider.
+func (p ECSServices) Create(ctx context.Context, req *stack.Request) (*stack.Result, error) {
+	in, err := p.input(req.Properties)
+	if err != nil {
+		return nil, err
+	}
+	svc, err := p.Ops.CreateService(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	if req.Initiated != nil {
+		req.Initiated(svc.ARN)
+	}
+	if err := p.stable(ctx, in.Cluster, svc.ARN, ""); err != nil {
+		return nil, err
+	}
+	return &stack.Result{PhysicalID: svc.ARN, Attributes: map[string]any{"ServiceArn": svc.ARN, "Name": svc.Name}}, nil
+}
+
+// Update implements stack.Provider: UpdateService with the new values (a
+// new task definition or load balancers start a deployment with the
+// service's own strategy), then the wait for it.
+func (p ECSServices) Update(ctx context.Context, req *stack.Request) (*stack.Result, error) {
+	in, err := p.input(req.Properties)
+	if err != nil {
+		return nil, err
+	}
+	lbs := in.LoadBalancers
+	if lbs == nil {
+		lbs = []model.LoadBalancer{}
+	}
+	up := &ecsops.UpdateServiceInput{Cluster: in.Cluster, Service: req.PhysicalID, DesiredCount: in.DesiredCount,
+		TaskDefinition: in.TaskDefinition, DeploymentConfiguration: &in.DeploymentConfiguration,
+		HealthCheckGracePeriodSeconds: in.HealthCheckGracePeriodSeconds, EnableExecuteCommand: &in.EnableExecuteCommand,
+		EnableECSManagedTags: &in.EnableECSManagedTags, LoadBalancers: &lbs, PropagateTags: in.PropagateTags,
+		ServiceEchoedInput: in.ServiceEchoedInput}
+	before, err := p.describe(ctx, in.Cluster, req.PhysicalID)
+	if err != nil {
+		return nil, err
+	}
+	svc, err := p.Ops.UpdateService(ctx, up)
+	if err != nil {
+		return nil, err
+	}
+	if err := retag(ctx, p.Ops, svc.ARN, req.Previous, req.Properties); err != nil {
+		return nil, err
+	}
+	old := ""
+	if len(before.Deployments) > 0 {
+		old = before.Deployments[0].ID
+	}
+	if len(svc.Deployments) > 0 && svc.Deployments[0].ID == old {
+		old = "" // no new deployment (a desired count alone): wait for the current one
+	}
+	if err := p.stable(ctx, in.Cluster, svc.ARN, old); err != nil {
+		return nil, err
+	}
+	return &stack.Result{PhysicalID: svc.ARN, Attributes: map[string]any{"ServiceArn": svc.ARN, "Name": svc.Name}}, nil
+}
+
+func (p ECSServices) describe(ctx context.Context, cluster, arn string) (*ecsops.Service, error) {
+	out, err := p.Ops.DescribeServices(ctx, &ecsops.DescribeServicesInput{Cluster: cluster, Services: []string{arn}})
+	if err != nil {
+		return nil, err
+	}
+	if len(out.Services) == 0 {
+		return nil, fmt.Errorf("%w: service %s", stack.ErrNotFound, arn)
+	}
+	return &out.Services[0], nil
+}
+
+// stable waits until the service's primary deployment (not the one named
+// previous) is COMPLETED, or fails when it FAILED.
+func (p ECSServices) stable(ctx context.Context, cluster, arn, previous string) error {
+	poll := p.Poll
+	if poll == 0 {
+		poll = 200 * time.Millisecond
+	}
+	t := time.NewTicker(poll)
+	defer t.Stop()
+	for {
+		svc, err := p.describe(ctx, cluster, arn)
+		if err != nil {
+			return err
+		}
+		if len(svc.Deployments) > 0 && svc.Deployments[0].ID != previous {
+			d := svc.Deployments[0]
+			switch d.RolloutState {
+			case model.RolloutCompleted:
+				if len(svc.Deployments) == 1 && svc.RunningCount == svc.DesiredCount {
+					return nil
+				}
+			case model.RolloutFailed:
+				return awserr.Status(http.StatusInternalServerError, "GeneralServiceException", "Error occurred during operation '%s'.", d.RolloutStateReason)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// Delete implements stack.Provider: the service is deleted (its tasks are
+// drained and stopped) and waited for until INACTIVE.
+func (p ECSServices) Delete(ctx context.Context, req *stack.Request) error {
+	var in struct {
+		Cluster string `json:"cluster"`
+	}
+	_ = decodeAPI(map[string]any{"cluster": req.Properties["Cluster"]}, &in, false)
+	if _, err := p.Ops.DeleteService(ctx, &ecsops.DeleteServiceInput{Cluster: in.Cluster, Service: req.PhysicalID, Force: true}); err != nil {
+		return notFound(err, state.ErrServiceNotFound, state.ErrClusterNotFound)
+	}
+	poll := p.Poll
+	if poll == 0 {
+		poll = 200 * time.Millisecond
+	}
+	t := time.NewTicker(poll)
+	defer t.Stop()
+	for {
+		svc, err := p.describe(ctx, in.Cluster, req.PhysicalID)
+		if err != nil || svc.Status == model.ServiceInactive {
+			if errors.Is(err, stack.ErrNotFound) {
+				return nil
+			}
+			return notFound(err, state.ErrClusterNotFound)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
