@@ -221,33 +221,9 @@ func (s *Service) alarmRefs(names []string) []Alarm {
 
 // DescribeScalingPolicies lists policies in resource id and name order.
 func (s *Service) DescribeScalingPolicies(ctx context.Context, in *DescribeScalingPoliciesInput) (*DescribeScalingPoliciesOutput, error) {
-	if err := checkFilter(in.ServiceNamespace, in.ResourceId, in.ScalableDimension); err != nil {
-		return nil, err
-	}
-	if len(in.PolicyNames) > 50 {
-		return nil, validation(len(in.PolicyNames), "policyNames", "Member must have length less than or equal to 50")
-	}
-	limit, err := checkMaxResults(in.MaxResults)
-	if err != nil {
-		return nil, err
-	}
-	prefix := ""
-	if in.ResourceId != "" {
-		prefix = childPrefix(in.ResourceId)
-	}
-	var list []Policy
-	err = s.opts.Store.View(ctx, func(tx store.Tx) error {
-		return store.ScanJSON(tx, bucketPolicies, prefix, "", func(_ string, p Policy) bool {
-			if len(in.PolicyNames) == 0 || slices.Contains(in.PolicyNames, p.Name) {
-				list = append(list, p)
-			}
-			return true
-		})
-	})
-	if err != nil {
-		return nil, internal(err)
-	}
-	got, next, err := page(list, func(p Policy) string { return childKey(p.ResourceID, p.Name) }, false, in.NextToken, limit)
+	got, next, err := describeChildren(ctx, s, bucketPolicies, childFilter{ns: in.ServiceNamespace, rid: in.ResourceId,
+		dim: in.ScalableDimension, names: in.PolicyNames, namesMember: "policyNames", max: in.MaxResults, token: in.NextToken},
+		func(p Policy) (string, string) { return p.ResourceID, p.Name })
 	if err != nil {
 		return nil, err
 	}

@@ -1,8 +1,10 @@
 package aasops
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/slipway-dev/slipway/internal/store"
@@ -229,6 +231,51 @@ func deleteChildren(tx store.Tx, b store.Bucket, resourceID string) error {
 		}
 	}
 	return nil
+}
+
+// childFilter is what DescribeScalingPolicies and DescribeScheduledActions
+// select by: the namespace, an optional resource id and dimension, names
+// (all when empty) and a page.
+type childFilter struct {
+	ns, rid, dim string
+	names        []string
+	namesMember  string
+	max          *int
+	token        string
+}
+
+// describeChildren lists the records of bucket b that f selects, in
+// resource id and name order, a page at a time; idOf gives a record's
+// resource id and name.
+func describeChildren[T any](ctx context.Context, s *Service, b store.Bucket, f childFilter, idOf func(T) (string, string)) ([]T, string, error) {
+	if err := checkFilter(f.ns, f.rid, f.dim); err != nil {
+		return nil, "", err
+	}
+	if len(f.names) > 50 {
+		return nil, "", validation(len(f.names), f.namesMember, "Member must have length less than or equal to 50")
+	}
+	limit, err := checkMaxResults(f.max)
+	if err != nil {
+		return nil, "", err
+	}
+	prefix := ""
+	if f.rid != "" {
+		prefix = childPrefix(f.rid)
+	}
+	var list []T
+	err = s.opts.Store.View(ctx, func(tx store.Tx) error {
+		list = list[:0]
+		return store.ScanJSON(tx, b, prefix, "", func(_ string, v T) bool {
+			if _, name := idOf(v); len(f.names) == 0 || slices.Contains(f.names, name) {
+				list = append(list, v)
+			}
+			return true
+		})
+	})
+	if err != nil {
+		return nil, "", internal(err)
+	}
+	return page(list, func(v T) string { return childKey(idOf(v)) }, false, f.token, limit)
 }
 
 func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }

@@ -2,7 +2,6 @@ package aasops
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"time"
 
@@ -128,33 +127,9 @@ func applyScheduled(a *Scheduled, in *PutScheduledActionInput, now time.Time) er
 
 // DescribeScheduledActions lists scheduled actions in resource id and name order.
 func (s *Service) DescribeScheduledActions(ctx context.Context, in *DescribeScheduledActionsInput) (*DescribeScheduledActionsOutput, error) {
-	if err := checkFilter(in.ServiceNamespace, in.ResourceId, in.ScalableDimension); err != nil {
-		return nil, err
-	}
-	if len(in.ScheduledActionNames) > 50 {
-		return nil, validation(len(in.ScheduledActionNames), "scheduledActionNames", "Member must have length less than or equal to 50")
-	}
-	limit, err := checkMaxResults(in.MaxResults)
-	if err != nil {
-		return nil, err
-	}
-	prefix := ""
-	if in.ResourceId != "" {
-		prefix = childPrefix(in.ResourceId)
-	}
-	var list []Scheduled
-	err = s.opts.Store.View(ctx, func(tx store.Tx) error {
-		return store.ScanJSON(tx, bucketScheduled, prefix, "", func(_ string, a Scheduled) bool {
-			if len(in.ScheduledActionNames) == 0 || slices.Contains(in.ScheduledActionNames, a.Name) {
-				list = append(list, a)
-			}
-			return true
-		})
-	})
-	if err != nil {
-		return nil, internal(err)
-	}
-	got, next, err := page(list, func(a Scheduled) string { return childKey(a.ResourceID, a.Name) }, false, in.NextToken, limit)
+	got, next, err := describeChildren(ctx, s, bucketScheduled, childFilter{ns: in.ServiceNamespace, rid: in.ResourceId,
+		dim: in.ScalableDimension, names: in.ScheduledActionNames, namesMember: "scheduledActionNames", max: in.MaxResults,
+		token: in.NextToken}, func(a Scheduled) (string, string) { return a.ResourceID, a.Name })
 	if err != nil {
 		return nil, err
 	}
