@@ -29,12 +29,12 @@ func TestNormalizeActionsDefaults(t *testing.T) {
 
 func TestHealthCheckMatcher(t *testing.T) {
 	for _, ok := range []string{"200", "200,202", "200-299", "200-499", "404"} {
-		if err := validateHTTPMatcher(ok); err != nil {
+		if err := validateMatcher(ok, 499); err != nil {
 			t.Errorf("%s: %v", ok, err)
 		}
 	}
 	for _, bad := range []string{"", "199", "500", "200-500", "299-200", "abc", "200,"} {
-		if validateHTTPMatcher(bad) == nil {
+		if validateMatcher(bad, 499) == nil {
 			t.Errorf("%q accepted", bad)
 		}
 	}

@@ -21,7 +21,21 @@ func (p Partition) elb(resource string) string {
 
 // LoadBalancerARN returns arn:aws:elasticloadbalancing:REGION:ACCOUNT:loadbalancer/app/NAME/ID.
 func (p Partition) LoadBalancerARN(name, id string) string {
-	return p.elb("loadbalancer/app/" + name + "/" + id)
+	return p.LoadBalancerARNOf(ALBTypeApplication, name, id)
+}
+
+// LoadBalancerARNOf returns the ARN of a load balancer of type lbType:
+// ...:loadbalancer/app/NAME/ID for application and .../net/NAME/ID for
+// network load balancers.
+func (p Partition) LoadBalancerARNOf(lbType, name, id string) string {
+	return p.elb("loadbalancer/" + elbTypePrefix(lbType) + "/" + name + "/" + id)
+}
+
+func elbTypePrefix(lbType string) string {
+	if lbType == ALBTypeNetwork {
+		return "net"
+	}
+	return "app"
 }
 
 // TargetGroupARN returns arn:aws:elasticloadbalancing:REGION:ACCOUNT:targetgroup/NAME/ID.
@@ -64,8 +78,9 @@ type ELBResource struct {
 	ListenerPath string
 }
 
-// ParseELBARN splits an ELBv2 ARN; ok is false for anything else, including
-// network and gateway load balancers, which Slipway does not have.
+// ParseELBARN splits an ELBv2 ARN of an application ("app/") or network
+// ("net/") load balancer or of its parts; ok is false for anything else,
+// including gateway load balancers ("gwy/"), which Slipway does not have.
 func ParseELBARN(arn string) (ELBResource, bool) {
 	a, ok := ParseARN(arn)
 	if !ok || a.Service != "elasticloadbalancing" {
@@ -83,9 +98,9 @@ func ParseELBARN(arn string) (ELBResource, bool) {
 	case typ == ELBResourceTargetGroup && len(parts) == 2:
 		r.Name = parts[0]
 		return r, true
-	case typ == ELBResourceLoadBalancer && len(parts) == 3 && parts[0] == "app",
-		typ == ELBResourceListener && len(parts) == 4 && parts[0] == "app",
-		typ == ELBResourceRule && len(parts) == 5 && parts[0] == "app":
+	case typ == ELBResourceLoadBalancer && len(parts) == 3 && isLBPrefix(parts[0]),
+		typ == ELBResourceListener && len(parts) == 4 && isLBPrefix(parts[0]),
+		typ == ELBResourceRule && len(parts) == 5 && isLBPrefix(parts[0]):
 		r.Name = parts[1]
 		r.LoadBalancerPath = strings.Join(parts[:3], "/")
 		if typ == ELBResourceRule {
@@ -95,3 +110,5 @@ func ParseELBARN(arn string) (ELBResource, bool) {
 	}
 	return ELBResource{}, false
 }
+
+func isLBPrefix(p string) bool { return p == "app" || p == "net" }

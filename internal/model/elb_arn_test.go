@@ -20,7 +20,7 @@ func TestELBARNs(t *testing.T) {
 		t.Fatalf("target group = %+v", tg)
 	}
 	for _, bad := range []string{
-		"arn:aws:elasticloadbalancing:eu-west-1:1:loadbalancer/net/x/0123456789abcdef",
+		"arn:aws:elasticloadbalancing:eu-west-1:1:loadbalancer/gwy/x/0123456789abcdef",
 		"arn:aws:ecs:eu-west-1:1:cluster/x", "arn:aws:elasticloadbalancing:eu-west-1:1:listener/app/x//1", "nope",
 	} {
 		if _, ok := ParseELBARN(bad); ok {

@@ -23,6 +23,24 @@ type Listener struct {
 	ALPNPolicy     []string    `json:"alpnPolicy,omitempty"`
 	DefaultActions []ELBAction `json:"defaultActions"`
 	DefaultRuleARN string      `json:"defaultRuleArn"`
+	// Attributes holds every attribute ELB lists for the listener's
+	// protocol, defaults filled in (see listenerAttributeTable); nil in
+	// records written before attributes existed, read as the defaults.
+	Attributes map[string]string `json:"attributes,omitempty"`
+}
+
+// IsNetwork reports whether the listener has a network load balancer's
+// protocol (TCP, TLS, UDP or TCP_UDP), served by the layer-4 data plane.
+func (l Listener) IsNetwork() bool { return IsNetworkProtocol(l.Protocol) }
+
+// IsNetworkProtocol reports whether p is a network load balancer's
+// listener or target group protocol.
+func IsNetworkProtocol(p string) bool {
+	switch p {
+	case ProtocolTCP, ProtocolTLS, ProtocolUDP, ProtocolTCPUDP:
+		return true
+	}
+	return false
 }
 
 // ListenerCertificate names a certificate of an HTTPS listener; see
@@ -32,9 +50,12 @@ type ListenerCertificate struct {
 	IsDefault bool   `json:"isDefault"`
 }
 
-// ValidateListener checks port, protocol, certificates and SSL policy as
-// ELB does for application load balancers. Actions are checked separately
-// (NormalizeActions) because their target groups must be looked up.
+// ValidateListener checks port, protocol, certificates, SSL and ALPN
+// policy as ELB does, and fills in the attributes of the listener's
+// protocol. Whether the protocol suits the load balancer's type is checked
+// with the load balancer (CheckListenerProtocol); actions are checked
+// separately (NormalizeActions) because their target groups must be
+// looked up.
 func (l *Listener) ValidateListener() error {
 	if l.Port < 1 || l.Port > 65535 {
 		return elbInvalid("Port '%d' must be between 1 and 65535", l.Port)
@@ -42,18 +63,33 @@ func (l *Listener) ValidateListener() error {
 	if err := ValidateALPNPolicy(l.ALPNPolicy); err != nil {
 		return err
 	}
+	// ELB: an ALPN policy belongs to TLS listeners of network load balancers.
+	if len(l.ALPNPolicy) > 0 && l.Protocol != ProtocolTLS {
+		return elbErr("ALPNPolicyNotSupported", "ALPN policies can only be specified for TLS listeners")
+	}
+	defer l.keepAttributes()
 	switch l.Protocol {
-	case ProtocolHTTP:
-		// ELB ignores neither: certificates and a policy make no sense on HTTP.
+	case ProtocolHTTP, ProtocolTCP, ProtocolUDP, ProtocolTCPUDP:
+		// ELB ignores neither: certificates and a policy make no sense without TLS.
 		if len(l.Certificates) > 0 || l.SSLPolicy != "" {
-			return elbErr(ELBInvalidConfiguration, "Certificates and SSL policies can only be specified for HTTPS listeners")
+			return elbErr(ELBInvalidConfiguration, "Certificates and SSL policies can only be specified for HTTPS and TLS listeners")
 		}
-	case ProtocolHTTPS:
+	case ProtocolHTTPS, ProtocolTLS:
 		return l.validateTLS()
 	case "":
 		return elbInvalid("A listener protocol must be specified")
 	default:
-		return elbErr(ELBUnsupportedProtocol, "Protocol '%s' is not supported for application load balancers: use HTTP or HTTPS", l.Protocol)
+		return elbErr(ELBUnsupportedProtocol, "Protocol '%s' is not supported: use HTTP or HTTPS (application load balancers), TCP, TLS, UDP or TCP_UDP (network load balancers)", l.Protocol)
+	}
+	return nil
+}
+
+// CheckListenerProtocol refuses a listener protocol the load balancer's
+// type does not have: HTTP and HTTPS for application, TCP, TLS, UDP and
+// TCP_UDP for network load balancers.
+func CheckListenerProtocol(lbType, protocol string) error {
+	if IsNetworkProtocol(protocol) != (lbType == ALBTypeNetwork) {
+		return elbErr(ELBUnsupportedProtocol, "Protocol '%s' is not supported for load balancer type '%s'", protocol, lbType)
 	}
 	return nil
 }
@@ -61,7 +97,7 @@ func (l *Listener) ValidateListener() error {
 func (l *Listener) validateTLS() error {
 	switch len(l.Certificates) {
 	case 0:
-		return elbInvalid("A certificate must be specified for HTTPS listeners")
+		return elbInvalid("A certificate must be specified for %s listeners", l.Protocol)
 	case 1:
 	default:
 		// Further certificates are added with AddListenerCertificates in ELB.

@@ -13,6 +13,8 @@ import (
 // Load balancer values ELBv2 defines.
 const (
 	ALBTypeApplication   = "application"
+	ALBTypeNetwork       = "network"
+	ALBTypeGateway       = "gateway"
 	ALBSchemeInternet    = "internet-facing"
 	ALBSchemeInternal    = "internal"
 	ALBIPAddressTypeV4   = "ipv4"
@@ -39,7 +41,20 @@ var albHostedZones = map[string]string{
 	"sa-east-1": "Z2P70J7HTTTPLU",
 }
 
-// ALB is an ELBv2 application load balancer. Its network settings (subnets,
+// nlbHostedZones are the Route 53 zones ELB names as CanonicalHostedZoneId of
+// network load balancers, by region (echoed as albHostedZones are).
+var nlbHostedZones = map[string]string{
+	"us-east-1": "Z26RNL4JYFTOTI", "us-east-2": "ZLMOA37VPKANP",
+	"us-west-1": "Z24FKFUX50B4VW", "us-west-2": "Z18D5FSROUN65G",
+	"ca-central-1": "Z2EPGBW3API2WT", "eu-west-1": "Z2IFOLAFXWLO4F",
+	"eu-west-2": "ZD4D7Y8KGAS4G", "eu-west-3": "Z1CMS0P5QUZ6D5",
+	"eu-central-1": "Z3F0SRJ5LGBH90", "ap-northeast-1": "Z31USIVHYNEOWT",
+	"ap-northeast-2": "ZIBE1TIR4HY56", "ap-southeast-1": "ZKVM4W9LS7TM",
+	"ap-southeast-2": "ZCT6FZBF4DROD", "ap-south-1": "ZVDDRBQ08TROA",
+	"sa-east-1": "ZTK26PT1VY4CU",
+}
+
+// ALB is an ELBv2 load balancer, application or network (Type). Its network settings (subnets,
 // security groups, VPC, scheme, IP address type) cannot mean anything on one
 // host: they are stored and echoed as given.
 type ALB struct {
@@ -55,7 +70,15 @@ type ALB struct {
 	SecurityGroups        []string              `json:"securityGroups,omitempty"`
 	CustomerOwnedIpv4Pool string                `json:"customerOwnedIpv4Pool,omitempty"`
 	CreatedTime           time.Time             `json:"createdTime"`
+	// Attributes holds every attribute ELB lists for the load balancer's
+	// type, defaults filled in (see LoadBalancerAttributeDefaults); nil in
+	// records written before attributes existed, read as the defaults.
+	Attributes map[string]string `json:"attributes,omitempty"`
 }
+
+// IsNetwork reports whether a is a network load balancer (TCP, TLS, UDP
+// and TCP_UDP listeners, served by the layer-4 data plane).
+func (a ALB) IsNetwork() bool { return a.Type == ALBTypeNetwork }
 
 // ELBAvailabilityZone is one zone (subnet) of a load balancer, echoed.
 type ELBAvailabilityZone struct {
@@ -101,16 +124,21 @@ func NewALB(p Partition, spec ALBSpec, now time.Time) (ALB, error) {
 	if err := spec.validate(); err != nil {
 		return ALB{}, err
 	}
-	zone := albHostedZones[p.Region]
+	zones := albHostedZones
+	if spec.Type == ALBTypeNetwork {
+		zones = nlbHostedZones
+	}
+	zone := zones[p.Region]
 	if zone == "" {
-		zone = albHostedZones[DefaultRegion]
+		zone = zones[DefaultRegion]
 	}
 	a := ALB{
-		ARN: p.LoadBalancerARN(spec.Name, NewELBID()), Name: spec.Name,
-		DNSName:               albDNSName(spec.Name, spec.Scheme, p.Region),
+		ARN: p.LoadBalancerARNOf(spec.Type, spec.Name, NewELBID()), Name: spec.Name,
+		DNSName:               lbDNSName(spec.Type, spec.Name, spec.Scheme, p.Region),
 		CanonicalHostedZoneID: zone, Scheme: spec.Scheme, Type: spec.Type,
 		IPAddressType: spec.IPAddressType, SecurityGroups: spec.SecurityGroups,
 		CustomerOwnedIpv4Pool: spec.CustomerOwnedIpv4Pool, CreatedTime: now.UTC(),
+		Attributes: LoadBalancerAttributeDefaults(spec.Type, spec.Scheme),
 	}
 	for i, s := range spec.Subnets {
 		// Zone names are echoed in the region's a, b, c... order: there are
@@ -152,16 +180,35 @@ func (s ALBSpec) validate() error {
 	if strings.HasPrefix(s.Name, "internal-") {
 		return elbInvalid("Load balancer name '%s' cannot begin with 'internal-'", s.Name)
 	}
-	if s.Type != ALBTypeApplication {
-		return elbInvalid("Load balancer type '%s' is not supported: Slipway provides application load balancers", s.Type)
+	switch s.Type {
+	case ALBTypeApplication, ALBTypeNetwork:
+	case ALBTypeGateway:
+		// A gateway load balancer forwards IP packets over GENEVE to virtual
+		// appliances in a VPC: nothing on one host can be one.
+		return elbErr(ELBOperationNotPermitted, "Load balancer type 'gateway' is not supported: Slipway provides application and network load balancers")
+	default:
+		return elbInvalid("Load balancer type '%s' must be one of 'application, network, gateway'", s.Type)
 	}
 	if s.Scheme != ALBSchemeInternet && s.Scheme != ALBSchemeInternal {
 		return elbInvalid("Scheme '%s' must be one of 'internet-facing, internal'", s.Scheme)
 	}
-	switch s.IPAddressType {
-	case "ipv4", "dualstack", "dualstack-without-public-ipv4":
+	if s.Type == ALBTypeNetwork && s.CustomerOwnedIpv4Pool != "" {
+		return elbErr(ELBInvalidConfiguration, "A customer-owned IPv4 pool can only be specified for application load balancers")
+	}
+	return ValidateIPAddressType(s.Type, s.IPAddressType)
+}
+
+// ValidateIPAddressType checks a load balancer's IP address type: ELB
+// offers dualstack-without-public-ipv4 to application load balancers only.
+func ValidateIPAddressType(lbType, t string) error {
+	switch t {
+	case "ipv4", "dualstack":
+	case "dualstack-without-public-ipv4":
+		if lbType == ALBTypeNetwork {
+			return elbErr(ELBInvalidConfiguration, "IP address type 'dualstack-without-public-ipv4' is not supported for network load balancers")
+		}
 	default:
-		return elbInvalid("IP address type '%s' must be one of 'ipv4, dualstack, dualstack-without-public-ipv4'", s.IPAddressType)
+		return elbInvalid("IP address type '%s' must be one of 'ipv4, dualstack, dualstack-without-public-ipv4'", t)
 	}
 	return nil
 }
@@ -179,11 +226,15 @@ func (a ALB) SameSettings(spec ALBSpec) bool {
 		slices.Equal(subnets, spec.Subnets) && slices.Equal(a.SecurityGroups, spec.SecurityGroups)
 }
 
-// albDNSName follows ELB's shape NAME-DIGITS.REGION.elb.amazonaws.com, with
-// the "internal-" prefix of internal load balancers.
-func albDNSName(name, scheme, region string) string {
+// lbDNSName follows ELB's shapes, NAME-DIGITS.REGION.elb.amazonaws.com for
+// application and NAME-HEX16.elb.REGION.amazonaws.com for network load
+// balancers, with the "internal-" prefix of internal load balancers.
+func lbDNSName(lbType, name, scheme, region string) string {
 	n, _ := rand.Int(rand.Reader, big.NewInt(9_000_000_000))
 	host := fmt.Sprintf("%s-%d.%s.elb.amazonaws.com", name, n.Int64()+1_000_000_000, region)
+	if lbType == ALBTypeNetwork {
+		host = fmt.Sprintf("%s-%s.elb.%s.amazonaws.com", name, NewELBID(), region)
+	}
 	if scheme == ALBSchemeInternal {
 		host = "internal-" + host
 	}

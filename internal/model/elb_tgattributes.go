@@ -58,6 +58,9 @@ var nlbOnlyAttributes = map[string]bool{
 
 // AttributeList returns tg's attributes sorted by key.
 func (tg TargetGroup) AttributeList() []TargetGroupAttribute {
+	if tg.IsNetwork() {
+		return sortedAttributes(tg.attributeTable(), tg.Attributes)
+	}
 	out := make([]TargetGroupAttribute, 0, len(tg.Attributes))
 	for _, k := range slices.Sorted(maps.Keys(tg.Attributes)) {
 		out = append(out, TargetGroupAttribute{Key: k, Value: tg.Attributes[k]})
@@ -65,9 +68,12 @@ func (tg TargetGroup) AttributeList() []TargetGroupAttribute {
 	return out
 }
 
-// SetAttributes validates attrs as ELB does and applies them; tg is
-// unchanged when it returns an error.
+// SetAttributes validates attrs as ELB does for tg's kind and applies
+// them; tg is unchanged when it returns an error.
 func (tg *TargetGroup) SetAttributes(attrs []TargetGroupAttribute) error {
+	if tg.IsNetwork() {
+		return tg.setNetworkAttributes(attrs)
+	}
 	if len(attrs) == 0 {
 		return elbInvalid("At least one attribute must be specified")
 	}
@@ -190,6 +196,9 @@ func (tg TargetGroup) StickinessDuration() time.Duration {
 func (tg TargetGroup) Attribute(key string) string {
 	if v, ok := tg.Attributes[key]; ok {
 		return v
+	}
+	if tg.IsNetwork() {
+		return tg.attributeTable()[key].def
 	}
 	return TargetGroupAttributeDefaults()[key]
 }

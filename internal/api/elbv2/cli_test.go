@@ -8,19 +8,23 @@ import (
 	"testing"
 )
 
-// TestAWSCLI drives the API with the real AWS CLI. It is skipped when aws
-// is not installed, except in CI (CI=true), where it must run.
-func TestAWSCLI(t *testing.T) {
+// requireCLI skips without the aws CLI, except in CI (CI=true), where it must run.
+func requireCLI(t *testing.T) {
+	t.Helper()
 	if _, err := exec.LookPath("aws"); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatal("the aws CLI is required in CI")
 		}
 		t.Skip("aws CLI not on PATH")
 	}
-	a := newTestAPI(t)
-	run := func(args ...string) map[string]any {
+}
+
+// cliRunner returns a function that runs "aws elbv2 ARGS" against url and
+// decodes its JSON output, failing the test when the command fails.
+func cliRunner(t *testing.T, url string) func(args ...string) map[string]any {
+	return func(args ...string) map[string]any {
 		t.Helper()
-		cmd := exec.Command("aws", append([]string{"--endpoint-url", a.url, "--output", "json", "elbv2"}, args...)...)
+		cmd := exec.Command("aws", append([]string{"--endpoint-url", url, "--output", "json", "elbv2"}, args...)...)
 		cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY=secret",
 			"AWS_DEFAULT_REGION=us-east-1", "AWS_PAGER=", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
 		out, err := cmd.CombinedOutput()
@@ -35,6 +39,13 @@ func TestAWSCLI(t *testing.T) {
 		}
 		return v
 	}
+}
+
+// TestAWSCLI drives the API with the real AWS CLI.
+func TestAWSCLI(t *testing.T) {
+	requireCLI(t)
+	a := newTestAPI(t)
+	run := cliRunner(t, a.url)
 	first := func(v map[string]any, list, field string) string {
 		return v[list].([]any)[0].(map[string]any)[field].(string)
 	}
@@ -76,4 +87,41 @@ func TestAWSCLI(t *testing.T) {
 	run("delete-listener", "--listener-arn", listener)
 	run("delete-load-balancer", "--load-balancer-arn", lbARN)
 	run("delete-target-group", "--target-group-arn", tg)
+}
+
+// TestAWSCLINetworkLoadBalancer runs the NLB flow of the ELB guide with the
+// real AWS CLI: a network load balancer, a TCP target group, a TCP listener.
+func TestAWSCLINetworkLoadBalancer(t *testing.T) {
+	requireCLI(t)
+	a := newTestAPI(t)
+	run := cliRunner(t, a.url)
+	one := func(v map[string]any, list string) map[string]any { return v[list].([]any)[0].(map[string]any) }
+	lbOut := one(run("create-load-balancer", "--name", "edge", "--type", "network", "--subnets", "subnet-a"), "LoadBalancers")
+	if lbOut["Type"] != "network" || !strings.Contains(lbOut["LoadBalancerArn"].(string), ":loadbalancer/net/edge/") {
+		t.Fatalf("load balancer = %v", lbOut)
+	}
+	tg := one(run("create-target-group", "--name", "tcp", "--protocol", "TCP", "--port", "9000", "--vpc-id", "vpc-1"), "TargetGroups")
+	if tg["Protocol"] != "TCP" || tg["HealthCheckProtocol"] != "TCP" || tg["HealthCheckTimeoutSeconds"] != float64(10) ||
+		tg["HealthCheckPath"] != nil || tg["Matcher"] != nil {
+		t.Fatalf("target group = %v", tg)
+	}
+	l := one(run("create-listener", "--load-balancer-arn", lbOut["LoadBalancerArn"].(string), "--protocol", "TCP", "--port", "7000",
+		"--default-actions", "Type=forward,TargetGroupArn="+tg["TargetGroupArn"].(string)), "Listeners")
+	if l["Protocol"] != "TCP" || l["Port"] != float64(7000) {
+		t.Fatalf("listener = %v", l)
+	}
+	listener := l["ListenerArn"].(string)
+	run("modify-listener-attributes", "--listener-arn", listener, "--attributes", "Key=tcp.idle_timeout.seconds,Value=120")
+	attrs := run("describe-listener-attributes", "--listener-arn", listener)["Attributes"].([]any)
+	if len(attrs) != 1 || attrs[0].(map[string]any)["Value"] != "120" {
+		t.Fatalf("listener attributes = %v", attrs)
+	}
+	run("modify-target-group-attributes", "--target-group-arn", tg["TargetGroupArn"].(string),
+		"--attributes", "Key=proxy_protocol_v2.enabled,Value=true")
+	run("register-targets", "--target-group-arn", tg["TargetGroupArn"].(string), "--targets", "Id=i-1")
+	run("modify-load-balancer-attributes", "--load-balancer-arn", lbOut["LoadBalancerArn"].(string),
+		"--attributes", "Key=load_balancing.cross_zone.enabled,Value=true")
+	run("delete-listener", "--listener-arn", listener)
+	run("delete-load-balancer", "--load-balancer-arn", lbOut["LoadBalancerArn"].(string))
+	run("delete-target-group", "--target-group-arn", tg["TargetGroupArn"].(string))
 }

@@ -1,7 +1,7 @@
 // Package elbv2 serves the Elastic Load Balancing v2 Query API (version
-// 2015-12-01) for application load balancers: load balancers, target
-// groups and their attributes, targets and their health, listeners, rules
-// and tags, with ELB's parameters, XML shapes, validation and error codes,
+// 2015-12-01) for application and network load balancers: load balancers,
+// target groups, listeners and their attributes, targets and their health,
+// rules and tags (docs/elbv2.md has what each setting does here), with ELB's parameters, XML shapes, validation and error codes,
 // so that the AWS CLI and SDKs work against it with --endpoint-url.
 //
 // This package is the wire only: it decodes each Query form into the input
@@ -21,11 +21,11 @@
 //     echoed; they have no effect. The DNS name has ELB's shape but does not
 //     resolve here: clients connect to this host on the listener's port.
 //   - Authentication actions (authenticate-oidc, authenticate-cognito,
-//     jwt-validation), regular-expression conditions and lambda/alb target
-//     types are refused, because pretending to honour them would change
-//     what traffic reaches a target.
+//     jwt-validation), regular-expression conditions, gateway load
+//     balancers and lambda/alb target types are refused, because
+//     pretending to honour them would change what traffic reaches a target.
 //
-// # HTTPS certificates
+// # HTTPS and TLS certificates
 //
 // A listener's CertificateArn is an ACM certificate ARN (Slipway's ACM,
 // internal/ops/acmops: imported or requested certificates; CertificateNotFound

@@ -52,8 +52,8 @@ func TestLoadBalancerValidation(t *testing.T) {
 		_, err := a.c.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{Name: aws.String(name)})
 		wantCode(t, err, "ValidationError")
 	}
-	_, err := a.c.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{Name: aws.String("nlb"), Type: types.LoadBalancerTypeEnumNetwork})
-	wantCode(t, err, "ValidationError")
+	_, err := a.c.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{Name: aws.String("gwy"), Type: types.LoadBalancerTypeEnumGateway})
+	wantCode(t, err, "OperationNotPermitted")
 	_, err = a.c.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{Name: aws.String("tags"),
 		Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String("1")}, {Key: aws.String("k"), Value: aws.String("2")}}})
 	wantCode(t, err, "DuplicateTagKeys")

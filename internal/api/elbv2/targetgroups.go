@@ -74,15 +74,27 @@ type attributesResult struct {
 	Attributes list[wireAttribute]
 }
 
-func decodeTargetGroupAttributes(f form) (*elbops.TargetGroupAttributesInput, error) {
-	in := &elbops.TargetGroupAttributesInput{TargetGroupARN: f.str("TargetGroupArn")}
+func decodeAttributes(f form) []elbops.Attribute {
+	var out []elbops.Attribute
 	for _, a := range f.list("Attributes") {
-		in.Attributes = append(in.Attributes, elbops.Attribute{Key: a.str("Key"), Value: a.str("Value")})
+		out = append(out, elbops.Attribute{Key: a.str("Key"), Value: a.str("Value")})
 	}
-	return in, nil
+	return out
 }
 
-func encodeAttributes(o *elbops.TargetGroupAttributesOutput) any {
+func decodeTargetGroupAttributes(f form) (*elbops.TargetGroupAttributesInput, error) {
+	return &elbops.TargetGroupAttributesInput{TargetGroupARN: f.str("TargetGroupArn"), Attributes: decodeAttributes(f)}, nil
+}
+
+func decodeLoadBalancerAttributes(f form) (*elbops.LoadBalancerAttributesInput, error) {
+	return &elbops.LoadBalancerAttributesInput{LoadBalancerARN: f.str("LoadBalancerArn"), Attributes: decodeAttributes(f)}, nil
+}
+
+func decodeListenerAttributes(f form) (*elbops.ListenerAttributesInput, error) {
+	return &elbops.ListenerAttributesInput{ListenerARN: f.str("ListenerArn"), Attributes: decodeAttributes(f)}, nil
+}
+
+func encodeAttributes(o *elbops.AttributesOutput) any {
 	res := attributesResult{Attributes: list[wireAttribute]{Member: []wireAttribute{}}}
 	for _, a := range o.Attributes {
 		res.Attributes.Member = append(res.Attributes.Member, wireAttribute(a))

@@ -37,7 +37,7 @@ type wireLoadBalancer struct {
 	State                 wireLBState
 	Type                  string
 	AvailabilityZones     list[wireAZ]
-	SecurityGroups        list[string]
+	SecurityGroups        *list[string] `xml:",omitempty"`
 	IpAddressType         string
 	CustomerOwnedIpv4Pool string `xml:",omitempty"`
 }
@@ -47,8 +47,13 @@ func toWireLB(a elbops.LoadBalancer) wireLoadBalancer {
 		LoadBalancerArn: a.ARN, DNSName: a.DNSName, CanonicalHostedZoneId: a.CanonicalHostedZoneID,
 		CreatedTime: isoTime(a.CreatedTime), LoadBalancerName: a.Name, Scheme: a.Scheme, VpcId: a.VpcID,
 		State: wireLBState(a.State), Type: a.Type,
-		SecurityGroups: listOf(a.SecurityGroups), IpAddressType: a.IPAddressType,
-		CustomerOwnedIpv4Pool: a.CustomerOwnedIpv4Pool,
+		IpAddressType: a.IPAddressType, CustomerOwnedIpv4Pool: a.CustomerOwnedIpv4Pool,
+	}
+	// ELB always lists an application load balancer's security groups, and
+	// a network load balancer's only when it has some.
+	if !a.IsNetwork() || len(a.SecurityGroups) > 0 {
+		sg := listOf(a.SecurityGroups)
+		w.SecurityGroups = &sg
 	}
 	for _, z := range a.AvailabilityZones {
 		w.AvailabilityZones.Member = append(w.AvailabilityZones.Member, wireAZ{ZoneName: z.ZoneName, SubnetId: z.SubnetID})
@@ -73,25 +78,30 @@ type wireTargetGroup struct {
 	HealthCheckTimeoutSeconds  int
 	HealthyThresholdCount      int
 	UnhealthyThresholdCount    int
-	HealthCheckPath            string
-	Matcher                    wireMatcher
+	HealthCheckPath            string       `xml:",omitempty"`
+	Matcher                    *wireMatcher `xml:",omitempty"`
 	LoadBalancerArns           list[string]
 	TargetType                 string
-	ProtocolVersion            string
+	ProtocolVersion            string `xml:",omitempty"`
 	IpAddressType              string
 }
 
 func toWireTG(tg elbops.TargetGroup) wireTargetGroup {
 	hc := tg.HealthCheck
-	return wireTargetGroup{
+	w := wireTargetGroup{
 		TargetGroupArn: tg.ARN, TargetGroupName: tg.Name, Protocol: tg.Protocol, Port: tg.Port, VpcId: tg.VpcID,
 		HealthCheckProtocol: hc.Protocol, HealthCheckPort: hc.Port, HealthCheckEnabled: hc.Enabled,
 		HealthCheckIntervalSeconds: hc.IntervalSeconds, HealthCheckTimeoutSeconds: hc.TimeoutSeconds,
 		HealthyThresholdCount: hc.HealthyThresholdCount, UnhealthyThresholdCount: hc.UnhealthyThresholdCount,
-		HealthCheckPath: hc.Path, Matcher: wireMatcher{HttpCode: hc.HTTPCode},
+		HealthCheckPath:  hc.Path,
 		LoadBalancerArns: listOf(tg.LoadBalancerARNs), TargetType: tg.TargetType, ProtocolVersion: tg.ProtocolVersion,
 		IpAddressType: tg.IPAddressType,
 	}
+	// A TCP health check has neither path nor matcher, and ELB sends none.
+	if hc.HTTPCode != "" {
+		w.Matcher = &wireMatcher{HttpCode: hc.HTTPCode}
+	}
+	return w
 }
 
 type wireTag struct {

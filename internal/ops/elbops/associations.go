@@ -7,11 +7,13 @@ import (
 	"github.com/slipway-dev/slipway/internal/state"
 )
 
-// checkTargetGroups makes sure the target groups the actions forward to
-// exist and are not used by another load balancer: ELB associates an ALB
-// target group with at most one load balancer, and a load balancer with at
-// most model.MaxTargetGroupsPerALB target groups.
-func checkTargetGroups(tx state.Tx, lbARN string, actions []model.ELBAction) error {
+// checkTargetGroups makes sure the target groups the actions of listener l
+// (or of one of its rules) forward to exist, have a protocol l can forward
+// to, and are not used by another load balancer: ELB associates a target
+// group with at most one load balancer, and a load balancer with at most
+// model.MaxTargetGroupsPerALB target groups.
+func checkTargetGroups(tx state.Tx, l model.Listener, actions []model.ELBAction) error {
+	lbARN := l.LoadBalancerARN
 	users, err := tx.TargetGroupLoadBalancers()
 	if err != nil {
 		return err
@@ -29,8 +31,13 @@ func checkTargetGroups(tx state.Tx, lbARN string, actions []model.ELBAction) err
 		return clientErr(CodeTooManyTargetGroups, "You've reached the limit on the number of target groups per load balancer (%d)", model.MaxTargetGroupsPerALB)
 	}
 	for _, arn := range model.TargetGroupARNs(actions) {
-		if _, err := tx.TargetGroup(arn); err != nil {
+		tg, err := tx.TargetGroup(arn)
+		if err != nil {
 			return err
+		}
+		if !model.CompatibleProtocols(l.Protocol, tg.Protocol) {
+			return clientErr(model.ELBIncompatibleProtocols,
+				"The protocol of target group '%s' (%s) is not compatible with the listener protocol '%s'", arn, tg.Protocol, l.Protocol)
 		}
 		for _, other := range users[arn] {
 			if other != lbARN {

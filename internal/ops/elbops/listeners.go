@@ -101,7 +101,7 @@ func (s *Service) CreateListener(ctx context.Context, in *CreateListenerInput) (
 	l.DefaultRuleARN = model.RuleARN(l.ARN, model.NewELBID())
 	var out model.Listener
 	err := s.st.Update(ctx, func(tx state.Tx) error {
-		if _, err := tx.LoadBalancer(lbARN); err != nil {
+		if err := checkListenerFits(tx, l); err != nil {
 			return err
 		}
 		existing, err := checkListenerPlacement(tx, l)
@@ -112,7 +112,7 @@ func (s *Service) CreateListener(ctx context.Context, in *CreateListenerInput) (
 		if err != nil {
 			return err
 		}
-		if err := checkTargetGroups(tx, lbARN, l.DefaultActions); err != nil {
+		if err := checkTargetGroups(tx, l, l.DefaultActions); err != nil {
 			return err
 		}
 		out = l
@@ -180,13 +180,16 @@ func (s *Service) ModifyListener(ctx context.Context, in *ModifyListenerInput) (
 		if err := c.apply(ctx, s, &l); err != nil {
 			return err
 		}
+		if err := checkListenerFits(tx, l); err != nil {
+			return err
+		}
 		if existing, err := checkListenerPlacement(tx, l); err != nil || existing != nil {
 			if existing != nil {
 				err = duplicateListener(l.LoadBalancerARN)
 			}
 			return err
 		}
-		if err := checkTargetGroups(tx, l.LoadBalancerARN, l.DefaultActions); err != nil {
+		if err := checkTargetGroups(tx, l, l.DefaultActions); err != nil {
 			return err
 		}
 		out = l

@@ -152,7 +152,20 @@ func (s *Service) DeleteLoadBalancer(ctx context.Context, in *DeleteLoadBalancer
 	if arn == "" {
 		return Validation("A load balancer ARN must be specified")
 	}
-	if err := s.st.Update(ctx, func(tx state.Tx) error { return tx.DeleteLoadBalancer(arn) }); err != nil {
+	err := s.st.Update(ctx, func(tx state.Tx) error {
+		a, err := tx.LoadBalancer(arn)
+		if errors.Is(err, state.ErrLoadBalancerNotFound) {
+			return nil // ELB: deleting what is already gone succeeds
+		}
+		if err != nil {
+			return err
+		}
+		if a.DeletionProtection() {
+			return clientErr(CodeOperationNotPermitted, "Load balancer '%s' cannot be deleted because deletion protection is enabled", arn)
+		}
+		return tx.DeleteLoadBalancer(arn)
+	})
+	if err != nil {
 		return fail(err)
 	}
 	s.log.Info("load balancer deleted", "arn", arn)

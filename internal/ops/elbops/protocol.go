@@ -6,14 +6,16 @@ import (
 
 	"github.com/slipway-dev/slipway/internal/certfile"
 	"github.com/slipway-dev/slipway/internal/model"
+	"github.com/slipway-dev/slipway/internal/state"
 )
 
 // Listener protocols are decided here and nowhere else in the operations:
-// which protocols a listener may have, which of them terminate TLS (and so
-// keep certificates and an SSL policy), and what a listener's settings must
-// satisfy. Network load balancers' TCP, UDP, TCP_UDP and TLS listeners are
-// added here (and in model.Listener.ValidateListener, whose switch refuses
-// every protocol but HTTP and HTTPS today).
+// which protocols a listener may have (model.Listener.ValidateListener, and
+// which of them the load balancer's type has: checkListenerFits), which of
+// them terminate TLS (and so keep certificates and an SSL policy), and what
+// a listener's settings must satisfy. Application load balancers have HTTP
+// and HTTPS listeners, network load balancers TCP, TLS, UDP and TCP_UDP
+// ones, whose default actions only forward.
 
 // errNoCertificateSource: the operations were given no CertificateSource,
 // so no ACM certificate exists for them.
@@ -23,10 +25,33 @@ var errNoCertificateSource = errors.New("elbops: no ACM certificate source")
 // certificates and an SSL policy.
 func terminatesTLS(p string) bool {
 	switch p {
-	case model.ProtocolHTTPS:
+	case model.ProtocolHTTPS, model.ProtocolTLS:
 		return true
 	}
 	return false
+}
+
+// checkListenerFits checks listener l against its load balancer (which
+// must exist): the protocol must be one of the load balancer's type, and a
+// network load balancer's listener can only forward (ELB has no
+// fixed-response, redirect or authenticate actions at layer 4).
+func checkListenerFits(tx state.Tx, l model.Listener) error {
+	lb, err := tx.LoadBalancer(l.LoadBalancerARN)
+	if err != nil {
+		return err
+	}
+	if err := model.CheckListenerProtocol(lb.Type, l.Protocol); err != nil {
+		return err
+	}
+	if !lb.IsNetwork() {
+		return nil
+	}
+	for _, a := range l.DefaultActions {
+		if a.Type != model.ActionForward {
+			return clientErr(model.ELBInvalidAction, "Action type '%s' is not supported for %s listeners: network load balancers' listeners can only forward", a.Type, l.Protocol)
+		}
+	}
+	return nil
 }
 
 // setProtocol changes l's protocol. ELB drops the TLS settings of a

@@ -58,7 +58,7 @@ func (s *Service) ModifyRule(ctx context.Context, in *ModifyRuleInput) (*RulesOu
 			if err != nil {
 				return err
 			}
-			if err := checkTargetGroups(tx, l.LoadBalancerARN, c.actions); err != nil {
+			if err := checkTargetGroups(tx, l, c.actions); err != nil {
 				return err
 			}
 			rule.Actions = c.actions
@@ -79,7 +79,7 @@ func modifyDefaultRule(tx state.Tx, l model.Listener, c ruleChange) (Rule, error
 		return Rule{}, clientErr(CodeOperationNotPermitted, "Conditions cannot be specified for the default rule '%s'", l.DefaultRuleARN)
 	}
 	if c.actions != nil {
-		if err := checkTargetGroups(tx, l.LoadBalancerARN, c.actions); err != nil {
+		if err := checkTargetGroups(tx, l, c.actions); err != nil {
 			return Rule{}, err
 		}
 		l.DefaultActions = c.actions

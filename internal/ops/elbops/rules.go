@@ -80,6 +80,10 @@ func (s *Service) CreateRule(ctx context.Context, in *CreateRuleInput) (*RulesOu
 		if err != nil {
 			return err
 		}
+		// ELB: network load balancers' listeners have only their default rule.
+		if l.IsNetwork() {
+			return clientErr(CodeInvalidConfigurationRq, "Rules are not supported for %s listeners: a network load balancer's listener has only its default action", l.Protocol)
+		}
 		rules, err := tx.Rules(l.ARN)
 		if err != nil {
 			return err
@@ -92,7 +96,7 @@ func (s *Service) CreateRule(ctx context.Context, in *CreateRuleInput) (*RulesOu
 				return priorityInUse(rule.Priority)
 			}
 		}
-		if err := checkTargetGroups(tx, l.LoadBalancerARN, rule.Actions); err != nil {
+		if err := checkTargetGroups(tx, l, rule.Actions); err != nil {
 			return err
 		}
 		rule.ARN = model.RuleARN(l.ARN, model.NewELBID())

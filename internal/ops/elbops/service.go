@@ -1,7 +1,7 @@
 // Package elbops is the typed operations layer of Elastic Load Balancing v2
-// (API version 2015-12-01) for application load balancers: load balancers,
-// target groups and their attributes, targets and their health, listeners,
-// rules and tags, with ELB's validation, quotas, pagination and errors
+// (API version 2015-12-01) for application and network load balancers:
+// load balancers, target groups and listeners and their attributes, targets
+// and their health, rules and tags, with ELB's validation, quotas, pagination and errors
 // (*awserr.Error, in ELB's codes and words).
 //
 // It knows nothing of HTTP: the wire (internal/api/elbv2) decodes the Query

@@ -15,18 +15,18 @@ type TargetGroupAttributesInput struct {
 	Attributes []Attribute
 }
 
-// TargetGroupAttributesOutput is every attribute of a target group, in
-// ELB's order, defaults included.
-type TargetGroupAttributesOutput struct {
+// AttributesOutput is every attribute of a target group, load balancer or
+// listener, sorted by key, defaults included.
+type AttributesOutput struct {
 	Attributes []Attribute
 }
 
-func attributesOf(tg model.TargetGroup) *TargetGroupAttributesOutput {
-	return &TargetGroupAttributesOutput{Attributes: append([]Attribute{}, tg.AttributeList()...)}
+func attributesOf(list []Attribute) *AttributesOutput {
+	return &AttributesOutput{Attributes: append([]Attribute{}, list...)}
 }
 
 // DescribeTargetGroupAttributes lists a target group's attributes.
-func (s *Service) DescribeTargetGroupAttributes(ctx context.Context, in *TargetGroupAttributesInput) (*TargetGroupAttributesOutput, error) {
+func (s *Service) DescribeTargetGroupAttributes(ctx context.Context, in *TargetGroupAttributesInput) (*AttributesOutput, error) {
 	var tg model.TargetGroup
 	err := s.st.View(ctx, func(tx state.Tx) error {
 		var err error
@@ -36,12 +36,12 @@ func (s *Service) DescribeTargetGroupAttributes(ctx context.Context, in *TargetG
 	if err != nil {
 		return nil, fail(err)
 	}
-	return attributesOf(tg), nil
+	return attributesOf(tg.AttributeList()), nil
 }
 
 // ModifyTargetGroupAttributes sets the given attributes, all or none, and
 // answers every attribute.
-func (s *Service) ModifyTargetGroupAttributes(ctx context.Context, in *TargetGroupAttributesInput) (*TargetGroupAttributesOutput, error) {
+func (s *Service) ModifyTargetGroupAttributes(ctx context.Context, in *TargetGroupAttributesInput) (*AttributesOutput, error) {
 	var out model.TargetGroup
 	err := s.st.Update(ctx, func(tx state.Tx) error {
 		tg, err := tx.TargetGroup(in.TargetGroupARN)
@@ -57,5 +57,5 @@ func (s *Service) ModifyTargetGroupAttributes(ctx context.Context, in *TargetGro
 	if err != nil {
 		return nil, fail(err)
 	}
-	return attributesOf(out), nil
+	return attributesOf(out.AttributeList()), nil
 }

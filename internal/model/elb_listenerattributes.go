@@ -1,0 +1,124 @@
+package model
+
+import (
+	"strconv"
+	"time"
+)
+
+// Listener attribute keys other packages read.
+const (
+	// ListenerAttrTCPIdleTimeout is tcp.idle_timeout.seconds of TCP, TLS
+	// and TCP_UDP listeners: the layer-4 data plane closes a connection idle
+	// this long.
+	ListenerAttrTCPIdleTimeout = "tcp.idle_timeout.seconds"
+	// ListenerAttrServerHeader is routing.http.response.server.enabled.
+	ListenerAttrServerHeader = "routing.http.response.server.enabled"
+)
+
+// DefaultTCPIdleTimeoutSeconds is tcp.idle_timeout.seconds' default (ELB: 350).
+const DefaultTCPIdleTimeoutSeconds = 350
+
+// mtlsHeaders are the request headers of mutual TLS whose names an HTTPS
+// listener's attributes rename: attribute part and ELB's header name.
+var mtlsHeaders = [][2]string{
+	{"x_amzn_mtls_clientcert_serial_number", "X-Amzn-Mtls-Clientcert-Serial-Number"},
+	{"x_amzn_mtls_clientcert_issuer", "X-Amzn-Mtls-Clientcert-Issuer"},
+	{"x_amzn_mtls_clientcert_subject", "X-Amzn-Mtls-Clientcert-Subject"},
+	{"x_amzn_mtls_clientcert_validity", "X-Amzn-Mtls-Clientcert-Validity"},
+	{"x_amzn_mtls_clientcert_leaf", "X-Amzn-Mtls-Clientcert-Leaf"},
+	{"x_amzn_mtls_clientcert", "X-Amzn-Mtls-Clientcert"},
+	{"x_amzn_tls_version", "X-Amzn-Tls-Version"},
+	{"x_amzn_tls_cipher_suite", "X-Amzn-Tls-Cipher-Suite"},
+}
+
+// responseHeaders are the response headers an application load balancer's
+// listener can add (routing.http.response.NAME.header_value, empty: not added).
+var responseHeaders = []string{
+	"strict_transport_security", "access_control_allow_origin", "access_control_allow_methods",
+	"access_control_allow_headers", "access_control_allow_credentials", "access_control_expose_headers",
+	"access_control_max_age", "content_security_policy", "x_content_type_options", "x_frame_options",
+}
+
+// listenerAttributeTable returns the attributes ELB lists for a listener of
+// protocol p.
+func listenerAttributeTable(p string) attrTable {
+	switch p {
+	case ProtocolTCP, ProtocolTLS, ProtocolTCPUDP:
+		return attrTable{ListenerAttrTCPIdleTimeout: {def: strconv.Itoa(DefaultTCPIdleTimeoutSeconds), check: intRange(60, 6000)}}
+	case ProtocolUDP:
+		return attrTable{}
+	}
+	t := attrTable{ListenerAttrServerHeader: {def: "true", check: boolAttr}}
+	for _, h := range responseHeaders {
+		t["routing.http.response."+h+".header_value"] = attrSpec{def: "", check: headerValue}
+	}
+	if p == ProtocolHTTPS {
+		for _, h := range mtlsHeaders {
+			t["routing.http.request."+h[0]+".header_name"] = attrSpec{def: h[1], check: headerName}
+		}
+	}
+	return t
+}
+
+// headerName accepts an HTTP header name (RFC 9110 token), 1-40 characters.
+func headerName(key, v string) error {
+	if v == "" || len(v) > 40 {
+		return elbInvalid("The header name of attribute '%s' must be 1 to 40 characters long", key)
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return elbInvalid("The header name '%s' of attribute '%s' can only contain alphanumeric characters, hyphens and underscores", v, key)
+		}
+	}
+	return nil
+}
+
+// headerValue accepts a header value: printable ASCII, spaces allowed, never
+// CR or LF (it would end the header line).
+func headerValue(key, v string) error { return echoedText(key, v) }
+
+// AttributeList returns every attribute of l, defaults filled in, sorted by key.
+func (l Listener) AttributeList() []TargetGroupAttribute {
+	return sortedAttributes(listenerAttributeTable(l.Protocol), l.Attributes)
+}
+
+// SetAttributes validates attrs as ELB does for l's protocol and applies
+// them; l is unchanged when it returns an error.
+func (l *Listener) SetAttributes(attrs []TargetGroupAttribute) error {
+	next, err := listenerAttributeTable(l.Protocol).apply(l.Attributes, attrs, func(key string) error {
+		return elbErr(ELBInvalidConfiguration, "The attribute '%s' is not supported for %s listeners", key, l.Protocol)
+	})
+	if err != nil {
+		return err
+	}
+	l.Attributes = next
+	return nil
+}
+
+// keepAttributes drops the attributes l's protocol does not have (after a
+// protocol change, as ELB does) and fills in the defaults of those it has.
+func (l *Listener) keepAttributes() {
+	t := listenerAttributeTable(l.Protocol)
+	next := t.defaults()
+	for k, v := range l.Attributes {
+		if _, ok := t[k]; ok {
+			next[k] = v
+		}
+	}
+	l.Attributes = next
+}
+
+// IdleTimeout is tcp.idle_timeout.seconds of a TCP, TLS or TCP_UDP listener
+// (350 s unless set; 0 for other protocols).
+func (l Listener) IdleTimeout() time.Duration {
+	v, ok := l.Attributes[ListenerAttrTCPIdleTimeout]
+	if _, has := listenerAttributeTable(l.Protocol)[ListenerAttrTCPIdleTimeout]; !has {
+		return 0
+	}
+	n, err := strconv.Atoi(v)
+	if !ok || err != nil {
+		n = DefaultTCPIdleTimeoutSeconds
+	}
+	return time.Duration(n) * time.Second
+}
