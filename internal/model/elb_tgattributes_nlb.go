@@ -1,16 +1,9 @@
 package model
 
-// Attribute keys of network load balancers' target groups that the
-// layer-4 data plane acts on (see the accessors below).
-const (
-	AttrConnectionTermination          = "deregistration_delay.connection_termination.enabled"
-	AttrPreserveClientIP               = "preserve_client_ip.enabled"
-	AttrProxyProtocolV2                = "proxy_protocol_v2.enabled"
-	AttrUnhealthyConnectionTermination = "target_health_state.unhealthy.connection_termination.enabled"
-	AttrUnhealthyDrainingInterval      = "target_health_state.unhealthy.draining_interval_seconds"
-	// StickinessSourceIP is the stickiness.type of network load balancers.
-	StickinessSourceIP = "source_ip"
-)
+// AttrUnhealthyDrainingInterval is
+// target_health_state.unhealthy.draining_interval_seconds; the other keys of
+// network load balancers' groups are in elb_nlbattributes.go.
+const AttrUnhealthyDrainingInterval = "target_health_state.unhealthy.draining_interval_seconds"
 
 // udpLike reports whether the group carries UDP, where ELB turns some
 // TCP-only attributes off.
