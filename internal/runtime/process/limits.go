@@ -200,6 +200,16 @@ func (l Limits) create(cdir, taskID string, r runtime.Resources) ([]string, erro
 	return dirs, nil
 }
 
+// memoryLimit is the hard memory limit of a container with these
+// resources: its own or its task's, the lower; 0 when neither is set.
+func memoryLimit(r runtime.Resources) int64 {
+	own, task := int64(r.MemoryMiB)<<20, int64(r.TaskMemoryMiB)<<20
+	if own == 0 || task > 0 && task < own {
+		return task
+	}
+	return own
+}
+
 // taskCgroupPrefix names a task's cgroup: task-TASKID below "slipway".
 const taskCgroupPrefix = "task-"
 

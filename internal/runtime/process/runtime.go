@@ -190,6 +190,9 @@ func (r *Runtime) config(cdir string, spec runtime.Spec, argv []string, dir stri
 	}
 	cfg.Stdout, cfg.Stderr = filepath.Join(logDir, "stdout.log"), filepath.Join(logDir, "stderr.log")
 	cfg.Cgroups, err = r.limits.create(cdir, spec.TaskID, spec.Resources)
+	if len(cfg.Cgroups) > 0 {
+		cfg.MemoryLimit = memoryLimit(spec.Resources)
+	}
 	return cfg, err
 }
 

@@ -47,6 +47,10 @@ type containerConfig struct {
 	// Cgroups are the container's cgroups (see Limits): the shim moves the
 	// application into them.
 	Cgroups []string `json:"cgroups,omitempty"`
+	// MemoryLimit is the hard memory limit its cgroups hold it to (its own
+	// or its task's, the lower), for the task metadata endpoint's /stats;
+	// 0 when none.
+	MemoryLimit int64 `json:"memoryLimit,omitempty"`
 }
 
 // writeConfig stores cfg in the container directory dir. The file is private (0600):

@@ -59,6 +59,9 @@ func TestTaskLimitsHoldTheWholeTask(t *testing.T) {
 	if b, err := os.ReadFile(cpuFile); err != nil || strings.TrimSpace(string(b)) != want {
 		t.Errorf("%s = %q %v, want %s", cpuFile, b, err, want)
 	}
+	if u, err := i.(runtime.UsageSampler).Usage(t.Context()); err != nil || u.MemoryLimitBytes != 48<<20 || u.ContainerName != "idle" || u.MemoryBytes == 0 {
+		t.Errorf("idle's usage %+v, %v: want the task's 48 MiB as its limit", u, err)
+	}
 	h := start(t, rt, hog)
 	st := waitExit(t, h)
 	if code(t, st) != 137 || st.Reason != "OutOfMemoryError: Container killed due to memory usage" {

@@ -56,7 +56,9 @@ func (l *live) list() []*handle {
 // /proc/<pid>/stat of its application process: user and system time,
 // including that of children it has waited for, and its resident set. A
 // container's other processes that are still running are not counted
-// (the process runtime has no cgroup of its own).
+// (a cgroup would not tell them either: the shim moves the application
+// into its cgroups after it started, and what it had allocated stays
+// charged where it was).
 func (r *Runtime) Usage(ctx context.Context) ([]runtime.ContainerUsage, error) {
 	hs := r.live.list()
 	out := make([]runtime.ContainerUsage, 0, len(hs))
@@ -84,7 +86,7 @@ func (h *handle) Usage(context.Context) (runtime.ContainerUsage, error) {
 
 func (h *handle) usage(buf *[]byte) (runtime.ContainerUsage, bool) {
 	u, ok := readUsage(h.state.App, buf)
-	u.TaskARN, u.ContainerName = h.cfg.TaskARN, h.cfg.ContainerName
+	u.TaskARN, u.ContainerName, u.MemoryLimitBytes = h.cfg.TaskARN, h.cfg.ContainerName, uint64(max(h.cfg.MemoryLimit, 0))
 	return u, ok
 }
 
