@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"crypto/x509"
 	"encoding/pem"
 	"strings"
@@ -21,7 +22,10 @@ func TestCAPrintsTheRootThatIssuesRequestedCertificates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { srv.Close() })
+	t.Cleanup(func() {
+		_ = srv.StopDataPlane(context.Background())
+		srv.Close()
+	})
 	var out, errb bytes.Buffer
 	root := newRoot(&out, &errb)
 	root.SetArgs([]string{"ca", "--endpoint-url", srv.URL()})
