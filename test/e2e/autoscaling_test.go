@@ -121,3 +121,56 @@ func TestCLITargetTrackingOnRequestCount(t *testing.T) {
 		t.Fatalf("events: %v", latestEvents(svc, 10))
 	}
 }
+
+// TestCLIScheduledAndStepScaling drives the other two kinds of scaling
+// with the AWS CLI under --time-scale 60: a rate(1 minute) scheduled action
+// (a second here) raises the minimum to 2 and the service follows; then a
+// step scaling policy, run by the user's alarm on a metric the CLI puts
+// with put-metric-data, adds 2 tasks.
+func TestCLIScheduledAndStepScaling(t *testing.T) {
+	requireAWSCLI(t)
+	t.Parallel()
+	site := newSite(t)
+	cli := site.startServer(t, "--time-scale", "60").cli
+	site.registerTalk(t, cli, "v1")
+	cli.must(t, nil, "ecs", "create-service", "--service-name", "talk", "--task-definition", "talk", "--desired-count", "1")
+	const resource = "service/default/talk"
+	target := []string{"--service-namespace", "ecs", "--resource-id", resource, "--scalable-dimension", "ecs:service:DesiredCount"}
+	cli.must(t, nil, append([]string{"application-autoscaling", "register-scalable-target", "--min-capacity", "1", "--max-capacity", "4"}, target...)...)
+	cli.must(t, nil, append([]string{"application-autoscaling", "put-scheduled-action", "--scheduled-action-name", "busy",
+		"--schedule", "rate(1 minute)", "--scalable-target-action", "MinCapacity=2,MaxCapacity=4"}, target...)...)
+	waitFor(t, 20*time.Second, func() (bool, string) {
+		svc := cli.describeService(t, "talk")
+		return svc.DesiredCount == 2, fmt.Sprintf("desired %d", svc.DesiredCount)
+	})
+	var put struct{ PolicyARN string }
+	cli.must(t, &put, append([]string{"application-autoscaling", "put-scaling-policy", "--policy-name", "add2", "--policy-type", "StepScaling",
+		"--step-scaling-policy-configuration", `{"AdjustmentType":"ChangeInCapacity","Cooldown":300,"MetricAggregationType":"Maximum",` +
+			`"StepAdjustments":[{"MetricIntervalLowerBound":0,"ScalingAdjustment":2}]}`}, target...)...)
+	cli.must(t, nil, "cloudwatch", "put-metric-alarm", "--alarm-name", "queue-high", "--namespace", "Talk", "--metric-name", "QueueDepth",
+		"--statistic", "Maximum", "--period", "60", "--evaluation-periods", "1", "--threshold", "30",
+		"--comparison-operator", "GreaterThanOrEqualToThreshold", "--alarm-actions", put.PolicyARN)
+	waitFor(t, 20*time.Second, func() (bool, string) {
+		cli.must(t, nil, "cloudwatch", "put-metric-data", "--namespace", "Talk", "--metric-name", "QueueDepth", "--value", "50",
+			"--storage-resolution", "1")
+		svc := cli.describeService(t, "talk")
+		return svc.DesiredCount == 4, fmt.Sprintf("desired %d", svc.DesiredCount)
+	})
+	waitFor(t, 5*time.Second, func() (bool, string) {
+		acts := cli.scalingActivities(t, resource)
+		return hasActivity(acts, "Setting desired count to 2.", "minimum capacity was set to 2") &&
+				hasActivity(acts, "Setting min capacity to 2 and max capacity to 4", "scheduled action name busy was triggered") &&
+				hasActivity(acts, "Setting desired count to 4.", "monitor alarm queue-high in state ALARM triggered policy add2"),
+			fmt.Sprintf("%+v", acts)
+	})
+	var policies struct {
+		ScalingPolicies []struct {
+			PolicyName string
+			Alarms     []struct{ AlarmName string }
+		}
+	}
+	cli.must(t, &policies, "application-autoscaling", "describe-scaling-policies", "--service-namespace", "ecs")
+	if len(policies.ScalingPolicies) != 1 || len(policies.ScalingPolicies[0].Alarms) != 1 || policies.ScalingPolicies[0].Alarms[0].AlarmName != "queue-high" {
+		t.Fatalf("policies: %+v", policies)
+	}
+}
