@@ -12,8 +12,15 @@ import (
 type eventQueue struct {
 	fn   func(lb.HealthEvent)
 	mu   sync.Mutex // guards q
-	q    []lb.HealthEvent
+	q    []queued
 	wake chan struct{}
+}
+
+// queued is an event to deliver, or a flush marker (done set) to close once every
+// event queued before it has been delivered.
+type queued struct {
+	ev   lb.HealthEvent
+	done chan struct{}
 }
 
 func newEventQueue(fn func(lb.HealthEvent)) *eventQueue {
@@ -21,11 +28,14 @@ func newEventQueue(fn func(lb.HealthEvent)) *eventQueue {
 }
 
 func (e *eventQueue) push(ev lb.HealthEvent) {
-	if e.fn == nil {
-		return
+	if e.fn != nil {
+		e.add(queued{ev: ev})
 	}
+}
+
+func (e *eventQueue) add(q queued) {
 	e.mu.Lock()
-	e.q = append(e.q, ev)
+	e.q = append(e.q, q)
 	e.mu.Unlock()
 	select {
 	case e.wake <- struct{}{}:
@@ -45,9 +55,29 @@ func (e *eventQueue) run(stop <-chan struct{}) {
 		batch := e.q
 		e.q = nil
 		e.mu.Unlock()
-		for _, ev := range batch {
-			e.fn(ev)
+		for _, q := range batch {
+			if q.done != nil {
+				close(q.done)
+				continue
+			}
+			e.fn(q.ev)
 		}
+	}
+}
+
+// FlushEvents returns once every health event emitted before the call has been
+// passed to Options.OnHealthChange (or Run has stopped). Apply emits the events
+// of the changes it makes (targets draining) before it returns but delivers them
+// asynchronously; the link to a control plane flushes before acknowledging.
+func (d *DataPlane) FlushEvents() {
+	if d.events.fn == nil {
+		return
+	}
+	done := make(chan struct{})
+	d.events.add(queued{done: done})
+	select {
+	case <-done:
+	case <-d.stopped:
 	}
 }
 

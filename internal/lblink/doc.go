@@ -19,6 +19,8 @@
 //	apply {config}   → applied {version} or {error}: the routing of config
 //	                    (an lb.Config with its version) is what every new
 //	                    request sees; health reflecting it was sent before
+//	apply-network {network} → applied, likewise for the network load
+//	                    balancers' l4.Config (a node serving Planes; protocol 2)
 //	stats            → stats {lb.Stats}
 //	metrics          → metrics {Prometheus families, delimited protobuf}
 //	ping             → pong (keep-alive)

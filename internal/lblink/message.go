@@ -4,13 +4,15 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/slipway-dev/slipway/internal/l4"
 	"github.com/slipway-dev/slipway/internal/lb"
 )
 
 // Protocol is the version of the messages below. A node and a control plane
 // speaking different protocols refuse each other; the hello exchange itself
-// must stay readable by every version.
-const Protocol = 1
+// must stay readable by every version. 2: apply-network, the network load
+// balancers' configuration (internal/l4).
+const Protocol = 2
 
 // Sentinel errors.
 var (
@@ -30,17 +32,19 @@ var (
 
 // Message types.
 const (
-	typeHello    = "hello"
-	typeWelcome  = "welcome"
-	typeApply    = "apply"
-	typeApplied  = "applied"
-	typeHealth   = "health"
-	typeStats    = "stats"
-	typeMetrics  = "metrics"
-	typePing     = "ping"
-	typePong     = "pong"
-	typeShutdown = "shutdown"
-	typeError    = "error" // a refusal before the connection closes
+	typeHello   = "hello"
+	typeWelcome = "welcome"
+	typeApply   = "apply"
+	// typeApplyNetwork carries an l4.Config, answered by applied.
+	typeApplyNetwork = "apply-network"
+	typeApplied      = "applied"
+	typeHealth       = "health"
+	typeStats        = "stats"
+	typeMetrics      = "metrics"
+	typePing         = "ping"
+	typePong         = "pong"
+	typeShutdown     = "shutdown"
+	typeError        = "error" // a refusal before the connection closes
 )
 
 // Message is one frame. Type names it; the fields it uses are set, the
@@ -51,6 +55,7 @@ type Message struct {
 	Hello   *Hello        `json:"hello,omitempty"`
 	Version uint64        `json:"version,omitempty"` // welcome, applied: the node's applied version
 	Config  *lb.Config    `json:"config,omitempty"`  // apply
+	Network *l4.Config    `json:"network,omitempty"` // apply-network
 	Health  []GroupHealth `json:"health,omitempty"`  // welcome (every group), health (changed groups)
 	Stats   *lb.Stats     `json:"stats,omitempty"`
 	Metrics []byte        `json:"metrics,omitempty"` // delimited protobuf MetricFamily records
@@ -146,11 +151,11 @@ func wireError(err error) *Error {
 	switch {
 	case errors.As(err, &be):
 		e.Kind, e.Port, e.Message = kindBind, be.Port, be.Err.Error()
-	case errors.Is(err, lb.ErrCertificate):
+	case errors.Is(err, lb.ErrCertificate), errors.Is(err, l4.ErrCertificate):
 		e.Kind = kindCertificate
-	case errors.Is(err, lb.ErrInvalidConfig):
+	case errors.Is(err, lb.ErrInvalidConfig), errors.Is(err, l4.ErrInvalidConfig):
 		e.Kind = kindInvalid
-	case errors.Is(err, lb.ErrClosed):
+	case errors.Is(err, lb.ErrClosed), errors.Is(err, l4.ErrClosed):
 		e.Kind = kindClosed
 	case errors.Is(err, ErrProtocol):
 		e.Kind = kindProtocol

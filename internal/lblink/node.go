@@ -262,6 +262,22 @@ func (n *Node) handle(s *nodeSession, m *Message) bool {
 		// the acknowledgement.
 		n.dp.FlushEvents()
 		reply.Version = n.dp.AppliedVersion()
+	case typeApplyNetwork:
+		reply.Type = typeApplied
+		na, ok := n.dp.(networkApplier)
+		switch {
+		case m.Network == nil:
+			reply.Error = &Error{Kind: kindInvalid, Message: "apply-network without a configuration"}
+		case !ok:
+			reply.Error = &Error{Kind: kindInvalid, Message: "this data plane serves no network load balancers"}
+		default:
+			// As for apply: the health changes it caused are flushed, marked
+			// dirty and written before the reply.
+			if err := na.ApplyNetwork(n.ctx, *m.Network); err != nil {
+				reply.Error = wireError(err)
+			}
+		}
+		reply.Version = n.dp.AppliedVersion()
 	case typeStats:
 		reply.Type = typeStats
 		st := n.dp.Stats()

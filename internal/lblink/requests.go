@@ -9,6 +9,7 @@ import (
 
 	dto "github.com/prometheus/client_model/go"
 
+	"github.com/slipway-dev/slipway/internal/l4"
 	"github.com/slipway-dev/slipway/internal/lb"
 )
 
@@ -29,6 +30,29 @@ func (c *Client) Apply(ctx context.Context, cfg lb.Config) error {
 			return err
 		}
 		r, err := s.call(ctx, &Message{Type: typeApply, Config: &cfg})
+		if errors.Is(err, errLost) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if r.Error != nil {
+			return r.Error
+		}
+		return nil
+	}
+}
+
+// ApplyNetwork sends the network load balancers' configuration to the node
+// and returns once the node acknowledged it, as Apply does (the health it
+// caused is in the mirror). Errors match the lb sentinels, as Apply's.
+func (c *Client) ApplyNetwork(ctx context.Context, cfg l4.Config) error {
+	for {
+		s, err := c.awaitSession(ctx)
+		if err != nil {
+			return err
+		}
+		r, err := s.call(ctx, &Message{Type: typeApplyNetwork, Network: &cfg})
 		if errors.Is(err, errLost) {
 			continue
 		}

@@ -11,12 +11,14 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/slipway-dev/slipway/internal/l4"
 	"github.com/slipway-dev/slipway/internal/lb"
 	"github.com/slipway-dev/slipway/internal/lblink"
 )
@@ -89,10 +91,12 @@ func run(f nodeFlags, log *slog.Logger) error {
 	}
 	reg := prometheus.NewRegistry()
 	var node *lblink.Node
-	dp := lb.New(lb.Options{Host: f.host, Logger: log, Registerer: reg,
-		OnHealthChange: func(ev lb.HealthEvent) { node.OnHealthChange(ev) }})
-	defer dp.Close()
-	node = lblink.NewNode(dp, lblink.NodeOptions{Identity: f.identity, Host: f.host, Gatherer: reg, Logger: log})
+	onHealth := func(ev lb.HealthEvent) { node.OnHealthChange(ev) }
+	dp := lb.New(lb.Options{Host: f.host, Logger: log, Registerer: reg, OnHealthChange: onHealth})
+	planes := &lblink.Planes{HTTP: dp, Network: l4.New(l4.Options{Host: f.host, Logger: log, OnHealthChange: onHealth})}
+	planes.CloseNetwork = runNetwork(planes.Network.(*l4.DataPlane))
+	defer planes.Close()
+	node = lblink.NewNode(planes, lblink.NodeOptions{Identity: f.identity, Host: f.host, Gatherer: reg, Logger: log})
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	signal.Ignore(syscall.SIGHUP) // no terminal: a hang-up means nothing here
@@ -105,6 +109,23 @@ func run(f nodeFlags, log *slog.Logger) error {
 	sock.remove()
 	log.Info("load-balancer data plane stopped")
 	return err
+}
+
+// runNetwork runs the network load balancers' data plane until the returned
+// function is called; that function returns once its Run has.
+func runNetwork(d *l4.DataPlane) func() error {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	var once sync.Once
+	var err error
+	return func() error {
+		once.Do(func() {
+			cancel()
+			err = <-done
+		})
+		return err
+	}
 }
 
 // listen takes the directory's lock (waiting up to lockWait for a process

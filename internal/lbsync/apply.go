@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/slipway-dev/slipway/internal/certfile"
+	"github.com/slipway-dev/slipway/internal/l4"
 	"github.com/slipway-dev/slipway/internal/lb"
 	"github.com/slipway-dev/slipway/internal/model"
 )
@@ -21,15 +22,24 @@ type planeResult struct {
 	err      error
 }
 
-// applyAll applies cfg to every plane concurrently and waits for all.
-func (s *Syncer) applyAll(ctx context.Context, cfg lb.Config) []planeResult {
+// applyAll applies cfg (and network, the network load balancers') to every
+// plane concurrently and waits for all.
+func (s *Syncer) applyAll(ctx context.Context, cfg lb.Config, network l4.Config) []planeResult {
 	results := make([]planeResult, len(s.planes))
 	var wg sync.WaitGroup
 	for i, p := range s.planes {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			problems, err := applyNetwork(ctx, p, network)
+			if err != nil {
+				results[i] = planeResult{err: err}
+				return
+			}
 			results[i] = s.applyPlane(ctx, p, s.served[i], cfg)
+			for arn, why := range problems {
+				results[i].problems[arn] = why
+			}
 		}()
 	}
 	wg.Wait()
@@ -115,9 +125,9 @@ func withoutListeners(cfg lb.Config, drop []string) lb.Config {
 // created, but files can change and certificates be re-imported since) and
 // returns why, in the words the API uses: the reason is shown to API
 // callers, the cause is logged for the operator.
-func (s *Syncer) loadCertificates(ctx context.Context, cfg *lb.Config) map[string]string {
-	problems := map[string]string{}
+func (s *Syncer) loadCertificates(ctx context.Context, cfg *lb.Config, network *l4.Config) map[string]string {
 	used := map[string]bool{}
+	problems := s.loadNetworkCertificates(ctx, network, used)
 	var drop []string
 	for i := range cfg.Listeners {
 		l := &cfg.Listeners[i]

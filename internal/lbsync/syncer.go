@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/slipway-dev/slipway/internal/certfile"
+	"github.com/slipway-dev/slipway/internal/l4"
 	"github.com/slipway-dev/slipway/internal/lb"
 	"github.com/slipway-dev/slipway/internal/state"
 	"github.com/slipway-dev/slipway/internal/store"
@@ -51,10 +52,12 @@ type Syncer struct {
 	versionMu sync.Mutex // guards version
 	version   uint64     // last version handed out
 
-	mu       sync.Mutex // serializes syncs; guards the fields below
-	last     *lb.Config // last config every plane acknowledged (Version: its version)
-	served   []map[int]bool
-	problems map[string]string // listener ARN -> why it is not served
+	mu   sync.Mutex // serializes syncs; guards the fields below
+	last *lb.Config // last config every plane acknowledged (Version: its version)
+	// lastNetwork is the network configuration acknowledged with last (Version 0).
+	lastNetwork *l4.Config
+	served      []map[int]bool
+	problems    map[string]string // listener ARN -> why it is not served
 
 	statusMu sync.Mutex        // guards status
 	status   map[string]string // load balancer ARN -> impaired reason
@@ -154,16 +157,20 @@ func (s *Syncer) Sync(ctx context.Context) (uint64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var cfg lb.Config
+	var network l4.Config
 	err := s.st.View(ctx, func(tx state.Tx) error {
 		var err error
-		cfg, err = Compile(tx)
+		if cfg, err = Compile(tx); err != nil {
+			return err
+		}
+		network, err = CompileNetwork(tx)
 		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("lbsync: compile: %w", err)
 	}
-	certProblems := s.loadCertificates(ctx, &cfg)
-	if s.upToDate(cfg) {
+	certProblems := s.loadCertificates(ctx, &cfg, &network)
+	if s.upToDate(cfg, network) {
 		return s.last.Version, nil
 	}
 	s.versionMu.Lock()
@@ -172,13 +179,19 @@ func (s *Syncer) Sync(ctx context.Context) (uint64, error) {
 	}
 	s.versionMu.Unlock()
 	cfg.Version = s.nextVersion()
-	results := s.applyAll(ctx, cfg)
-	return s.finish(cfg, certProblems, results)
+	network.Version = cfg.Version
+	results := s.applyAll(ctx, cfg, network)
+	version, err := s.finish(cfg, certProblems, results)
+	if err == nil {
+		network.Version = 0
+		s.lastNetwork = &network
+	}
+	return version, err
 }
 
 // upToDate reports whether cfg is what every plane already runs.
-func (s *Syncer) upToDate(cfg lb.Config) bool {
-	if s.last == nil || len(s.problems) > 0 {
+func (s *Syncer) upToDate(cfg lb.Config, network l4.Config) bool {
+	if s.last == nil || len(s.problems) > 0 || s.lastNetwork == nil || !reflect.DeepEqual(*s.lastNetwork, network) {
 		return false
 	}
 	prev := *s.last
