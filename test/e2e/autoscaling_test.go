@@ -48,7 +48,9 @@ func TestCLITargetTrackingOnRequestCount(t *testing.T) {
 	t0 := time.Now()
 	site.registerTalk(t, cli, "v1")
 	tg, port := createLoadBalancer(t, cli)
-	var lbs struct{ LoadBalancers []struct{ LoadBalancerArn string } }
+	var lbs struct {
+		LoadBalancers []struct{ LoadBalancerArn string }
+	}
 	cli.must(t, &lbs, "elbv2", "describe-load-balancers", "--names", "talk")
 	lbARN := lbs.LoadBalancers[0].LoadBalancerArn
 	label := lbARN[strings.Index(lbARN, ":loadbalancer/")+len(":loadbalancer/"):] + "/" + tg[strings.LastIndex(tg, ":")+1:]
