@@ -1,6 +1,7 @@
 package model
 
 import (
+	"encoding/json"
 	"fmt"
 )
 
@@ -38,19 +39,23 @@ func IsRollback(outcome string) bool {
 // Deployment is one ECS service deployment: a task definition and a desired
 // count that the service is moving to (PRIMARY) or moving away from (ACTIVE).
 type Deployment struct {
-	ID                 string             `json:"id"`
-	Status             string             `json:"status"`
-	TaskDefinition     string             `json:"taskDefinition"`
-	DesiredCount       int                `json:"desiredCount"`
-	PendingCount       int                `json:"pendingCount"`
-	RunningCount       int                `json:"runningCount"`
-	FailedTasks        int                `json:"failedTasks"`
-	CreatedAt          Time               `json:"createdAt"`
-	UpdatedAt          Time               `json:"updatedAt"`
-	LaunchType         string             `json:"launchType,omitempty"`
-	RolloutState       string             `json:"rolloutState,omitempty"`
-	RolloutStateReason string             `json:"rolloutStateReason,omitempty"`
-	Internal           DeploymentInternal `json:"internal"`
+	ID                 string `json:"id"`
+	Status             string `json:"status"`
+	TaskDefinition     string `json:"taskDefinition"`
+	DesiredCount       int    `json:"desiredCount"`
+	PendingCount       int    `json:"pendingCount"`
+	RunningCount       int    `json:"runningCount"`
+	FailedTasks        int    `json:"failedTasks"`
+	CreatedAt          Time   `json:"createdAt"`
+	UpdatedAt          Time   `json:"updatedAt"`
+	LaunchType         string `json:"launchType,omitempty"`
+	RolloutState       string `json:"rolloutState,omitempty"`
+	RolloutStateReason string `json:"rolloutStateReason,omitempty"`
+	// VolumeConfigurations and VpcLatticeConfigurations are the service's
+	// when the deployment started, stored and echoed (no meaning here).
+	VolumeConfigurations     json.RawMessage    `json:"volumeConfigurations,omitempty"`
+	VpcLatticeConfigurations json.RawMessage    `json:"vpcLatticeConfigurations,omitempty"`
+	Internal                 DeploymentInternal `json:"internal"`
 }
 
 // DeploymentInternal is Slipway's bookkeeping on a deployment.

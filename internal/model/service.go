@@ -54,6 +54,12 @@ type ServiceEchoedFields struct {
 	ServiceRegistries           json.RawMessage `json:"serviceRegistries,omitempty"`
 	ServiceConnectConfig        json.RawMessage `json:"serviceConnectConfiguration,omitempty"`
 	AvailabilityZoneRebalancing string          `json:"availabilityZoneRebalancing,omitempty"`
+	// VolumeConfigurations (EBS volumes configured at launch) and
+	// VpcLatticeConfigurations have no meaning on one local node. ECS
+	// shows them on the service's deployments and revisions, not on the
+	// service: StartDeployment copies them onto each new deployment.
+	VolumeConfigurations     json.RawMessage `json:"volumeConfigurations,omitempty"`
+	VpcLatticeConfigurations json.RawMessage `json:"vpcLatticeConfigurations,omitempty"`
 }
 
 // ServiceInternal is Slipway's bookkeeping on a service; never sent to clients.

@@ -1,6 +1,7 @@
 package ecs
 
 import (
+	"encoding/json"
 	"github.com/slipway-dev/slipway/internal/model"
 	"github.com/slipway-dev/slipway/internal/ops/ecsops"
 )
@@ -131,6 +132,9 @@ type serviceRevisionOut struct {
 	LoadBalancers      []model.LoadBalancer `json:"loadBalancers"`
 	ContainerImages    []containerImageOut  `json:"containerImages"`
 	CreatedAt          model.Time           `json:"createdAt"`
+	// Stored and echoed; no meaning here.
+	VolumeConfigurations     json.RawMessage `json:"volumeConfigurations,omitempty"`
+	VpcLatticeConfigurations json.RawMessage `json:"vpcLatticeConfigurations,omitempty"`
 }
 
 type describeServiceRevisionsResp struct {
@@ -144,7 +148,8 @@ func describeServiceRevisionsOut(o *ecsops.DescribeServiceRevisionsOutput) any {
 	for _, r := range o.ServiceRevisions {
 		rev := serviceRevisionOut{ServiceRevisionARN: r.ServiceRevisionARN, ServiceARN: r.ServiceARN, ClusterARN: r.ClusterARN,
 			TaskDefinition: r.TaskDefinition, LaunchType: r.LaunchType, LoadBalancers: r.LoadBalancers,
-			ContainerImages: make([]containerImageOut, 0, len(r.ContainerImages)), CreatedAt: r.CreatedAt}
+			ContainerImages: make([]containerImageOut, 0, len(r.ContainerImages)), CreatedAt: r.CreatedAt,
+			VolumeConfigurations: r.VolumeConfigurations, VpcLatticeConfigurations: r.VpcLatticeConfigurations}
 		for _, c := range r.ContainerImages {
 			rev.ContainerImages = append(rev.ContainerImages, containerImageOut{ContainerName: c.ContainerName, Image: c.Image})
 		}

@@ -15,6 +15,31 @@ type instanceOut struct {
 	RemainingResources []model.Resource `json:"remainingResources"`
 	RunningTasksCount  int              `json:"runningTasksCount"`
 	PendingTasksCount  int              `json:"pendingTasksCount"`
+	Tags               []model.Tag      `json:"tags,omitempty"`
+	HealthStatus       *healthStatusOut `json:"healthStatus,omitempty"`
+}
+
+type healthStatusOut struct {
+	OverallStatus string           `json:"overallStatus"`
+	Details       []healthCheckOut `json:"details"`
+}
+
+type healthCheckOut struct {
+	Type             string     `json:"type"`
+	Status           string     `json:"status"`
+	LastUpdated      model.Time `json:"lastUpdated"`
+	LastStatusChange model.Time `json:"lastStatusChange"`
+}
+
+func healthWire(h *ecsops.InstanceHealth) *healthStatusOut {
+	if h == nil {
+		return nil
+	}
+	out := &healthStatusOut{OverallStatus: h.OverallStatus, Details: make([]healthCheckOut, 0, len(h.Details))}
+	for _, d := range h.Details {
+		out.Details = append(out.Details, healthCheckOut{Type: d.Type, Status: d.Status, LastUpdated: d.LastUpdated, LastStatusChange: d.LastStatusChange})
+	}
+	return out
 }
 
 type listInstancesResp struct {
@@ -35,7 +60,8 @@ func describeInstancesOut(o *ecsops.DescribeContainerInstancesOutput) any {
 	resp := describeInstancesResp{ContainerInstances: make([]instanceOut, 0, len(o.ContainerInstances)), Failures: failuresWire(o.Failures)}
 	for _, ci := range o.ContainerInstances {
 		resp.ContainerInstances = append(resp.ContainerInstances, instanceOut{ContainerInstance: ci.ContainerInstance,
-			RemainingResources: ci.RemainingResources, RunningTasksCount: ci.RunningTasksCount, PendingTasksCount: ci.PendingTasksCount})
+			RemainingResources: ci.RemainingResources, RunningTasksCount: ci.RunningTasksCount, PendingTasksCount: ci.PendingTasksCount,
+			Tags: ci.Tags, HealthStatus: healthWire(ci.Health)})
 	}
 	return resp
 }

@@ -13,11 +13,14 @@ import (
 // omitted), with deployments as ECS shows them and the derived counts.
 type serviceOut struct {
 	model.Service
-	Internal     *struct{}       `json:"internal,omitempty"`
-	Deployments  []deploymentOut `json:"deployments"`
-	RunningCount int             `json:"runningCount"`
-	PendingCount int             `json:"pendingCount"`
-	Tags         []model.Tag     `json:"tags,omitempty"`
+	Internal *struct{} `json:"internal,omitempty"`
+	// ECS shows these on deployments and revisions only.
+	VolumeConfigurations     *struct{}       `json:"volumeConfigurations,omitempty"`
+	VpcLatticeConfigurations *struct{}       `json:"vpcLatticeConfigurations,omitempty"`
+	Deployments              []deploymentOut `json:"deployments"`
+	RunningCount             int             `json:"runningCount"`
+	PendingCount             int             `json:"pendingCount"`
+	Tags                     []model.Tag     `json:"tags,omitempty"`
 }
 
 type deploymentOut struct {

@@ -203,9 +203,26 @@ type ListServiceDeploymentsInput struct {
 	// Service is a name or ARN; it must be given.
 	Service string `json:"service"`
 	// Status, when given, lists only deployments in these statuses.
-	Status     []string `json:"status"`
-	NextToken  string   `json:"nextToken"`
-	MaxResults *int     `json:"maxResults"`
+	Status []string `json:"status"`
+	// CreatedAt, when given, lists only deployments created in its bounds.
+	CreatedAt  *CreatedAtFilter `json:"createdAt"`
+	NextToken  string           `json:"nextToken"`
+	MaxResults *int             `json:"maxResults"`
+}
+
+// CreatedAtFilter bounds ListServiceDeployments by creation time; either
+// bound may be left out.
+type CreatedAtFilter struct {
+	Before *model.Time `json:"before"`
+	After  *model.Time `json:"after"`
+}
+
+// admits reports whether a deployment created at t is within the bounds.
+func (f *CreatedAtFilter) admits(t model.Time) bool {
+	if f == nil {
+		return true
+	}
+	return (f.Before == nil || t.Before(f.Before.Time)) && (f.After == nil || t.After(f.After.Time))
 }
 
 // ListServiceDeploymentsOutput is ListServiceDeployments' output.
@@ -234,11 +251,10 @@ func (s *Ops) ListServiceDeployments(ctx context.Context, in *ListServiceDeploym
 		if err != nil {
 			return err
 		}
-		var keys []string
-		var briefs []ServiceDeploymentBrief
+		keys, briefs := []string{}, []ServiceDeploymentBrief{}
 		for _, d := range allDeployments(svc) {
 			v := deploymentOf(tx.Partition, cluster.Name, svc, d)
-			if len(in.Status) > 0 && !slices.Contains(in.Status, v.Status) {
+			if len(in.Status) > 0 && !slices.Contains(in.Status, v.Status) || !in.CreatedAt.admits(v.CreatedAt) {
 				continue
 			}
 			keys = append(keys, seqString(d))

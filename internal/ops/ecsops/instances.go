@@ -3,6 +3,7 @@ package ecsops
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/slipway-dev/slipway/internal/model"
@@ -19,6 +20,41 @@ type ContainerInstance struct {
 	RemainingResources []model.Resource
 	RunningTasksCount  int
 	PendingTasksCount  int
+	// Tags are the instance's tags, when asked for (include TAGS).
+	Tags []model.Tag
+	// Health is the instance's health, when asked for (include
+	// CONTAINER_INSTANCE_HEALTH).
+	Health *InstanceHealth
+}
+
+// InstanceHealth is ECS's ContainerInstanceHealthStatus. Slipway's one
+// check is its agent's connection to the container runtime it drives
+// (CONTAINER_RUNTIME): OK while the agent is connected, IMPAIRED otherwise.
+type InstanceHealth struct {
+	OverallStatus string
+	Details       []InstanceHealthCheck
+}
+
+// InstanceHealthCheck is one check of an InstanceHealth.
+type InstanceHealthCheck struct {
+	Type             string
+	Status           string
+	LastUpdated      model.Time
+	LastStatusChange model.Time
+}
+
+// Include values of DescribeContainerInstances besides IncludeTags.
+const IncludeInstanceHealth = "CONTAINER_INSTANCE_HEALTH"
+
+// instanceHealth derives the health of ci at now. Slipway does not record
+// when the connection last changed; the registration time stands for it.
+func instanceHealth(ci model.ContainerInstance, now model.Time) *InstanceHealth {
+	status := "OK"
+	if !ci.AgentConnected {
+		status = "IMPAIRED"
+	}
+	return &InstanceHealth{OverallStatus: status, Details: []InstanceHealthCheck{{
+		Type: "CONTAINER_RUNTIME", Status: status, LastUpdated: now, LastStatusChange: ci.RegisteredAt}}}
 }
 
 func containerInstanceOf(ci model.ContainerInstance, tasks []model.Task) ContainerInstance {
@@ -52,10 +88,11 @@ func containerInstanceOf(ci model.ContainerInstance, tasks []model.Task) Contain
 type ListContainerInstancesInput struct {
 	// Cluster is a name or ARN; empty means the default cluster.
 	Cluster string `json:"cluster"`
-	// Filter (a cluster query language expression) is decoded but not
-	// applied: the cluster query language is not implemented.
+	// Filter, when given, is a cluster query language expression the
+	// instances must match (see parseInstanceQuery).
 	Filter string `json:"filter"`
-	// Status, when given, lists only instances in that status.
+	// Status, when given, lists only instances in that status (one of
+	// ECS's ContainerInstanceStatus values).
 	Status     string `json:"status"`
 	NextToken  string `json:"nextToken"`
 	MaxResults *int   `json:"maxResults"`
@@ -73,6 +110,16 @@ func (s *Ops) ListContainerInstances(ctx context.Context, in *ListContainerInsta
 	if err != nil {
 		return nil, apiErr(err)
 	}
+	if _, err := enumParam("status", in.Status, model.InstanceActive, model.InstanceDraining,
+		"REGISTERING", "DEREGISTERING", "REGISTRATION_FAILED"); err != nil {
+		return nil, err
+	}
+	var query instanceQuery
+	if in.Filter != "" {
+		if query, err = parseInstanceQuery(in.Filter); err != nil {
+			return nil, err
+		}
+	}
 	out := &ListContainerInstancesOutput{}
 	err = s.st.View(ctx, func(tx state.Tx) error {
 		cluster, err := tx.ActiveCluster(clusterName(in.Cluster))
@@ -83,9 +130,15 @@ func (s *Ops) ListContainerInstances(ctx context.Context, in *ListContainerInsta
 		if err != nil {
 			return err
 		}
-		var keys, arns []string
+		var tasks []model.Task
+		if query != nil {
+			if tasks, err = tx.Tasks(cluster.Name); err != nil {
+				return err
+			}
+		}
+		keys, arns := []string{}, []string{}
 		for _, ci := range instances {
-			if in.Status != "" && ci.Status != in.Status {
+			if in.Status != "" && ci.Status != in.Status || query != nil && !query.match(queryInstanceOf(ci, tasks)) {
 				continue
 			}
 			keys, arns = append(keys, ci.Internal.ID), append(arns, ci.ARN)
@@ -100,6 +153,22 @@ func (s *Ops) ListContainerInstances(ctx context.Context, in *ListContainerInsta
 	return out, nil
 }
 
+// queryInstanceOf is what a filter sees of ci: its running tasks and the
+// groups of its tasks that have not stopped.
+func queryInstanceOf(ci model.ContainerInstance, tasks []model.Task) queryInstance {
+	q := queryInstance{ci: ci}
+	for _, t := range tasks {
+		if t.ContainerInstanceARN != ci.ARN || t.LastStatus == model.TaskStopped {
+			continue
+		}
+		if t.LastStatus == model.TaskRunning {
+			q.running++
+		}
+		q.groups = append(q.groups, t.Group)
+	}
+	return q
+}
+
 // MaxDescribeContainerInstances is how many instances one
 // DescribeContainerInstances names at most.
 const MaxDescribeContainerInstances = 100
@@ -110,7 +179,7 @@ type DescribeContainerInstancesInput struct {
 	Cluster string `json:"cluster"`
 	// ContainerInstances are ids or ARNs, 1 to MaxDescribeContainerInstances.
 	ContainerInstances []string `json:"containerInstances"`
-	// Include (TAGS, CONTAINER_INSTANCE_HEALTH) is decoded but not applied.
+	// Include may hold IncludeTags and IncludeInstanceHealth.
 	Include []string `json:"include"`
 }
 
@@ -125,6 +194,13 @@ func (s *Ops) DescribeContainerInstances(ctx context.Context, in *DescribeContai
 	if len(in.ContainerInstances) == 0 || len(in.ContainerInstances) > MaxDescribeContainerInstances {
 		return nil, invalidParam("containerInstances must have between 1 and %d items.", MaxDescribeContainerInstances)
 	}
+	for _, inc := range in.Include {
+		if inc != IncludeTags && inc != IncludeInstanceHealth {
+			return nil, invalidParam("include must contain only %s or %s.", IncludeTags, IncludeInstanceHealth)
+		}
+	}
+	withTags, withHealth := slices.Contains(in.Include, IncludeTags), slices.Contains(in.Include, IncludeInstanceHealth)
+	now := s.st.NowTime()
 	out := &DescribeContainerInstancesOutput{}
 	err := s.st.View(ctx, func(tx state.Tx) error {
 		out.ContainerInstances, out.Failures = []ContainerInstance{}, []Failure{}
@@ -145,7 +221,16 @@ func (s *Ops) DescribeContainerInstances(ctx context.Context, in *DescribeContai
 			} else if err != nil {
 				return err
 			}
-			out.ContainerInstances = append(out.ContainerInstances, containerInstanceOf(ci, tasks))
+			view := containerInstanceOf(ci, tasks)
+			if withTags {
+				if view.Tags, err = tx.Tags(ci.ARN); err != nil {
+					return err
+				}
+			}
+			if withHealth {
+				view.Health = instanceHealth(ci, now)
+			}
+			out.ContainerInstances = append(out.ContainerInstances, view)
 		}
 		return nil
 	})

@@ -2,6 +2,7 @@ package ecsops
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/slipway-dev/slipway/internal/model"
 	"github.com/slipway-dev/slipway/internal/state"
@@ -30,6 +31,10 @@ type ServiceRevision struct {
 	// (empty when the definition is no longer stored).
 	ContainerImages []ContainerImage
 	CreatedAt       model.Time
+	// VolumeConfigurations and VpcLatticeConfigurations are the
+	// deployment's, stored and echoed.
+	VolumeConfigurations     json.RawMessage
+	VpcLatticeConfigurations json.RawMessage
 }
 
 // DescribeServiceRevisionsInput is DescribeServiceRevisions' input.
@@ -71,7 +76,8 @@ func findServiceRevision(tx state.Tx, arn string) (ServiceRevision, error) {
 		}
 		out := ServiceRevision{ServiceRevisionARN: arn, ServiceARN: svc.ARN, ClusterARN: svc.ClusterARN,
 			TaskDefinition: d.TaskDefinition, LaunchType: d.LaunchType, LoadBalancers: d.Internal.LoadBalancers,
-			ContainerImages: []ContainerImage{}, CreatedAt: d.CreatedAt}
+			ContainerImages: []ContainerImage{}, CreatedAt: d.CreatedAt,
+			VolumeConfigurations: d.VolumeConfigurations, VpcLatticeConfigurations: d.VpcLatticeConfigurations}
 		if out.LoadBalancers == nil {
 			out.LoadBalancers = []model.LoadBalancer{}
 		}

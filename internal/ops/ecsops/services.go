@@ -56,8 +56,8 @@ type ServiceEchoedInput struct {
 	ServiceRegistries           json.RawMessage `json:"serviceRegistries"`
 	ServiceConnectConfiguration json.RawMessage `json:"serviceConnectConfiguration"`
 	AvailabilityZoneRebalancing string          `json:"availabilityZoneRebalancing"`
-	// VolumeConfigurations and VpcLatticeConfigurations are bounded in
-	// size; they are not stored.
+	// VolumeConfigurations and VpcLatticeConfigurations are stored and
+	// echoed on the deployments they start with (no meaning here).
 	VolumeConfigurations     json.RawMessage `json:"volumeConfigurations"`
 	VpcLatticeConfigurations json.RawMessage `json:"vpcLatticeConfigurations"`
 }
@@ -104,6 +104,8 @@ func (e ServiceEchoedInput) apply(s *model.ServiceEchoedFields) {
 	set(&s.CapacityProviderStrategy, e.CapacityProviderStrategy)
 	set(&s.ServiceRegistries, e.ServiceRegistries)
 	set(&s.ServiceConnectConfig, e.ServiceConnectConfiguration)
+	set(&s.VolumeConfigurations, e.VolumeConfigurations)
+	set(&s.VpcLatticeConfigurations, e.VpcLatticeConfigurations)
 }
 
 // CreateServiceInput is CreateService's input. Role is stored and echoed as

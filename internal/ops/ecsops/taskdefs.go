@@ -145,7 +145,7 @@ func (s *Ops) ListTaskDefinitions(ctx context.Context, in *ListTaskDefinitionsIn
 	}
 	var keys, arns []string
 	err = s.st.View(ctx, func(tx state.Tx) error {
-		keys, arns = nil, nil
+		keys, arns = []string{}, []string{}
 		return tx.ScanTaskDefinitions(prefix, "", func(key string, td model.TaskDefinition) bool {
 			if td.Status == status {
 				keys, arns = append(keys, key), append(arns, td.ARN)
@@ -197,7 +197,7 @@ func (s *Ops) ListTaskDefinitionFamilies(ctx context.Context, in *ListTaskDefini
 		if err != nil {
 			return err
 		}
-		families = nil
+		families = []string{}
 		for _, f := range all {
 			if !strings.HasPrefix(f, in.FamilyPrefix) {
 				continue
