@@ -14,6 +14,9 @@ import (
 // ErrServiceGone reports a policy whose ECS service no longer runs.
 var ErrServiceGone = errors.New("the ECS service is not ACTIVE")
 
+// memoGone marks a policy whose service was found gone.
+const memoGone = "gone"
+
 // runPolicy answers an alarm action naming a policy's ARN.
 func (s *Scaler) runPolicy(ctx context.Context, arn string, change alarms.StateChange) error {
 	p, t, err := s.opts.Records.PolicyByARN(ctx, arn)
@@ -36,6 +39,12 @@ func (s *Scaler) runPolicy(ctx context.Context, arn string, change alarms.StateC
 		return err
 	}
 	if !st.Active {
+		// Said once (the alarm's history records it); the alarm invokes
+		// the policy again every minute while it stays in ALARM.
+		if s.notScaled[p.ARN] == memoGone {
+			return nil
+		}
+		s.notScaled[p.ARN] = memoGone
 		return fmt.Errorf("%w: %s", ErrServiceGone, t.ResourceID)
 	}
 	snap := Snapshot{Min: t.Min, Max: t.Max, Desired: st.Desired, Deploying: st.Deploying,
