@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/slipway-dev/slipway/internal/awserr"
@@ -188,10 +189,20 @@ func (p ECSServices) Create(ctx context.Context, req *stack.Request) (*stack.Res
 	if req.Initiated != nil {
 		req.Initiated(svc.ARN)
 	}
-	if err := p.stable(ctx, in.Cluster, svc.ARN, ""); err != nil {
+	if err := p.stable(ctx, in.Cluster, svc.ARN, primary(svc)); err != nil {
 		return nil, err
 	}
 	return &stack.Result{PhysicalID: svc.ARN, Attributes: map[string]any{"ServiceArn": svc.ARN, "Name": svc.Name}}, nil
+}
+
+// primary is the id of a service's PRIMARY deployment.
+func primary(svc *ecsops.Service) string {
+	for _, d := range svc.Deployments {
+		if d.Status == model.DeploymentPrimary {
+			return d.ID
+		}
+	}
+	return ""
 }
 
 // Update implements stack.Provider: UpdateService with the new values (a
@@ -211,10 +222,6 @@ func (p ECSServices) Update(ctx context.Context, req *stack.Request) (*stack.Res
 		HealthCheckGracePeriodSeconds: in.HealthCheckGracePeriodSeconds, EnableExecuteCommand: &in.EnableExecuteCommand,
 		EnableECSManagedTags: &in.EnableECSManagedTags, LoadBalancers: &lbs, PropagateTags: in.PropagateTags,
 		ServiceEchoedInput: in.ServiceEchoedInput}
-	before, err := p.describe(ctx, in.Cluster, req.PhysicalID)
-	if err != nil {
-		return nil, err
-	}
 	svc, err := p.Ops.UpdateService(ctx, up)
 	if err != nil {
 		return nil, err
@@ -222,14 +229,7 @@ func (p ECSServices) Update(ctx context.Context, req *stack.Request) (*stack.Res
 	if err := retag(ctx, p.Ops, svc.ARN, req.Previous, req.Properties); err != nil {
 		return nil, err
 	}
-	old := ""
-	if len(before.Deployments) > 0 {
-		old = before.Deployments[0].ID
-	}
-	if len(svc.Deployments) > 0 && svc.Deployments[0].ID == old {
-		old = "" // no new deployment (a desired count alone): wait for the current one
-	}
-	if err := p.stable(ctx, in.Cluster, svc.ARN, old); err != nil {
+	if err := p.stable(ctx, in.Cluster, svc.ARN, primary(svc)); err != nil {
 		return nil, err
 	}
 	return &stack.Result{PhysicalID: svc.ARN, Attributes: map[string]any{"ServiceArn": svc.ARN, "Name": svc.Name}}, nil
@@ -246,9 +246,12 @@ func (p ECSServices) describe(ctx context.Context, cluster, arn string) (*ecsops
 	return &out.Services[0], nil
 }
 
-// stable waits until the service's primary deployment (not the one named
-// previous) is COMPLETED, or fails when it FAILED.
-func (p ECSServices) stable(ctx context.Context, cluster, arn, previous string) error {
+// stable waits until the deployment id (the one the call started, or the
+// service's current one) is COMPLETED with every task running, as
+// CloudFormation waits for a service to be stable. The deployment failing
+// (the circuit breaker, an alarm) or being replaced by a rollback fails the
+// wait with ECS's reason.
+func (p ECSServices) stable(ctx context.Context, cluster, arn, id string) error {
 	poll := p.Poll
 	if poll == 0 {
 		poll = 200 * time.Millisecond
@@ -260,16 +263,19 @@ func (p ECSServices) stable(ctx context.Context, cluster, arn, previous string) 
 		if err != nil {
 			return err
 		}
-		if len(svc.Deployments) > 0 && svc.Deployments[0].ID != previous {
-			d := svc.Deployments[0]
-			switch d.RolloutState {
-			case model.RolloutCompleted:
-				if len(svc.Deployments) == 1 && svc.RunningCount == svc.DesiredCount {
-					return nil
-				}
-			case model.RolloutFailed:
-				return awserr.Status(http.StatusInternalServerError, "GeneralServiceException", "Error occurred during operation '%s'.", d.RolloutStateReason)
+		var d *model.Deployment
+		for i := range svc.Deployments {
+			if svc.Deployments[i].ID == id {
+				d = &svc.Deployments[i]
 			}
+		}
+		switch {
+		case d == nil:
+			return deploymentFailed(p.replacedReason(ctx, cluster, arn, id))
+		case d.RolloutState == model.RolloutFailed:
+			return deploymentFailed(d.RolloutStateReason)
+		case d.RolloutState == model.RolloutCompleted && len(svc.Deployments) == 1 && svc.RunningCount == svc.DesiredCount:
+			return nil
 		}
 		select {
 		case <-ctx.Done():
@@ -277,6 +283,29 @@ func (p ECSServices) stable(ctx context.Context, cluster, arn, previous string) 
 		case <-t.C:
 		}
 	}
+}
+
+// replacedReason is why a deployment that is no longer the service's was
+// ended (a rollback replaced it), from the service deployment ECS records.
+func (p ECSServices) replacedReason(ctx context.Context, cluster, arn, id string) string {
+	reason := "ECS deployment " + id + " was replaced before it completed"
+	seq := strings.TrimLeft(strings.TrimPrefix(id, "ecs-svc/"), "0")
+	out, err := p.Ops.ListServiceDeployments(ctx, &ecsops.ListServiceDeploymentsInput{Cluster: cluster, Service: arn})
+	if err != nil {
+		return reason
+	}
+	for _, b := range out.ServiceDeployments {
+		if strings.HasSuffix(b.ServiceDeploymentARN, "/"+seq) && b.StatusReason != "" {
+			return b.StatusReason
+		}
+	}
+	return reason
+}
+
+// deploymentFailed is a failed deployment as CloudFormation's ECS handler
+// reports it.
+func deploymentFailed(reason string) error {
+	return awserr.Status(http.StatusInternalServerError, "GeneralServiceException", "Error occurred during operation '%s'.", reason)
 }
 
 // Delete implements stack.Provider: the service is deleted (its tasks are
