@@ -64,6 +64,9 @@ func (c *Controller) reconcileService(ctx context.Context, ref serviceRef) error
 	for _, a := range p.acks {
 		c.startAck(a)
 	}
+	for _, h := range p.hooks {
+		c.startHook(h)
+	}
 	return nil
 }
 

@@ -57,7 +57,7 @@ type Controller struct {
 
 	mu        sync.Mutex // protects draining, acking, lastPrune, wakeTimer and wakeDue
 	draining  map[string]bool
-	acking    map[string]bool
+	acking    map[string]bool // acknowledgement waiters and hook callers running
 	lastPrune time.Time
 	wakeTimer *time.Timer // fires wake at wakeDue, the earliest timer a plan asked for
 	wakeDue   time.Time

@@ -41,7 +41,8 @@ type pass struct {
 	health    map[string]map[string]lb.TargetHealth // target group -> "id:port"
 	ec2IDs    map[string]string                     // container instance ARN -> EC2 instance id
 	drains    []drainJob
-	acks      []ackJob // weight changes to wait for after the commit
+	acks      []ackJob  // weight changes to wait for after the commit
+	hooks     []hookJob // hook URLs to call after the commit
 }
 
 func (c *Controller) newPass(tx state.Tx, ref serviceRef, writeMode bool) (*pass, error) {

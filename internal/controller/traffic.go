@@ -69,6 +69,7 @@ func (p *pass) blueFor(d *model.Deployment) string {
 func (p *pass) shiftSnapshot(d *model.Deployment, snap *strategy.Snapshot) {
 	tr := d.Internal.Traffic
 	snap.Blue = tr.Blue
+	hookSnapshot(d, snap)
 	snap.Progress = strategy.Progress{Stage: tr.Stage, GreenPercent: tr.GreenPercent, TestToGreen: tr.TestToGreen,
 		Acked: tr.Acked, RollingBack: tr.RollingBack}
 	if tr.Acked {
@@ -116,7 +117,7 @@ func (p *pass) applyShift(d *model.Deployment, plan strategy.Plan) error {
 	if plan.Done && tr.RollingBack {
 		p.finishRollback(d)
 	}
-	return nil
+	return p.runHooks(d, plan)
 }
 
 // changeWeights writes the weights of d's position to every production

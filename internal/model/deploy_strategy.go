@@ -2,6 +2,9 @@ package model
 
 import (
 	"math"
+	"net/url"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -121,8 +124,16 @@ func validateStrategySettings(c DeploymentConfiguration) error {
 	if a := c.Alarms; a != nil && a.Enable && len(a.AlarmNames) == 0 {
 		return paramErr("alarmNames must contain at least one alarm name when alarms are enabled.")
 	}
-	if len(c.LifecycleHooks) > 0 {
-		return paramErr("lifecycleHooks are not supported by Slipway yet: remove them, or pause the deployment with a bake time instead.")
+	if len(c.LifecycleHooks) > 0 && !c.ShiftsTraffic() {
+		return paramErr("lifecycleHooks are only valid with the BLUE_GREEN, CANARY or LINEAR deployment strategy.")
+	}
+	if len(c.LifecycleHooks) > MaxLifecycleHooks {
+		return paramErr("A deployment configuration can have at most %d lifecycleHooks.", MaxLifecycleHooks)
+	}
+	for i := range c.LifecycleHooks {
+		if err := validateHook(c.LifecycleHooks[i]); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -171,4 +182,111 @@ func ValidateStrategyLoadBalancers(c DeploymentConfiguration, lbs []LoadBalancer
 		}
 	}
 	return nil
+}
+
+// Lifecycle hook target types, actions and bounds (ECS's
+// DeploymentLifecycleHook and DeploymentLifecycleHookTimeoutConfiguration).
+const (
+	HookTargetLambda          = "AWS_LAMBDA"
+	HookTargetPause           = "PAUSE"
+	HookActionContinue        = "CONTINUE"
+	HookActionRollback        = "ROLLBACK"
+	DefaultHookTimeoutMinutes = 1440
+	MaxHookTimeoutMinutes     = 20160
+	MaxLifecycleHooks         = 50
+	// MaxHookDetails bounds a hook's hookDetails, sent with every call.
+	MaxHookDetails = 64 << 10
+)
+
+// Lifecycle stages a hook can run at (ECS's DeploymentLifecycleHookStage).
+const (
+	HookStageReconcileService          = "RECONCILE_SERVICE"
+	HookStagePreScaleUp                = "PRE_SCALE_UP"
+	HookStagePostScaleUp               = "POST_SCALE_UP"
+	HookStageTestTrafficShift          = "TEST_TRAFFIC_SHIFT"
+	HookStagePostTestTrafficShift      = "POST_TEST_TRAFFIC_SHIFT"
+	HookStagePreProductionTrafficShift = "PRE_PRODUCTION_TRAFFIC_SHIFT"
+	HookStageProductionTrafficShift    = "PRODUCTION_TRAFFIC_SHIFT"
+	HookStagePostProductionShift       = "POST_PRODUCTION_TRAFFIC_SHIFT"
+)
+
+var hookStages = []string{HookStageReconcileService, HookStagePreScaleUp, HookStagePostScaleUp, HookStageTestTrafficShift,
+	HookStagePostTestTrafficShift, HookStagePreProductionTrafficShift, HookStageProductionTrafficShift, HookStagePostProductionShift}
+
+// TargetTypeName is the hook's target type, AWS_LAMBDA by default.
+func (h LifecycleHook) TargetTypeName() string {
+	if h.TargetType == "" {
+		return HookTargetLambda
+	}
+	return h.TargetType
+}
+
+// Timeout is how long the hook may take (default 24 hours) and what is done
+// then (default ROLLBACK).
+func (h LifecycleHook) Timeout() (time.Duration, string) {
+	d, action := minutes(nil, DefaultHookTimeoutMinutes), HookActionRollback
+	if tc := h.TimeoutConfiguration; tc != nil {
+		d = minutes(tc.TimeoutInMinutes, DefaultHookTimeoutMinutes)
+		if tc.Action != "" {
+			action = tc.Action
+		}
+	}
+	return d, action
+}
+
+// validateHook applies ECS's rules to one lifecycle hook, and Slipway's to
+// its target: with no Lambda here, an AWS_LAMBDA hook's hookTargetArn is
+// the http:// or https:// URL of an endpoint that answers as the Lambda
+// function would ({"hookStatus": "SUCCEEDED" | "FAILED" | "IN_PROGRESS",
+// "callBackDelay": seconds}); a Lambda ARN is refused rather than never run.
+func validateHook(h LifecycleHook) error {
+	if len(h.LifecycleStages) == 0 {
+		return paramErr("lifecycleStages must be specified for each lifecycle hook.")
+	}
+	for _, st := range h.LifecycleStages {
+		if !slices.Contains(hookStages, st) {
+			return paramErr("Invalid lifecycle stage %q. Valid values are %s.", st, strings.Join(hookStages, ", "))
+		}
+	}
+	switch h.TargetTypeName() {
+	case HookTargetPause:
+		for _, st := range h.LifecycleStages {
+			if st == HookStageTestTrafficShift || st == HookStageProductionTrafficShift {
+				return paramErr("PAUSE hooks cannot be configured at the %s stage.", st)
+			}
+		}
+	case HookTargetLambda:
+		u, err := url.Parse(h.HookTargetARN)
+		if h.HookTargetARN == "" {
+			return paramErr("hookTargetArn must be specified for AWS_LAMBDA lifecycle hooks.")
+		}
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return paramErr("Slipway runs no Lambda functions: hookTargetArn %q must be the http:// or https:// URL of an endpoint that answers as the hook's Lambda function would.", h.HookTargetARN)
+		}
+	default:
+		return paramErr("Invalid lifecycle hook targetType %q. Valid values are AWS_LAMBDA and PAUSE.", h.TargetType)
+	}
+	if len(h.HookDetails) > MaxHookDetails {
+		return paramErr("hookDetails must be at most %d bytes.", MaxHookDetails)
+	}
+	if tc := h.TimeoutConfiguration; tc != nil {
+		if tc.TimeoutInMinutes != nil && (*tc.TimeoutInMinutes < 1 || *tc.TimeoutInMinutes > MaxHookTimeoutMinutes) {
+			return paramErr("timeoutInMinutes must be between 1 and %d.", MaxHookTimeoutMinutes)
+		}
+		if tc.Action != "" && tc.Action != HookActionContinue && tc.Action != HookActionRollback {
+			return paramErr("Invalid timeout action %q. Valid values are CONTINUE and ROLLBACK.", tc.Action)
+		}
+	}
+	return nil
+}
+
+// HooksAt returns the indexes of the hooks that run at a stage.
+func (c DeploymentConfiguration) HooksAt(stage string) []int {
+	var out []int
+	for i, h := range c.LifecycleHooks {
+		if slices.Contains(h.LifecycleStages, stage) {
+			out = append(out, i)
+		}
+	}
+	return out
 }

@@ -29,7 +29,16 @@ func TestStrategySettingsFollowECSBounds(t *testing.T) {
 		{"bake 1440", DeploymentConfiguration{Strategy: StrategyBlueGreen, BakeTimeInMinutes: new(1440)}, ""},
 		{"bake 1441", DeploymentConfiguration{Strategy: StrategyBlueGreen, BakeTimeInMinutes: new(1441)}, "bakeTimeInMinutes must be between 0 and 1440"},
 		{"bake on rolling", DeploymentConfiguration{Strategy: StrategyRolling, BakeTimeInMinutes: new(5)}, "bakeTimeInMinutes is only valid"},
-		{"hooks refused", DeploymentConfiguration{Strategy: StrategyBlueGreen, LifecycleHooks: []LifecycleHook{{TargetType: "PAUSE"}}}, "lifecycleHooks"},
+		{"pause hook", DeploymentConfiguration{Strategy: StrategyBlueGreen, LifecycleHooks: []LifecycleHook{{TargetType: "PAUSE", LifecycleStages: []string{"POST_TEST_TRAFFIC_SHIFT"}}}}, ""},
+		{"hook without stages", DeploymentConfiguration{Strategy: StrategyBlueGreen, LifecycleHooks: []LifecycleHook{{TargetType: "PAUSE"}}}, "lifecycleStages must be specified"},
+		{"pause at production shift", DeploymentConfiguration{Strategy: StrategyCanary, LifecycleHooks: []LifecycleHook{{TargetType: "PAUSE", LifecycleStages: []string{"PRODUCTION_TRAFFIC_SHIFT"}}}}, "PAUSE hooks cannot"},
+		{"unknown stage", DeploymentConfiguration{Strategy: StrategyCanary, LifecycleHooks: []LifecycleHook{{TargetType: "PAUSE", LifecycleStages: []string{"BAKE_TIME"}}}}, "Invalid lifecycle stage"},
+		{"lambda arn", DeploymentConfiguration{Strategy: StrategyCanary, LifecycleHooks: []LifecycleHook{{HookTargetARN: "arn:aws:lambda:us-east-1:000000000000:function:check", LifecycleStages: []string{"POST_SCALE_UP"}}}}, "runs no Lambda"},
+		{"http hook", DeploymentConfiguration{Strategy: StrategyCanary, LifecycleHooks: []LifecycleHook{{HookTargetARN: "http://127.0.0.1:9/hook", LifecycleStages: []string{"PRODUCTION_TRAFFIC_SHIFT"}}}}, ""},
+		{"hook timeout 0", DeploymentConfiguration{Strategy: StrategyCanary, LifecycleHooks: []LifecycleHook{{TargetType: "PAUSE", LifecycleStages: []string{"POST_SCALE_UP"},
+			TimeoutConfiguration: &HookTimeoutSettings{TimeoutInMinutes: new(0)}}}}, "timeoutInMinutes"},
+		{"hooks on rolling", DeploymentConfiguration{LifecycleHooks: []LifecycleHook{{TargetType: "PAUSE", LifecycleStages: []string{"POST_SCALE_UP"}}}}, "only valid with"},
+		{"alarms without names", DeploymentConfiguration{Alarms: &DeploymentAlarms{Enable: true}}, "alarmNames"},
 		{"unknown", DeploymentConfiguration{Strategy: "RED_BLACK"}, "Invalid deployment strategy"},
 	}
 	for _, c := range cases {

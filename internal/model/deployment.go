@@ -129,4 +129,42 @@ type TrafficShift struct {
 	RollingBack    bool   `json:"rollingBack,omitempty"`
 	RollbackReason string `json:"rollbackReason,omitempty"`
 	RollbackAt     Time   `json:"rollbackAt"`
+	// HooksPassed are the lifecycle-hook gates passed: "GATE#i" for each
+	// hook i that succeeded there, and "GATE" once all of them did (a gate
+	// is a stage, with "@percent" for the per-step production stages).
+	HooksPassed []string `json:"hooksPassed,omitempty"`
+	// Hook is the hook run the deployment waits on; Hooks are the
+	// finished ones, newest last (bounded by MaxHookRuns).
+	Hook  *HookRun  `json:"hook,omitempty"`
+	Hooks []HookRun `json:"hooks,omitempty"`
+}
+
+// MaxHookRuns bounds TrafficShift.Hooks.
+const MaxHookRuns = 50
+
+// Lifecycle hook statuses (ECS's DeploymentLifecycleHookStatus).
+const (
+	HookAwaitingAction = "AWAITING_ACTION"
+	HookInProgress     = "IN_PROGRESS"
+	HookSucceeded      = "SUCCEEDED"
+	HookFailed         = "FAILED"
+	HookTimedOut       = "TIMED_OUT"
+)
+
+// HookRun is one run of a lifecycle hook at a gate.
+type HookRun struct {
+	ID            string `json:"id"`
+	Gate          string `json:"gate"`
+	Stage         string `json:"stage"`
+	Index         int    `json:"index"` // into the deployment's lifecycleHooks
+	TargetType    string `json:"targetType"`
+	TargetARN     string `json:"targetArn,omitempty"`
+	Status        string `json:"status"`
+	StartedAt     Time   `json:"startedAt"`
+	ExpiresAt     Time   `json:"expiresAt"`
+	TimeoutAction string `json:"timeoutAction"`
+	// Result is CONTINUE or ROLLBACK once the target (or
+	// ContinueServiceDeployment) answered; the controller acts on it.
+	Result string `json:"result,omitempty"`
+	Reason string `json:"reason,omitempty"`
 }

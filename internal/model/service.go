@@ -192,8 +192,10 @@ type LinearConfiguration struct {
 	StepBakeTimeInMinutes *int     `json:"stepBakeTimeInMinutes,omitempty"`
 }
 
-// LifecycleHook runs at deployment lifecycle stages. Slipway stores hooks
-// but refuses them until they are honoured (ValidateDeploymentConfiguration).
+// LifecycleHook runs at deployment lifecycle stages: PAUSE waits for
+// ContinueServiceDeployment; AWS_LAMBDA, where ECS would invoke a Lambda
+// function, POSTs to the http(s) URL that HookTargetARN names here (see
+// ValidateDeploymentConfiguration).
 type LifecycleHook struct {
 	TargetType           string               `json:"targetType,omitempty"`
 	HookTargetARN        string               `json:"hookTargetArn,omitempty"`

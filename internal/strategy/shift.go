@@ -60,6 +60,11 @@ func planShift(s Snapshot, steps []Step) Plan {
 	if s.Progress.RollingBack {
 		return planRollback(p, s, r)
 	}
+	if s.Progress.Stage == "" || s.Progress.Stage == model.StageScaleUp {
+		if (len(r.stale) > 0 && !gate(&p, s, model.HookStageReconcileService, 0)) || !gate(&p, s, model.HookStagePreScaleUp, 0) {
+			return p
+		}
+	}
 	scaleGreen(&p, s, r)
 	if !s.Progress.Acked {
 		return p
@@ -86,13 +91,17 @@ func scaleGreen(p *Plan, s Snapshot, r tasksByRole) {
 // current one is over.
 func advance(p *Plan, s Snapshot, r tasksByRole, steps []Step) {
 	last := len(steps) - 1
+	// shift moves production traffic to the next step once the hooks
+	// before every production step have passed.
 	shift := func(percent float64) {
-		p.Progress.Stage, p.Progress.GreenPercent, p.Progress.Acked = model.StageProductionTrafficShift, percent, false
+		if gate(p, s, model.HookStagePreProductionTrafficShift, percent) {
+			p.Progress.Stage, p.Progress.GreenPercent, p.Progress.Acked = model.StageProductionTrafficShift, percent, false
+		}
 	}
 	switch s.Progress.Stage {
 	case "", model.StageScaleUp:
 		p.Progress.Stage = model.StageScaleUp
-		if len(r.green) < s.Desired || r.healthyGreen < s.Desired {
+		if len(r.green) < s.Desired || r.healthyGreen < s.Desired || !gate(p, s, model.HookStagePostScaleUp, 0) {
 			return
 		}
 		if s.HasTest && len(r.blue) > 0 && !s.Progress.TestToGreen {
@@ -101,12 +110,19 @@ func advance(p *Plan, s Snapshot, r tasksByRole, steps []Step) {
 		}
 		shift(steps[0].GreenPercent)
 	case model.StageTestTrafficShift:
-		shift(steps[0].GreenPercent)
+		if gate(p, s, model.HookStageTestTrafficShift, 0) && gate(p, s, model.HookStagePostTestTrafficShift, 0) {
+			shift(steps[0].GreenPercent)
+		}
 	case model.StageProductionTrafficShift:
 		i := stepIndex(steps, s.Progress.GreenPercent)
+		if !gate(p, s, model.HookStageProductionTrafficShift, s.Progress.GreenPercent) {
+			return
+		}
 		if i == last {
-			p.Progress.Stage = model.StageBakeTime
-			bake(p, s, r, steps[last])
+			if gate(p, s, model.HookStagePostProductionShift, 0) {
+				p.Progress.Stage = model.StageBakeTime
+				bake(p, s, r, steps[last])
+			}
 			return
 		}
 		if s.Elapsed < steps[i].Bake {
@@ -137,6 +153,17 @@ func bake(p *Plan, s Snapshot, r tasksByRole, final Step) {
 func cleanUp(p *Plan, r tasksByRole) {
 	stopAll(p, r.blue, scheduler.StopReplaced)
 	p.Done = len(r.blue) == 0 && len(r.stale) == 0
+}
+
+// gate reports whether the hooks of a stage (at a production step's share)
+// have passed, or there are none; otherwise the plan waits on them.
+func gate(p *Plan, s Snapshot, stage string, percent float64) bool {
+	key := Gate(stage, percent)
+	if !s.Hooks[stage] || s.Passed[key] {
+		return true
+	}
+	p.Hook, p.HookStage = key, stage
+	return false
 }
 
 // stepIndex finds the step a recorded green percentage belongs to: the

@@ -9,6 +9,7 @@
 package strategy
 
 import (
+	"fmt"
 	"math"
 	"time"
 
@@ -54,6 +55,19 @@ type Snapshot struct {
 	Draining bool
 	// Frozen: a failed rolling deployment without rollback holds still.
 	Frozen bool
+	// Hooks are the lifecycle stages that have hooks; Passed the gates
+	// (see Gate) whose hooks all succeeded.
+	Hooks  map[string]bool
+	Passed map[string]bool
+}
+
+// Gate names one passage through a lifecycle stage's hooks: the stage, and
+// for the stages run at every production step, the step's share.
+func Gate(stage string, percent float64) string {
+	if stage == model.HookStagePreProductionTrafficShift || stage == model.HookStageProductionTrafficShift {
+		return fmt.Sprintf("%s@%.1f", stage, percent)
+	}
+	return stage
 }
 
 // Plan is what a deployment does next.
@@ -73,6 +87,9 @@ type Plan struct {
 	Done bool
 	// Stuck mirrors scheduler.Plan.Stuck for rolling updates.
 	Stuck bool
+	// Hook is the gate the deployment waits on (its stage's hooks run),
+	// HookStage that gate's stage; "" when it waits on none.
+	Hook, HookStage string
 }
 
 // For returns the strategy of a deployment configuration.

@@ -223,3 +223,27 @@ func TestRollingIsTheScheduler(t *testing.T) {
 		t.Fatalf("rolling: %+v", p)
 	}
 }
+
+func TestHooksGateTheStages(t *testing.T) {
+	strat := Canary{Percent: 10, CanaryBake: time.Minute}
+	s := Snapshot{Green: "g", Blue: "b", Desired: 2, Tasks: append(tasks("b", 2, 0), tasks("g", 2, 0)...),
+		Progress: Progress{Stage: model.StageScaleUp, Acked: true},
+		Hooks:    map[string]bool{model.HookStagePostScaleUp: true, model.HookStageProductionTrafficShift: true}, Passed: map[string]bool{}}
+	p := strat.Plan(s)
+	if p.Hook != model.HookStagePostScaleUp || p.Progress.Stage != model.StageScaleUp {
+		t.Fatalf("post scale-up: %+v", p)
+	}
+	s.Passed[model.HookStagePostScaleUp] = true
+	if p = strat.Plan(s); p.Hook != "" || p.Progress.GreenPercent != 10 {
+		t.Fatalf("after the hook: %+v", p)
+	}
+	s.Progress = p.Progress
+	s.Progress.Acked, s.Elapsed = true, 2*time.Minute
+	if p = strat.Plan(s); p.Hook != Gate(model.HookStageProductionTrafficShift, 10) || p.Progress.GreenPercent != 10 {
+		t.Fatalf("the 10%% step waits on its hook, bake or not: %+v", p)
+	}
+	s.Passed[p.Hook] = true
+	if p = strat.Plan(s); p.Progress.GreenPercent != 100 {
+		t.Fatalf("after the step's hook: %+v", p)
+	}
+}

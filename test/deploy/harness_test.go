@@ -107,7 +107,7 @@ func newHarness(t *testing.T, v variant, cfg serviceConfig) *harness {
 			RoleArn: aws.String("arn:aws:iam::000000000000:role/ecsInfrastructure")}
 		dc.Strategy, dc.BakeTimeInMinutes = cfg.shift.Strategy, cfg.shift.BakeTimeInMinutes
 		dc.CanaryConfiguration, dc.LinearConfiguration = cfg.shift.CanaryConfiguration, cfg.shift.LinearConfiguration
-		dc.Alarms = cfg.shift.Alarms
+		dc.Alarms, dc.LifecycleHooks = cfg.shift.Alarms, cfg.shift.LifecycleHooks
 	}
 	td := h.register(map[string]string{"TALK_VERSION": "v1"})
 	_, err := h.ecs.CreateService(ctx, &awsecs.CreateServiceInput{

@@ -41,10 +41,20 @@ type serviceDeploymentOut struct {
 	Status                   string                        `json:"status"`
 	StatusReason             string                        `json:"statusReason,omitempty"`
 	LifecycleStage           string                        `json:"lifecycleStage,omitempty"`
+	LifecycleHookDetails     []hookDetailOut               `json:"lifecycleHookDetails,omitempty"`
 	DeploymentConfiguration  model.DeploymentConfiguration `json:"deploymentConfiguration"`
 	Rollback                 *rollbackOut                  `json:"rollback,omitempty"`
 	DeploymentCircuitBreaker breakerOut                    `json:"deploymentCircuitBreaker"`
 	Alarms                   alarmsOut                     `json:"alarms"`
+}
+
+type hookDetailOut struct {
+	HookID        string     `json:"hookId"`
+	TargetType    string     `json:"targetType"`
+	TargetARN     string     `json:"targetArn,omitempty"`
+	Status        string     `json:"status"`
+	ExpiresAt     model.Time `json:"expiresAt"`
+	TimeoutAction string     `json:"timeoutAction"`
 }
 
 type alarmsOut struct {
@@ -65,6 +75,10 @@ func serviceDeploymentWire(d ecsops.ServiceDeployment) serviceDeploymentOut {
 		DeploymentCircuitBreaker: breakerOut{Status: d.DeploymentCircuitBreaker.Status,
 			FailureCount: d.DeploymentCircuitBreaker.FailureCount, Threshold: d.DeploymentCircuitBreaker.Threshold},
 		Alarms: alarmsOut{Status: d.Alarms.Status, AlarmNames: d.Alarms.AlarmNames, TriggeredAlarmNames: d.Alarms.TriggeredAlarmNames}}
+	for _, h := range d.LifecycleHookDetails {
+		out.LifecycleHookDetails = append(out.LifecycleHookDetails, hookDetailOut{HookID: h.HookID, TargetType: h.TargetType,
+			TargetARN: h.TargetARN, Status: h.Status, ExpiresAt: h.ExpiresAt, TimeoutAction: h.TimeoutAction})
+	}
 	for _, r := range d.SourceServiceRevisions {
 		out.SourceServiceRevisions = append(out.SourceServiceRevisions, revisionWire(r))
 	}

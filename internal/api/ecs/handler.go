@@ -54,6 +54,7 @@ func New(o *ecsops.Ops, logger *slog.Logger) *Handler {
 		"ListServiceDeployments":     op(o.ListServiceDeployments, listServiceDeploymentsOut),
 		"DescribeServiceDeployments": op(o.DescribeServiceDeployments, describeServiceDeploymentsOut),
 		"DescribeServiceRevisions":   op(o.DescribeServiceRevisions, describeServiceRevisionsOut),
+		"ContinueServiceDeployment":  op(o.ContinueServiceDeployment, continueServiceDeploymentOut),
 		"RunTask":                    op(o.RunTask, runTaskOut),
 		"StopTask":                   op(o.StopTask, stopTaskOut),
 		"ListTasks":                  op(o.ListTasks, listTasksOut),

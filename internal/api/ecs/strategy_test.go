@@ -22,7 +22,7 @@ func TestStrategyRefusals(t *testing.T) {
 		"canaryPercent out of bounds": {Strategy: types.DeploymentStrategyCanary,
 			CanaryConfiguration: &types.CanaryConfiguration{CanaryPercent: aws.Float64(0.05)}},
 		"linear settings on canary": {Strategy: types.DeploymentStrategyCanary, LinearConfiguration: &types.LinearConfiguration{}},
-		"lifecycle hooks":           {Strategy: types.DeploymentStrategyBlueGreen, LifecycleHooks: []types.DeploymentLifecycleHook{{TargetType: types.DeploymentLifecycleHookTargetTypePause}}},
+		"hook without stages":       {Strategy: types.DeploymentStrategyBlueGreen, LifecycleHooks: []types.DeploymentLifecycleHook{{TargetType: types.DeploymentLifecycleHookTargetTypePause}}},
 	}
 	for name, dc := range cases {
 		_, err := api.client.CreateService(ctx, &awsecs.CreateServiceInput{ServiceName: aws.String("talk"), TaskDefinition: aws.String("talk"),

@@ -55,11 +55,37 @@ type ServiceDeployment struct {
 	StatusReason           string
 	// LifecycleStage is a traffic-shifting deployment's stage (ECS's
 	// ServiceDeploymentLifecycleStage); "" for rolling ones.
-	LifecycleStage           string
+	LifecycleStage string
+	// LifecycleHookDetails are the deployment's hook runs, the one it waits
+	// on last.
+	LifecycleHookDetails     []HookDetail
 	DeploymentConfiguration  model.DeploymentConfiguration
 	Rollback                 *DeploymentRollback
 	DeploymentCircuitBreaker CircuitBreakerState
 	Alarms                   AlarmsState
+}
+
+// HookDetail is one lifecycle hook run (ECS's DeploymentLifecycleHookDetail).
+type HookDetail struct {
+	HookID        string
+	TargetType    string
+	TargetARN     string
+	Status        string
+	ExpiresAt     model.Time
+	TimeoutAction string
+}
+
+func hookDetailsOf(tr *model.TrafficShift) []HookDetail {
+	runs := slices.Clone(tr.Hooks)
+	if tr.Hook != nil {
+		runs = append(runs, *tr.Hook)
+	}
+	out := make([]HookDetail, 0, len(runs))
+	for _, r := range runs {
+		out = append(out, HookDetail{HookID: r.ID, TargetType: r.TargetType, TargetARN: r.TargetARN, Status: r.Status,
+			ExpiresAt: r.ExpiresAt, TimeoutAction: r.TimeoutAction})
+	}
+	return out
 }
 
 // AlarmsState is a deployment's deploymentConfiguration.alarms as ECS's
@@ -154,6 +180,7 @@ func deploymentOf(p model.Partition, cluster string, s model.Service, d model.De
 	}
 	if tr := d.Internal.Traffic; tr != nil {
 		out.LifecycleStage = tr.Stage
+		out.LifecycleHookDetails = hookDetailsOf(tr)
 		if tr.RollbackReason != "" {
 			// A traffic-shifting rollback returns to blue; no new deployment.
 			at := tr.RollbackAt
