@@ -55,7 +55,7 @@ func (r *Runtime) newHandle(c container.InspectResponse, hasHealth bool) *handle
 		rt: r, id: c.ID, bindings: bindingsOf(c), hasHealth: hasHealth, meter: r.newMeter(c), done: make(chan struct{}),
 		log: r.log.With("task", labels[labelTaskID], "container", labels[labelContainer]),
 	}
-	r.live.add(h)
+	r.live.Add(h)
 	r.goWatch(h.watch)
 	return h
 }
@@ -84,7 +84,7 @@ func (h *handle) watch() {
 		}
 		break
 	}
-	h.rt.live.remove(h)
+	h.rt.live.Remove(h)
 	h.exit = h.rt.exitStatus(h.rt.ctx, h.id)
 	h.log.Info("container exited", "reason", h.exit.Reason)
 	close(h.done)

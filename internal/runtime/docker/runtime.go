@@ -75,7 +75,7 @@ type Runtime struct {
 	holder  holderImage
 	log     *slog.Logger
 	health  *healthEvents
-	live    live
+	live    runtime.LiveSet[*handle] // running containers, for Usage (usage.go)
 	// mounts are the cgroup file systems containers are measured in;
 	// mountsErr says why there are none.
 	mounts    cgroupstat.Mounts

@@ -26,37 +26,6 @@ const statsTimeout = 5 * time.Second
 // maxStatsBody bounds what is read of the engine's stats answer.
 const maxStatsBody = 1 << 20
 
-// live is the set of handles whose container runs, for Usage.
-type live struct {
-	mu      sync.Mutex // protects handles
-	handles map[*handle]struct{}
-}
-
-func (l *live) add(h *handle) {
-	l.mu.Lock()
-	if l.handles == nil {
-		l.handles = map[*handle]struct{}{}
-	}
-	l.handles[h] = struct{}{}
-	l.mu.Unlock()
-}
-
-func (l *live) remove(h *handle) {
-	l.mu.Lock()
-	delete(l.handles, h)
-	l.mu.Unlock()
-}
-
-func (l *live) list() []*handle {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	out := make([]*handle, 0, len(l.handles))
-	for h := range l.handles {
-		out = append(out, h)
-	}
-	return out
-}
-
 // meter is how a handle measures its container: from the container's
 // cgroup when this process can read it (the engine on this machine, in the
 // same pid and cgroup namespace), else by asking the engine for one stats
@@ -103,7 +72,7 @@ const engineSamplers = 32
 // the engine's stats when the cgroup cannot be read (those concurrently,
 // see engineSamplers).
 func (r *Runtime) Usage(ctx context.Context) ([]runtime.ContainerUsage, error) {
-	hs := r.live.list()
+	hs := r.live.List()
 	out := make([]runtime.ContainerUsage, 0, len(hs))
 	var (
 		buf  []byte

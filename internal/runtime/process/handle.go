@@ -31,7 +31,7 @@ func (r *Runtime) newHandle(st savedState, cfg containerConfig, sup supervisor) 
 		rt: r, state: st, cfg: cfg, sup: sup, done: make(chan struct{}),
 		log: r.log.With("task", cfg.TaskID, "container", cfg.ContainerName),
 	}
-	r.live.add(h)
+	r.live.Add(h)
 	go h.watch()
 	return h
 }
@@ -47,7 +47,7 @@ func (h *handle) watch() {
 		exit = runtime.ExitStatus{Reason: "the container's supervisor (shim) exited without recording an exit status"}
 	}
 	h.exit = exit
-	h.rt.live.remove(h)
+	h.rt.live.Remove(h)
 	h.rt.ports.release(h.state.Dir, h.state.Bindings)
 	h.log.Info("container exited", "reason", exit.Reason)
 	close(h.done)

@@ -51,7 +51,7 @@ type Runtime struct {
 	stateDir string
 	log      *slog.Logger
 	ports    *ports
-	live     live // running containers, for Usage (usage.go)
+	live     runtime.LiveSet[*handle] // running containers, for Usage (usage.go)
 	limits   Limits
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/slipway-dev/slipway/internal/runtime"
@@ -21,37 +20,6 @@ var (
 // every Linux architecture Go supports.
 const clockTick = time.Second / 100
 
-// live is the set of handles whose container runs, for Usage.
-type live struct {
-	mu      sync.Mutex // protects handles
-	handles map[*handle]struct{}
-}
-
-func (l *live) add(h *handle) {
-	l.mu.Lock()
-	if l.handles == nil {
-		l.handles = map[*handle]struct{}{}
-	}
-	l.handles[h] = struct{}{}
-	l.mu.Unlock()
-}
-
-func (l *live) remove(h *handle) {
-	l.mu.Lock()
-	delete(l.handles, h)
-	l.mu.Unlock()
-}
-
-func (l *live) list() []*handle {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	out := make([]*handle, 0, len(l.handles))
-	for h := range l.handles {
-		out = append(out, h)
-	}
-	return out
-}
-
 // Usage measures every running container from one read of
 // /proc/<pid>/stat of its application process: user and system time,
 // including that of children it has waited for, and its resident set. A
@@ -60,7 +28,7 @@ func (l *live) list() []*handle {
 // into its cgroups after it started, and what it had allocated stays
 // charged where it was).
 func (r *Runtime) Usage(ctx context.Context) ([]runtime.ContainerUsage, error) {
-	hs := r.live.list()
+	hs := r.live.List()
 	out := make([]runtime.ContainerUsage, 0, len(hs))
 	buf := make([]byte, 0, 512)
 	for _, h := range hs {
