@@ -268,6 +268,14 @@ func TestTargetTrackingPolicyOwnsItsAlarms(t *testing.T) {
 		t.Fatalf("request count alarm = %+v", a)
 	}
 
+	mem := must(c.PutScalingPolicy(ctx, trackingInput("memory", &types.TargetTrackingScalingPolicyConfiguration{TargetValue: aws.Float64(70),
+		PredefinedMetricSpecification: &types.PredefinedMetricSpecification{PredefinedMetricType: types.MetricTypeECSServiceAverageMemoryUtilization}})))
+	a = must(f.cw.DescribeAlarms(ctx, &cwops.DescribeAlarmsInput{AlarmNames: []string{aws.ToString(mem.Alarms[0].AlarmName)}})).MetricAlarms[0]
+	if a.Namespace != "AWS/ECS" || a.MetricName != "MemoryUtilization" || len(a.Dimensions) != 2 || a.Dimensions[0].Value != "default" || a.Dimensions[1].Value != "web" {
+		t.Fatalf("memory alarm = %+v", a)
+	}
+	must(c.DeleteScalingPolicy(ctx, &aas.DeleteScalingPolicyInput{PolicyName: aws.String("memory"), ServiceNamespace: ns, ResourceId: aws.String(web), ScalableDimension: dim}))
+
 	// Deleting the policy deletes its alarms; deregistering the target deletes the rest.
 	must(c.DeleteScalingPolicy(ctx, &aas.DeleteScalingPolicyInput{PolicyName: aws.String("cpu50"), ServiceNamespace: ns, ResourceId: aws.String(web), ScalableDimension: dim}))
 	_, err = c.DeleteScalingPolicy(ctx, &aas.DeleteScalingPolicyInput{PolicyName: aws.String("cpu50"), ServiceNamespace: ns, ResourceId: aws.String(web), ScalableDimension: dim})

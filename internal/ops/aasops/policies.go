@@ -169,6 +169,11 @@ func (s *Service) putTrackingAlarms(ctx context.Context, p *Policy) ([]string, e
 		}
 		if err := s.opts.Alarms.PutMetricAlarm(ctx, trackingAlarm(p, name, kind)); err != nil {
 			s.deleteOwnedAlarms(ctx, created)
+			if e, ok := awserr.As(err); ok && e.Status < 500 {
+				// CloudWatch's refusal (a name too long, its alarm quota)
+				// in this service's code.
+				return nil, awserr.Wrap(err, CodeValidation, "Cannot create the alarm %s of the target tracking policy: %s", name, e.Message)
+			}
 			return nil, internal(err)
 		}
 		owned = append(owned, name)
