@@ -1,7 +1,5 @@
 package model
 
-import "strings"
-
 // Listener limits and defaults ELB applies to application load balancers.
 const (
 	MaxListenersPerALB = 50
@@ -94,24 +92,66 @@ func CheckListenerProtocol(lbType, protocol string) error {
 	return nil
 }
 
+// validateTLS checks a TLS or HTTPS listener's certificates and policy.
+// The first certificate is the default one; the others were added with
+// AddListenerCertificates and are chosen by SNI.
 func (l *Listener) validateTLS() error {
-	switch len(l.Certificates) {
-	case 0:
+	if len(l.Certificates) == 0 {
 		return elbInvalid("A certificate must be specified for %s listeners", l.Protocol)
-	case 1:
-	default:
-		// Further certificates are added with AddListenerCertificates in ELB.
-		return elbErr(ELBTooManyCertificates, "A listener can have only one default certificate")
 	}
 	l.Certificates[0].IsDefault = true
+	for i := range l.Certificates[1:] {
+		l.Certificates[i+1].IsDefault = false
+	}
 	if err := CheckCertificateName(l.Certificates[0].ARN); err != nil {
 		return err
 	}
 	if l.SSLPolicy == "" {
 		l.SSLPolicy = DefaultSSLPolicy
 	}
-	if !strings.HasPrefix(l.SSLPolicy, "ELBSecurityPolicy-") || len(l.SSLPolicy) > 128 || !visibleASCII(l.SSLPolicy) {
+	if _, ok := LookupSSLPolicy(l.SSLPolicy); !ok {
 		return elbErr(ELBSSLPolicyNotFound, "SSL policy '%s' not found", l.SSLPolicy)
 	}
 	return nil
+}
+
+// SetDefaultCertificate makes given (one certificate, or none to clear
+// them all) the listener's default certificate, keeping the certificates
+// added with AddListenerCertificates; more than one is TooManyCertificates,
+// as ELB answers (further certificates are added, not given here).
+func (l *Listener) SetDefaultCertificate(given []ListenerCertificate) error {
+	switch len(given) {
+	case 0:
+		l.Certificates = nil
+		return nil
+	case 1:
+	default:
+		return elbErr(ELBTooManyCertificates, "A listener can have only one default certificate")
+	}
+	out := []ListenerCertificate{{ARN: given[0].ARN, IsDefault: true}}
+	for _, c := range l.SNICertificates() {
+		if c.ARN != given[0].ARN {
+			out = append(out, c)
+		}
+	}
+	l.Certificates = out
+	return nil
+}
+
+// DefaultCertificates returns the listener's default certificate (none or
+// one): what DescribeListeners shows.
+func (l Listener) DefaultCertificates() []ListenerCertificate {
+	if len(l.Certificates) == 0 {
+		return nil
+	}
+	return l.Certificates[:1]
+}
+
+// SNICertificates returns the certificates added with
+// AddListenerCertificates (all but the default).
+func (l Listener) SNICertificates() []ListenerCertificate {
+	if len(l.Certificates) < 2 {
+		return nil
+	}
+	return l.Certificates[1:]
 }

@@ -140,14 +140,20 @@ func NewALB(p Partition, spec ALBSpec, now time.Time) (ALB, error) {
 		CustomerOwnedIpv4Pool: spec.CustomerOwnedIpv4Pool, CreatedTime: now.UTC(),
 		Attributes: LoadBalancerAttributeDefaults(spec.Type, spec.Scheme),
 	}
-	for i, s := range spec.Subnets {
-		// Zone names are echoed in the region's a, b, c... order: there are
-		// no real subnets to look them up in.
+	a.SetSubnets(p.Region, spec.Subnets)
+	return a, nil
+}
+
+// SetSubnets replaces a's zones with one per subnet. Zone names are echoed
+// in the region's a, b, c... order: there are no real subnets to look them
+// up in.
+func (a *ALB) SetSubnets(region string, subnets []string) {
+	a.AvailabilityZones = nil
+	for i, s := range subnets {
 		a.AvailabilityZones = append(a.AvailabilityZones, ELBAvailabilityZone{
-			ZoneName: fmt.Sprintf("%s%c", p.Region, 'a'+rune(i%26)), SubnetID: s,
+			ZoneName: fmt.Sprintf("%s%c", region, 'a'+rune(i%26)), SubnetID: s,
 		})
 	}
-	return a, nil
 }
 
 func (s ALBSpec) withDefaults() ALBSpec {

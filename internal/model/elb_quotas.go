@@ -1,15 +1,22 @@
 package model
 
-// Quotas ELB documents for Application Load Balancers ("Quotas for your
-// Application Load Balancers"), enforced where a request would exceed them.
+// Quotas ELB documents ("Quotas for your Application Load Balancers", "...
+// Network Load Balancers"), enforced where a request would exceed them and
+// reported by DescribeAccountLimits (ELBAccountLimits).
 const (
-	MaxLoadBalancers            = 50   // load balancers per Region
+	MaxLoadBalancers            = 50   // load balancers of each type per Region
 	MaxTargetGroups             = 3000 // target groups per Region
 	MaxTargetGroupsPerALB       = 100  // target groups per load balancer
 	MaxRulesPerALB              = 100  // rules per load balancer, not counting default rules
 	MaxSecurityGroupsPerALB     = 5    // security groups per load balancer
 	MaxConditionWildcards       = 5    // condition wildcards per rule
 	MaxTargetsPerRegisterTarget = MaxTargetsPerGroup
+	// MaxCertificatesPerListener bounds the certificates a listener has
+	// besides its default one (certificates-per-application-load-balancer,
+	// and the same for network load balancers).
+	MaxCertificatesPerListener = 25
+	// MaxTargetGroupsPerNLBForward is target-groups-per-action-on-network-load-balancer.
+	MaxTargetGroupsPerNLBForward = 1
 	// MaxSubnetsPerALB bounds the subnets (one per Availability Zone, which
 	// are echoed here) a load balancer is created with: no Region has more
 	// Availability Zones.
@@ -60,4 +67,33 @@ func ValidateALPNPolicy(p []string) error {
 		}
 	}
 	return nil
+}
+
+// ELBLimit is one of DescribeAccountLimits' limits: ELB's quota name and
+// the maximum Slipway enforces.
+type ELBLimit struct {
+	Name string
+	Max  int
+}
+
+// ELBAccountLimits returns the quotas this package and elbops enforce, by
+// ELB's names, in name order.
+func ELBAccountLimits() []ELBLimit {
+	return []ELBLimit{
+		{"application-load-balancers", MaxLoadBalancers},
+		{"certificates-per-application-load-balancer", MaxCertificatesPerListener},
+		{"certificates-per-network-load-balancer", MaxCertificatesPerListener},
+		{"condition-values-per-alb-rule", MaxConditionValues},
+		{"condition-wildcards-per-alb-rule", MaxConditionWildcards},
+		{"listeners-per-application-load-balancer", MaxListenersPerALB},
+		{"listeners-per-network-load-balancer", MaxListenersPerALB},
+		{"network-load-balancers", MaxLoadBalancers},
+		{"rules-per-application-load-balancer", MaxRulesPerALB},
+		{"target-groups", MaxTargetGroups},
+		{"target-groups-per-action-on-application-load-balancer", MaxTargetGroupsPerForward},
+		{"target-groups-per-action-on-network-load-balancer", MaxTargetGroupsPerNLBForward},
+		{"target-groups-per-application-load-balancer", MaxTargetGroupsPerALB},
+		{"targets-per-application-load-balancer", MaxTargetsPerGroup},
+		{"targets-per-network-load-balancer", MaxTargetsPerGroup},
+	}
 }

@@ -13,11 +13,7 @@ func decodeCreateLoadBalancer(f form) (*elbops.CreateLoadBalancerInput, error) {
 		Scheme: f.str("Scheme"), Type: f.str("Type"), IPAddressType: f.str("IpAddressType"),
 		CustomerOwnedIpv4Pool: f.str("CustomerOwnedIpv4Pool"), Tags: decodeTags(f),
 	}
-	var mappings []elbops.SubnetMapping
-	for _, m := range f.list("SubnetMappings") {
-		mappings = append(mappings, elbops.SubnetMapping{SubnetID: m.str("SubnetId")})
-	}
-	in.SubnetMappings = optional(f, "SubnetMappings", mappings)
+	in.SubnetMappings = decodeSubnetMappings(f)
 	return in, nil
 }
 

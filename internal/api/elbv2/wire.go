@@ -161,9 +161,11 @@ func toWireListener(l elbops.Listener) wireListener {
 		ListenerArn: l.ARN, LoadBalancerArn: l.LoadBalancerARN, Port: l.Port, Protocol: l.Protocol,
 		SslPolicy: l.SSLPolicy, DefaultActions: toWireActions(l.DefaultActions),
 	}
-	if len(l.Certificates) > 0 {
+	// ELB describes a listener's default certificate; the others are
+	// DescribeListenerCertificates'.
+	if def := l.DefaultCertificates(); len(def) > 0 {
 		certs := list[wireCertificate]{}
-		for _, c := range l.Certificates {
+		for _, c := range def {
 			certs.Member = append(certs.Member, wireCertificate{CertificateArn: c.ARN, IsDefault: c.IsDefault})
 		}
 		w.Certificates = &certs

@@ -63,7 +63,9 @@ func (c listenerChange) apply(ctx context.Context, s *Service, l *model.Listener
 	}
 	// Given empty, a list clears the member (stored as nil, as never set).
 	if c.certs != nil {
-		l.Certificates = nilIfEmpty(c.certs)
+		if err := l.SetDefaultCertificate(c.certs); err != nil {
+			return err
+		}
 	}
 	if c.alpn != nil {
 		l.ALPNPolicy = nilIfEmpty(c.alpn)

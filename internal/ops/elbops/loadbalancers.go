@@ -74,8 +74,15 @@ func (s *Service) CreateLoadBalancer(ctx context.Context, in *CreateLoadBalancer
 		if err != nil {
 			return err
 		}
-		if len(all) >= model.MaxLoadBalancers {
-			return clientErr(CodeTooManyLoadBalancers, "You've reached the limit on the number of load balancers for your account (%d)", model.MaxLoadBalancers)
+		// ELB's quota is per type (application-load-balancers, network-load-balancers).
+		count := 0
+		for _, a := range all {
+			if a.Type == fresh.Type {
+				count++
+			}
+		}
+		if count >= model.MaxLoadBalancers {
+			return clientErr(CodeTooManyLoadBalancers, "You've reached the limit on the number of %s load balancers for your account (%d)", fresh.Type, model.MaxLoadBalancers)
 		}
 		out = fresh
 		if err := tx.PutLoadBalancer(out); err != nil {

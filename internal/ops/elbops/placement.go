@@ -50,5 +50,5 @@ func checkListenerPlacement(tx state.Tx, l model.Listener) (*model.Listener, err
 
 func sameListener(a, b model.Listener) bool {
 	return a.Protocol == b.Protocol && a.SSLPolicy == b.SSLPolicy &&
-		reflect.DeepEqual(a.Certificates, b.Certificates) && reflect.DeepEqual(a.DefaultActions, b.DefaultActions)
+		reflect.DeepEqual(a.DefaultCertificates(), b.DefaultCertificates()) && reflect.DeepEqual(a.DefaultActions, b.DefaultActions)
 }

@@ -3,6 +3,7 @@ package elbops
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/slipway-dev/slipway/internal/certfile"
 	"github.com/slipway-dev/slipway/internal/model"
@@ -43,12 +44,20 @@ func checkListenerFits(tx state.Tx, l model.Listener) error {
 	if err := model.CheckListenerProtocol(lb.Type, l.Protocol); err != nil {
 		return err
 	}
+	if terminatesTLS(l.Protocol) {
+		if p, _ := model.LookupSSLPolicy(l.SSLPolicy); !slices.Contains(p.Types, lb.Type) {
+			return clientErr(model.ELBSSLPolicyNotFound, "SSL policy '%s' is not supported for %s load balancers", l.SSLPolicy, lb.Type)
+		}
+	}
 	if !lb.IsNetwork() {
 		return nil
 	}
 	for _, a := range l.DefaultActions {
 		if a.Type != model.ActionForward {
 			return clientErr(model.ELBInvalidAction, "Action type '%s' is not supported for %s listeners: network load balancers' listeners can only forward", a.Type, l.Protocol)
+		}
+		if len(model.TargetGroupARNs([]model.ELBAction{a})) > model.MaxTargetGroupsPerNLBForward {
+			return clientErr(model.ELBTooManyTargetGroupsErr, "A forward action of a network load balancer's listener can have at most '%d' target group", model.MaxTargetGroupsPerNLBForward)
 		}
 	}
 	return nil

@@ -1,0 +1,76 @@
+package elbv2
+
+import "github.com/slipway-dev/slipway/internal/ops/elbops"
+
+func decodeSubnetMappings(f form) []elbops.SubnetMapping {
+	var mappings []elbops.SubnetMapping
+	for _, m := range f.list("SubnetMappings") {
+		mappings = append(mappings, elbops.SubnetMapping{SubnetID: m.str("SubnetId")})
+	}
+	return optional(f, "SubnetMappings", mappings)
+}
+
+type setSubnetsResult struct {
+	AvailabilityZones list[wireAZ]
+	IpAddressType     string `xml:",omitempty"`
+}
+
+func decodeSetSubnets(f form) (*elbops.SetSubnetsInput, error) {
+	return &elbops.SetSubnetsInput{LoadBalancerARN: f.str("LoadBalancerArn"), Subnets: f.optStrList("Subnets"),
+		SubnetMappings: decodeSubnetMappings(f), IPAddressType: f.str("IpAddressType")}, nil
+}
+
+func encodeSetSubnets(o *elbops.SetSubnetsOutput) any {
+	res := setSubnetsResult{IpAddressType: o.IPAddressType, AvailabilityZones: list[wireAZ]{Member: []wireAZ{}}}
+	for _, z := range o.AvailabilityZones {
+		res.AvailabilityZones.Member = append(res.AvailabilityZones.Member, wireAZ{ZoneName: z.ZoneName, SubnetId: z.SubnetID})
+	}
+	return res
+}
+
+type setSecurityGroupsResult struct {
+	SecurityGroupIds list[string]
+}
+
+func decodeSetSecurityGroups(f form) (*elbops.SetSecurityGroupsInput, error) {
+	return &elbops.SetSecurityGroupsInput{LoadBalancerARN: f.str("LoadBalancerArn"), SecurityGroups: f.strList("SecurityGroups")}, nil
+}
+
+func encodeSetSecurityGroups(o *elbops.SetSecurityGroupsOutput) any {
+	return setSecurityGroupsResult{SecurityGroupIds: listOf(o.SecurityGroupIDs)}
+}
+
+type setIPAddressTypeResult struct {
+	IpAddressType string
+}
+
+func decodeSetIPAddressType(f form) (*elbops.SetIPAddressTypeInput, error) {
+	return &elbops.SetIPAddressTypeInput{LoadBalancerARN: f.str("LoadBalancerArn"), IPAddressType: f.str("IpAddressType")}, nil
+}
+
+func encodeSetIPAddressType(o *elbops.SetIPAddressTypeOutput) any {
+	return setIPAddressTypeResult{IpAddressType: o.IPAddressType}
+}
+
+type listenerCertificatesResult struct {
+	Certificates list[wireCertificate]
+	NextMarker   string `xml:",omitempty"`
+}
+
+func decodeListenerCertificates(f form) (*elbops.ListenerCertificatesInput, error) {
+	certs, err := decodeCertificates(f)
+	return &elbops.ListenerCertificatesInput{ListenerARN: f.str("ListenerArn"), Certificates: certs}, err
+}
+
+func decodeDescribeListenerCertificates(f form) (*elbops.DescribeListenerCertificatesInput, error) {
+	p, err := f.page()
+	return &elbops.DescribeListenerCertificatesInput{ListenerARN: f.str("ListenerArn"), Page: p}, err
+}
+
+func encodeListenerCertificates(o *elbops.ListenerCertificatesOutput) any {
+	res := listenerCertificatesResult{NextMarker: o.NextMarker, Certificates: list[wireCertificate]{Member: []wireCertificate{}}}
+	for _, c := range o.Certificates {
+		res.Certificates.Member = append(res.Certificates.Member, wireCertificate{CertificateArn: c.ARN, IsDefault: c.IsDefault})
+	}
+	return res
+}

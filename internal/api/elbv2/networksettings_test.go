@@ -1,0 +1,75 @@
+package elbv2
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+)
+
+func TestNetworkSettings(t *testing.T) {
+	a := newTestAPI(t)
+	s := a.setUp(t, 8000)
+	sub := must(a.c.SetSubnets(ctx, &elb.SetSubnetsInput{LoadBalancerArn: aws.String(s.lb), Subnets: []string{"subnet-x", "subnet-y", "subnet-z"}}))(t)
+	if len(sub.AvailabilityZones) != 3 || *sub.AvailabilityZones[2].SubnetId != "subnet-z" || *sub.AvailabilityZones[2].ZoneName != "us-east-1c" {
+		t.Errorf("SetSubnets = %+v", sub.AvailabilityZones)
+	}
+	mapped := must(a.c.SetSubnets(ctx, &elb.SetSubnetsInput{LoadBalancerArn: aws.String(s.lb), IpAddressType: types.IpAddressTypeDualstack,
+		SubnetMappings: []types.SubnetMapping{{SubnetId: aws.String("subnet-1")}, {SubnetId: aws.String("subnet-2")}}}))(t)
+	if len(mapped.AvailabilityZones) != 2 || mapped.IpAddressType != types.IpAddressTypeDualstack {
+		t.Errorf("SetSubnets mappings = %+v", mapped)
+	}
+	sg := must(a.c.SetSecurityGroups(ctx, &elb.SetSecurityGroupsInput{LoadBalancerArn: aws.String(s.lb), SecurityGroups: []string{"sg-2", "sg-3"}}))(t)
+	if len(sg.SecurityGroupIds) != 2 || sg.SecurityGroupIds[1] != "sg-3" {
+		t.Errorf("SetSecurityGroups = %v", sg.SecurityGroupIds)
+	}
+	ip := must(a.c.SetIpAddressType(ctx, &elb.SetIpAddressTypeInput{LoadBalancerArn: aws.String(s.lb), IpAddressType: types.IpAddressTypeIpv4}))(t)
+	if ip.IpAddressType != types.IpAddressTypeIpv4 {
+		t.Errorf("SetIpAddressType = %v", ip.IpAddressType)
+	}
+	d := must(a.c.DescribeLoadBalancers(ctx, &elb.DescribeLoadBalancersInput{LoadBalancerArns: []string{s.lb}}))(t).LoadBalancers[0]
+	if len(d.AvailabilityZones) != 2 || *d.AvailabilityZones[0].SubnetId != "subnet-1" || len(d.SecurityGroups) != 2 || d.IpAddressType != types.IpAddressTypeIpv4 {
+		t.Errorf("described = %+v", d)
+	}
+
+	nlb := a.createNLB(t, "edge")
+	for name, call := range map[string]func() error{
+		"InvalidConfigurationRequest/one subnet for an application load balancer": func() error {
+			_, err := a.c.SetSubnets(ctx, &elb.SetSubnetsInput{LoadBalancerArn: aws.String(s.lb), Subnets: []string{"subnet-1"}})
+			return err
+		},
+		"ValidationError/subnets and mappings": func() error {
+			_, err := a.c.SetSubnets(ctx, &elb.SetSubnetsInput{LoadBalancerArn: aws.String(s.lb), Subnets: []string{"subnet-1", "subnet-2"},
+				SubnetMappings: []types.SubnetMapping{{SubnetId: aws.String("subnet-3")}}})
+			return err
+		},
+		"LoadBalancerNotFound/missing": func() error {
+			_, err := a.c.SetSubnets(ctx, &elb.SetSubnetsInput{LoadBalancerArn: aws.String(s.lb + "0"), Subnets: []string{"a", "b"}})
+			return err
+		},
+		"InvalidConfigurationRequest/security groups on an nlb created without": func() error {
+			_, err := a.c.SetSecurityGroups(ctx, &elb.SetSecurityGroupsInput{LoadBalancerArn: aws.String(nlb), SecurityGroups: []string{"sg-1"}})
+			return err
+		},
+		"ValidationError/six security groups": func() error {
+			_, err := a.c.SetSecurityGroups(ctx, &elb.SetSecurityGroupsInput{LoadBalancerArn: aws.String(s.lb),
+				SecurityGroups: []string{"1", "2", "3", "4", "5", "6"}})
+			return err
+		},
+		"InvalidConfigurationRequest/nlb without public ipv4": func() error {
+			_, err := a.c.SetIpAddressType(ctx, &elb.SetIpAddressTypeInput{LoadBalancerArn: aws.String(nlb), IpAddressType: types.IpAddressTypeDualstackWithoutPublicIpv4})
+			return err
+		},
+		"ValidationError/unknown ip address type": func() error {
+			_, err := a.c.SetIpAddressType(ctx, &elb.SetIpAddressTypeInput{LoadBalancerArn: aws.String(s.lb), IpAddressType: "ipv5"})
+			return err
+		},
+	} {
+		code, _, _ := strings.Cut(name, "/")
+		t.Run(name, func(t *testing.T) { wantCode(t, call(), code) })
+	}
+	// An NLB takes one subnet.
+	must(a.c.SetSubnets(ctx, &elb.SetSubnetsInput{LoadBalancerArn: aws.String(nlb), Subnets: []string{"subnet-9"}}))(t)
+}
