@@ -31,6 +31,15 @@ type deployFlags struct {
 type followFlags struct {
 	timeout time.Duration
 	noWait  bool
+	// strategy, when set (deploy --strategy), is the deployment strategy
+	// the update sets (ROLLING, BLUE_GREEN, CANARY, LINEAR).
+	strategy string
+}
+
+// strategies maps --strategy's words to ECS's deployment strategies.
+var strategies = map[string]types.DeploymentStrategy{
+	"rolling": types.DeploymentStrategyRolling, "blue-green": types.DeploymentStrategyBlueGreen,
+	"canary": types.DeploymentStrategyCanary, "linear": types.DeploymentStrategyLinear,
 }
 
 func (f *followFlags) register(cmd *cobra.Command) {
@@ -53,11 +62,18 @@ ran (failed = 5xx sent to clients by a target or by the load balancer).
 container (--container when it has several); --task-definition registers a
 JSON file as "aws ecs register-task-definition --cli-input-json" would.
 
+--strategy canary|linear|blue-green|rolling sets the service's deployment
+strategy for this deployment and the next ones (the service's canary, linear,
+bake-time and advancedConfiguration settings apply; ECS's defaults otherwise),
+and the live view shows the lifecycle stage and the traffic split.
+
 Exit code 0 only when the deployment COMPLETED; a deployment that failed (and
-was rolled back by the circuit breaker) or timed out exits 1.`,
+was rolled back by the circuit breaker, an alarm or a lifecycle hook) or timed
+out exits 1.`,
 		Example: `  slipway deploy talk --image registry.example/talk:2.1
   slipway deploy talk --env TALK_VERSION=v2
-  slipway deploy talk --task-definition file://taskdef.json`,
+  slipway deploy talk --task-definition file://taskdef.json
+  slipway deploy talk --env TALK_VERSION=v3 --strategy canary`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return g.deploy(cmd.Context(), args[0], f) },
 	}
@@ -66,6 +82,7 @@ was rolled back by the circuit breaker) or timed out exits 1.`,
 	fl.StringVar(&f.container, "container", "", "container to change (needed when the task definition has several)")
 	fl.StringArrayVar(&f.env, "env", nil, "set an environment variable of the container, KEY=VALUE (repeatable)")
 	fl.StringVar(&f.taskDefFile, "task-definition", "", "register this JSON file (register-task-definition input) instead")
+	fl.StringVar(&f.follow.strategy, "strategy", "", "deployment strategy from now on: rolling, blue-green, canary or linear")
 	f.follow.register(cmd)
 	return cmd
 }
@@ -91,6 +108,13 @@ func (g *globals) deploy(ctx context.Context, service string, f deployFlags) err
 		return fmt.Errorf("%w: --task-definition registers the file as it is; it does not combine with --image, --env or --container", ErrUsage)
 	case f.taskDefFile == "" && !changes:
 		return fmt.Errorf("%w: say what to deploy: --image IMAGE, --env KEY=VALUE or --task-definition FILE", ErrUsage)
+	}
+	if s := f.follow.strategy; s != "" {
+		st, ok := strategies[s]
+		if !ok {
+			return fmt.Errorf("%w: --strategy %q: use rolling, blue-green, canary or linear", ErrUsage, s)
+		}
+		f.follow.strategy = string(st)
 	}
 	c, err := g.deployClients(ctx)
 	if err != nil {
@@ -152,8 +176,11 @@ func (g *globals) updateAndFollow(ctx context.Context, c deployClients, svc type
 	name := aws.ToString(svc.ServiceName)
 	fw := g.newFollower(c, name)
 	fw.prime(ctx, svc)
-	out, err := c.ecs.UpdateService(ctx, &awsecs.UpdateServiceInput{Cluster: aws.String(g.cluster),
-		Service: aws.String(name), TaskDefinition: aws.String(taskDef)})
+	in := &awsecs.UpdateServiceInput{Cluster: aws.String(g.cluster), Service: aws.String(name), TaskDefinition: aws.String(taskDef)}
+	if ff.strategy != "" {
+		in.DeploymentConfiguration = &types.DeploymentConfiguration{Strategy: types.DeploymentStrategy(ff.strategy)}
+	}
+	out, err := c.ecs.UpdateService(ctx, in)
 	if err != nil {
 		return outcome{}, fmt.Errorf("updating service %s: %w", name, g.explain(err))
 	}

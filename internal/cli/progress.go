@@ -104,6 +104,9 @@ func (f *follower) follow(ctx context.Context, id, taskDef string, timeout time.
 		if err == nil && f.following == f.id && snap.deployment(f.id) == nil {
 			snap.past, err = f.src.pastDeployment(ctx, snap.service, f.id)
 		}
+		if err == nil && snap.deployment(f.following) != nil {
+			snap.stage = f.src.stage(ctx, snap.service, f.following)
+		}
 		switch {
 		case err == nil:
 			lastOK, last = time.Now(), snap
@@ -144,7 +147,7 @@ func (f *follower) show(s *snapshot) {
 	f.traffic.add(s.stats)
 	f.view.frame(progressFrame{
 		Elapsed: time.Since(f.start), Service: f.service, Deployment: f.id, Revision: f.revision, Following: f.following,
-		Rows: s.rows(f.id, f.following), Traffic: f.traffic.shares(), Events: events,
+		Rows: s.rows(f.id, f.following), Traffic: f.traffic.shares(), Events: events, Stage: s.stage,
 	})
 }
 

@@ -68,6 +68,25 @@ type snapshot struct {
 	// past is the history record of the followed deployment once it is no
 	// longer among the service's deployments (nil while it is, or unknown).
 	past *types.ServiceDeployment
+	// stage is a traffic-shifting deployment's lifecycle stage ("" else).
+	stage string
+}
+
+// stage reads the lifecycle stage of a traffic-shifting deployment of svc;
+// "" for a rolling one or when it cannot be read (it is shown, not judged).
+func (s *snapshotSource) stage(ctx context.Context, svc types.Service, id string) string {
+	if dc := svc.DeploymentConfiguration; dc == nil || dc.Strategy == "" || dc.Strategy == types.DeploymentStrategyRolling {
+		return ""
+	}
+	seq := strings.TrimLeft(strings.TrimPrefix(id, "ecs-svc/"), "0")
+	arn := strings.Replace(aws.ToString(svc.ServiceArn), ":service/", ":service-deployment/", 1) + "/" + seq
+	cctx, cancel := context.WithTimeout(ctx, pollTimeout)
+	defer cancel()
+	out, err := s.ecs.DescribeServiceDeployments(cctx, &awsecs.DescribeServiceDeploymentsInput{ServiceDeploymentArns: []string{arn}})
+	if err != nil || len(out.ServiceDeployments) != 1 {
+		return ""
+	}
+	return string(out.ServiceDeployments[0].LifecycleStage)
 }
 
 func (s *snapshotSource) snapshot(ctx context.Context, service string) (*snapshot, error) {
@@ -176,12 +195,19 @@ func (s *snapshotSource) targetHealth(ctx context.Context, svc types.Service) ma
 	if s.elb == nil {
 		return health
 	}
+	var groups []*string
 	for _, l := range svc.LoadBalancers {
-		if l.TargetGroupArn == nil {
+		groups = append(groups, l.TargetGroupArn)
+		if ac := l.AdvancedConfiguration; ac != nil {
+			groups = append(groups, ac.AlternateTargetGroupArn) // green registers there
+		}
+	}
+	for _, tg := range groups {
+		if tg == nil {
 			continue
 		}
 		cctx, cancel := context.WithTimeout(ctx, pollTimeout)
-		out, err := s.elb.DescribeTargetHealth(cctx, &elb.DescribeTargetHealthInput{TargetGroupArn: l.TargetGroupArn})
+		out, err := s.elb.DescribeTargetHealth(cctx, &elb.DescribeTargetHealthInput{TargetGroupArn: tg})
 		cancel()
 		if err != nil {
 			continue

@@ -22,6 +22,8 @@ type progressFrame struct {
 	Rows                            []revisionRow
 	Traffic                         []revisionShare // nil: no figures
 	Events                          []types.ServiceEvent
+	// Stage is a traffic-shifting deployment's lifecycle stage.
+	Stage string
 }
 
 // progressView shows a followed deployment: frames while it runs, then the
@@ -55,7 +57,11 @@ func (f progressFrame) title() string {
 	if f.Following != f.Deployment {
 		return fmt.Sprintf("%s: %s failed, rolling back to %s (%s)  %s", f.Service, rev, target, f.Following, seconds(f.Elapsed))
 	}
-	return fmt.Sprintf("%s: deploying %s (%s)  %s", f.Service, rev, f.Deployment, seconds(f.Elapsed))
+	stage := ""
+	if f.Stage != "" {
+		stage = " " + f.Stage
+	}
+	return fmt.Sprintf("%s: deploying %s (%s)%s  %s", f.Service, rev, f.Deployment, stage, seconds(f.Elapsed))
 }
 
 func (r revisionRow) line() string {
@@ -175,6 +181,9 @@ func (v *lineView) frame(f progressFrame) {
 		parts = append(parts, fmt.Sprintf("%s %s %s", r.Revision, r.Role, r.counts()))
 	}
 	key := strings.Join(parts, " | ")
+	if f.Stage != "" {
+		key = f.Stage + " | " + key
+	}
 	if key == v.last {
 		return
 	}
@@ -200,6 +209,7 @@ type jsonFrame struct {
 	Following      string          `json:"following"`
 	Rows           []revisionRow   `json:"tasks"`
 	Traffic        []revisionShare `json:"traffic,omitempty"`
+	Stage          string          `json:"stage,omitempty"`
 }
 
 type jsonEvent struct {
@@ -225,11 +235,12 @@ func (v *jsonView) frame(f progressFrame) {
 		_ = enc.Encode(jsonEvent{Time: aws.ToTime(e.CreatedAt), Message: aws.ToString(e.Message)})
 	}
 	key, _ := json.Marshal(f.Rows)
-	if string(key) == v.last {
+	if string(key)+f.Stage == v.last {
 		return
 	}
-	v.last = string(key)
-	_ = enc.Encode(jsonFrame{ElapsedSeconds: round1(f.Elapsed), Deployment: f.Deployment, Following: f.Following, Rows: f.Rows, Traffic: f.Traffic})
+	v.last = string(key) + f.Stage
+	_ = enc.Encode(jsonFrame{ElapsedSeconds: round1(f.Elapsed), Deployment: f.Deployment, Following: f.Following, Rows: f.Rows,
+		Traffic: f.Traffic, Stage: f.Stage})
 }
 
 func (v *jsonView) done(o outcome) {
