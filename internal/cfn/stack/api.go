@@ -42,6 +42,9 @@ func (e *Engine) CreateStack(ctx context.Context, in *CreateInput) (string, erro
 	id := e.stackARN(in.StackName)
 	p, err := e.prepare(ctx, in.StackName, id, in.TemplateBody, in.Parameters, nil, Config{Capabilities: in.Capabilities,
 		Tags: in.Tags, NotificationARNs: in.NotificationARNs, RoleARN: in.RoleARN, TimeoutInMinutes: in.TimeoutInMinutes})
+	if err == nil {
+		err = p.preview()
+	}
 	if err != nil {
 		return "", err
 	}

@@ -34,9 +34,10 @@ type prepared struct {
 }
 
 // prepare parses and checks a template, binds the parameters (taking
-// UsePreviousValue ones from prev), applies the capabilities rule and
-// previews every resource, so that a bad reference or a missing export
-// fails the call rather than the operation.
+// UsePreviousValue ones from prev) and applies the capabilities rule. The
+// caller then previews every resource (preview, or the planner does it), so
+// that a bad reference or a missing export fails the call rather than the
+// operation.
 func (e *Engine) prepare(ctx context.Context, name, id, body string, params []ParameterInput, prev []Parameter, cfg Config) (*prepared, error) {
 	if body == "" {
 		return nil, validation(ErrInvalidInput, "Either Template URL or Template Body must be specified.")
@@ -81,17 +82,23 @@ func (e *Engine) prepare(ctx context.Context, name, id, body string, params []Pa
 	if _, err := ev.Graph(); err != nil {
 		return nil, err
 	}
-	for _, rid := range ev.ActiveResources() {
-		if _, err := ev.PreviewProperties(rid, nobody{}); err != nil {
-			return nil, err
-		}
-	}
 	cfg.Template = body
 	cfg.Parameters = nil
 	for _, pv := range ev.ParameterValues() {
 		cfg.Parameters = append(cfg.Parameters, Parameter{Key: pv.Key, Value: pv.Value, ResolvedValue: pv.ResolvedValue, NoEcho: pv.NoEcho})
 	}
 	return &prepared{cfg: cfg, t: t, ev: ev}, nil
+}
+
+// preview resolves every resource's properties as far as they can be
+// before anything exists.
+func (p *prepared) preview() error {
+	for _, id := range p.ev.ActiveResources() {
+		if _, err := p.ev.PreviewProperties(id, nobody{}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // parse reads a template and applies the checks that need the type table;
