@@ -34,15 +34,18 @@ func (s *Service) RecordActivity(ctx context.Context, a Activity) (Activity, err
 		if err := store.PutJSON(tx, bucketActivities, activityKey(a, seq), a); err != nil {
 			return err
 		}
-		var keys []string
-		var old []string
-		err = store.ScanJSON(tx, bucketActivities, childPrefix(a.ResourceID), "", func(k string, v Activity) bool {
-			if v.Start.Before(cutoff) {
+		// Keys order the activities by start time, which they carry: the
+		// scan decodes nothing.
+		var keys, old []string
+		prefix := childPrefix(a.ResourceID)
+		oldest := activityKey(Activity{ResourceID: a.ResourceID, Start: cutoff}, 0)
+		err = tx.Scan(bucketActivities, prefix, "", func(k string, _ []byte) (bool, error) {
+			if k < oldest {
 				old = append(old, k)
 			} else {
 				keys = append(keys, k)
 			}
-			return true
+			return true, nil
 		})
 		if err != nil {
 			return err

@@ -3,6 +3,7 @@ package aasops
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -46,9 +47,20 @@ func TestActivitiesAreBounded(t *testing.T) {
 	if _, err := s.RecordActivity(ctx, old); err != nil {
 		t.Fatal(err)
 	}
+	// Concurrent writers share the store's commits (and fsyncs).
+	var wg sync.WaitGroup
+	errs := make(chan error, MaxActivitiesPerTarget+5)
 	for i := range MaxActivitiesPerTarget + 5 {
-		if _, err := s.RecordActivity(ctx, Activity{ResourceID: "service/default/web", Start: now.Add(time.Duration(i) * time.Millisecond),
-			Status: StatusSuccessful}); err != nil {
+		wg.Go(func() {
+			_, err := s.RecordActivity(ctx, Activity{ResourceID: "service/default/web", Start: now.Add(time.Duration(i) * time.Millisecond),
+				Status: StatusSuccessful})
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
 			t.Fatal(err)
 		}
 	}
