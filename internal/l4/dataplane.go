@@ -100,6 +100,7 @@ type DataPlane struct {
 	healthClient *http.Client
 	copyBufs     sync.Pool // *[]byte of copyBufSize, for directions that copy
 	pipes        *pipePool // kernel pipes of splicing directions
+	workers      *workers  // goroutines reused across connections
 }
 
 // New returns a DataPlane with no listeners; call Run, and Apply to configure it.
@@ -124,6 +125,7 @@ func New(opts Options) *DataPlane {
 		healthClient: newHealthClient(),
 		copyBufs:     sync.Pool{New: func() any { b := make([]byte, copyBufSize); return &b }},
 		pipes:        newPipePool(),
+		workers:      newWorkers(),
 	}
 	d.ctx, d.cancel = context.WithCancel(context.Background())
 	return d

@@ -32,7 +32,9 @@
 //
 // # Relaying
 //
-// TCP is relayed by two goroutines per connection, one per direction. Between
+// TCP is relayed by two goroutines per connection, one per direction, taken from
+// a pool of workers that outlive connections (a fresh goroutine would grow its
+// stack again through net's dial path for every connection). Between
 // plain TCP sockets on Linux a direction uses raw non-blocking system calls
 // through syscall.RawConn (rawio_linux.go says why): it copies through a pooled
 // 32 KiB buffer, taken only once the socket is readable, until a read fills the

@@ -111,13 +111,21 @@ func (pp *pipePool) drain() {
 	}
 }
 
-// rawDirection is one direction of a plain TCP relay.
+// rawDirection is one direction of a plain TCP relay. The poller callbacks are
+// method values bound once, and their state lives here, so a step allocates
+// nothing.
 type rawDirection struct {
 	src, dst syscall.RawConn
 	bufs     *sync.Pool
 	pipes    *pipePool
 	pipe     *kpipe // set once the direction splices
 	inPipe   int    // bytes spliced into the pipe, not yet out
+
+	readFn, writeFn, fillFn, drainFn func(uintptr) bool
+	bp                               *[]byte // the buffer of the current copy step
+	n                                int     // bytes read into bp
+	out                              []byte  // what remains to write
+	errno                            syscall.Errno
 }
 
 func newRawDirection(dst, src net.Conn, bufs *sync.Pool, pipes *pipePool) *rawDirection {
@@ -131,7 +139,9 @@ func newRawDirection(dst, src net.Conn, bufs *sync.Pool, pipes *pipePool) *rawDi
 	if err1 != nil || err2 != nil {
 		return nil
 	}
-	return &rawDirection{src: src2, dst: dst2, bufs: bufs, pipes: pipes}
+	r := &rawDirection{src: src2, dst: dst2, bufs: bufs, pipes: pipes}
+	r.readFn, r.writeFn, r.fillFn, r.drainFn = r.readStep, r.writeStep, r.fillStep, r.drainStep
+	return r
 }
 
 // step moves one buffer or one splice chunk from src to dst. It returns the bytes
@@ -141,98 +151,106 @@ func (r *rawDirection) step() (int64, error) {
 	if r.pipe != nil {
 		return r.spliceStep()
 	}
-	var bp *[]byte
-	var n int
-	var rerr syscall.Errno
-	err := r.src.Read(func(fd uintptr) bool {
-		bp = r.bufs.Get().(*[]byte)
-		n, rerr = rawRead(fd, *bp)
-		if rerr == syscall.EAGAIN {
-			r.bufs.Put(bp) // hold no buffer while the socket is idle
-			bp = nil
-			return false
-		}
-		return true
-	})
+	r.errno = 0
+	err := r.src.Read(r.readFn)
 	switch {
 	case err != nil:
 		return 0, err
-	case rerr != 0:
-		r.bufs.Put(bp)
-		return 0, rerr
-	case n == 0:
-		r.bufs.Put(bp)
+	case r.errno != 0:
+		r.putBuf()
+		return 0, r.errno
+	case r.n == 0:
+		r.putBuf()
 		return 0, io.EOF
 	}
-	w, werr := r.writeAll((*bp)[:n])
-	r.bufs.Put(bp)
-	if werr == nil && n == len(*bp) {
+	full := r.n == len(*r.bp)
+	r.out = (*r.bp)[:r.n]
+	err = r.dst.Write(r.writeFn)
+	if err == nil && r.errno != 0 {
+		err = r.errno
+	}
+	w := r.n - len(r.out)
+	r.out = nil
+	r.putBuf()
+	if err == nil && full {
 		r.pipe = r.pipes.get() // a full buffer: bulk data, splice from now on (stay copying without a pipe)
 	}
-	return int64(w), werr
+	return int64(w), err
 }
 
-func (r *rawDirection) writeAll(p []byte) (int, error) {
-	done := 0
-	var werr syscall.Errno
-	err := r.dst.Write(func(fd uintptr) bool {
-		for done < len(p) {
-			n, e := rawWrite(fd, p[done:])
-			if e == syscall.EAGAIN {
-				return false
-			}
-			if e != 0 {
-				werr = e
-				return true
-			}
-			done += n
-		}
-		return true
-	})
-	if err == nil && werr != 0 {
-		err = werr
+func (r *rawDirection) putBuf() {
+	r.bufs.Put(r.bp)
+	r.bp = nil
+}
+
+// readStep takes a buffer only once the socket has something to read.
+func (r *rawDirection) readStep(fd uintptr) bool {
+	r.bp = r.bufs.Get().(*[]byte)
+	r.n, r.errno = rawRead(fd, *r.bp)
+	if r.errno == syscall.EAGAIN {
+		r.putBuf() // hold no buffer while the socket is idle
+		r.errno = 0
+		return false
 	}
-	return done, err
+	return true
 }
 
-func (r *rawDirection) spliceStep() (int64, error) {
-	var rerr syscall.Errno
-	err := r.src.Read(func(fd uintptr) bool {
-		n, e := rawSplice(fd, uintptr(r.pipe.w), spliceChunk)
+func (r *rawDirection) writeStep(fd uintptr) bool {
+	for len(r.out) > 0 {
+		n, e := rawWrite(fd, r.out)
 		if e == syscall.EAGAIN {
 			return false
 		}
-		rerr, r.inPipe = e, n
-		return true
-	})
+		if e != 0 {
+			r.errno = e
+			return true
+		}
+		r.out = r.out[n:]
+	}
+	return true
+}
+
+func (r *rawDirection) spliceStep() (int64, error) {
+	r.errno = 0
+	err := r.src.Read(r.fillFn)
 	switch {
 	case err != nil:
 		return 0, err
-	case rerr != 0:
-		return 0, rerr
+	case r.errno != 0:
+		return 0, r.errno
 	case r.inPipe == 0:
 		return 0, io.EOF
 	}
 	moved := r.inPipe
-	var werr syscall.Errno
-	err = r.dst.Write(func(fd uintptr) bool {
-		for r.inPipe > 0 {
-			n, e := rawSplice(uintptr(r.pipe.r), fd, r.inPipe)
-			if e == syscall.EAGAIN {
-				return false
-			}
-			if e != 0 {
-				werr = e
-				return true
-			}
-			r.inPipe -= n
-		}
-		return true
-	})
-	if err == nil && werr != 0 {
-		err = werr
+	err = r.dst.Write(r.drainFn)
+	if err == nil && r.errno != 0 {
+		err = r.errno
 	}
 	return int64(moved - r.inPipe), err
+}
+
+func (r *rawDirection) fillStep(fd uintptr) bool {
+	n, e := rawSplice(fd, uintptr(r.pipe.w), spliceChunk)
+	if e == syscall.EAGAIN {
+		return false
+	}
+	r.errno, r.inPipe = e, max(n, 0) // a failed call returns -1
+	return true
+}
+
+func (r *rawDirection) drainStep(fd uintptr) bool {
+	for r.inPipe > 0 {
+		n, e := rawSplice(uintptr(r.pipe.r), fd, r.inPipe)
+		if e == syscall.EAGAIN {
+			return false
+		}
+		if e != 0 {
+			r.errno = e
+			return true
+		}
+		r.inPipe -= n
+	}
+	return true
 }
 
 // release gives the pipe back (closed if it still holds bytes).

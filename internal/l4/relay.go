@@ -32,12 +32,10 @@ func (d *DataPlane) relay(client, up net.Conn, idle time.Duration) (in, out int6
 	rs := &relayState{idle: idle, abort: func() { client.Close(); up.Close() }}
 	rs.last.Store(time.Now().UnixNano())
 	done := make(chan struct{})
-	d.wg.Add(1)
-	go func() {
-		defer d.wg.Done()
+	d.spawn(func() {
 		defer close(done)
 		in = d.pipe(up, client, rs)
-	}()
+	})
 	out = d.pipe(client, up, rs)
 	<-done
 	client.Close()

@@ -36,8 +36,7 @@ func (d *DataPlane) acceptTCP(lr *listenerRT, ln net.Listener) {
 			reset(c)
 			continue
 		}
-		d.wg.Add(1)
-		go d.serveTCP(lr, c)
+		d.spawn(func() { d.serveTCP(lr, c) })
 	}
 }
 
@@ -53,7 +52,6 @@ func reset(c net.Conn) {
 // target by flow hash, a PROXY v2 header if the group wants one, then bytes both
 // ways until both sides have finished, or the idle timeout.
 func (d *DataPlane) serveTCP(lr *listenerRT, c net.Conn) {
-	defer d.wg.Done()
 	defer d.conns.Add(-1)
 	r := lr.route.Load()
 	if !needsTCP(r.protocol) {
@@ -121,9 +119,7 @@ func (d *DataPlane) serveTCP(lr *listenerRT, c net.Conn) {
 
 // dialTarget connects to t (over TLS for a TLS target group).
 func (d *DataPlane) dialTarget(g *groupRT, t *target) (net.Conn, error) {
-	ctx, cancel := context.WithTimeout(d.ctx, d.opts.DialTimeout)
-	defer cancel()
-	c, err := d.dialer.DialContext(ctx, "tcp", t.addr)
+	c, err := d.dialer.DialContext(d.ctx, "tcp", t.addr) // the dialer's Timeout is DialTimeout
 	if err != nil || g.tg.Protocol != ProtocolTLS {
 		return c, err
 	}
