@@ -25,13 +25,53 @@ type Cluster struct {
 	ARN       string `json:"clusterArn"`
 	Status    string `json:"status"`
 	CreatedAt Time   `json:"createdAt"`
-	// Echoed as given: settings, configuration, capacity providers and
-	// service-connect defaults have no effect on one local node.
-	Settings                        json.RawMessage `json:"settings,omitempty"`
-	Configuration                   json.RawMessage `json:"configuration,omitempty"`
-	CapacityProviders               []string        `json:"capacityProviders,omitempty"`
-	DefaultCapacityProviderStrategy json.RawMessage `json:"defaultCapacityProviderStrategy,omitempty"`
-	ServiceConnectDefaults          json.RawMessage `json:"serviceConnectDefaults,omitempty"`
+	// Settings hold the cluster's containerInsights (from the account
+	// setting unless given). Echoed as given: configuration, capacity
+	// providers and service-connect defaults have no effect on one local
+	// node.
+	Settings                        []ClusterSetting `json:"settings,omitempty"`
+	Configuration                   json.RawMessage  `json:"configuration,omitempty"`
+	CapacityProviders               []string         `json:"capacityProviders,omitempty"`
+	DefaultCapacityProviderStrategy json.RawMessage  `json:"defaultCapacityProviderStrategy,omitempty"`
+	ServiceConnectDefaults          json.RawMessage  `json:"serviceConnectDefaults,omitempty"`
+}
+
+// ClusterSetting is a cluster setting: containerInsights is the only one.
+type ClusterSetting struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// ValidateClusterSettings applies ECS's rules: each setting is
+// containerInsights with the account setting's values, given once.
+func ValidateClusterSettings(settings []ClusterSetting) error {
+	spec, _ := AccountSettingSpec(SettingContainerInsights)
+	seen := map[string]bool{}
+	for _, cs := range settings {
+		switch {
+		case cs.Name != SettingContainerInsights:
+			return paramErr("The cluster setting name must be %s.", SettingContainerInsights)
+		case !slices.Contains(spec.Values, cs.Value):
+			return paramErr("The value of %s must be one of %s.", cs.Name, strings.Join(spec.Values, ", "))
+		case seen[cs.Name]:
+			return paramErr("The cluster setting %s is given more than once.", cs.Name)
+		}
+		seen[cs.Name] = true
+	}
+	return nil
+}
+
+// MergeClusterSettings returns have with the settings of set changed or added.
+func MergeClusterSettings(have, set []ClusterSetting) []ClusterSetting {
+	out := slices.Clone(have)
+	for _, cs := range set {
+		if i := slices.IndexFunc(out, func(o ClusterSetting) bool { return o.Name == cs.Name }); i >= 0 {
+			out[i] = cs
+		} else {
+			out = append(out, cs)
+		}
+	}
+	return out
 }
 
 // Tag is an ECS resource tag.

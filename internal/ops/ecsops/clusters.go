@@ -29,19 +29,23 @@ type Cluster struct {
 // they have no effect on one local node.
 type CreateClusterInput struct {
 	// ClusterName defaults to "default".
-	ClusterName                     string          `json:"clusterName"`
-	Tags                            []model.Tag     `json:"tags"`
-	Settings                        json.RawMessage `json:"settings"`
-	Configuration                   json.RawMessage `json:"configuration"`
-	CapacityProviders               []string        `json:"capacityProviders"`
-	DefaultCapacityProviderStrategy json.RawMessage `json:"defaultCapacityProviderStrategy"`
-	ServiceConnectDefaults          json.RawMessage `json:"serviceConnectDefaults"`
+	ClusterName string      `json:"clusterName"`
+	Tags        []model.Tag `json:"tags"`
+	// Settings default containerInsights to the account setting.
+	Settings                        []model.ClusterSetting `json:"settings"`
+	Configuration                   json.RawMessage        `json:"configuration"`
+	CapacityProviders               []string               `json:"capacityProviders"`
+	DefaultCapacityProviderStrategy json.RawMessage        `json:"defaultCapacityProviderStrategy"`
+	ServiceConnectDefaults          json.RawMessage        `json:"serviceConnectDefaults"`
 }
 
 // validate bounds what CreateCluster stores and echoes: ECS's tag rules,
 // "Capacity providers per cluster" and the size of the echoed settings.
 func (in *CreateClusterInput) validate() error {
 	if err := model.ValidateTags(in.Tags); err != nil {
+		return err
+	}
+	if err := model.ValidateClusterSettings(in.Settings); err != nil {
 		return err
 	}
 	if err := model.MaxItems("capacityProviders", len(in.CapacityProviders), model.MaxCapacityProviders); err != nil {
@@ -56,7 +60,7 @@ func (in *CreateClusterInput) validate() error {
 		name string
 		raw  json.RawMessage
 	}{
-		{"settings", in.Settings}, {"configuration", in.Configuration},
+		{"configuration", in.Configuration},
 		{"defaultCapacityProviderStrategy", in.DefaultCapacityProviderStrategy}, {"serviceConnectDefaults", in.ServiceConnectDefaults},
 	} {
 		if err := model.ValidateEchoed(f.name, f.raw); err != nil {
@@ -86,9 +90,13 @@ func (s *Ops) CreateCluster(ctx context.Context, in *CreateClusterInput) (*Clust
 		created = false
 		c, err := tx.Cluster(name)
 		if errors.Is(err, state.ErrClusterNotFound) || err == nil && c.Status != model.ClusterActive {
+			settings, err := clusterSettingsOf(tx, in.Settings)
+			if err != nil {
+				return err
+			}
 			c = model.Cluster{
 				Name: name, ARN: tx.Partition.ClusterARN(name), Status: model.ClusterActive,
-				CreatedAt: s.st.NowTime(), Settings: in.Settings, Configuration: in.Configuration,
+				CreatedAt: s.st.NowTime(), Settings: settings, Configuration: in.Configuration,
 				CapacityProviders: in.CapacityProviders, DefaultCapacityProviderStrategy: in.DefaultCapacityProviderStrategy,
 				ServiceConnectDefaults: in.ServiceConnectDefaults,
 			}
@@ -112,6 +120,20 @@ func (s *Ops) CreateCluster(ctx context.Context, in *CreateClusterInput) (*Clust
 		s.log.Info("cluster created", "cluster", name)
 	}
 	return &out, nil
+}
+
+// clusterSettingsOf is a new cluster's settings: those given, with
+// containerInsights from the account setting when not given.
+func clusterSettingsOf(tx state.Tx, given []model.ClusterSetting) ([]model.ClusterSetting, error) {
+	if slices.ContainsFunc(given, func(cs model.ClusterSetting) bool { return cs.Name == model.SettingContainerInsights }) {
+		return given, nil
+	}
+	spec, _ := model.AccountSettingSpec(model.SettingContainerInsights)
+	set, err := effectiveSetting(tx, tx.Partition.RootARN(), spec)
+	if err != nil {
+		return nil, err
+	}
+	return append(slices.Clone(given), model.ClusterSetting{Name: set.Name, Value: set.Value}), nil
 }
 
 // clusterView derives the counts ECS reports from the cluster's records.
@@ -159,7 +181,9 @@ const MaxDescribeClusters = 100
 type DescribeClustersInput struct {
 	// Clusters are names or ARNs; none means the default cluster.
 	Clusters []string `json:"clusters"`
-	// Include may hold IncludeTags.
+	// Include may hold ATTACHMENTS, CONFIGURATIONS, SETTINGS, STATISTICS
+	// and TAGS: without them, ECS leaves the cluster's configuration,
+	// settings and tags out.
 	Include []string `json:"include"`
 }
 
@@ -179,7 +203,13 @@ func (s *Ops) DescribeClusters(ctx context.Context, in *DescribeClustersInput) (
 	if len(refs) > MaxDescribeClusters {
 		return nil, invalidParam("clusters can have at most %d items.", MaxDescribeClusters)
 	}
+	for _, inc := range in.Include {
+		if !slices.Contains([]string{"ATTACHMENTS", "CONFIGURATIONS", "SETTINGS", "STATISTICS", IncludeTags}, inc) {
+			return nil, invalidParam("include must contain only ATTACHMENTS, CONFIGURATIONS, SETTINGS, STATISTICS or TAGS.")
+		}
+	}
 	withTags := slices.Contains(in.Include, IncludeTags)
+	withSettings, withConfig := slices.Contains(in.Include, "SETTINGS"), slices.Contains(in.Include, "CONFIGURATIONS")
 	out := &DescribeClustersOutput{Clusters: []Cluster{}, Failures: []Failure{}}
 	err := s.st.View(ctx, func(tx state.Tx) error {
 		out.Clusters, out.Failures = out.Clusters[:0], out.Failures[:0]
@@ -190,6 +220,12 @@ func (s *Ops) DescribeClusters(ctx context.Context, in *DescribeClustersInput) (
 				continue
 			} else if err != nil {
 				return err
+			}
+			if !withSettings {
+				c.Settings = nil
+			}
+			if !withConfig {
+				c.Configuration = nil
 			}
 			view, err := clusterView(tx, c, withTags)
 			if err != nil {
