@@ -191,7 +191,7 @@ func (h *harness) createTargetGroup(ctx context.Context, name string, targetType
 	return arn
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
