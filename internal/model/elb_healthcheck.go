@@ -60,9 +60,23 @@ func (tg *TargetGroup) ModifyHealthCheck(s HealthCheckSpec) error {
 	if s.Protocol != nil {
 		hc.Protocol = strings.ToUpper(*s.Protocol)
 	}
+	if s.GRPCCode != nil {
+		return elbInvalid("A gRPC matcher can only be used with target groups whose protocol version is GRPC")
+	}
 	if tg.IsNetwork() {
 		return tg.modifyNetworkHealthCheck(hc, s)
 	}
+	hc.set(s)
+	if err := hc.validate(); err != nil {
+		return err
+	}
+	tg.HealthCheck = hc
+	return nil
+}
+
+// set applies the given fields of s but Enabled and Protocol (which the
+// caller sets first, as the defaults depend on them).
+func (hc *TargetGroupHealthCheck) set(s HealthCheckSpec) {
 	setPtr(&hc.Port, s.Port)
 	setPtr(&hc.Path, s.Path)
 	setPtr(&hc.IntervalSeconds, s.IntervalSeconds)
@@ -70,14 +84,6 @@ func (tg *TargetGroup) ModifyHealthCheck(s HealthCheckSpec) error {
 	setPtr(&hc.HealthyThresholdCount, s.HealthyThreshold)
 	setPtr(&hc.UnhealthyThresholdCount, s.UnhealthyThreshold)
 	setPtr(&hc.HTTPCode, s.HTTPCode)
-	if s.GRPCCode != nil {
-		return elbInvalid("A gRPC matcher can only be used with target groups whose protocol version is GRPC")
-	}
-	if err := hc.validate(); err != nil {
-		return err
-	}
-	tg.HealthCheck = hc
-	return nil
 }
 
 func setPtr[T any](dst *T, src *T) {
@@ -176,9 +182,6 @@ func validateMatcher(m string, max int) error {
 // path or matcher; HTTP and HTTPS checks default to "/" and 200-399 (codes
 // 200-599), and the timeout to 6 s for HTTP and 10 s otherwise.
 func (tg *TargetGroup) modifyNetworkHealthCheck(hc TargetGroupHealthCheck, s HealthCheckSpec) error {
-	if s.GRPCCode != nil {
-		return elbInvalid("A gRPC matcher can only be used with target groups whose protocol version is GRPC")
-	}
 	switch hc.Protocol {
 	case ProtocolTCP:
 		if s.Path != nil || s.HTTPCode != nil {
@@ -201,13 +204,7 @@ func (tg *TargetGroup) modifyNetworkHealthCheck(hc TargetGroupHealthCheck, s Hea
 			hc.TimeoutSeconds = 6
 		}
 	}
-	setPtr(&hc.Port, s.Port)
-	setPtr(&hc.Path, s.Path)
-	setPtr(&hc.IntervalSeconds, s.IntervalSeconds)
-	setPtr(&hc.TimeoutSeconds, s.TimeoutSeconds)
-	setPtr(&hc.HealthyThresholdCount, s.HealthyThreshold)
-	setPtr(&hc.UnhealthyThresholdCount, s.UnhealthyThreshold)
-	setPtr(&hc.HTTPCode, s.HTTPCode)
+	hc.set(s)
 	if err := hc.validateCommon(); err != nil {
 		return err
 	}

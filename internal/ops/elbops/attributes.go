@@ -18,14 +18,9 @@ type LoadBalancerAttributesInput struct {
 // DescribeLoadBalancerAttributes lists every attribute ELB has for the
 // load balancer's type.
 func (s *Service) DescribeLoadBalancerAttributes(ctx context.Context, in *LoadBalancerAttributesInput) (*AttributesOutput, error) {
-	var a model.ALB
-	err := s.st.View(ctx, func(tx state.Tx) error {
-		var err error
-		a, err = tx.LoadBalancer(in.LoadBalancerARN)
-		return err
-	})
+	a, err := viewRecord(ctx, s.st, loadBalancerByARN(in.LoadBalancerARN))
 	if err != nil {
-		return nil, fail(err)
+		return nil, err
 	}
 	return attributesOf(a.AttributeList()), nil
 }
@@ -33,20 +28,10 @@ func (s *Service) DescribeLoadBalancerAttributes(ctx context.Context, in *LoadBa
 // ModifyLoadBalancerAttributes sets the given attributes, all or none, and
 // answers every attribute.
 func (s *Service) ModifyLoadBalancerAttributes(ctx context.Context, in *LoadBalancerAttributesInput) (*AttributesOutput, error) {
-	var out model.ALB
-	err := s.st.Update(ctx, func(tx state.Tx) error {
-		a, err := tx.LoadBalancer(in.LoadBalancerARN)
-		if err != nil {
-			return err
-		}
-		if err := a.SetAttributes(in.Attributes); err != nil {
-			return err
-		}
-		out = a
-		return tx.PutLoadBalancer(a)
-	})
+	out, err := updateRecord(ctx, s.st, loadBalancerByARN(in.LoadBalancerARN), state.Tx.PutLoadBalancer,
+		func(a *model.ALB) error { return a.SetAttributes(in.Attributes) })
 	if err != nil {
-		return nil, fail(err)
+		return nil, err
 	}
 	s.log.Info("load balancer attributes modified", "arn", out.ARN)
 	return attributesOf(out.AttributeList()), nil
@@ -63,14 +48,9 @@ type ListenerAttributesInput struct {
 // DescribeListenerAttributes lists every attribute ELB has for the
 // listener's protocol.
 func (s *Service) DescribeListenerAttributes(ctx context.Context, in *ListenerAttributesInput) (*AttributesOutput, error) {
-	var l model.Listener
-	err := s.st.View(ctx, func(tx state.Tx) error {
-		var err error
-		l, err = tx.Listener(in.ListenerARN)
-		return err
-	})
+	l, err := viewRecord(ctx, s.st, listenerByARN(in.ListenerARN))
 	if err != nil {
-		return nil, fail(err)
+		return nil, err
 	}
 	return attributesOf(l.AttributeList()), nil
 }
@@ -78,20 +58,10 @@ func (s *Service) DescribeListenerAttributes(ctx context.Context, in *ListenerAt
 // ModifyListenerAttributes sets the given attributes, all or none, and
 // answers every attribute.
 func (s *Service) ModifyListenerAttributes(ctx context.Context, in *ListenerAttributesInput) (*AttributesOutput, error) {
-	var out model.Listener
-	err := s.st.Update(ctx, func(tx state.Tx) error {
-		l, err := tx.Listener(in.ListenerARN)
-		if err != nil {
-			return err
-		}
-		if err := l.SetAttributes(in.Attributes); err != nil {
-			return err
-		}
-		out = l
-		return tx.PutListener(l)
-	})
+	out, err := updateRecord(ctx, s.st, listenerByARN(in.ListenerARN), state.Tx.PutListener,
+		func(l *model.Listener) error { return l.SetAttributes(in.Attributes) })
 	if err != nil {
-		return nil, fail(err)
+		return nil, err
 	}
 	s.log.Info("listener attributes modified", "arn", out.ARN)
 	return attributesOf(out.AttributeList()), nil

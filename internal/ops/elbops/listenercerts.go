@@ -91,14 +91,9 @@ type DescribeListenerCertificatesInput struct {
 // DescribeListenerCertificates lists a listener's certificates, the
 // default one (IsDefault) included, in ARN order.
 func (s *Service) DescribeListenerCertificates(ctx context.Context, in *DescribeListenerCertificatesInput) (*ListenerCertificatesOutput, error) {
-	var l model.Listener
-	err := s.st.View(ctx, func(tx state.Tx) error {
-		var err error
-		l, err = tx.Listener(in.ListenerARN)
-		return err
-	})
+	l, err := viewRecord(ctx, s.st, listenerByARN(in.ListenerARN))
 	if err != nil {
-		return nil, fail(err)
+		return nil, err
 	}
 	pg, next, err := page(in.Page, append([]Certificate{}, l.Certificates...), func(c Certificate) string { return c.ARN })
 	if err != nil {
@@ -110,21 +105,14 @@ func (s *Service) DescribeListenerCertificates(ctx context.Context, in *Describe
 // updateListener reads a listener, which must terminate TLS, lets change
 // modify it and stores it, in one transaction.
 func (s *Service) updateListener(ctx context.Context, arn string, change func(*model.Listener) error) error {
-	err := s.st.Update(ctx, func(tx state.Tx) error {
-		l, err := tx.Listener(arn)
-		if err != nil {
-			return err
-		}
+	_, err := updateRecord(ctx, s.st, listenerByARN(arn), state.Tx.PutListener, func(l *model.Listener) error {
 		if !terminatesTLS(l.Protocol) {
 			return clientErr(CodeInvalidConfigurationRq, "Certificates can only be added to or removed from HTTPS and TLS listeners, not %s", l.Protocol)
 		}
-		if err := change(&l); err != nil {
-			return err
-		}
-		return tx.PutListener(l)
+		return change(l)
 	})
 	if err != nil {
-		return fail(err)
+		return err
 	}
 	s.log.Info("listener certificates changed", "arn", arn)
 	return nil

@@ -129,18 +129,8 @@ func (s *Service) SetIPAddressType(ctx context.Context, in *SetIPAddressTypeInpu
 // updateLoadBalancer reads a load balancer, lets change modify it and
 // stores it, in one transaction; nothing is stored when change fails.
 func (s *Service) updateLoadBalancer(ctx context.Context, arn string, change func(*model.ALB) error) error {
-	err := s.st.Update(ctx, func(tx state.Tx) error {
-		a, err := tx.LoadBalancer(arn)
-		if err != nil {
-			return err
-		}
-		if err := change(&a); err != nil {
-			return err
-		}
-		return tx.PutLoadBalancer(a)
-	})
-	if err != nil {
-		return fail(err)
+	if _, err := updateRecord(ctx, s.st, loadBalancerByARN(arn), state.Tx.PutLoadBalancer, change); err != nil {
+		return err
 	}
 	s.log.Info("load balancer modified", "arn", arn)
 	return nil

@@ -27,14 +27,9 @@ func attributesOf(list []Attribute) *AttributesOutput {
 
 // DescribeTargetGroupAttributes lists a target group's attributes.
 func (s *Service) DescribeTargetGroupAttributes(ctx context.Context, in *TargetGroupAttributesInput) (*AttributesOutput, error) {
-	var tg model.TargetGroup
-	err := s.st.View(ctx, func(tx state.Tx) error {
-		var err error
-		tg, err = tx.TargetGroup(in.TargetGroupARN)
-		return err
-	})
+	tg, err := viewRecord(ctx, s.st, targetGroupByARN(in.TargetGroupARN))
 	if err != nil {
-		return nil, fail(err)
+		return nil, err
 	}
 	return attributesOf(tg.AttributeList()), nil
 }
@@ -42,20 +37,10 @@ func (s *Service) DescribeTargetGroupAttributes(ctx context.Context, in *TargetG
 // ModifyTargetGroupAttributes sets the given attributes, all or none, and
 // answers every attribute.
 func (s *Service) ModifyTargetGroupAttributes(ctx context.Context, in *TargetGroupAttributesInput) (*AttributesOutput, error) {
-	var out model.TargetGroup
-	err := s.st.Update(ctx, func(tx state.Tx) error {
-		tg, err := tx.TargetGroup(in.TargetGroupARN)
-		if err != nil {
-			return err
-		}
-		if err := tg.SetAttributes(in.Attributes); err != nil {
-			return err
-		}
-		out = tg
-		return tx.PutTargetGroup(tg)
-	})
+	out, err := updateRecord(ctx, s.st, targetGroupByARN(in.TargetGroupARN), state.Tx.PutTargetGroup,
+		func(tg *model.TargetGroup) error { return tg.SetAttributes(in.Attributes) })
 	if err != nil {
-		return nil, fail(err)
+		return nil, err
 	}
 	return attributesOf(out.AttributeList()), nil
 }
