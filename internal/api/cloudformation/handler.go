@@ -49,6 +49,7 @@ func New(e *stack.Engine, logger *slog.Logger) *Handler {
 		"ValidateTemplate": h.validateTemplate, "CreateChangeSet": h.createChangeSet, "DescribeChangeSet": h.describeChangeSet,
 		"ExecuteChangeSet": h.executeChangeSet, "DeleteChangeSet": h.deleteChangeSet, "ListChangeSets": h.listChangeSets,
 		"ListExports": h.listExports, "ListImports": h.listImports,
+		"CancelUpdateStack": h.cancelUpdateStack, "ContinueUpdateRollback": h.continueUpdateRollback,
 	}
 	return h
 }

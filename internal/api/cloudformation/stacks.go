@@ -189,3 +189,11 @@ func paginate[T any](items []T, token string, size int) ([]T, string, error) {
 	}
 	return items[start:end], next, nil
 }
+
+func (h *Handler) cancelUpdateStack(ctx context.Context, f form) (any, error) {
+	return nil, h.e.CancelUpdateStack(ctx, f.str("StackName"))
+}
+
+func (h *Handler) continueUpdateRollback(ctx context.Context, f form) (any, error) {
+	return struct{}{}, h.e.ContinueUpdateRollback(ctx, f.str("StackName"), f.strings("ResourcesToSkip"))
+}

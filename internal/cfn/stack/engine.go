@@ -48,6 +48,8 @@ type Engine struct {
 	pending map[string]bool
 	running map[string]bool
 	claimed map[string]bool
+	// cancels cancels the step a stack's goroutine is running.
+	cancels map[string]context.CancelFunc
 	wake    chan struct{}
 }
 
@@ -73,7 +75,7 @@ func New(opts Options) *Engine {
 	e := &Engine{st: opts.Store, cat: opts.Catalog, providers: opts.Providers, now: opts.Now,
 		log:     opts.Logger.With("component", "cloudformation"),
 		part:    partition{name: opts.Partition, region: opts.Region, account: opts.Account, urlSuffix: opts.URLSuffix},
-		pending: map[string]bool{}, running: map[string]bool{}, claimed: map[string]bool{}, wake: make(chan struct{}, 1)}
+		pending: map[string]bool{}, running: map[string]bool{}, claimed: map[string]bool{}, cancels: map[string]context.CancelFunc{}, wake: make(chan struct{}, 1)}
 	e.recorded = recordedProvider{cat: opts.Catalog, part: e.part}
 	return e
 }
@@ -126,6 +128,7 @@ func (e *Engine) Run(ctx context.Context) error {
 				e.operate(ctx, id)
 				e.mu.Lock()
 				delete(e.running, id)
+				delete(e.cancels, id)
 				e.mu.Unlock()
 				select {
 				case e.wake <- struct{}{}:

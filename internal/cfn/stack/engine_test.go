@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -330,12 +331,51 @@ type heldProvider struct {
 	stack.Provider
 	entered chan struct{}
 	once    sync.Once
+	// pass lets calls through (the stack's creation) until it is cleared.
+	pass atomic.Bool
 }
 
 func (h *heldProvider) Create(ctx context.Context, req *stack.Request) (*stack.Result, error) {
+	if h.pass.Load() {
+		return h.Provider.Create(ctx, req)
+	}
 	h.once.Do(func() { close(h.entered) })
 	<-ctx.Done()
 	return nil, ctx.Err()
+}
+
+func TestCancelUpdateStackRollsBack(t *testing.T) {
+	w := newWorld(t)
+	held := &heldProvider{entered: make(chan struct{})}
+	held.pass.Store(true)
+	w.stop()
+	w.wrap = func(p stack.Provider) stack.Provider { held.Provider = p; return held }
+	w.start()
+	if _, err := w.e.CreateStack(ctx, &stack.CreateInput{StackName: "c", TemplateBody: logsTemplate}); err != nil {
+		t.Fatal(err)
+	}
+	w.wait("c")
+	if err := w.e.CancelUpdateStack(ctx, "c"); err == nil || !strings.Contains(err.Error(), "CancelUpdateStack cannot be called from current stack status") {
+		t.Errorf("cancel at rest: %v", err)
+	}
+	held.pass.Store(false)
+	// A new name replaces Group: its creation is held until cancelled.
+	if _, err := w.e.UpdateStack(ctx, &stack.UpdateInput{StackName: "c", UsePreviousTemplate: true, Parameters: params("Name", "other")}); err != nil {
+		t.Fatal(err)
+	}
+	<-held.entered
+	if err := w.e.CancelUpdateStack(ctx, "c"); err != nil {
+		t.Fatal(err)
+	}
+	s := w.wait("c")
+	ev := w.statuses("c")
+	if s.Status != stack.StatusUpdateRollbackComplete || !contains(ev, "c UPDATE_ROLLBACK_IN_PROGRESS Stack update cancelled") ||
+		!contains(ev, "Group UPDATE_FAILED Resource update cancelled") {
+		t.Fatalf("%s\n%s", s.Status, strings.Join(ev, "\n"))
+	}
+	if g := w.groups(); len(g) != 2 {
+		t.Errorf("groups %v", g)
+	}
 }
 
 func TestRestartMidCreateRollsBack(t *testing.T) {

@@ -41,35 +41,70 @@ var failedStatus = map[string]string{
 // status that is not in progress, or ctx ends.
 func (e *Engine) operate(ctx context.Context, id string) {
 	for ctx.Err() == nil {
-		o, err := e.loadOp(ctx, id)
-		if err != nil {
-			if ctx.Err() == nil {
-				e.log.Error("load stack", "stack", id, "err", err)
-			}
-			return
-		}
-		st, ok := steps[o.stack.Status]
-		if !ok {
-			return
-		}
-		next, reason, err := st(o)
-		if ctx.Err() != nil {
-			return
-		}
-		if err != nil {
-			e.log.Error("stack operation failed", "stack", o.stack.Name, "status", o.stack.Status, "err", err)
-			next, reason = failedStatus[o.stack.Status], internalReason(err)
-			if next == StatusRollbackInProgress && (o.stack.DisableRollback || o.stack.OnFailure == OnFailureDoNothing) {
-				next = StatusCreateFailed
-			}
-		}
-		if err := o.transition(next, reason, o.finish(next)); err != nil {
-			if ctx.Err() == nil {
-				e.log.Error("record stack status", "stack", o.stack.Name, "err", err)
-			}
+		// Each step runs under a context of its own, which CancelUpdateStack
+		// cancels.
+		stepCtx, cancel := context.WithCancel(ctx)
+		e.mu.Lock()
+		e.cancels[id] = cancel
+		e.mu.Unlock()
+		done := e.step(ctx, stepCtx, id)
+		cancel()
+		if done {
 			return
 		}
 	}
+}
+
+// step loads the stack and runs the step of its status, or turns a
+// cancelled update into its rollback. It returns done when the stack is at
+// rest or ctx ended.
+func (e *Engine) step(ctx, stepCtx context.Context, id string) (done bool) {
+	o, err := e.loadOp(stepCtx, id)
+	if err != nil {
+		if ctx.Err() == nil {
+			e.log.Error("load stack", "stack", id, "err", err)
+		}
+		return true
+	}
+	if o.stack.CancelRequested && o.stack.Status == StatusUpdateInProgress {
+		err := e.update(ctx, func(t tx) error {
+			s, err := t.stack(id)
+			if err != nil {
+				return err
+			}
+			return e.interrupt(t, s, reasonCancelled)
+		})
+		if err != nil {
+			e.log.Error("cancel stack update", "stack", id, "err", err)
+			return true
+		}
+		return false
+	}
+	st, ok := steps[o.stack.Status]
+	if !ok {
+		return true
+	}
+	next, reason, err := st(o)
+	switch {
+	case ctx.Err() != nil:
+		return true
+	case stepCtx.Err() != nil:
+		return false // cancelled: the next load finds CancelRequested
+	}
+	if err != nil {
+		e.log.Error("stack operation failed", "stack", o.stack.Name, "status", o.stack.Status, "err", err)
+		next, reason = failedStatus[o.stack.Status], internalReason(err)
+		if next == StatusRollbackInProgress && (o.stack.DisableRollback || o.stack.OnFailure == OnFailureDoNothing) {
+			next = StatusCreateFailed
+		}
+	}
+	if err := o.transition(next, reason, o.finish(next)); err != nil {
+		if ctx.Err() == nil {
+			e.log.Error("record stack status", "stack", o.stack.Name, "err", err)
+		}
+		return true
+	}
+	return false
 }
 
 func internalReason(err error) string {

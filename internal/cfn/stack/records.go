@@ -30,6 +30,7 @@ const (
 	reasonUpdateCancelled               = "Resource update cancelled"
 	reasonReplacement                   = "Requested update requires the creation of a new physical resource; hence creating one."
 	reasonRestarted                     = "Slipway restarted while the operation was in progress"
+	reasonCancelled                     = "Stack update cancelled"
 )
 
 // OnFailure values of CreateStack.
@@ -65,6 +66,9 @@ type Stack struct {
 	ChangeSetID string `json:",omitempty"`
 	// Token is the ClientRequestToken of the operation in progress.
 	Token string `json:",omitempty"`
+	// CancelRequested is set by CancelUpdateStack until the update in
+	// progress is turned into its rollback.
+	CancelRequested bool `json:",omitempty"`
 }
 
 // Config is what an operation applies: a template and its parameters, with

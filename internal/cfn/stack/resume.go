@@ -22,7 +22,7 @@ func (e *Engine) resume(ctx context.Context) error {
 			if e.isClaimed(s.ID) {
 				continue
 			}
-			if err := e.interrupt(t, s); err != nil {
+			if err := e.interrupt(t, s, reasonRestarted); err != nil {
 				return err
 			}
 			if _, ok := steps[s.Status]; ok {
@@ -41,8 +41,9 @@ func (e *Engine) resume(ctx context.Context) error {
 	return nil
 }
 
-// interrupt turns a creation or update cut short into its rollback.
-func (e *Engine) interrupt(t tx, s *Stack) error {
+// interrupt turns a creation or update cut short into its rollback, with
+// reason as the stack's status reason.
+func (e *Engine) interrupt(t tx, s *Stack, reason string) error {
 	var next string
 	switch s.Status {
 	case StatusCreateInProgress:
@@ -78,7 +79,7 @@ func (e *Engine) interrupt(t tx, s *Stack) error {
 			return err
 		}
 	}
-	s.Status, s.StatusReason = next, reasonRestarted
+	s.Status, s.StatusReason, s.CancelRequested = next, reason, false
 	if err := t.putStack(s); err != nil {
 		return err
 	}
