@@ -7,6 +7,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+
 	"github.com/slipway-dev/slipway/internal/testutil"
 )
 
@@ -34,6 +41,45 @@ func hasActivity(acts []scalingActivity, description, causePart string) bool {
 	return false
 }
 
+// scalingSDK is aws-sdk-go-v2 for the set-up and the polling of the
+// autoscaling tests, which use the AWS CLI for Application Auto Scaling
+// itself (a CLI call costs about a second of Python start-up).
+type scalingSDK struct {
+	ecs *awsecs.Client
+	elb *elb.Client
+}
+
+func newScalingSDK(site *site, srv *server) scalingSDK {
+	creds := credentials.NewStaticCredentialsProvider(site.keyID, site.secret, "")
+	return scalingSDK{
+		ecs: awsecs.New(awsecs.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.url), Credentials: creds, HTTPClient: testutil.SDKHTTPClient()}),
+		elb: elb.New(elb.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.url), Credentials: creds, HTTPClient: testutil.SDKHTTPClient()}),
+	}
+}
+
+func (c scalingSDK) service(t *testing.T, name string) ecstypes.Service {
+	t.Helper()
+	out, err := c.ecs.DescribeServices(t.Context(), &awsecs.DescribeServicesInput{Services: []string{name}})
+	if err != nil || len(out.Services) != 1 {
+		t.Fatalf("describe-services: %v %+v", err, out)
+	}
+	return out.Services[0]
+}
+
+func (c scalingSDK) healthy(t *testing.T, tg string) int {
+	out, err := c.elb.DescribeTargetHealth(t.Context(), &elb.DescribeTargetHealthInput{TargetGroupArn: aws.String(tg)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, d := range out.TargetHealthDescriptions {
+		if d.TargetHealth != nil && d.TargetHealth.State == elbtypes.TargetHealthStateEnumHealthy {
+			n++
+		}
+	}
+	return n
+}
+
 // TestCLITargetTrackingOnRequestCount registers the seeds' load-balanced
 // service as a scalable target with the AWS CLI and tracks 25 requests per
 // target per minute (ALBRequestCountPerTarget) under --time-scale 60, where
@@ -44,21 +90,33 @@ func TestCLITargetTrackingOnRequestCount(t *testing.T) {
 	requireAWSCLI(t)
 	t.Parallel()
 	site := newSite(t)
-	cli := site.startServer(t, "--time-scale", "60").cli
+	srv := site.startServer(t, "--time-scale", "60")
+	cli, sdk, ctx := srv.cli, newScalingSDK(site, srv), t.Context()
 	t0 := time.Now()
 	site.registerTalk(t, cli, "v1")
-	tg, port := createLoadBalancer(t, cli)
-	var lbs struct {
-		LoadBalancers []struct{ LoadBalancerArn string }
+	tgOut, err := sdk.elb.CreateTargetGroup(ctx, &elb.CreateTargetGroupInput{Name: aws.String("talk"), Protocol: elbtypes.ProtocolEnumHttp,
+		Port: aws.Int32(8080), VpcId: aws.String("vpc-e2e"), HealthCheckPath: aws.String("/health"),
+		HealthCheckIntervalSeconds: aws.Int32(5), HealthCheckTimeoutSeconds: aws.Int32(2), HealthyThresholdCount: aws.Int32(2)})
+	if err != nil {
+		t.Fatal(err)
 	}
-	cli.must(t, &lbs, "elbv2", "describe-load-balancers", "--names", "talk")
-	lbARN := lbs.LoadBalancers[0].LoadBalancerArn
+	lbOut, err := sdk.elb.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{Name: aws.String("talk"), Subnets: []string{"subnet-a", "subnet-b"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg, lbARN, port := aws.ToString(tgOut.TargetGroups[0].TargetGroupArn), aws.ToString(lbOut.LoadBalancers[0].LoadBalancerArn), freePort(t)
+	if _, err := sdk.elb.CreateListener(ctx, &elb.CreateListenerInput{LoadBalancerArn: aws.String(lbARN), Protocol: elbtypes.ProtocolEnumHttp,
+		Port: aws.Int32(int32(port)), DefaultActions: []elbtypes.Action{{Type: elbtypes.ActionTypeEnumForward, TargetGroupArn: aws.String(tg)}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sdk.ecs.CreateService(ctx, &awsecs.CreateServiceInput{ServiceName: aws.String("talk"), TaskDefinition: aws.String("talk"),
+		DesiredCount: aws.Int32(1), LoadBalancers: []ecstypes.LoadBalancer{{TargetGroupArn: aws.String(tg), ContainerName: aws.String("web"),
+			ContainerPort: aws.Int32(8080)}}}); err != nil {
+		t.Fatal(err)
+	}
 	label := lbARN[strings.Index(lbARN, ":loadbalancer/")+len(":loadbalancer/"):] + "/" + tg[strings.LastIndex(tg, ":")+1:]
-	cli.must(t, nil, "ecs", "create-service", "--service-name", "talk", "--task-definition", "talk", "--desired-count", "1",
-		"--load-balancers", "targetGroupArn="+tg+",containerName=web,containerPort=8080")
-	waitHealthyTargets(t, cli, tg, 1)
-	t.Logf("set up in %s", time.Since(t0).Round(100*time.Millisecond))
 
+	// The scaling set-up runs while the first target passes its checks.
 	const resource = "service/default/talk"
 	target := []string{"--service-namespace", "ecs", "--resource-id", resource, "--scalable-dimension", "ecs:service:DesiredCount"}
 	cli.must(t, nil, append([]string{"application-autoscaling", "register-scalable-target", "--min-capacity", "1", "--max-capacity", "4"}, target...)...)
@@ -81,46 +139,53 @@ func TestCLITargetTrackingOnRequestCount(t *testing.T) {
 		alarms.MetricAlarms[0].AlarmActions[0] != put.PolicyARN {
 		t.Fatalf("alarms: %+v (put %+v)", alarms.MetricAlarms, put)
 	}
+	testutil.Eventually(t, 30*time.Second, func() (bool, string) {
+		n := sdk.healthy(t, tg)
+		return n == 1, fmt.Sprintf("%d healthy targets", n)
+	})
+	t.Logf("set up in %s", time.Since(t0).Round(100*time.Millisecond))
 
 	url := "http://127.0.0.1:" + strconv.Itoa(port) + "/talk"
 	started := time.Now()
 	load := testutil.StartLoad(url, 80)
-	var decided time.Duration
-	waitFor(t, 40*time.Second, func() (bool, string) {
-		svc := cli.describeService(t, "talk")
+	var decided, running time.Duration
+	testutil.Eventually(t, 30*time.Second, func() (bool, string) {
+		svc := sdk.service(t, "talk")
 		if svc.DesiredCount == 4 && decided == 0 {
 			decided = time.Since(started)
 		}
-		return svc.DesiredCount == 4 && svc.RunningCount == 4, fmt.Sprintf("desired %d, running %d", svc.DesiredCount, svc.RunningCount)
+		if svc.RunningCount == 4 && running == 0 {
+			running = time.Since(started)
+		}
+		n := sdk.healthy(t, tg)
+		return n == 4, fmt.Sprintf("desired %d, running %d, %d healthy targets", svc.DesiredCount, svc.RunningCount, n)
 	})
-	running := time.Since(started)
-	waitHealthyTargets(t, cli, tg, 4)
-	// The figures docs/benchmarks.md reports (each poll is a CLI call of about 0.5 s).
+	// The figures docs/benchmarks.md reports.
 	t.Logf("load step: desired count 4 after %s, 4 tasks RUNNING after %s, 4 healthy targets after %s",
 		decided.Round(100*time.Millisecond), running.Round(100*time.Millisecond), time.Since(started).Round(100*time.Millisecond))
 	if res := load.Stop(); res.Failed > 0 {
 		t.Fatalf("during the scale-out: %s", res)
 	}
-	acts := cli.scalingActivities(t, resource)
-	if !hasActivity(acts, fmt.Sprintf("Setting desired count to %d.", 4), "-AlarmHigh-") {
-		t.Fatalf("activities: %+v", acts)
-	}
 	load = testutil.StartLoad(url, 10)
 	started = time.Now()
-	waitFor(t, 40*time.Second, func() (bool, string) {
-		svc := cli.describeService(t, "talk")
+	testutil.Eventually(t, 30*time.Second, func() (bool, string) {
+		svc := sdk.service(t, "talk")
 		return svc.DesiredCount == 1 && svc.RunningCount == 1, fmt.Sprintf("desired %d, running %d", svc.DesiredCount, svc.RunningCount)
 	})
 	t.Logf("load drop to 1 running task: %s", time.Since(started).Round(100*time.Millisecond))
 	if res := load.Stop(); res.Failed > 0 {
 		t.Fatalf("during the scale-in: %s", res)
 	}
-	acts = cli.scalingActivities(t, resource)
-	if !hasActivity(acts, "Setting desired count to 1.", "-AlarmLow-") {
+	acts := cli.scalingActivities(t, resource)
+	if !hasActivity(acts, "Setting desired count to 4.", "-AlarmHigh-") || !hasActivity(acts, "Setting desired count to 1.", "-AlarmLow-") {
 		t.Fatalf("activities: %+v", acts)
 	}
-	if svc := cli.describeService(t, "talk"); !hasEvent(svc, "desired count changed from 4 to 1 by Application Auto Scaling: monitor alarm TargetTracking-"+resource+"-AlarmLow-") {
-		t.Fatalf("events: %v", latestEvents(svc, 10))
+	found := false
+	for _, ev := range sdk.service(t, "talk").Events {
+		found = found || strings.Contains(aws.ToString(ev.Message), "desired count changed from 4 to 1 by Application Auto Scaling: monitor alarm TargetTracking-"+resource+"-AlarmLow-")
+	}
+	if !found {
+		t.Fatal("no service event says why the service scaled in")
 	}
 }
 
