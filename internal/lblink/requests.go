@@ -24,35 +24,26 @@ const gatherTimeout = 5 * time.Second
 // sentinels (ErrBind with an *lb.BindError, ErrCertificate,
 // ErrInvalidConfig) as the node's Apply returned them.
 func (c *Client) Apply(ctx context.Context, cfg lb.Config) error {
-	for {
-		s, err := c.awaitSession(ctx)
-		if err != nil {
-			return err
-		}
-		r, err := s.call(ctx, &Message{Type: typeApply, Config: &cfg})
-		if errors.Is(err, errLost) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		if r.Error != nil {
-			return r.Error
-		}
-		return nil
-	}
+	return c.apply(ctx, &Message{Type: typeApply, Config: &cfg})
 }
 
 // ApplyNetwork sends the network load balancers' configuration to the node
 // and returns once the node acknowledged it, as Apply does (the health it
 // caused is in the mirror). Errors match the lb sentinels, as Apply's.
 func (c *Client) ApplyNetwork(ctx context.Context, cfg l4.Config) error {
+	return c.apply(ctx, &Message{Type: typeApplyNetwork, Network: &cfg})
+}
+
+// apply sends an apply request, waiting for a connection while there is none
+// and retrying on the next one a request whose connection was lost before
+// the acknowledgement (applying a version twice is a no-op).
+func (c *Client) apply(ctx context.Context, m *Message) error {
 	for {
 		s, err := c.awaitSession(ctx)
 		if err != nil {
 			return err
 		}
-		r, err := s.call(ctx, &Message{Type: typeApplyNetwork, Network: &cfg})
+		r, err := s.call(ctx, m)
 		if errors.Is(err, errLost) {
 			continue
 		}

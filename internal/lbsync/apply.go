@@ -186,13 +186,17 @@ func (s *Syncer) loadCertificate(ctx context.Context, name string) (cert lb.Cert
 
 // certificatesFail reports whether a listener's certificates do not form
 // key pairs (the data plane's ErrCertificate names no listener).
-func certificatesFail(l lb.Listener) error {
-	if len(l.Certificates) == 0 {
-		return fmt.Errorf("listener on port %d has no usable certificate", l.Port)
+func certificatesFail(l lb.Listener) error { return pairsFail(l.Port, l.Certificates) }
+
+// pairsFail reports whether the certificates of the listener on port do not
+// form key pairs.
+func pairsFail(port int, certs []lb.Certificate) error {
+	if len(certs) == 0 {
+		return fmt.Errorf("listener on port %d has no usable certificate", port)
 	}
-	for _, c := range l.Certificates {
+	for _, c := range certs {
 		if _, err := tls.X509KeyPair(c.CertPEM, c.KeyPEM); err != nil {
-			return fmt.Errorf("listener on port %d: certificate %s: %w", l.Port, c.Name, err)
+			return fmt.Errorf("listener on port %d: certificate %s: %w", port, c.Name, err)
 		}
 	}
 	return nil

@@ -2,7 +2,6 @@ package lbsync
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"slices"
@@ -46,7 +45,7 @@ func applyNetwork(ctx context.Context, p DataPlane, cfg l4.Config) (map[string]s
 		var drop []string
 		var be *lb.BindError
 		for _, l := range cfg.Listeners {
-			if errors.As(err, &be) && l.Port == be.Port || certErr && l.Protocol == l4.ProtocolTLS && networkCertificatesFail(l) != nil {
+			if errors.As(err, &be) && l.Port == be.Port || certErr && l.Protocol == l4.ProtocolTLS && pairsFail(l.Port, l.Certificates) != nil {
 				drop = append(drop, l.ARN)
 				problems[l.ARN] = err.Error()
 			}
@@ -56,18 +55,6 @@ func applyNetwork(ctx context.Context, p DataPlane, cfg l4.Config) (map[string]s
 		}
 		cfg.Listeners = slices.DeleteFunc(slices.Clone(cfg.Listeners), func(l l4.Listener) bool { return slices.Contains(drop, l.ARN) })
 	}
-}
-
-func networkCertificatesFail(l l4.Listener) error {
-	if len(l.Certificates) == 0 {
-		return fmt.Errorf("listener on port %d has no usable certificate", l.Port)
-	}
-	for _, c := range l.Certificates {
-		if _, err := tls.X509KeyPair(c.CertPEM, c.KeyPEM); err != nil {
-			return fmt.Errorf("listener on port %d: certificate %s: %w", l.Port, c.Name, err)
-		}
-	}
-	return nil
 }
 
 // loadNetworkCertificates fills the TLS listeners' certificates as
