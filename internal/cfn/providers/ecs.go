@@ -252,16 +252,10 @@ func (p ECSServices) describe(ctx context.Context, cluster, arn string) (*ecsops
 // (the circuit breaker, an alarm) or being replaced by a rollback fails the
 // wait with ECS's reason.
 func (p ECSServices) stable(ctx context.Context, cluster, arn, id string) error {
-	poll := p.Poll
-	if poll == 0 {
-		poll = 200 * time.Millisecond
-	}
-	t := time.NewTicker(poll)
-	defer t.Stop()
-	for {
+	return p.poll(ctx, func() (bool, error) {
 		svc, err := p.describe(ctx, cluster, arn)
 		if err != nil {
-			return err
+			return false, err
 		}
 		var d *model.Deployment
 		for i := range svc.Deployments {
@@ -271,11 +265,26 @@ func (p ECSServices) stable(ctx context.Context, cluster, arn, id string) error 
 		}
 		switch {
 		case d == nil:
-			return deploymentFailed(p.replacedReason(ctx, cluster, arn, id))
+			return false, deploymentFailed(p.replacedReason(ctx, cluster, arn, id))
 		case d.RolloutState == model.RolloutFailed:
-			return deploymentFailed(d.RolloutStateReason)
-		case d.RolloutState == model.RolloutCompleted && len(svc.Deployments) == 1 && svc.RunningCount == svc.DesiredCount:
-			return nil
+			return false, deploymentFailed(d.RolloutStateReason)
+		}
+		return d.RolloutState == model.RolloutCompleted && len(svc.Deployments) == 1 && svc.RunningCount == svc.DesiredCount, nil
+	})
+}
+
+// poll calls done every Poll (200 ms when 0) until it reports true or an
+// error, or ctx ends.
+func (p ECSServices) poll(ctx context.Context, done func() (bool, error)) error {
+	every := p.Poll
+	if every == 0 {
+		every = 200 * time.Millisecond
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if ok, err := done(); ok || err != nil {
+			return err
 		}
 		select {
 		case <-ctx.Done():
@@ -318,24 +327,14 @@ func (p ECSServices) Delete(ctx context.Context, req *stack.Request) error {
 	if _, err := p.Ops.DeleteService(ctx, &ecsops.DeleteServiceInput{Cluster: in.Cluster, Service: req.PhysicalID, Force: true}); err != nil {
 		return notFound(err, state.ErrServiceNotFound, state.ErrClusterNotFound)
 	}
-	poll := p.Poll
-	if poll == 0 {
-		poll = 200 * time.Millisecond
-	}
-	t := time.NewTicker(poll)
-	defer t.Stop()
-	for {
+	return p.poll(ctx, func() (bool, error) {
 		svc, err := p.describe(ctx, in.Cluster, req.PhysicalID)
-		if err != nil || svc.Status == model.ServiceInactive {
-			if errors.Is(err, stack.ErrNotFound) {
-				return nil
-			}
-			return notFound(err, state.ErrClusterNotFound)
+		if errors.Is(err, stack.ErrNotFound) {
+			return true, nil
 		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.C:
+		if err != nil {
+			return false, notFound(err, state.ErrClusterNotFound)
 		}
-	}
+		return svc.Status == model.ServiceInactive, nil
+	})
 }

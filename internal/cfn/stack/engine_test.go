@@ -521,3 +521,32 @@ func hasKey[V any](m map[string]V, k string) bool {
 	_, ok := m[k]
 	return ok
 }
+
+func TestOnFailure(t *testing.T) {
+	w := newWorld(t)
+	if _, err := w.e.CreateStack(ctx, &stack.CreateInput{StackName: "keep", TemplateBody: logsTemplate, Parameters: params("Days", "2"),
+		OnFailure: stack.OnFailureDoNothing}); err != nil {
+		t.Fatal(err)
+	}
+	if s := w.wait("keep"); s.Status != stack.StatusCreateFailed || s.StatusReason != "The following resource(s) failed to create: [Group]. " {
+		t.Errorf("DO_NOTHING: %s %q", s.Status, s.StatusReason)
+	}
+	id, err := w.e.CreateStack(ctx, &stack.CreateInput{StackName: "gone", TemplateBody: strings.Replace(logsTemplate, "app", "b", 1),
+		Parameters: params("Days", "2"), OnFailure: stack.OnFailureDelete})
+	if err != nil {
+		t.Fatal(err)
+	}
+	testutil.Eventually(t, 10*time.Second, func() (bool, string) {
+		ss, err := w.e.DescribeStacks(ctx, id)
+		return err == nil && ss[0].Status == stack.StatusDeleteComplete, ss[0].Status
+	})
+	ev := w.statuses(id)
+	if !contains(ev, "gone ROLLBACK_IN_PROGRESS The following resource(s) failed to create: [Group]. Rollback requested by user.") ||
+		!contains(ev, "gone DELETE_IN_PROGRESS User Initiated") {
+		t.Errorf("DELETE events\n%s", strings.Join(ev, "\n"))
+	}
+	_, err = w.e.CreateStack(ctx, &stack.CreateInput{StackName: "x", TemplateBody: logsTemplate, DisableRollback: true, OnFailure: "DELETE"})
+	if !errors.Is(err, stack.ErrInvalidInput) {
+		t.Errorf("both: %v", err)
+	}
+}
