@@ -40,7 +40,7 @@ func (p *pass) planAndApply() error {
 		}
 		judged[t.Internal.ID] = h
 		snap.Tasks = append(snap.Tasks, scheduler.Task{ID: t.Internal.ID, Deployment: t.Internal.DeploymentID,
-			Healthy: h.healthy, Failed: h.failed, CreatedAt: t.CreatedAt.Time})
+			Healthy: h.healthy, Failed: h.failed, CreatedAt: t.CreatedAt.Time, Protected: t.Protected(p.now)})
 	}
 	strat := p.strategyOf(primary)
 	shifting := p.shifting(primary)

@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/json"
+	"time"
 )
 
 // Task lifecycle statuses, in ECS's order.
@@ -95,6 +96,9 @@ type TaskInternal struct {
 	HealthyAt *Time `json:"healthyAt,omitempty"`
 	// Network is an awsvpc task's networkConfiguration.
 	Network *AwsvpcConfiguration `json:"network,omitempty"`
+	// ProtectedUntil is when the task's scale-in protection
+	// (UpdateTaskProtection) expires; zero when it is not protected.
+	ProtectedUntil time.Time `json:"protectedUntil,omitzero"`
 }
 
 // Registration states of a TaskTarget. The controller moves a target from

@@ -10,20 +10,24 @@ import (
 const (
 	TaskDefinitionActive   = "ACTIVE"
 	TaskDefinitionInactive = "INACTIVE"
+	// TaskDefinitionDeleteInProgress is a deleted revision (DeleteTaskDefinitions).
+	TaskDefinitionDeleteInProgress = "DELETE_IN_PROGRESS"
 )
 
 // TaskDefinition is one immutable revision of a family. Document holds the
 // definition exactly as it is echoed to clients (the registered fields after
 // ECS's normalisation); the typed fields are what Slipway acts on.
 type TaskDefinition struct {
-	ARN            string          `json:"arn"`
-	Family         string          `json:"family"`
-	Revision       int             `json:"revision"`
-	Status         string          `json:"status"`
-	RegisteredAt   Time            `json:"registeredAt"`
-	DeregisteredAt *Time           `json:"deregisteredAt,omitempty"`
-	Document       json.RawMessage `json:"document"`
-	Spec           TaskSpec        `json:"-"`
+	ARN            string `json:"arn"`
+	Family         string `json:"family"`
+	Revision       int    `json:"revision"`
+	Status         string `json:"status"`
+	RegisteredAt   Time   `json:"registeredAt"`
+	DeregisteredAt *Time  `json:"deregisteredAt,omitempty"`
+	// DeleteRequestedAt is when DeleteTaskDefinitions deleted it.
+	DeleteRequestedAt *Time           `json:"deleteRequestedAt,omitempty"`
+	Document          json.RawMessage `json:"document"`
+	Spec              TaskSpec        `json:"-"`
 }
 
 // Name returns "family:revision".

@@ -31,6 +31,8 @@ type Task struct {
 	// Failed: unhealthy after the grace period; it must be replaced.
 	Failed    bool
 	CreatedAt time.Time
+	// Protected: ECS task scale-in protection holds; scale-in skips it.
+	Protected bool
 }
 
 // ServiceInput is a snapshot of one service for Plan.
@@ -106,14 +108,15 @@ func PlanService(in ServiceInput) Plan {
 	// Scale in: the primary's surplus stops, least useful first. The
 	// minimum healthy percent bounds deployments, not scaling in.
 	if extra := len(primary) - in.Desired; extra > 0 {
-		for _, t := range byStopPreference(primary)[:extra] {
+		stops := scaleInStops(primary, extra)
+		for _, t := range stops {
 			p.Stop = append(p.Stop, Stop{t.ID, StopScaleIn})
 			total--
 			if t.Healthy {
 				healthy--
 			}
 		}
-		primary = primary[:in.Desired]
+		primary = primary[:len(primary)-len(stops)]
 	}
 	// Old deployments: tasks that are not healthy stop at once; healthy ones
 	// only while the healthy count stays at or above the minimum.
@@ -136,6 +139,23 @@ func PlanService(in ServiceInput) Plan {
 	p.Stuck = !done && p.Start == 0 && len(p.Stop) == 0 && !in.LaunchBlocked && healthy >= minHealthy &&
 		len(primary) < in.Desired && pendingPrimary(primary) == 0
 	return p
+}
+
+// scaleInStops picks up to extra of the primary's tasks to stop, least
+// useful first. A protected task is never picked (ECS task scale-in
+// protection): while protection holds the service keeps more tasks than
+// it desires.
+func scaleInStops(primary []Task, extra int) []Task {
+	stops := make([]Task, 0, extra)
+	for _, t := range byStopPreference(primary) {
+		if len(stops) == extra {
+			break
+		}
+		if !t.Protected {
+			stops = append(stops, t)
+		}
+	}
+	return stops
 }
 
 // partition splits tasks into the primary deployment's and the others'

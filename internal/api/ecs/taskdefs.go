@@ -24,9 +24,10 @@ func taskDefinitionView(td *ecsops.TaskDefinition) (json.RawMessage, error) {
 		Status          string      `json:"status"`
 		RegisteredAt    model.Time  `json:"registeredAt"`
 		DeregisteredAt  *model.Time `json:"deregisteredAt,omitempty"`
+		DeleteRequest   *model.Time `json:"deleteRequestedAt,omitempty"`
 		RequiresAttrs   []any       `json:"requiresAttributes"`
 		Compatibilities []string    `json:"compatibilities"`
-	}{td.ARN, td.Revision, td.Status, td.RegisteredAt, td.DeregisteredAt, []any{}, td.Compatibilities})
+	}{td.ARN, td.Revision, td.Status, td.RegisteredAt, td.DeregisteredAt, td.DeleteRequestedAt, []any{}, td.Compatibilities})
 	if err != nil {
 		return nil, err
 	}
@@ -82,4 +83,21 @@ type listFamiliesResp struct {
 
 func listFamiliesOut(o *ecsops.ListTaskDefinitionFamiliesOutput) any {
 	return listFamiliesResp{Families: o.Families, NextToken: o.NextToken}
+}
+
+type deleteTaskDefinitionsResp struct {
+	TaskDefinitions []json.RawMessage `json:"taskDefinitions"`
+	Failures        []failure         `json:"failures"`
+}
+
+func deleteTaskDefinitionsOut(o *ecsops.DeleteTaskDefinitionsOutput) (any, error) {
+	resp := deleteTaskDefinitionsResp{TaskDefinitions: make([]json.RawMessage, 0, len(o.TaskDefinitions)), Failures: failuresWire(o.Failures)}
+	for i := range o.TaskDefinitions {
+		view, err := taskDefinitionView(&o.TaskDefinitions[i])
+		if err != nil {
+			return nil, err
+		}
+		resp.TaskDefinitions = append(resp.TaskDefinitions, view)
+	}
+	return resp, nil
 }

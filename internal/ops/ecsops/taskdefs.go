@@ -132,7 +132,7 @@ func (s *Ops) ListTaskDefinitions(ctx context.Context, in *ListTaskDefinitionsIn
 	if err != nil {
 		return nil, apiErr(err)
 	}
-	status, err := enumParam("status", in.Status, model.TaskDefinitionActive, model.TaskDefinitionInactive, "DELETE_IN_PROGRESS")
+	status, err := enumParam("status", in.Status, model.TaskDefinitionActive, model.TaskDefinitionInactive, model.TaskDefinitionDeleteInProgress)
 	if err != nil {
 		return nil, err
 	}
@@ -230,14 +230,9 @@ type DeregisterTaskDefinitionInput struct {
 // tasks and services keep it, but no new service or RunTask may use it.
 // Deregistering an INACTIVE revision changes nothing.
 func (s *Ops) DeregisterTaskDefinition(ctx context.Context, in *DeregisterTaskDefinitionInput) (*TaskDefinition, error) {
-	ref := in.TaskDefinition
-	if a, ok := model.ParseARN(ref); ok {
-		ref = strings.TrimPrefix(a.Resource, "task-definition/")
-	}
-	family, revText, ok := strings.Cut(ref, ":")
-	rev, err := strconv.Atoi(revText)
-	if !ok || err != nil || rev < 1 {
-		return nil, clientErr("Invalid revision number. Number: %s", revText)
+	family, rev, err := explicitRevision(in.TaskDefinition)
+	if err != nil {
+		return nil, err
 	}
 	var td model.TaskDefinition
 	changed := false
@@ -260,4 +255,19 @@ func (s *Ops) DeregisterTaskDefinition(ctx context.Context, in *DeregisterTaskDe
 		s.log.Info("task definition deregistered", "task_definition", td.Name())
 	}
 	return taskDefinitionOf(td, nil), nil
+}
+
+// explicitRevision parses family:revision or a task definition ARN whose
+// revision is given, as DeregisterTaskDefinition and DeleteTaskDefinitions
+// require.
+func explicitRevision(ref string) (string, int, error) {
+	if a, ok := model.ParseARN(ref); ok {
+		ref = strings.TrimPrefix(a.Resource, "task-definition/")
+	}
+	family, revText, ok := strings.Cut(ref, ":")
+	rev, err := strconv.Atoi(revText)
+	if !ok || err != nil || rev < 1 {
+		return "", 0, clientErr("Invalid revision number. Number: %s", revText)
+	}
+	return family, rev, nil
 }
