@@ -251,7 +251,8 @@ func TestTargetTrackingOnACustomMetric(t *testing.T) {
 
 // TestScheduledActionAndRestart runs a rate() scheduled action under
 // --time-scale (a minute lasts a second): it raises the minimum to 2, and
-// the service follows; targets, policies and actions survive a restart.
+// the service follows; targets, policies and actions survive a restart,
+// and the policies scale after it.
 func TestScheduledActionAndRestart(t *testing.T) {
 	dir := t.TempDir()
 	f := newScalingFixture(t, Config{DataDir: dir}, 1)
@@ -263,6 +264,7 @@ func TestScheduledActionAndRestart(t *testing.T) {
 		ScalableTargetAction: &aastypes.ScalableTargetAction{MinCapacity: aws.Int32(2), MaxCapacity: aws.Int32(5)}}); err != nil {
 		t.Fatal(err)
 	}
+	f.stepPolicies(t, "QueueDepth")
 	f.waitDesired(t, 15*time.Second, 2)
 	f.waitActivities(t, "Setting min capacity to 2 and max capacity to 5 (scheduled action name busy-hours was triggered)",
 		"Setting desired count to 2. (minimum capacity was set to 2) Successfully set desired count to 2. Change successfully fulfilled by ecs.")
@@ -283,6 +285,10 @@ func TestScheduledActionAndRestart(t *testing.T) {
 	if acts := g.activities(t); !strings.Contains(acts, "busy-hours") {
 		t.Fatalf("activities after a restart: %s", acts)
 	}
+	// The policies put before the restart scale after it.
+	g.feed(t, "QueueDepth", 50)
+	g.waitDesired(t, 20*time.Second, 4)
+	g.waitActivities(t, "monitor alarm queue-high in state ALARM triggered policy add2) Successfully set desired count to 4.")
 }
 
 // TestScalingDuringADeployment scales a service while a rolling deployment
