@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"math/big"
+	"net/netip"
 	"regexp"
 	"slices"
 	"strings"
@@ -80,16 +81,74 @@ type ALB struct {
 // and TCP_UDP listeners, served by the layer-4 data plane).
 func (a ALB) IsNetwork() bool { return a.Type == ALBTypeNetwork }
 
-// ELBAvailabilityZone is one zone (subnet) of a load balancer, echoed.
+// ELBAvailabilityZone is one zone (subnet) of a load balancer, echoed,
+// with the addresses a network load balancer's subnet mapping gave.
 type ELBAvailabilityZone struct {
 	ZoneName string `json:"zoneName,omitempty"`
 	SubnetID string `json:"subnetId,omitempty"`
+	ELBSubnetAddresses
+}
+
+// ELBSubnetAddresses are the addresses of a network load balancer's subnet
+// mapping (an Elastic IP allocation, a private IPv4 and an IPv6 address),
+// stored and echoed: listeners bind on this host's address.
+type ELBSubnetAddresses struct {
+	AllocationID       string `json:"allocationId,omitempty"`
+	PrivateIPv4Address string `json:"privateIPv4Address,omitempty"`
+	IPv6Address        string `json:"ipv6Address,omitempty"`
+}
+
+// IsZero reports whether no address was given.
+func (a ELBSubnetAddresses) IsZero() bool { return a == ELBSubnetAddresses{} }
+
+// ELBSubnetMapping is one subnet of CreateLoadBalancer or SetSubnets, with
+// its addresses (network load balancers only).
+type ELBSubnetMapping struct {
+	SubnetID string
+	ELBSubnetAddresses
+}
+
+// SubnetMappingsOf returns the mappings of plain subnet ids.
+func SubnetMappingsOf(subnets []string) []ELBSubnetMapping {
+	var out []ELBSubnetMapping
+	for _, s := range subnets {
+		out = append(out, ELBSubnetMapping{SubnetID: s})
+	}
+	return out
+}
+
+// ValidateSubnetMappings checks the subnets of a load balancer of type
+// lbType: at most MaxSubnetsPerALB echoed ids, and addresses only for
+// network load balancers, each a valid address of its family.
+func ValidateSubnetMappings(lbType string, mappings []ELBSubnetMapping) error {
+	ids := make([]string, 0, len(mappings))
+	for _, m := range mappings {
+		ids = append(ids, m.SubnetID)
+		if m.IsZero() {
+			continue
+		}
+		if lbType != ALBTypeNetwork {
+			return elbErr(ELBInvalidConfiguration, "Elastic IP allocations and IP addresses of subnet mappings can only be specified for network load balancers")
+		}
+		if m.AllocationID != "" {
+			if err := validateELBID("allocation ID", m.AllocationID); err != nil {
+				return err
+			}
+		}
+		if a, err := netip.ParseAddr(m.PrivateIPv4Address); m.PrivateIPv4Address != "" && (err != nil || !a.Is4()) {
+			return elbInvalid("Private IPv4 address '%s' is not a valid IPv4 address", m.PrivateIPv4Address)
+		}
+		if a, err := netip.ParseAddr(m.IPv6Address); m.IPv6Address != "" && (err != nil || !a.Is6()) {
+			return elbInvalid("IPv6 address '%s' is not a valid IPv6 address", m.IPv6Address)
+		}
+	}
+	return ValidateELBIDs("subnets", ids, MaxSubnetsPerALB)
 }
 
 // ALBSpec is what CreateLoadBalancer asks for.
 type ALBSpec struct {
 	Name                  string
-	Subnets               []string
+	Subnets               []ELBSubnetMapping
 	SecurityGroups        []string
 	Scheme                string
 	Type                  string
@@ -147,11 +206,11 @@ func NewALB(p Partition, spec ALBSpec, now time.Time) (ALB, error) {
 // SetSubnets replaces a's zones with one per subnet. Zone names are echoed
 // in the region's a, b, c... order: there are no real subnets to look them
 // up in.
-func (a *ALB) SetSubnets(region string, subnets []string) {
+func (a *ALB) SetSubnets(region string, subnets []ELBSubnetMapping) {
 	a.AvailabilityZones = nil
 	for i, s := range subnets {
 		a.AvailabilityZones = append(a.AvailabilityZones, ELBAvailabilityZone{
-			ZoneName: fmt.Sprintf("%s%c", region, 'a'+rune(i%26)), SubnetID: s,
+			ZoneName: fmt.Sprintf("%s%c", region, 'a'+rune(i%26)), SubnetID: s.SubnetID, ELBSubnetAddresses: s.ELBSubnetAddresses,
 		})
 	}
 }
@@ -173,7 +232,7 @@ func (s ALBSpec) validate() error {
 	if err := ValidateELBName("Load balancer", s.Name); err != nil {
 		return err
 	}
-	if err := ValidateELBIDs("subnets", s.Subnets, MaxSubnetsPerALB); err != nil {
+	if err := ValidateSubnetMappings(s.Type, s.Subnets); err != nil {
 		return err
 	}
 	if err := ValidateELBIDs("security groups", s.SecurityGroups, MaxSecurityGroupsPerALB); err != nil {
@@ -224,9 +283,9 @@ func ValidateIPAddressType(lbType, t string) error {
 // load balancer instead of DuplicateLoadBalancerName.
 func (a ALB) SameSettings(spec ALBSpec) bool {
 	spec = spec.withDefaults()
-	var subnets []string
+	var subnets []ELBSubnetMapping
 	for _, z := range a.AvailabilityZones {
-		subnets = append(subnets, z.SubnetID)
+		subnets = append(subnets, ELBSubnetMapping{SubnetID: z.SubnetID, ELBSubnetAddresses: z.ELBSubnetAddresses})
 	}
 	return a.Scheme == spec.Scheme && a.Type == spec.Type && a.IPAddressType == spec.IPAddressType &&
 		slices.Equal(subnets, spec.Subnets) && slices.Equal(a.SecurityGroups, spec.SecurityGroups)

@@ -85,3 +85,21 @@ func TestListenerCertificates(t *testing.T) {
 		t.Errorf("after refused add: %d certificates", len(got))
 	}
 }
+
+func TestMutualAuthentication(t *testing.T) {
+	a := newTestAPI(t)
+	s := a.setUp(t, 8000)
+	cert := "file://" + writeCert(t, t.TempDir(), "site")
+	create := func(port int32, m *types.MutualAuthenticationAttributes) error {
+		_, err := a.c.CreateListener(ctx, &elb.CreateListenerInput{LoadBalancerArn: aws.String(s.lb), Port: aws.Int32(port),
+			Protocol: types.ProtocolEnumHttps, Certificates: certList(cert), DefaultActions: forwardTo(s.tg), MutualAuthentication: m})
+		return err
+	}
+	must(0, create(8443, &types.MutualAuthenticationAttributes{Mode: aws.String("off")}))(t)
+	wantCode(t, create(8444, &types.MutualAuthenticationAttributes{Mode: aws.String("verify"), TrustStoreArn: aws.String("arn:aws:elasticloadbalancing:us-east-1:123456789012:truststore/ts/1")}), "InvalidConfigurationRequest")
+	wantCode(t, create(8445, &types.MutualAuthenticationAttributes{Mode: aws.String("passthrough")}), "InvalidConfigurationRequest")
+	wantCode(t, create(8446, &types.MutualAuthenticationAttributes{Mode: aws.String("sometimes")}), "ValidationError")
+	_, err := a.c.ModifyListener(ctx, &elb.ModifyListenerInput{ListenerArn: aws.String(s.listener),
+		MutualAuthentication: &types.MutualAuthenticationAttributes{Mode: aws.String("verify")}})
+	wantCode(t, err, "InvalidConfigurationRequest")
+}

@@ -14,6 +14,7 @@ type listenerMembers struct {
 	certs               []elbops.Certificate
 	actions             []elbops.Action
 	alpn                []string
+	mtls                *elbops.MutualAuthentication
 }
 
 func decodeListenerMembers(f form) (listenerMembers, error) {
@@ -33,6 +34,9 @@ func decodeListenerMembers(f form) (listenerMembers, error) {
 	}
 	m.certs, m.actions = optional(f, "Certificates", certs), optional(f, "DefaultActions", actions)
 	m.alpn = f.optStrList("AlpnPolicy")
+	if f.has("MutualAuthentication") {
+		m.mtls = &elbops.MutualAuthentication{Mode: f.str("MutualAuthentication.Mode"), TrustStoreARN: f.str("MutualAuthentication.TrustStoreArn")}
+	}
 	return m, nil
 }
 
@@ -55,7 +59,7 @@ func decodeCreateListener(f form) (*elbops.CreateListenerInput, error) {
 	}
 	return &elbops.CreateListenerInput{
 		LoadBalancerARN: f.str("LoadBalancerArn"), Port: m.port, Protocol: m.protocol, SSLPolicy: m.sslPolicy,
-		Certificates: m.certs, DefaultActions: m.actions, ALPNPolicy: m.alpn, Tags: decodeTags(f),
+		Certificates: m.certs, DefaultActions: m.actions, ALPNPolicy: m.alpn, MutualAuthentication: m.mtls, Tags: decodeTags(f),
 	}, nil
 }
 
@@ -66,7 +70,7 @@ func decodeModifyListener(f form) (*elbops.ModifyListenerInput, error) {
 	}
 	return &elbops.ModifyListenerInput{
 		ListenerARN: f.str("ListenerArn"), Port: m.port, Protocol: m.protocol, SSLPolicy: m.sslPolicy,
-		Certificates: m.certs, DefaultActions: m.actions, ALPNPolicy: m.alpn,
+		Certificates: m.certs, DefaultActions: m.actions, ALPNPolicy: m.alpn, MutualAuthentication: m.mtls,
 	}, nil
 }
 

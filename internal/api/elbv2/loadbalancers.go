@@ -12,6 +12,7 @@ func decodeCreateLoadBalancer(f form) (*elbops.CreateLoadBalancerInput, error) {
 		Name: f.str("Name"), Subnets: f.optStrList("Subnets"), SecurityGroups: f.strList("SecurityGroups"),
 		Scheme: f.str("Scheme"), Type: f.str("Type"), IPAddressType: f.str("IpAddressType"),
 		CustomerOwnedIpv4Pool: f.str("CustomerOwnedIpv4Pool"), Tags: decodeTags(f),
+		EnablePrefixForIPv6SourceNat: f.str("EnablePrefixForIpv6SourceNat"), IPv4IPAMPoolID: f.str("IpamPools.Ipv4IpamPoolId"),
 	}
 	in.SubnetMappings = decodeSubnetMappings(f)
 	return in, nil

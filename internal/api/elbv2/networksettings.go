@@ -1,11 +1,15 @@
 package elbv2
 
-import "github.com/slipway-dev/slipway/internal/ops/elbops"
+import (
+	"github.com/slipway-dev/slipway/internal/model"
+	"github.com/slipway-dev/slipway/internal/ops/elbops"
+)
 
 func decodeSubnetMappings(f form) []elbops.SubnetMapping {
 	var mappings []elbops.SubnetMapping
 	for _, m := range f.list("SubnetMappings") {
-		mappings = append(mappings, elbops.SubnetMapping{SubnetID: m.str("SubnetId")})
+		mappings = append(mappings, elbops.SubnetMapping{SubnetID: m.str("SubnetId"), ELBSubnetAddresses: model.ELBSubnetAddresses{
+			AllocationID: m.str("AllocationId"), PrivateIPv4Address: m.str("PrivateIPv4Address"), IPv6Address: m.str("IPv6Address")}})
 	}
 	return optional(f, "SubnetMappings", mappings)
 }
@@ -21,11 +25,7 @@ func decodeSetSubnets(f form) (*elbops.SetSubnetsInput, error) {
 }
 
 func encodeSetSubnets(o *elbops.SetSubnetsOutput) any {
-	res := setSubnetsResult{IpAddressType: o.IPAddressType, AvailabilityZones: list[wireAZ]{Member: []wireAZ{}}}
-	for _, z := range o.AvailabilityZones {
-		res.AvailabilityZones.Member = append(res.AvailabilityZones.Member, wireAZ{ZoneName: z.ZoneName, SubnetId: z.SubnetID})
-	}
-	return res
+	return setSubnetsResult{IpAddressType: o.IPAddressType, AvailabilityZones: toWireAZs(o.AvailabilityZones, o.Network)}
 }
 
 type setSecurityGroupsResult struct {

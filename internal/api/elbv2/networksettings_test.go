@@ -73,3 +73,35 @@ func TestNetworkSettings(t *testing.T) {
 	// An NLB takes one subnet.
 	must(a.c.SetSubnets(ctx, &elb.SetSubnetsInput{LoadBalancerArn: aws.String(nlb), Subnets: []string{"subnet-9"}}))(t)
 }
+
+func TestSubnetMappingAddresses(t *testing.T) {
+	a := newTestAPI(t)
+	out := must(a.c.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{Name: aws.String("edge"), Type: types.LoadBalancerTypeEnumNetwork,
+		SubnetMappings: []types.SubnetMapping{
+			{SubnetId: aws.String("subnet-a"), AllocationId: aws.String("eipalloc-1"), PrivateIPv4Address: aws.String("10.0.0.5")},
+			{SubnetId: aws.String("subnet-b")},
+		}}))(t).LoadBalancers[0]
+	d := must(a.c.DescribeLoadBalancers(ctx, &elb.DescribeLoadBalancersInput{LoadBalancerArns: []string{*out.LoadBalancerArn}}))(t).LoadBalancers[0]
+	z := d.AvailabilityZones
+	if len(z) != 2 || len(z[0].LoadBalancerAddresses) != 1 || *z[0].LoadBalancerAddresses[0].AllocationId != "eipalloc-1" ||
+		*z[0].LoadBalancerAddresses[0].PrivateIPv4Address != "10.0.0.5" || z[1].LoadBalancerAddresses == nil || len(z[1].LoadBalancerAddresses) != 0 {
+		t.Errorf("zones = %+v", z)
+	}
+	for code, in := range map[string]*elb.CreateLoadBalancerInput{
+		"InvalidConfigurationRequest":      {Name: aws.String("web"), SubnetMappings: []types.SubnetMapping{{SubnetId: aws.String("s"), AllocationId: aws.String("eipalloc-1")}}},
+		"InvalidConfigurationRequest/ipam": {Name: aws.String("ipam"), IpamPools: &types.IpamPools{Ipv4IpamPoolId: aws.String("ipam-pool-1")}},
+		"InvalidConfigurationRequest/nat": {Name: aws.String("nat"), Type: types.LoadBalancerTypeEnumNetwork,
+			EnablePrefixForIpv6SourceNat: types.EnablePrefixForIpv6SourceNatEnumOn},
+		"ValidationError": {Name: aws.String("bad"), Type: types.LoadBalancerTypeEnumNetwork,
+			SubnetMappings: []types.SubnetMapping{{SubnetId: aws.String("s"), PrivateIPv4Address: aws.String("fe80::1")}}},
+	} {
+		_, err := a.c.CreateLoadBalancer(ctx, in)
+		code, _, _ = strings.Cut(code, "/")
+		wantCode(t, err, code)
+	}
+	sub := must(a.c.SetSubnets(ctx, &elb.SetSubnetsInput{LoadBalancerArn: out.LoadBalancerArn,
+		SubnetMappings: []types.SubnetMapping{{SubnetId: aws.String("subnet-c"), IPv6Address: aws.String("2001:db8::5")}}}))(t)
+	if len(sub.AvailabilityZones) != 1 || *sub.AvailabilityZones[0].LoadBalancerAddresses[0].IPv6Address != "2001:db8::5" {
+		t.Errorf("SetSubnets = %+v", sub.AvailabilityZones)
+	}
+}

@@ -40,7 +40,8 @@ func TestNetworkLoadBalancer(t *testing.T) {
 	l := out.LoadBalancers[0]
 	if !strings.Contains(*l.LoadBalancerArn, ":loadbalancer/net/edge/") || l.Type != types.LoadBalancerTypeEnumNetwork ||
 		!strings.HasPrefix(*l.DNSName, "edge-") || !strings.HasSuffix(*l.DNSName, ".elb.us-east-1.amazonaws.com") ||
-		*l.CanonicalHostedZoneId != "Z26RNL4JYFTOTI" || l.SecurityGroups != nil || l.State.Code != types.LoadBalancerStateEnumProvisioning {
+		*l.CanonicalHostedZoneId != "Z26RNL4JYFTOTI" || l.SecurityGroups != nil || l.State.Code != types.LoadBalancerStateEnumProvisioning ||
+		len(l.AvailabilityZones) != 1 || l.AvailabilityZones[0].LoadBalancerAddresses == nil {
 		t.Errorf("network load balancer = %+v", l)
 	}
 	d := must(a.c.DescribeLoadBalancers(ctx, &elb.DescribeLoadBalancersInput{LoadBalancerArns: []string{*l.LoadBalancerArn}}))(t)

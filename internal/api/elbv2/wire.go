@@ -3,6 +3,7 @@ package elbv2
 import (
 	"time"
 
+	"github.com/slipway-dev/slipway/internal/model"
 	"github.com/slipway-dev/slipway/internal/ops/elbops"
 )
 
@@ -24,6 +25,32 @@ type wireLBState struct {
 type wireAZ struct {
 	ZoneName string
 	SubnetId string `xml:",omitempty"`
+	// LoadBalancerAddresses is sent for network load balancers: the
+	// addresses their subnet mapping gave (echoed), or none.
+	LoadBalancerAddresses *list[wireLBAddress] `xml:",omitempty"`
+}
+
+type wireLBAddress struct {
+	AllocationId       string `xml:",omitempty"`
+	PrivateIPv4Address string `xml:",omitempty"`
+	IPv6Address        string `xml:",omitempty"`
+}
+
+// toWireAZs encodes a load balancer's zones.
+func toWireAZs(zones []model.ELBAvailabilityZone, network bool) list[wireAZ] {
+	out := list[wireAZ]{Member: []wireAZ{}}
+	for _, z := range zones {
+		w := wireAZ{ZoneName: z.ZoneName, SubnetId: z.SubnetID}
+		if network {
+			addrs := list[wireLBAddress]{}
+			if !z.IsZero() {
+				addrs.Member = []wireLBAddress{{AllocationId: z.AllocationID, PrivateIPv4Address: z.PrivateIPv4Address, IPv6Address: z.IPv6Address}}
+			}
+			w.LoadBalancerAddresses = &addrs
+		}
+		out.Member = append(out.Member, w)
+	}
+	return out
 }
 
 type wireLoadBalancer struct {
@@ -55,9 +82,7 @@ func toWireLB(a elbops.LoadBalancer) wireLoadBalancer {
 		sg := listOf(a.SecurityGroups)
 		w.SecurityGroups = &sg
 	}
-	for _, z := range a.AvailabilityZones {
-		w.AvailabilityZones.Member = append(w.AvailabilityZones.Member, wireAZ{ZoneName: z.ZoneName, SubnetId: z.SubnetID})
-	}
+	w.AvailabilityZones = toWireAZs(a.AvailabilityZones, a.IsNetwork())
 	return w
 }
 

@@ -19,7 +19,10 @@ type CreateListenerInput struct {
 	Certificates    []Certificate
 	DefaultActions  []Action
 	ALPNPolicy      []string
-	Tags            []Tag
+	// MutualAuthentication is the mutual TLS mode ("off", "verify",
+	// "passthrough"; nil: not given). Only "off" is offered.
+	MutualAuthentication *MutualAuthentication
+	Tags                 []Tag
 }
 
 // ModifyListenerInput is ModifyListener's input: what is given (non-nil)
@@ -32,6 +35,9 @@ type ModifyListenerInput struct {
 	Certificates   []Certificate
 	DefaultActions []Action
 	ALPNPolicy     []string
+	// MutualAuthentication is the mutual TLS mode ("off", "verify",
+	// "passthrough"; nil: not given). Only "off" is offered.
+	MutualAuthentication *MutualAuthentication
 }
 
 // ListenersOutput is the output of CreateListener and ModifyListener (one
@@ -41,6 +47,12 @@ type ListenersOutput struct {
 	NextMarker string
 }
 
+// MutualAuthentication is a listener's MutualAuthentication member.
+type MutualAuthentication struct {
+	Mode          string
+	TrustStoreARN string
+}
+
 // listenerChange is what CreateListener and ModifyListener carry.
 type listenerChange struct {
 	port                *int
@@ -48,10 +60,30 @@ type listenerChange struct {
 	certs               []Certificate
 	actions             []Action
 	alpn                []string
+	mtls                *MutualAuthentication
+}
+
+// checkMutualAuthentication refuses mutual TLS: the data planes neither
+// verify client certificates against a trust store nor pass them on, so
+// accepting "verify" or "passthrough" would let through what the caller
+// meant to stop.
+func checkMutualAuthentication(m *MutualAuthentication) error {
+	if m == nil || (m.Mode == "" || m.Mode == "off") && m.TrustStoreARN == "" {
+		return nil
+	}
+	switch m.Mode {
+	case "", "off", "verify", "passthrough":
+	default:
+		return Validation("Mutual authentication mode '%s' must be one of 'off, passthrough, verify'", m.Mode)
+	}
+	return clientErr(CodeInvalidConfigurationRq, "Mutual TLS authentication ('%s') is not supported: Slipway's listeners do not check or pass on client certificates", m.Mode)
 }
 
 // apply sets the given fields on l and validates the result.
 func (c listenerChange) apply(ctx context.Context, s *Service, l *model.Listener) error {
+	if err := checkMutualAuthentication(c.mtls); err != nil {
+		return err
+	}
 	if c.port != nil {
 		l.Port = *c.port
 	}
@@ -93,7 +125,7 @@ func (s *Service) CreateListener(ctx context.Context, in *CreateListenerInput) (
 		return nil, fail(err)
 	}
 	c := listenerChange{port: in.Port, protocol: in.Protocol, sslPolicy: in.SSLPolicy,
-		certs: in.Certificates, actions: in.DefaultActions, alpn: in.ALPNPolicy}
+		certs: in.Certificates, actions: in.DefaultActions, alpn: in.ALPNPolicy, mtls: in.MutualAuthentication}
 	lbARN := in.LoadBalancerARN
 	l := model.Listener{LoadBalancerARN: lbARN}
 	if err := c.apply(ctx, s, &l); err != nil {
@@ -172,7 +204,7 @@ func (s *Service) DescribeListeners(ctx context.Context, in *DescribeListenersIn
 // default actions.
 func (s *Service) ModifyListener(ctx context.Context, in *ModifyListenerInput) (*ListenersOutput, error) {
 	c := listenerChange{port: in.Port, protocol: in.Protocol, sslPolicy: in.SSLPolicy,
-		certs: in.Certificates, actions: in.DefaultActions, alpn: in.ALPNPolicy}
+		certs: in.Certificates, actions: in.DefaultActions, alpn: in.ALPNPolicy, mtls: in.MutualAuthentication}
 	var out model.Listener
 	err := s.st.Update(ctx, func(tx state.Tx) error {
 		l, err := tx.Listener(in.ListenerARN)

@@ -8,11 +8,10 @@ import (
 	"github.com/slipway-dev/slipway/internal/state"
 )
 
-// SubnetMapping is one of CreateLoadBalancer's SubnetMappings; only the
-// subnet is read (and, like Subnets, stored and echoed).
-type SubnetMapping struct {
-	SubnetID string
-}
+// SubnetMapping is one of the SubnetMappings of CreateLoadBalancer and
+// SetSubnets: the subnet and, for network load balancers, its addresses
+// (stored and echoed, like Subnets).
+type SubnetMapping = model.ELBSubnetMapping
 
 // CreateLoadBalancerInput is CreateLoadBalancer's input. Subnets and
 // SubnetMappings are exclusive (nil: not given).
@@ -26,6 +25,11 @@ type CreateLoadBalancerInput struct {
 	IPAddressType         string
 	CustomerOwnedIpv4Pool string
 	Tags                  []Tag
+	// EnablePrefixForIPv6SourceNat ("on", "off") and IPv4IPAMPoolID are
+	// refused unless off or empty: source NAT prefixes and IPAM pools
+	// allocate VPC addresses, which this host has none of.
+	EnablePrefixForIPv6SourceNat string
+	IPv4IPAMPoolID               string
 }
 
 // LoadBalancersOutput is the output of CreateLoadBalancer (one load
@@ -42,14 +46,15 @@ func (s *Service) CreateLoadBalancer(ctx context.Context, in *CreateLoadBalancer
 	if in.SubnetMappings != nil && in.Subnets != nil {
 		return nil, Validation("You can specify subnets or subnet mappings, not both")
 	}
+	if in.EnablePrefixForIPv6SourceNat != "" && in.EnablePrefixForIPv6SourceNat != "off" || in.IPv4IPAMPoolID != "" {
+		return nil, clientErr(CodeInvalidConfigurationRq, "IPv6 source NAT prefixes and IPAM pools are not supported: they allocate VPC addresses, which Slipway does not have")
+	}
 	spec := model.ALBSpec{
-		Name: in.Name, Subnets: in.Subnets, SecurityGroups: in.SecurityGroups,
+		Name: in.Name, Subnets: model.SubnetMappingsOf(in.Subnets), SecurityGroups: in.SecurityGroups,
 		Scheme: in.Scheme, Type: in.Type, IPAddressType: in.IPAddressType,
 		CustomerOwnedIpv4Pool: in.CustomerOwnedIpv4Pool,
 	}
-	for _, m := range in.SubnetMappings {
-		spec.Subnets = append(spec.Subnets, m.SubnetID)
-	}
+	spec.Subnets = append(spec.Subnets, in.SubnetMappings...)
 	if err := model.ValidateELBTags(in.Tags); err != nil {
 		return nil, fail(err)
 	}

@@ -21,6 +21,9 @@ type SetSubnetsInput struct {
 type SetSubnetsOutput struct {
 	AvailabilityZones []model.ELBAvailabilityZone
 	IPAddressType     string
+	// Network is whether the load balancer is a network load balancer
+	// (whose zones ELB describes with their addresses).
+	Network bool
 }
 
 // SetSubnets replaces a load balancer's subnets (stored and echoed: there
@@ -30,15 +33,12 @@ func (s *Service) SetSubnets(ctx context.Context, in *SetSubnetsInput) (*SetSubn
 	if in.Subnets != nil && in.SubnetMappings != nil {
 		return nil, Validation("You can specify subnets or subnet mappings, not both")
 	}
-	subnets := in.Subnets
-	for _, m := range in.SubnetMappings {
-		subnets = append(subnets, m.SubnetID)
-	}
-	if err := model.ValidateELBIDs("subnets", subnets, model.MaxSubnetsPerALB); err != nil {
-		return nil, fail(err)
-	}
+	subnets := append(model.SubnetMappingsOf(in.Subnets), in.SubnetMappings...)
 	var out model.ALB
 	err := s.updateLoadBalancer(ctx, in.LoadBalancerARN, func(a *model.ALB) error {
+		if err := model.ValidateSubnetMappings(a.Type, subnets); err != nil {
+			return err
+		}
 		need := 2
 		if a.IsNetwork() {
 			need = 1
@@ -59,7 +59,8 @@ func (s *Service) SetSubnets(ctx context.Context, in *SetSubnetsInput) (*SetSubn
 	if err != nil {
 		return nil, err
 	}
-	return &SetSubnetsOutput{AvailabilityZones: append([]model.ELBAvailabilityZone{}, out.AvailabilityZones...), IPAddressType: out.IPAddressType}, nil
+	return &SetSubnetsOutput{AvailabilityZones: append([]model.ELBAvailabilityZone{}, out.AvailabilityZones...),
+		IPAddressType: out.IPAddressType, Network: out.IsNetwork()}, nil
 }
 
 // SetSecurityGroupsInput is SetSecurityGroups' input.
