@@ -362,11 +362,13 @@ func (h *harness) waitShare(tg string, want float64, timeout time.Duration) {
 
 // TestCanarySurvivesRestartAndAlternates: a server restarted during the
 // canary's bake resumes at the same weights, a repeated UpdateService
-// changes nothing, and the next deployment shifts back to the first target
-// group: the live group alternates.
+// changes nothing, a rule edited by hand is restored, and the next
+// deployment shifts back to the first target group: the live group
+// alternates.
 func TestCanarySurvivesRestartAndAlternates(t *testing.T) {
+	// A two-minute bake (10 s) leaves room for the restart and the edit.
 	cfg := &ecstypes.DeploymentConfiguration{Strategy: ecstypes.DeploymentStrategyCanary,
-		CanaryConfiguration: &ecstypes.CanaryConfiguration{CanaryPercent: aws.Float64(10), CanaryBakeTimeInMinutes: aws.Int32(1)}}
+		CanaryConfiguration: &ecstypes.CanaryConfiguration{CanaryPercent: aws.Float64(10), CanaryBakeTimeInMinutes: aws.Int32(2)}}
 	h := newHarness(t, variants[0], serviceConfig{desired: 2, minPct: 100, maxPct: 200, shift: cfg, timeScale: shiftTimeScale})
 	l := startLoad(h.url)
 	td := h.register(map[string]string{"TALK_VERSION": "v2"})
@@ -382,6 +384,14 @@ func TestCanarySurvivesRestartAndAlternates(t *testing.T) {
 	if share := greenShare(h.forward(h.prodRule), h.altTG); share != 10 {
 		t.Fatalf("after a repeated UpdateService green has %v%%, want 10", share)
 	}
+	// A rule edited by hand during the deployment gets the deployment's
+	// weights back.
+	_, err := h.elb.ModifyListener(context.Background(), &elb.ModifyListenerInput{ListenerArn: aws.String(h.listener),
+		DefaultActions: []elbtypes.Action{{Type: elbtypes.ActionTypeEnumForward, TargetGroupArn: aws.String(h.tg)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.waitShare(h.altTG, 10, 5*time.Second)
 	if d := h.waitRollout(id, shiftTimeout); d.RolloutState != ecstypes.DeploymentRolloutStateCompleted {
 		t.Fatalf("deployment %s: %s", d.RolloutState, aws.ToString(d.RolloutStateReason))
 	}
