@@ -550,3 +550,39 @@ func TestOnFailure(t *testing.T) {
 		t.Errorf("both: %v", err)
 	}
 }
+
+func TestRestartMidUpdateRollsBack(t *testing.T) {
+	w := newWorld(t)
+	held := &heldProvider{entered: make(chan struct{})}
+	held.pass.Store(true)
+	w.stop()
+	w.wrap = func(p stack.Provider) stack.Provider { held.Provider = p; return held }
+	w.start()
+	if _, err := w.e.CreateStack(ctx, &stack.CreateInput{StackName: "u", TemplateBody: logsTemplate}); err != nil {
+		t.Fatal(err)
+	}
+	w.wait("u")
+	before := w.groups()
+	held.pass.Store(false)
+	if _, err := w.e.UpdateStack(ctx, &stack.UpdateInput{StackName: "u", UsePreviousTemplate: true, Parameters: params("Name", "new", "Days", "14")}); err != nil {
+		t.Fatal(err)
+	}
+	<-held.entered
+	w.stop() // the process ends while Group's replacement is being made
+	w.wrap = nil
+	w.start()
+	s := w.wait("u")
+	ev := w.statuses("u")
+	if s.Status != stack.StatusUpdateRollbackComplete || !contains(ev, "u UPDATE_ROLLBACK_IN_PROGRESS Slipway restarted while the operation was in progress") {
+		t.Fatalf("%s\n%s", s.Status, strings.Join(ev, "\n"))
+	}
+	after := w.groups()
+	if len(after) != len(before) {
+		t.Errorf("groups before %v after %v", before, after)
+	}
+	for name, days := range before {
+		if a, ok := after[name]; !ok || (days != nil && (a == nil || *a != *days)) {
+			t.Errorf("group %s: before %v after %v", name, days, a)
+		}
+	}
+}
