@@ -134,6 +134,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	name := awsproto.JSONOperation(r.Header.Get("X-Amz-Target"), TargetPrefix)
 	f, ok := h.ops[name]
 	if !ok {
+		if err := ecsops.Refusal(name); err != nil {
+			h.fail(w, r, name, err)
+			return
+		}
 		awsproto.WriteJSONError(w, awsproto.ClientError("UnknownOperationException",
 			"Unknown operation %s", r.Header.Get("X-Amz-Target")), ecsops.CodeServer)
 		return
