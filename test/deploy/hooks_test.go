@@ -149,3 +149,46 @@ func TestFailingHookFailsBack(t *testing.T) {
 	}
 	h.expectVersion(t, "v1")
 }
+
+// TestPauseHookRollback: ContinueServiceDeployment's ROLLBACK at a PAUSE
+// hook after the test shift sends test traffic back to blue before green
+// scales in; production never left blue.
+func TestPauseHookRollback(t *testing.T) {
+	cfg := &ecstypes.DeploymentConfiguration{Strategy: ecstypes.DeploymentStrategyLinear,
+		LifecycleHooks: []ecstypes.DeploymentLifecycleHook{{TargetType: ecstypes.DeploymentLifecycleHookTargetTypePause,
+			LifecycleStages: []ecstypes.DeploymentLifecycleHookStage{ecstypes.DeploymentLifecycleHookStagePostTestTrafficShift}}}}
+	h := newHarness(t, variants[0], serviceConfig{desired: 2, minPct: 100, maxPct: 200, shift: cfg, timeScale: shiftTimeScale})
+	good := h.currentTD()
+	l := startLoad(h.url)
+	id := h.deploy(h.register(map[string]string{"TALK_VERSION": "v2"}))
+	arn := h.serviceDeploymentARN(id)
+	ctx := context.Background()
+	var hookID string
+	testutil.Eventually(t, shiftTimeout, func() (bool, string) {
+		out, err := h.ecs.DescribeServiceDeployments(ctx, &awsecs.DescribeServiceDeploymentsInput{ServiceDeploymentArns: []string{arn}})
+		if err == nil && len(out.ServiceDeployments) == 1 {
+			for _, d := range out.ServiceDeployments[0].LifecycleHookDetails {
+				if d.Status == ecstypes.DeploymentLifecycleHookStatusAwaitingAction {
+					hookID = aws.ToString(d.HookId)
+				}
+			}
+		}
+		return hookID != "", h.summary(h.describe())
+	})
+	if _, err := h.ecs.ContinueServiceDeployment(ctx, &awsecs.ContinueServiceDeploymentInput{ServiceDeploymentArn: aws.String(arn),
+		HookId: aws.String(hookID), Action: ecstypes.DeploymentLifecycleHookActionRollback}); err != nil {
+		t.Fatal(err)
+	}
+	if d := h.waitRollout(id, shiftTimeout); d.RolloutState != ecstypes.DeploymentRolloutStateFailed {
+		t.Fatalf("deployment %s: %s", d.RolloutState, aws.ToString(d.RolloutStateReason))
+	}
+	h.waitSteady(good, 2, shiftTimeout)
+	l.stop(t)
+	if v, err := talkVersion(http.DefaultClient, h.testURL); err != nil || v != "v1" {
+		t.Errorf("test listener after the rollback: %q %v", v, err)
+	}
+	sd := h.expectServiceDeployment(id, ecstypes.ServiceDeploymentStatusRollbackSuccessful)
+	if sd.Rollback == nil || !strings.Contains(aws.ToString(sd.Rollback.Reason), "POST_TEST_TRAFFIC_SHIFT") {
+		t.Errorf("rollback: %+v", sd.Rollback)
+	}
+}
