@@ -35,12 +35,23 @@ type fakeLB struct {
 	dflt    string                     // state of targets not in health
 	changes *store.Notifier
 	synced  int
+	// hold, when set, makes Sync wait for it: the data planes have not
+	// acknowledged yet.
+	hold chan struct{}
 }
 
-func (f *fakeLB) Sync(context.Context) (uint64, error) {
+func (f *fakeLB) Sync(ctx context.Context) (uint64, error) {
 	f.mu.Lock()
 	f.synced++
+	hold := f.hold
 	f.mu.Unlock()
+	if hold != nil {
+		select {
+		case <-hold:
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+	}
 	return 1, nil
 }
 
