@@ -75,6 +75,11 @@ type ALB struct {
 	// type, defaults filled in (see LoadBalancerAttributeDefaults); nil in
 	// records written before attributes existed, read as the defaults.
 	Attributes map[string]string `json:"attributes,omitempty"`
+	// EnforceSGInboundPrivateLink is a network load balancer's
+	// EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic ("on", "off";
+	// "" before SetSecurityGroups set it), stored and echoed: there is no
+	// PrivateLink here.
+	EnforceSGInboundPrivateLink string `json:"enforceSgInboundPrivateLink,omitempty"`
 }
 
 // IsNetwork reports whether a is a network load balancer (TCP, TLS, UDP

@@ -29,15 +29,18 @@ func encodeSetSubnets(o *elbops.SetSubnetsOutput) any {
 }
 
 type setSecurityGroupsResult struct {
-	SecurityGroupIds list[string]
+	SecurityGroupIds                                     list[string]
+	EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic string `xml:",omitempty"`
 }
 
 func decodeSetSecurityGroups(f form) (*elbops.SetSecurityGroupsInput, error) {
-	return &elbops.SetSecurityGroupsInput{LoadBalancerARN: f.str("LoadBalancerArn"), SecurityGroups: f.strList("SecurityGroups")}, nil
+	return &elbops.SetSecurityGroupsInput{LoadBalancerARN: f.str("LoadBalancerArn"), SecurityGroups: f.strList("SecurityGroups"),
+		EnforceSGInboundPrivateLink: f.str("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic")}, nil
 }
 
 func encodeSetSecurityGroups(o *elbops.SetSecurityGroupsOutput) any {
-	return setSecurityGroupsResult{SecurityGroupIds: listOf(o.SecurityGroupIDs)}
+	return setSecurityGroupsResult{SecurityGroupIds: listOf(o.SecurityGroupIDs),
+		EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic: o.EnforceSGInboundPrivateLink}
 }
 
 type setIPAddressTypeResult struct {

@@ -105,3 +105,22 @@ func TestSubnetMappingAddresses(t *testing.T) {
 		t.Errorf("SetSubnets = %+v", sub.AvailabilityZones)
 	}
 }
+
+func TestPrivateLinkEnforcement(t *testing.T) {
+	a := newTestAPI(t)
+	out := must(a.c.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{Name: aws.String("edge"), Type: types.LoadBalancerTypeEnumNetwork,
+		Subnets: []string{"subnet-a"}, SecurityGroups: []string{"sg-1"}}))(t).LoadBalancers[0]
+	sg := must(a.c.SetSecurityGroups(ctx, &elb.SetSecurityGroupsInput{LoadBalancerArn: out.LoadBalancerArn, SecurityGroups: []string{"sg-2"},
+		EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic: types.EnforceSecurityGroupInboundRulesOnPrivateLinkTrafficEnumOff}))(t)
+	if sg.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic != types.EnforceSecurityGroupInboundRulesOnPrivateLinkTrafficEnumOff {
+		t.Errorf("SetSecurityGroups = %+v", sg)
+	}
+	d := must(a.c.DescribeLoadBalancers(ctx, &elb.DescribeLoadBalancersInput{LoadBalancerArns: []string{*out.LoadBalancerArn}}))(t).LoadBalancers[0]
+	if *d.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic != "off" || d.SecurityGroups[0] != "sg-2" {
+		t.Errorf("described = %+v", d)
+	}
+	web := must(a.c.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{Name: aws.String("web")}))(t).LoadBalancers[0]
+	_, err := a.c.SetSecurityGroups(ctx, &elb.SetSecurityGroupsInput{LoadBalancerArn: web.LoadBalancerArn, SecurityGroups: []string{"sg-2"},
+		EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic: types.EnforceSecurityGroupInboundRulesOnPrivateLinkTrafficEnumOn})
+	wantCode(t, err, "InvalidConfigurationRequest")
+}

@@ -17,7 +17,7 @@ func decodeCreateRule(f form) (*elbops.CreateRuleInput, error) {
 		return nil, err
 	}
 	return &elbops.CreateRuleInput{ListenerARN: f.str("ListenerArn"), Priority: prio,
-		Conditions: decodeConditions(f.list("Conditions")), Actions: actions, Tags: decodeTags(f)}, nil
+		Conditions: decodeConditions(f.list("Conditions")), Actions: actions, Tags: decodeTags(f), Transforms: decodeTransforms(f)}, nil
 }
 
 func decodeModifyRule(f form) (*elbops.ModifyRuleInput, error) {
@@ -27,7 +27,16 @@ func decodeModifyRule(f form) (*elbops.ModifyRuleInput, error) {
 	}
 	return &elbops.ModifyRuleInput{RuleARN: f.str("RuleArn"),
 		Conditions: optional(f, "Conditions", decodeConditions(f.list("Conditions"))),
-		Actions:    optional(f, "Actions", actions)}, nil
+		Actions:    optional(f, "Actions", actions), Transforms: decodeTransforms(f)}, nil
+}
+
+// decodeTransforms returns the types of the rule's transforms.
+func decodeTransforms(f form) []string {
+	var out []string
+	for _, t := range f.list("Transforms") {
+		out = append(out, t.str("Type"))
+	}
+	return out
 }
 
 func decodeDescribeRules(f form) (*elbops.DescribeRulesInput, error) {

@@ -147,3 +147,20 @@ func TestRuleValidation(t *testing.T) {
 	must(a.c.CreateRule(ctx, &elb.CreateRuleInput{ListenerArn: aws.String(s.listener), Priority: aws.Int32(1),
 		Conditions: pathCond("/a"), Actions: fwd(0, 999, 1, 1, 1)}))(t)
 }
+
+func TestRefusedRuleTransformsAndControlPort(t *testing.T) {
+	a := newTestAPI(t)
+	s := a.setUp(t, 8000)
+	cond := []types.RuleCondition{{Field: aws.String("path-pattern"), Values: []string{"/x"}}}
+	transforms := []types.RuleTransform{{Type: types.TransformTypeEnumHostHeaderRewrite}}
+	_, err := a.c.CreateRule(ctx, &elb.CreateRuleInput{ListenerArn: aws.String(s.listener), Priority: aws.Int32(1),
+		Conditions: cond, Actions: forwardTo(s.tg), Transforms: transforms})
+	wantCode(t, err, "InvalidConfigurationRequest")
+	r := must(a.c.CreateRule(ctx, &elb.CreateRuleInput{ListenerArn: aws.String(s.listener), Priority: aws.Int32(1),
+		Conditions: cond, Actions: forwardTo(s.tg)}))(t).Rules[0]
+	_, err = a.c.ModifyRule(ctx, &elb.ModifyRuleInput{RuleArn: r.RuleArn, Transforms: transforms})
+	wantCode(t, err, "InvalidConfigurationRequest")
+	_, err = a.c.CreateTargetGroup(ctx, &elb.CreateTargetGroupInput{Name: aws.String("ctl"), Protocol: types.ProtocolEnumHttp,
+		Port: aws.Int32(80), TargetControlPort: aws.Int32(9000)})
+	wantCode(t, err, "InvalidConfigurationRequest")
+}

@@ -40,7 +40,11 @@ func decodeCreateTargetGroup(f form) (*elbops.CreateTargetGroupInput, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &elbops.CreateTargetGroupInput{
+	control, err := f.intPtr("TargetControlPort")
+	if err != nil {
+		return nil, err
+	}
+	return &elbops.CreateTargetGroupInput{TargetControlPort: control,
 		Name: f.str("Name"), Protocol: f.str("Protocol"), ProtocolVersion: f.str("ProtocolVersion"), Port: port,
 		VpcID: f.str("VpcId"), TargetType: f.str("TargetType"), IPAddressType: f.str("IpAddressType"),
 		HealthCheck: hc, Tags: decodeTags(f),

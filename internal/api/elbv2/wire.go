@@ -67,6 +67,9 @@ type wireLoadBalancer struct {
 	SecurityGroups        *list[string] `xml:",omitempty"`
 	IpAddressType         string
 	CustomerOwnedIpv4Pool string `xml:",omitempty"`
+	// EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic: network load
+	// balancers, once set.
+	EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic string `xml:",omitempty"`
 }
 
 func toWireLB(a elbops.LoadBalancer) wireLoadBalancer {
@@ -75,6 +78,7 @@ func toWireLB(a elbops.LoadBalancer) wireLoadBalancer {
 		CreatedTime: isoTime(a.CreatedTime), LoadBalancerName: a.Name, Scheme: a.Scheme, VpcId: a.VpcID,
 		State: wireLBState(a.State), Type: a.Type,
 		IpAddressType: a.IPAddressType, CustomerOwnedIpv4Pool: a.CustomerOwnedIpv4Pool,
+		EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic: a.EnforceSGInboundPrivateLink,
 	}
 	// ELB always lists an application load balancer's security groups, and
 	// a network load balancer's only when it has some.

@@ -67,11 +67,16 @@ func (s *Service) SetSubnets(ctx context.Context, in *SetSubnetsInput) (*SetSubn
 type SetSecurityGroupsInput struct {
 	LoadBalancerARN string
 	SecurityGroups  []string
+	// EnforceSGInboundPrivateLink is
+	// EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic ("on", "off";
+	// "": unchanged), network load balancers only; stored and echoed.
+	EnforceSGInboundPrivateLink string
 }
 
 // SetSecurityGroupsOutput is SetSecurityGroups' output.
 type SetSecurityGroupsOutput struct {
-	SecurityGroupIDs []string
+	SecurityGroupIDs            []string
+	EnforceSGInboundPrivateLink string
 }
 
 // SetSecurityGroups replaces a load balancer's security groups (stored and
@@ -87,6 +92,15 @@ func (s *Service) SetSecurityGroups(ctx context.Context, in *SetSecurityGroupsIn
 			return clientErr(CodeInvalidConfigurationRq,
 				"A network load balancer created without security groups cannot have any, and one created with security groups must keep at least one")
 		}
+		switch e := in.EnforceSGInboundPrivateLink; {
+		case e == "":
+		case e != "on" && e != "off":
+			return Validation("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic '%s' must be one of 'on, off'", e)
+		case !a.IsNetwork():
+			return clientErr(CodeInvalidConfigurationRq, "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic can only be set for network load balancers")
+		default:
+			a.EnforceSGInboundPrivateLink = e
+		}
 		a.SecurityGroups = nilIfEmpty(in.SecurityGroups)
 		out = *a
 		return nil
@@ -94,7 +108,8 @@ func (s *Service) SetSecurityGroups(ctx context.Context, in *SetSecurityGroupsIn
 	if err != nil {
 		return nil, err
 	}
-	return &SetSecurityGroupsOutput{SecurityGroupIDs: append([]string{}, out.SecurityGroups...)}, nil
+	return &SetSecurityGroupsOutput{SecurityGroupIDs: append([]string{}, out.SecurityGroups...),
+		EnforceSGInboundPrivateLink: out.EnforceSGInboundPrivateLink}, nil
 }
 
 // SetIPAddressTypeInput is SetIpAddressType's input.

@@ -36,6 +36,9 @@ func newRuleChange(in *ModifyRuleInput) (ruleChange, error) {
 // ModifyRule replaces a rule's conditions or actions; of a default rule,
 // its listener's default actions.
 func (s *Service) ModifyRule(ctx context.Context, in *ModifyRuleInput) (*RulesOutput, error) {
+	if err := checkTransforms(in.Transforms); err != nil {
+		return nil, err
+	}
 	c, err := newRuleChange(in)
 	if err != nil {
 		return nil, fail(err)

@@ -16,6 +16,9 @@ type CreateRuleInput struct {
 	Conditions  []ConditionInput
 	Actions     []Action
 	Tags        []Tag
+	// Transforms are the types of the rule's transforms (host-header-rewrite,
+	// url-rewrite); refused (checkTransforms).
+	Transforms []string
 }
 
 // ModifyRuleInput is ModifyRule's input: Conditions and Actions, when
@@ -24,6 +27,19 @@ type ModifyRuleInput struct {
 	RuleARN    string
 	Conditions []ConditionInput
 	Actions    []Action
+	// Transforms is as CreateRuleInput's (ResetTransforms needs nothing:
+	// a rule here has none).
+	Transforms []string
+}
+
+// checkTransforms refuses rule transforms: the HTTP data plane does not
+// rewrite host headers or URLs, and a rule that pretended to would send
+// targets requests other than the caller configured.
+func checkTransforms(types []string) error {
+	if len(types) == 0 {
+		return nil
+	}
+	return clientErr(CodeInvalidConfigurationRq, "Rule transforms ('%s') are not supported: Slipway does not rewrite requests", types[0])
 }
 
 // RulesOutput is the output of CreateRule, ModifyRule and
@@ -71,6 +87,9 @@ func newRule(in *CreateRuleInput) (model.Rule, error) {
 
 // CreateRule adds a rule to a listener.
 func (s *Service) CreateRule(ctx context.Context, in *CreateRuleInput) (*RulesOutput, error) {
+	if err := checkTransforms(in.Transforms); err != nil {
+		return nil, err
+	}
 	rule, err := newRule(in)
 	if err != nil {
 		return nil, fail(err)

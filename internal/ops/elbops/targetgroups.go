@@ -22,6 +22,9 @@ type CreateTargetGroupInput struct {
 	IPAddressType   string
 	HealthCheck     HealthCheck
 	Tags            []Tag
+	// TargetControlPort (nil: not given) is refused: there is no target
+	// control agent here to send it to.
+	TargetControlPort *int
 }
 
 // TargetGroupsOutput is the output of CreateTargetGroup and
@@ -35,6 +38,9 @@ type TargetGroupsOutput struct {
 // name when its settings are the same (ELB's CreateTargetGroup is
 // idempotent).
 func (s *Service) CreateTargetGroup(ctx context.Context, in *CreateTargetGroupInput) (*TargetGroupsOutput, error) {
+	if in.TargetControlPort != nil {
+		return nil, clientErr(CodeInvalidConfigurationRq, "A target control port is not supported: Slipway has no target control agent")
+	}
 	if err := model.ValidateELBTags(in.Tags); err != nil {
 		return nil, fail(err)
 	}
