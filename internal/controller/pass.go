@@ -120,6 +120,9 @@ func (p *pass) run() error {
 	if err := p.circuitBreaker(); err != nil {
 		return err
 	}
+	if err := p.stopRequested(); err != nil {
+		return err
+	}
 	if err := p.alarmCheck(); err != nil {
 		return err
 	}

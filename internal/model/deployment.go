@@ -29,6 +29,9 @@ const (
 	OutcomeRollbackInProgress = "ROLLBACK_IN_PROGRESS"
 	OutcomeRollbackSuccessful = "ROLLBACK_SUCCESSFUL"
 	OutcomeRollbackFailed     = "ROLLBACK_FAILED"
+	// OutcomeRollbackRequested: StopServiceDeployment asked for a rollback
+	// that the controller has not started yet.
+	OutcomeRollbackRequested = "ROLLBACK_REQUESTED"
 )
 
 // IsRollback reports whether an outcome is one of a rolled-back deployment.

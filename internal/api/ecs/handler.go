@@ -62,6 +62,7 @@ func New(o *ecsops.Ops, logger *slog.Logger) *Handler {
 		"DescribeServiceDeployments": op(o.DescribeServiceDeployments, describeServiceDeploymentsOut),
 		"DescribeServiceRevisions":   op(o.DescribeServiceRevisions, describeServiceRevisionsOut),
 		"ContinueServiceDeployment":  op(o.ContinueServiceDeployment, continueServiceDeploymentOut),
+		"StopServiceDeployment":      op(o.StopServiceDeployment, stopServiceDeploymentOut),
 		"RunTask":                    op(o.RunTask, runTaskOut),
 		"StopTask":                   op(o.StopTask, stopTaskOut),
 		"ListTasks":                  op(o.ListTasks, listTasksOut),

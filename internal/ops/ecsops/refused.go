@@ -39,9 +39,6 @@ func Refusal(op string) error {
 		return awserr.New(CodeUnsupportedFeature, "Capacity providers are not supported by Slipway yet: tasks run on this machine's container instance.")
 	case op == "StartTask":
 		return awserr.New(CodeUnsupportedFeature, "StartTask is not supported by Slipway yet: use RunTask.")
-	case op == "StopServiceDeployment":
-		return awserr.New(CodeUnsupportedFeature, "StopServiceDeployment is not supported by Slipway yet: "+
-			"roll back by updating the service to its previous task definition.")
 	case op == "ListServicesByNamespace":
 		return awserr.New(CodeClient, "Cloud Map namespaces are not supported by Slipway yet: use ListServices.")
 	case op == "PutAttributes" || op == "DeleteAttributes" || op == "ListAttributes":
