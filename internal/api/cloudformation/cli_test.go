@@ -228,6 +228,24 @@ func TestAWSCLI(t *testing.T) {
 		t.Errorf("missing stack: %v %s", err, out)
 	}
 
+	// Retention changed outside the stack is drift.
+	one14 := 14
+	if err := a.logs.PutRetentionPolicy(context.Background(), &logsops.PutRetentionPolicyInput{LogGroupName: "talk", RetentionInDays: &one14}); err != nil {
+		t.Fatal(err)
+	}
+	detection := run("detect-stack-drift", "--stack-name", "logs")["StackDriftDetectionId"].(string)
+	st := run("describe-stack-drift-detection-status", "--stack-drift-detection-id", detection)
+	if st["DetectionStatus"] != "DETECTION_COMPLETE" || st["StackDriftStatus"] != "DRIFTED" || st["DriftedStackResourceCount"] != 1.0 {
+		t.Errorf("drift status %v", st)
+	}
+	drifts := run("describe-stack-resource-drifts", "--stack-name", "logs", "--stack-resource-drift-status-filters", "MODIFIED")["StackResourceDrifts"].([]any)
+	if len(drifts) != 1 || drifts[0].(map[string]any)["PropertyDifferences"].([]any)[0].(map[string]any)["ActualValue"] != "14" {
+		t.Errorf("resource drifts %v", drifts)
+	}
+	if s := describe("logs")["DriftInformation"].(map[string]any); s["StackDriftStatus"] != "DRIFTED" {
+		t.Errorf("stack drift information %v", s)
+	}
+
 	run("delete-stack", "--stack-name", "logs2")
 	run("delete-stack", "--stack-name", "logs")
 	run("wait", "stack-delete-complete", "--stack-name", "logs")

@@ -50,6 +50,8 @@ func New(e *stack.Engine, logger *slog.Logger) *Handler {
 		"ExecuteChangeSet": h.executeChangeSet, "DeleteChangeSet": h.deleteChangeSet, "ListChangeSets": h.listChangeSets,
 		"ListExports": h.listExports, "ListImports": h.listImports,
 		"CancelUpdateStack": h.cancelUpdateStack, "ContinueUpdateRollback": h.continueUpdateRollback,
+		"DetectStackDrift": h.detectStackDrift, "DescribeStackDriftDetectionStatus": h.describeStackDriftDetectionStatus,
+		"DescribeStackResourceDrifts": h.describeStackResourceDrifts,
 	}
 	return h
 }

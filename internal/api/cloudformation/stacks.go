@@ -122,7 +122,11 @@ func (h *Handler) describeStacks(ctx context.Context, f form) (any, error) {
 	}
 	var out []wireStack
 	for i := range page {
-		out = append(out, toWireStack(&page[i]))
+		w := toWireStack(&page[i])
+		if d, err := h.e.LastDetection(ctx, page[i].ID); err == nil && d != nil {
+			w.DriftInformation = wireDrift{StackDriftStatus: d.StackDriftStatus, LastCheckTimestamp: isoTime(d.Timestamp)}
+		}
+		out = append(out, w)
 	}
 	return describeStacksResult{Stacks: &list[wireStack]{Member: out}, NextToken: next}, nil
 }

@@ -67,7 +67,8 @@ type wireOutput struct {
 }
 
 type wireDrift struct {
-	StackDriftStatus string
+	StackDriftStatus   string
+	LastCheckTimestamp string `xml:",omitempty"`
 }
 
 type wireStack struct {

@@ -338,3 +338,33 @@ func (p ECSServices) Delete(ctx context.Context, req *stack.Request) error {
 		return svc.Status == model.ServiceInactive, nil
 	})
 }
+
+// Read implements stack.Reader: the task definition and desired count the
+// service has now (what UpdateService outside the stack changes).
+func (p ECSServices) Read(ctx context.Context, req *stack.Request) (map[string]any, error) {
+	var in struct {
+		Cluster string `json:"cluster"`
+	}
+	_ = decodeAPI(map[string]any{"cluster": req.Properties["Cluster"]}, &in, false)
+	svc, err := p.describe(ctx, in.Cluster, req.PhysicalID)
+	if err != nil {
+		return nil, notFound(err, state.ErrClusterNotFound)
+	}
+	if svc.Status == model.ServiceInactive {
+		return nil, fmt.Errorf("%w: service %s is INACTIVE", stack.ErrNotFound, req.PhysicalID)
+	}
+	return map[string]any{"TaskDefinition": svc.TaskDefinition, "DesiredCount": svc.DesiredCount}, nil
+}
+
+// Read implements stack.Reader: a revision is immutable, so only its
+// deregistration (outside the stack) is drift.
+func (p ECSTaskDefinitions) Read(ctx context.Context, req *stack.Request) (map[string]any, error) {
+	td, err := p.Ops.DescribeTaskDefinition(ctx, &ecsops.DescribeTaskDefinitionInput{TaskDefinition: req.PhysicalID})
+	if err != nil {
+		return nil, notFound(err, state.ErrTaskDefinitionNotFound)
+	}
+	if td.Status != "ACTIVE" {
+		return nil, fmt.Errorf("%w: task definition %s is %s", stack.ErrNotFound, req.PhysicalID, td.Status)
+	}
+	return map[string]any{}, nil
+}

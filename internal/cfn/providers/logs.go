@@ -101,3 +101,23 @@ func (p LogGroups) Delete(ctx context.Context, req *stack.Request) error {
 	}
 	return err
 }
+
+// Read implements stack.Reader: the group's retention.
+func (p LogGroups) Read(ctx context.Context, req *stack.Request) (map[string]any, error) {
+	out, err := p.Ops.DescribeLogGroups(ctx, &logsops.DescribeLogGroupsInput{LogGroupNamePrefix: req.PhysicalID})
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range out.LogGroups {
+		if g.LogGroupName == req.PhysicalID {
+			m := map[string]any{}
+			if g.RetentionInDays != nil {
+				m["RetentionInDays"] = *g.RetentionInDays
+			} else if _, ok := req.Properties["RetentionInDays"]; ok {
+				m["RetentionInDays"] = nil
+			}
+			return m, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: log group %s", stack.ErrNotFound, req.PhysicalID)
+}

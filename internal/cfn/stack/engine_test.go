@@ -586,3 +586,56 @@ func TestRestartMidUpdateRollsBack(t *testing.T) {
 		}
 	}
 }
+
+func TestDetectStackDrift(t *testing.T) {
+	w := newWorld(t)
+	if _, err := w.e.CreateStack(ctx, &stack.CreateInput{StackName: "d", TemplateBody: logsTemplate}); err != nil {
+		t.Fatal(err)
+	}
+	w.wait("d")
+	id, err := w.e.DetectStackDrift(ctx, "d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := w.e.Detection(ctx, id); d.StackDriftStatus != stack.DriftInSync {
+		t.Errorf("in sync: %+v", d)
+	}
+	_, rs, _ := w.e.Resources(ctx, "d")
+	var group string
+	for _, r := range rs {
+		if r.LogicalID == "Group" {
+			group = r.PhysicalID
+		}
+	}
+	thirty := 30
+	if err := w.logs.PutRetentionPolicy(ctx, &logsops.PutRetentionPolicyInput{LogGroupName: group, RetentionInDays: &thirty}); err != nil {
+		t.Fatal(err)
+	}
+	id, err = w.e.DetectStackDrift(ctx, "d")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := w.e.Detection(ctx, id)
+	if err != nil || d.StackDriftStatus != stack.DriftDrifted || d.DriftedCount != 1 {
+		t.Fatalf("drifted: %+v %v", d, err)
+	}
+	got := map[string]stack.ResourceDrift{}
+	for _, r := range d.Resources {
+		got[r.LogicalID] = r
+	}
+	g := got["Group"]
+	if g.Status != stack.DriftModified || len(g.Differences) != 1 || g.Differences[0].Path != "/Properties/RetentionInDays" ||
+		g.Differences[0].Expected != "7" || g.Differences[0].Actual != "30" {
+		t.Errorf("Group drift %+v", g)
+	}
+	if got["Unnamed"].Status != stack.DriftInSync || got["VPC"].Status != stack.DriftNotChecked {
+		t.Errorf("others %+v", got)
+	}
+	if err := w.logs.DeleteLogGroup(ctx, &logsops.DeleteLogGroupInput{LogGroupName: group}); err != nil {
+		t.Fatal(err)
+	}
+	id, _ = w.e.DetectStackDrift(ctx, "d")
+	if d, _ := w.e.Detection(ctx, id); d.Resources[0].LogicalID != "Group" || d.Resources[0].Status != stack.DriftDeleted {
+		t.Errorf("deleted: %+v", d.Resources)
+	}
+}
