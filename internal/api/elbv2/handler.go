@@ -129,6 +129,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case action == "":
 		h.writeError(w, r, awsproto.ClientError(codeMissingAction, "The request must contain the parameter Action"))
 		return
+	case !ok && elbops.Unsupported(action) != nil:
+		h.writeError(w, r, elbops.Unsupported(action))
+		return
 	case !ok:
 		h.writeError(w, r, awsproto.ClientError(codeInvalidAction, "The action %s is not valid for this web service.", action))
 		return
