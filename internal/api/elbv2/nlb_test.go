@@ -222,6 +222,16 @@ func TestNetworkListeners(t *testing.T) {
 				Conditions: []types.RuleCondition{{Field: aws.String("path-pattern"), Values: []string{"/x"}}}})
 			return err
 		},
+		"InvalidLoadBalancerAction/default rule": func() error {
+			rules := must(a.c.DescribeRules(ctx, &elb.DescribeRulesInput{ListenerArn: l.ListenerArn}))(t).Rules
+			_, err := a.c.ModifyRule(ctx, &elb.ModifyRuleInput{RuleArn: rules[len(rules)-1].RuleArn, Actions: fixed})
+			return err
+		},
+		"TooManyTargetGroups/weighted forward": func() error {
+			_, err := create(nlb, 7019, types.ProtocolEnumTcp, []types.Action{{Type: types.ActionTypeEnumForward,
+				ForwardConfig: &types.ForwardActionConfig{TargetGroups: []types.TargetGroupTuple{{TargetGroupArn: aws.String(tcp)}, {TargetGroupArn: aws.String(tcpudp)}}}}})
+			return err
+		},
 		"UnsupportedProtocol/modify to http": func() error {
 			_, err := a.c.ModifyListener(ctx, &elb.ModifyListenerInput{ListenerArn: l.ListenerArn, Protocol: types.ProtocolEnumHttp})
 			return err

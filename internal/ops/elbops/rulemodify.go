@@ -86,6 +86,11 @@ func modifyDefaultRule(tx state.Tx, l model.Listener, c ruleChange) (Rule, error
 			return Rule{}, err
 		}
 		l.DefaultActions = c.actions
+		// The default rule is the listener's default actions: a network
+		// listener's still only forward, to one target group.
+		if err := checkListenerFits(tx, l); err != nil {
+			return Rule{}, err
+		}
 	}
 	return defaultRule(l), tx.PutListener(l)
 }
