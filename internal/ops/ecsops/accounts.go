@@ -21,8 +21,8 @@ import (
 //     setting takes when CreateCluster does not give one;
 //   - awsvpcTrunking, tagResourceAuthorization (no IAM to authorize
 //     against), fargateTaskRetirementWaitPeriod, fargateEventWindows and
-//     defaultLogDriverMode (the agent's log shipping never blocks a
-//     container) have no meaning here: stored and echoed;
+//     defaultLogDriverMode (the agent ships logs alike in either mode)
+//     have no meaning here: stored and echoed;
 //   - guardDutyActivate is AWS-managed and read-only; fargateFIPSMode can
 //     only be changed in the AWS GovCloud (US) Regions.
 
@@ -59,22 +59,6 @@ func effectiveSetting(tx state.Tx, principal string, spec model.SettingSpec) (mo
 		}
 	}
 	return model.AccountSetting{Name: spec.Name, Value: spec.Default, PrincipalARN: principal}, nil
-}
-
-// EffectiveAccountSetting is the value of a setting for the account's root
-// user (the account default), for in-process callers.
-func (s *Ops) EffectiveAccountSetting(ctx context.Context, name string) (string, error) {
-	spec, ok := model.AccountSettingSpec(name)
-	if !ok {
-		return "", settingNameErr()
-	}
-	var v string
-	err := s.st.View(ctx, func(tx state.Tx) error {
-		set, err := effectiveSetting(tx, tx.Partition.RootARN(), spec)
-		v = set.Value
-		return err
-	})
-	return v, apiErr(err)
 }
 
 func settingNameErr() error {
