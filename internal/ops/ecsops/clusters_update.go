@@ -28,13 +28,8 @@ func (s *Ops) UpdateCluster(ctx context.Context, in *UpdateClusterInput) (*Clust
 	if err := model.ValidateClusterSettings(in.Settings); err != nil {
 		return nil, apiErr(err)
 	}
-	for _, f := range []struct {
-		name string
-		raw  json.RawMessage
-	}{{"configuration", in.Configuration}, {"serviceConnectDefaults", in.ServiceConnectDefaults}} {
-		if err := model.ValidateEchoed(f.name, f.raw); err != nil {
-			return nil, apiErr(err)
-		}
+	if err := validateEchoed(echoed{"configuration", in.Configuration}, echoed{"serviceConnectDefaults", in.ServiceConnectDefaults}); err != nil {
+		return nil, err
 	}
 	return s.updateCluster(ctx, in.Cluster, func(c *model.Cluster) {
 		c.Settings = model.MergeClusterSettings(c.Settings, in.Settings)
@@ -75,13 +70,27 @@ func (s *Ops) UpdateClusterSettings(ctx context.Context, in *UpdateClusterSettin
 // updateCluster applies change to an ACTIVE cluster and answers with it
 // (settings, configuration and tags included, as ECS answers updates).
 func (s *Ops) updateCluster(ctx context.Context, ref string, change func(*model.Cluster)) (*Cluster, error) {
+	out, err := s.updateClusterTx(ctx, ref, func(_ state.Tx, c *model.Cluster) error {
+		change(c)
+		return nil
+	})
+	if err == nil {
+		s.log.Info("cluster updated", "cluster", out.Name)
+	}
+	return out, err
+}
+
+// updateClusterTx is updateCluster with a change that reads the store and can fail.
+func (s *Ops) updateClusterTx(ctx context.Context, ref string, change func(state.Tx, *model.Cluster) error) (*Cluster, error) {
 	var out Cluster
 	err := s.st.Update(ctx, func(tx state.Tx) error {
 		c, err := tx.ActiveCluster(clusterName(ref))
 		if err != nil {
 			return err
 		}
-		change(&c)
+		if err := change(tx, &c); err != nil {
+			return err
+		}
 		if err := tx.PutCluster(c); err != nil {
 			return err
 		}
@@ -91,6 +100,21 @@ func (s *Ops) updateCluster(ctx context.Context, ref string, change func(*model.
 	if err != nil {
 		return nil, apiErr(err)
 	}
-	s.log.Info("cluster updated", "cluster", out.Name)
 	return &out, nil
+}
+
+// echoed is a stored-and-echoed member of a request, by its name.
+type echoed struct {
+	name string
+	raw  json.RawMessage
+}
+
+// validateEchoed bounds echoed members as model.ValidateEchoed does.
+func validateEchoed(fields ...echoed) error {
+	for _, f := range fields {
+		if err := model.ValidateEchoed(f.name, f.raw); err != nil {
+			return apiErr(err)
+		}
+	}
+	return nil
 }

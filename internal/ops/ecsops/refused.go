@@ -33,10 +33,6 @@ func Refusal(op string) error {
 	case strings.Contains(op, "TaskSet"):
 		return awserr.New(CodeUnsupportedFeature, "Task sets (the EXTERNAL and CODE_DEPLOY deployment controllers) are not supported by Slipway yet: "+
 			"use the ECS deployment controller with a rolling, blue/green, canary or linear strategy.")
-	case op == "PutClusterCapacityProviders":
-		return awserr.New(CodeClient, "Capacity providers are not supported by Slipway yet: tasks run on this machine's container instance.")
-	case strings.Contains(op, "CapacityProvider"):
-		return awserr.New(CodeUnsupportedFeature, "Capacity providers are not supported by Slipway yet: tasks run on this machine's container instance.")
 	case op == "StartTask":
 		return awserr.New(CodeUnsupportedFeature, "StartTask is not supported by Slipway yet: use RunTask.")
 	case op == "ListServicesByNamespace":
