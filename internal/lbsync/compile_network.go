@@ -97,7 +97,7 @@ func compileNetworkGroup(tg model.TargetGroup, targets []model.TargetDescription
 // compileNetworkListener takes the listener's first forward default action (a
 // network load balancer's listener has only that one action).
 func compileNetworkListener(l model.Listener) l4.Listener {
-	out := l4.Listener{ARN: l.ARN, Port: l.Port, Protocol: l.Protocol}
+	out := l4.Listener{ARN: l.ARN, Port: l.Port, Protocol: l.Protocol, IdleTimeout: l.IdleTimeout()}
 	for _, c := range l.Certificates {
 		out.Certificates = append(out.Certificates, lb.Certificate{Name: c.ARN})
 	}

@@ -50,7 +50,9 @@ func TestCompileNetworkLoadBalancers(t *testing.T) {
 		model.TargetGroupHealthCheck{Enabled: true, Protocol: "HTTP", Port: "8081", Path: "/ping", IntervalSeconds: 30,
 			TimeoutSeconds: 6, HealthyThresholdCount: 5, UnhealthyThresholdCount: 2, HTTPCode: "200"}, nil)
 	f.register(tcp.ARN, model.TargetDescription{ID: "10.0.0.5", Port: 9001})
-	f.networkListener(7000, l4.ProtocolTCP, forward(map[string]int{tcp.ARN: 1}))
+	tcpListener := f.networkListener(7000, l4.ProtocolTCP, forward(map[string]int{tcp.ARN: 1}))
+	tcpListener.Attributes = map[string]string{model.ListenerAttrTCPIdleTimeout: "60"}
+	f.update(func(tx state.Tx) error { return tx.PutListener(tcpListener) })
 	f.networkListener(7001, l4.ProtocolTLS, forward(map[string]int{tcp.ARN: 1}), "file:///etc/cert.pem")
 	f.networkListener(5353, l4.ProtocolUDP, forward(map[string]int{udp.ARN: 1}))
 
@@ -75,11 +77,17 @@ func TestCompileNetworkLoadBalancers(t *testing.T) {
 		t.Fatalf("l4 config %+v", net)
 	}
 	l := net.Listeners[1]
-	if l.Port != 7000 || l.Protocol != l4.ProtocolTCP || len(l.Forward) != 1 || l.Forward[0].ARN != tcp.ARN {
+	if l.Port != 7000 || l.Protocol != l4.ProtocolTCP || len(l.Forward) != 1 || l.Forward[0].ARN != tcp.ARN ||
+		l.IdleTimeout != 60*time.Second {
 		t.Errorf("TCP listener %+v", l)
 	}
-	if tl := net.Listeners[2]; tl.Protocol != l4.ProtocolTLS || len(tl.Certificates) != 1 || tl.Certificates[0].Name != "file:///etc/cert.pem" {
+	// tcp.idle_timeout.seconds defaults to 350 on TCP and TLS; UDP has none.
+	if tl := net.Listeners[2]; tl.Protocol != l4.ProtocolTLS || len(tl.Certificates) != 1 || tl.Certificates[0].Name != "file:///etc/cert.pem" ||
+		tl.IdleTimeout != 350*time.Second {
 		t.Errorf("TLS listener %+v", tl)
+	}
+	if ul := net.Listeners[0]; ul.Protocol != l4.ProtocolUDP || ul.IdleTimeout != 0 {
+		t.Errorf("UDP listener %+v", ul)
 	}
 	byARN := map[string]l4.TargetGroup{}
 	for _, g := range net.TargetGroups {
