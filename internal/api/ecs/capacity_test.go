@@ -87,3 +87,31 @@ func TestCapacityProviders(t *testing.T) {
 		t.Fatalf("after delete: %+v %v", after, err)
 	}
 }
+
+func TestServiceCapacityProviderStrategyChecked(t *testing.T) {
+	ctx := context.Background()
+	api := newTestAPI(t, nil, nil)
+	c := api.client
+	createDefault(t, api)
+	registerTalk(t, api)
+	create := func(name string, lt types.LaunchType, items ...types.CapacityProviderStrategyItem) error {
+		_, err := c.CreateService(ctx, &awsecs.CreateServiceInput{ServiceName: aws.String(name), TaskDefinition: aws.String("talk"),
+			DesiredCount: aws.Int32(0), LaunchType: lt, CapacityProviderStrategy: items})
+		return err
+	}
+	if err := create("ok", "", types.CapacityProviderStrategyItem{CapacityProvider: aws.String("FARGATE"), Base: 1, Weight: 1},
+		types.CapacityProviderStrategyItem{CapacityProvider: aws.String("FARGATE_SPOT"), Weight: 3}); err != nil {
+		t.Fatal(err)
+	}
+	desc, err := c.DescribeServices(ctx, &awsecs.DescribeServicesInput{Services: []string{"ok"}})
+	if err != nil || len(desc.Services[0].CapacityProviderStrategy) != 2 || desc.Services[0].CapacityProviderStrategy[1].Weight != 3 {
+		t.Fatalf("echo: %+v %v", desc, err)
+	}
+	wantCode(t, create("unassociated", "", types.CapacityProviderStrategyItem{CapacityProvider: aws.String("web-asg")}), "InvalidParameterException")
+	wantCode(t, create("both", types.LaunchTypeFargate, types.CapacityProviderStrategyItem{CapacityProvider: aws.String("FARGATE")}), "InvalidParameterException")
+	wantCode(t, create("bases", "", types.CapacityProviderStrategyItem{CapacityProvider: aws.String("FARGATE"), Base: 1},
+		types.CapacityProviderStrategyItem{CapacityProvider: aws.String("FARGATE_SPOT"), Base: 1}), "InvalidParameterException")
+	_, err = c.UpdateService(ctx, &awsecs.UpdateServiceInput{Service: aws.String("ok"),
+		CapacityProviderStrategy: []types.CapacityProviderStrategyItem{{CapacityProvider: aws.String("nope")}}})
+	wantCode(t, err, "InvalidParameterException")
+}

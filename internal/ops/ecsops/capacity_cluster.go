@@ -161,3 +161,31 @@ func (s *Ops) PutClusterCapacityProviders(ctx context.Context, in *PutClusterCap
 	s.log.Info("cluster capacity providers put", "cluster", out.Name, "providers", len(in.CapacityProviders))
 	return out, nil
 }
+
+// checkCapacityStrategy applies ECS's rules to a service's
+// capacityProviderStrategy: its bounds, no launchType beside it, and only
+// FARGATE, FARGATE_SPOT or the cluster's own providers. The strategy is
+// stored and echoed; tasks run on the cluster's container instances.
+func checkCapacityStrategy(cluster model.Cluster, raw json.RawMessage, launchType string) error {
+	if len(raw) == 0 {
+		return nil
+	}
+	var items []model.CapacityProviderStrategyItem
+	if err := json.Unmarshal(raw, &items); err != nil {
+		return invalidParam("capacityProviderStrategy is not valid: %v", err)
+	}
+	if len(items) > 0 && launchType != "" {
+		return invalidParam("Specifying both a launchType and capacityProviderStrategy is not supported.")
+	}
+	if err := model.ValidateCapacityProviderStrategy(items); err != nil {
+		return apiErr(err)
+	}
+	for _, it := range items {
+		if !slices.Contains(cluster.CapacityProviders, it.CapacityProvider) &&
+			it.CapacityProvider != model.CapacityFargate && it.CapacityProvider != model.CapacityFargateSpot {
+			return invalidParam("The specified capacity provider strategy cannot contain a capacity provider that is not associated with the cluster. " +
+				"Associate the capacity provider with the cluster or specify a valid capacity provider and try again.")
+		}
+	}
+	return nil
+}

@@ -166,6 +166,9 @@ func (s *Ops) CreateService(ctx context.Context, in *CreateServiceInput) (*Servi
 		if err := checkServiceNetwork(tx, td, in.NetworkConfiguration, in.LoadBalancers); err != nil {
 			return err
 		}
+		if err := checkCapacityStrategy(cluster, in.CapacityProviderStrategy, in.LaunchType); err != nil {
+			return err
+		}
 		svc := newService(tx, cluster, in, s.st.NowTime())
 		seq, err := tx.NextDeploymentSeq()
 		if err != nil {

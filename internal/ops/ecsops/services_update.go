@@ -54,6 +54,9 @@ func (s *Ops) UpdateService(ctx context.Context, in *UpdateServiceInput) (*Servi
 		if err != nil {
 			return err
 		}
+		if err := checkCapacityStrategy(cluster, in.CapacityProviderStrategy, ""); err != nil {
+			return err
+		}
 		redeploy, err := s.applyServiceUpdate(ctx, tx, &svc, in)
 		if err != nil {
 			return err
