@@ -85,7 +85,7 @@ func (e *epoch) time() *time.Time {
 
 // putScheduledAction decodes PutScheduledAction, whose StartTime and
 // EndTime are timestamps.
-func putScheduledAction(f func(context.Context, *aasops.PutScheduledActionInput) error) opFunc {
+func putScheduledAction(f func(context.Context, *aasops.PutScheduledActionInput) error) awsproto.JSONOp {
 	return func(ctx context.Context, body []byte) (any, error) {
 		var in struct {
 			aasops.PutScheduledActionInput

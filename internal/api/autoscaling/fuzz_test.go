@@ -25,7 +25,7 @@ func FuzzOperations(f *testing.F) {
 	h := New(aasops.New(aasops.Options{Region: "us-east-1", Account: "000000000000", Store: db, Alarms: cw,
 		Services: services{"default/web": true}}), nil)
 	var ops []string
-	for name := range h.ops {
+	for name := range h.Ops {
 		ops = append(ops, name)
 	}
 	sort.Strings(ops)

@@ -6,10 +6,7 @@
 package autoscaling
 
 import (
-	"context"
-	"io"
 	"log/slog"
-	"net/http"
 
 	"github.com/slipway-dev/slipway/internal/api/awsproto"
 	"github.com/slipway-dev/slipway/internal/ops/aasops"
@@ -27,99 +24,30 @@ const (
 // serverFault is the code of errors that are the service's fault.
 const serverFault = aasops.CodeInternal
 
-// maxBody bounds a request body (the largest requests, policies with 20
-// steps, are a few KiB).
-const maxBody = 1 << 20
-
-type opFunc func(ctx context.Context, body []byte) (any, error)
-
 // Handler serves Application Auto Scaling operations.
 type Handler struct {
-	ops    map[string]opFunc
-	logger *slog.Logger
+	awsproto.JSONHandler
 }
 
 // New returns the handler over the operations svc.
 func New(svc *aasops.Service, logger *slog.Logger) *Handler {
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	h := &Handler{logger: logger}
-	h.ops = map[string]opFunc{
-		"RegisterScalableTarget":    op(svc.RegisterScalableTarget),
-		"DescribeScalableTargets":   op(svc.DescribeScalableTargets),
-		"DeregisterScalableTarget":  noOutput(svc.DeregisterScalableTarget),
-		"PutScalingPolicy":          op(svc.PutScalingPolicy),
-		"DescribeScalingPolicies":   op(svc.DescribeScalingPolicies),
-		"DeleteScalingPolicy":       noOutput(svc.DeleteScalingPolicy),
-		"DescribeScalingActivities": op(svc.DescribeScalingActivities),
+	ops := map[string]awsproto.JSONOp{
+		"RegisterScalableTarget":    awsproto.Op(svc.RegisterScalableTarget, wire),
+		"DescribeScalableTargets":   awsproto.Op(svc.DescribeScalableTargets, wire),
+		"DeregisterScalableTarget":  awsproto.NoOutput(svc.DeregisterScalableTarget),
+		"PutScalingPolicy":          awsproto.Op(svc.PutScalingPolicy, wire),
+		"DescribeScalingPolicies":   awsproto.Op(svc.DescribeScalingPolicies, wire),
+		"DeleteScalingPolicy":       awsproto.NoOutput(svc.DeleteScalingPolicy),
+		"DescribeScalingActivities": awsproto.Op(svc.DescribeScalingActivities, wire),
 		"PutScheduledAction":        putScheduledAction(svc.PutScheduledAction),
-		"DescribeScheduledActions":  op(svc.DescribeScheduledActions),
-		"DeleteScheduledAction":     noOutput(svc.DeleteScheduledAction),
-		"TagResource":               noOutput(svc.TagResource),
-		"UntagResource":             noOutput(svc.UntagResource),
-		"ListTagsForResource":       op(svc.ListTagsForResource),
+		"DescribeScheduledActions":  awsproto.Op(svc.DescribeScheduledActions, wire),
+		"DeleteScheduledAction":     awsproto.NoOutput(svc.DeleteScheduledAction),
+		"TagResource":               awsproto.NoOutput(svc.TagResource),
+		"UntagResource":             awsproto.NoOutput(svc.UntagResource),
+		"ListTagsForResource":       awsproto.Op(svc.ListTagsForResource, wire),
 	}
-	return h
+	return &Handler{awsproto.JSONHandler{TargetPrefix: TargetPrefix, Ops: ops, ServerFault: serverFault, Logger: logger}}
 }
 
-// op adapts a typed operation: the body decodes into In
-// (SerializationException when it does not fit) and the output is encoded
-// by reflection (encode).
-func op[In, Out any](f func(context.Context, *In) (*Out, error)) opFunc {
-	return func(ctx context.Context, body []byte) (any, error) {
-		in := new(In)
-		if err := awsproto.DecodeJSON(body, in); err != nil {
-			return nil, err
-		}
-		out, err := f(ctx, in)
-		if err != nil {
-			return nil, err
-		}
-		return encode(out), nil
-	}
-}
-
-// noOutput adapts an operation that answers with an empty object.
-func noOutput[In any](f func(context.Context, *In) error) opFunc {
-	return func(ctx context.Context, body []byte) (any, error) {
-		in := new(In)
-		if err := awsproto.DecodeJSON(body, in); err != nil {
-			return nil, err
-		}
-		return struct{}{}, f(ctx, in)
-	}
-}
-
-// ServeHTTP implements http.Handler for requests the Router sent here.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	name := awsproto.JSONOperation(r.Header.Get("X-Amz-Target"), TargetPrefix)
-	f, ok := h.ops[name]
-	if !ok {
-		awsproto.WriteJSONError(w, awsproto.ClientError("UnknownOperationException",
-			"Unknown operation %.200s", r.Header.Get("X-Amz-Target")), serverFault)
-		return
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil {
-		awsproto.WriteJSONError(w, err, serverFault)
-		return
-	}
-	if len(body) > maxBody {
-		awsproto.WriteJSONError(w, awsproto.Errorf(http.StatusRequestEntityTooLarge, "SerializationException",
-			"The request body is larger than %d bytes.", maxBody), serverFault)
-		return
-	}
-	out, err := f(r.Context(), body)
-	if err != nil {
-		e := awsproto.AsError(err, serverFault)
-		if e.Status >= 500 {
-			h.logger.Error("operation failed", "op", name, "err", err, "request_id", w.Header().Get("X-Amzn-RequestId"))
-		}
-		awsproto.WriteJSONError(w, e, serverFault)
-		return
-	}
-	if err := awsproto.WriteJSON(w, out); err != nil {
-		h.logger.Error("encoding an answer", "op", name, "err", err)
-	}
-}
+// wire encodes an operation's output in the service's JSON shape (encode).
+func wire[Out any](o *Out) any { return encode(o) }
