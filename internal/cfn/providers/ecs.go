@@ -51,8 +51,11 @@ func (p ECSClusters) Create(ctx context.Context, req *stack.Request) (*stack.Res
 	return &stack.Result{PhysicalID: c.Name, Attributes: map[string]any{"Arn": c.ARN}}, nil
 }
 
-// Update implements stack.Provider: tags only (Slipway has no
-// UpdateClusterSettings); a change of anything else is refused.
+// Update implements stack.Provider. ClusterSettings, Configuration and
+// ServiceConnectDefaults update with no interruption (UpdateCluster), as
+// CloudFormation's resource reference lists them; a setting the template no
+// longer names is not reset (ECS has no call that removes one), and a change
+// of the name or the capacity providers is refused.
 func (p ECSClusters) Update(ctx context.Context, req *stack.Request) (*stack.Result, error) {
 	var in, old ecsops.CreateClusterInput
 	if err := decodeAPI(apiDocument(req.Properties).(map[string]any), &in, true); err != nil {
@@ -61,17 +64,27 @@ func (p ECSClusters) Update(ctx context.Context, req *stack.Request) (*stack.Res
 	if err := decodeAPI(apiDocument(req.Previous).(map[string]any), &old, true); err != nil {
 		return nil, err
 	}
-	in.Tags, old.Tags = nil, nil
-	a, _ := json.Marshal(in)
-	b, _ := json.Marshal(old)
-	if string(a) != string(b) {
-		return nil, fmt.Errorf("%w: Slipway cannot change an ECS cluster's settings, configuration or capacity providers in place", stack.ErrUnsupported)
+	if !sameJSON(in.CapacityProviders, old.CapacityProviders) || !sameJSON(in.DefaultCapacityProviderStrategy, old.DefaultCapacityProviderStrategy) || in.ClusterName != old.ClusterName {
+		return nil, fmt.Errorf("%w: Slipway cannot change an ECS cluster's name or capacity providers in place", stack.ErrUnsupported)
+	}
+	if !sameJSON(in.Settings, old.Settings) || !sameJSON(in.Configuration, old.Configuration) || !sameJSON(in.ServiceConnectDefaults, old.ServiceConnectDefaults) {
+		if _, err := p.Ops.UpdateCluster(ctx, &ecsops.UpdateClusterInput{Cluster: req.PhysicalID, Settings: in.Settings,
+			Configuration: in.Configuration, ServiceConnectDefaults: in.ServiceConnectDefaults}); err != nil {
+			return nil, err
+		}
 	}
 	arn, _ := req.Attributes["Arn"].(string)
 	if err := retag(ctx, p.Ops, arn, req.Previous, req.Properties); err != nil {
 		return nil, err
 	}
 	return &stack.Result{PhysicalID: req.PhysicalID, Attributes: req.Attributes}, nil
+}
+
+// sameJSON reports whether a and b encode alike.
+func sameJSON(a, b any) bool {
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return string(x) == string(y)
 }
 
 // Delete implements stack.Provider.
