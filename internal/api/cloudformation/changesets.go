@@ -13,7 +13,7 @@ type createChangeSetResult struct {
 }
 
 func (h *Handler) createChangeSet(ctx context.Context, f form) (any, error) {
-	if err := refuseTemplateURL(f); err != nil {
+	if err := refuseUnsupported(f); err != nil {
 		return nil, err
 	}
 	if len(f.list("ResourcesToImport")) > 0 || f.str("ChangeSetType") == "IMPORT" {
@@ -27,7 +27,7 @@ func (h *Handler) createChangeSet(ctx context.Context, f form) (any, error) {
 		return nil, err
 	}
 	cs, err := h.e.CreateChangeSet(ctx, &stack.ChangeSetInput{StackName: f.str("StackName"), ChangeSetName: f.str("ChangeSetName"),
-		ChangeSetType: f.str("ChangeSetType"), TemplateBody: f.str("TemplateBody"), UsePreviousTemplate: usePrev,
+		ChangeSetType: f.str("ChangeSetType"), TemplateBody: f.str("TemplateBody"), TemplateURL: f.str("TemplateURL"), UsePreviousTemplate: usePrev,
 		Parameters: parameters(f), Capabilities: f.strings("Capabilities"), Tags: tags(f),
 		NotificationARNs: f.strings("NotificationARNs"), RoleARN: f.str("RoleARN"), Description: f.str("Description"),
 		OnStackFailure: f.str("OnStackFailure")})

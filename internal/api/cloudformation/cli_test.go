@@ -80,9 +80,10 @@ Outputs:
     Export: {Name: !Sub '${AWS::StackName}:RoleArn'}
 `
 
-// TestAWSCLI drives the API with the real AWS CLI: create-stack and its
-// waiter, update-stack --use-previous-template, a change set created,
-// described, executed and waited for, deploy, and delete-stack. It is
+// TestAWSCLI drives the API with the real AWS CLI: validate-template (a
+// body and a --template-url), create-stack and its waiter, update-stack
+// --use-previous-template, a change set created, described, executed and
+// waited for, deploy, and delete-stack. It is
 // skipped when aws is not installed, except in CI (CI=true).
 func TestAWSCLI(t *testing.T) {
 	if _, err := exec.LookPath("aws"); err != nil {
@@ -136,6 +137,10 @@ func TestAWSCLI(t *testing.T) {
 	v := run("validate-template", "--template-body", "file://"+file)
 	if v["Description"] != "Logs for a service." || len(v["Parameters"].([]any)) != 2 || v["Capabilities"].([]any)[0] != "CAPABILITY_IAM" {
 		t.Errorf("validate-template %v", v)
+	}
+	// --template-url is passed through by the CLI and read by the server.
+	if v := run("validate-template", "--template-url", "file://"+file); v["Description"] != "Logs for a service." {
+		t.Errorf("validate-template --template-url %v", v)
 	}
 	// Without CAPABILITY_IAM the IAM role is refused, as CloudFormation refuses it.
 	if out, err := aws("create-stack", "--stack-name", "logs", "--template-body", "file://"+file,

@@ -29,12 +29,9 @@ func tags(f form) []stack.Tag {
 	return out
 }
 
-// refuseTemplateURL refuses what Slipway does not fetch: templates come in
-// TemplateBody (the AWS CLI reads file:// itself).
-func refuseTemplateURL(f form) error {
-	if f.str("TemplateURL") != "" {
-		return validationf("Slipway reads templates from TemplateBody only: TemplateURL (S3) is not supported; pass --template-body file://template.yml")
-	}
+// refuseUnsupported refuses what Slipway does not run: stack policies and
+// rollback triggers. (TemplateURL is fetched by the engine.)
+func refuseUnsupported(f form) error {
 	for _, name := range []string{"StackPolicyBody", "StackPolicyURL", "StackPolicyDuringUpdateBody", "StackPolicyDuringUpdateURL"} {
 		if f.str(name) != "" {
 			return validationf("Slipway does not support stack policies (%s)", name)
@@ -51,7 +48,7 @@ type stackIDResult struct {
 }
 
 func (h *Handler) createStack(ctx context.Context, f form) (any, error) {
-	if err := refuseTemplateURL(f); err != nil {
+	if err := refuseUnsupported(f); err != nil {
 		return nil, err
 	}
 	disable, err := f.boolean("DisableRollback")
@@ -66,7 +63,7 @@ func (h *Handler) createStack(ctx context.Context, f form) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	id, err := h.e.CreateStack(ctx, &stack.CreateInput{StackName: f.str("StackName"), TemplateBody: f.str("TemplateBody"),
+	id, err := h.e.CreateStack(ctx, &stack.CreateInput{StackName: f.str("StackName"), TemplateBody: f.str("TemplateBody"), TemplateURL: f.str("TemplateURL"),
 		Parameters: parameters(f), Capabilities: f.strings("Capabilities"), Tags: tags(f),
 		NotificationARNs: f.strings("NotificationARNs"), RoleARN: f.str("RoleARN"), TimeoutInMinutes: timeout,
 		DisableRollback: disable, OnFailure: f.str("OnFailure"), TerminationProtection: guard, Token: f.str("ClientRequestToken")})
@@ -77,7 +74,7 @@ func (h *Handler) createStack(ctx context.Context, f form) (any, error) {
 }
 
 func (h *Handler) updateStack(ctx context.Context, f form) (any, error) {
-	if err := refuseTemplateURL(f); err != nil {
+	if err := refuseUnsupported(f); err != nil {
 		return nil, err
 	}
 	usePrev, err := f.boolean("UsePreviousTemplate")
@@ -88,7 +85,7 @@ func (h *Handler) updateStack(ctx context.Context, f form) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	id, err := h.e.UpdateStack(ctx, &stack.UpdateInput{StackName: f.str("StackName"), TemplateBody: f.str("TemplateBody"),
+	id, err := h.e.UpdateStack(ctx, &stack.UpdateInput{StackName: f.str("StackName"), TemplateBody: f.str("TemplateBody"), TemplateURL: f.str("TemplateURL"),
 		UsePreviousTemplate: usePrev, Parameters: parameters(f), Capabilities: f.strings("Capabilities"), Tags: tags(f),
 		NotificationARNs: f.strings("NotificationARNs"), RoleARN: f.str("RoleARN"), DisableRollback: disable,
 		Token: f.str("ClientRequestToken")})

@@ -36,11 +36,11 @@ type validateResult struct {
 	DeclaredTransforms *list[string]
 }
 
-func (h *Handler) validateTemplate(_ context.Context, f form) (any, error) {
-	if err := refuseTemplateURL(f); err != nil {
+func (h *Handler) validateTemplate(ctx context.Context, f form) (any, error) {
+	if err := refuseUnsupported(f); err != nil {
 		return nil, err
 	}
-	sum, err := h.e.ValidateTemplate(f.str("TemplateBody"))
+	sum, err := h.e.ValidateTemplate(ctx, f.str("TemplateBody"), f.str("TemplateURL"))
 	if err != nil {
 		return nil, err
 	}
@@ -93,10 +93,10 @@ type summaryResult struct {
 }
 
 func (h *Handler) getTemplateSummary(ctx context.Context, f form) (any, error) {
-	if err := refuseTemplateURL(f); err != nil {
+	if err := refuseUnsupported(f); err != nil {
 		return nil, err
 	}
-	sum, ids, err := h.e.TemplateSummary(ctx, f.str("TemplateBody"), f.str("StackName"))
+	sum, ids, err := h.e.TemplateSummary(ctx, f.str("TemplateBody"), f.str("TemplateURL"), f.str("StackName"))
 	if err != nil {
 		return nil, err
 	}

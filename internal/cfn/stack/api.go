@@ -12,16 +12,18 @@ import (
 // CreateInput is CreateStack's input.
 type CreateInput struct {
 	StackName, TemplateBody string
-	Parameters              []ParameterInput
-	Capabilities            []string
-	Tags                    []Tag
-	NotificationARNs        []string
-	RoleARN                 string
-	TimeoutInMinutes        int
-	DisableRollback         bool
-	OnFailure               string
-	TerminationProtection   bool
-	Token                   string
+	// TemplateURL names the template instead of TemplateBody (see source).
+	TemplateURL           string
+	Parameters            []ParameterInput
+	Capabilities          []string
+	Tags                  []Tag
+	NotificationARNs      []string
+	RoleARN               string
+	TimeoutInMinutes      int
+	DisableRollback       bool
+	OnFailure             string
+	TerminationProtection bool
+	Token                 string
 }
 
 // CreateStack checks the template and parameters, records the stack in
@@ -40,7 +42,11 @@ func (e *Engine) CreateStack(ctx context.Context, in *CreateInput) (string, erro
 		return "", err
 	}
 	id := e.stackARN(in.StackName)
-	p, err := e.prepare(ctx, in.StackName, id, in.TemplateBody, in.Parameters, nil, Config{Capabilities: in.Capabilities,
+	body, err := e.source(ctx, in.TemplateBody, in.TemplateURL)
+	if err != nil {
+		return "", err
+	}
+	p, err := e.prepare(ctx, in.StackName, id, body, in.Parameters, nil, Config{Capabilities: in.Capabilities,
 		Tags: in.Tags, NotificationARNs: in.NotificationARNs, RoleARN: in.RoleARN, TimeoutInMinutes: in.TimeoutInMinutes})
 	if err == nil {
 		err = p.preview()
@@ -80,14 +86,16 @@ func (e *Engine) refuseExisting(ctx context.Context, name string) error {
 // UpdateInput is UpdateStack's input. Tags nil keeps the stack's tags.
 type UpdateInput struct {
 	StackName, TemplateBody string
-	UsePreviousTemplate     bool
-	Parameters              []ParameterInput
-	Capabilities            []string
-	Tags                    []Tag
-	NotificationARNs        []string
-	RoleARN                 string
-	DisableRollback         bool
-	Token                   string
+	// TemplateURL names the template instead of TemplateBody (see source).
+	TemplateURL         string
+	UsePreviousTemplate bool
+	Parameters          []ParameterInput
+	Capabilities        []string
+	Tags                []Tag
+	NotificationARNs    []string
+	RoleARN             string
+	DisableRollback     bool
+	Token               string
 }
 
 // UpdateStack checks the new template and parameters against the stack,
@@ -97,7 +105,7 @@ func (e *Engine) UpdateStack(ctx context.Context, in *UpdateInput) (string, erro
 	if err != nil {
 		return "", err
 	}
-	p, err := e.prepareUpdate(ctx, s, in.TemplateBody, in.UsePreviousTemplate, in.Parameters,
+	p, err := e.prepareUpdate(ctx, s, in.TemplateBody, in.TemplateURL, in.UsePreviousTemplate, in.Parameters,
 		Config{Capabilities: in.Capabilities, Tags: in.Tags, NotificationARNs: in.NotificationARNs, RoleARN: in.RoleARN})
 	if err != nil {
 		return "", err
@@ -127,12 +135,17 @@ func (e *Engine) updatable(ctx context.Context, name string) (*Stack, error) {
 
 // prepareUpdate is prepare for a new configuration of an existing stack:
 // UsePreviousTemplate, and the rule that a resource keeps its type.
-func (e *Engine) prepareUpdate(ctx context.Context, s *Stack, body string, usePrevious bool, params []ParameterInput, cfg Config) (*prepared, error) {
+func (e *Engine) prepareUpdate(ctx context.Context, s *Stack, body, rawURL string, usePrevious bool, params []ParameterInput, cfg Config) (*prepared, error) {
 	if usePrevious {
-		if body != "" {
+		if body != "" || rawURL != "" {
 			return nil, validation(ErrInvalidInput, "You cannot specify both usePreviousTemplate and templateBody or templateURL.")
 		}
 		body = s.Current.Template
+	} else {
+		var err error
+		if body, err = e.source(ctx, body, rawURL); err != nil {
+			return nil, err
+		}
 	}
 	if cfg.Tags == nil {
 		cfg.Tags = s.Current.Tags

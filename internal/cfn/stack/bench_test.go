@@ -122,7 +122,7 @@ func BenchmarkValidateTemplate200(b *testing.B) {
 	cpu := cpuTime()
 	for b.Loop() {
 		start := time.Now()
-		if _, err := e.ValidateTemplate(body); err != nil {
+		if _, err := e.ValidateTemplate(ctx, body, ""); err != nil {
 			b.Fatal(err)
 		}
 		ds = append(ds, time.Since(start))

@@ -13,6 +13,7 @@ import (
 type ChangeSetInput struct {
 	StackName, ChangeSetName, ChangeSetType string
 	TemplateBody                            string
+	TemplateURL                             string
 	UsePreviousTemplate                     bool
 	Parameters                              []ParameterInput
 	Capabilities                            []string
@@ -48,8 +49,12 @@ func (e *Engine) CreateChangeSet(ctx context.Context, in *ChangeSetInput) (*Chan
 	switch typ {
 	case ChangeSetTypeCreate:
 		s, err = e.reviewStack(ctx, in.StackName)
+		var body string
 		if err == nil {
-			p, err = e.prepare(ctx, s.Name, s.ID, in.TemplateBody, in.Parameters, nil, cfg)
+			body, err = e.source(ctx, in.TemplateBody, in.TemplateURL)
+		}
+		if err == nil {
+			p, err = e.prepare(ctx, s.Name, s.ID, body, in.Parameters, nil, cfg)
 		}
 	case ChangeSetTypeUpdate:
 		s, err = e.lookup(ctx, in.StackName)
@@ -57,7 +62,7 @@ func (e *Engine) CreateChangeSet(ctx context.Context, in *ChangeSetInput) (*Chan
 			err = stateRefused(s, "updated")
 		}
 		if err == nil {
-			p, err = e.prepareUpdate(ctx, s, in.TemplateBody, in.UsePreviousTemplate, in.Parameters, cfg)
+			p, err = e.prepareUpdate(ctx, s, in.TemplateBody, in.TemplateURL, in.UsePreviousTemplate, in.Parameters, cfg)
 		}
 	default:
 		return nil, validation(ErrInvalidInput, "1 validation error detected: Value '%s' at 'changeSetType' failed to satisfy constraint: Member must satisfy enum value set: [CREATE, UPDATE]", typ)

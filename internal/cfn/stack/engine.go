@@ -25,6 +25,8 @@ type Options struct {
 	// Now is the clock (time.Now when nil).
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Fetcher reads TemplateURLs (URLFetcher when nil).
+	Fetcher Fetcher
 }
 
 // Engine runs CloudFormation's stack operations. The API calls (CreateStack,
@@ -39,6 +41,7 @@ type Engine struct {
 	part      partition
 	now       func() time.Time
 	log       *slog.Logger
+	fetch     Fetcher
 
 	// mu guards pending, running and claimed: the stacks whose operation is
 	// queued, the ones a goroutine is working on, and those this process
@@ -76,6 +79,10 @@ func New(opts Options) *Engine {
 		log:     opts.Logger.With("component", "cloudformation"),
 		part:    partition{name: opts.Partition, region: opts.Region, account: opts.Account, urlSuffix: opts.URLSuffix},
 		pending: map[string]bool{}, running: map[string]bool{}, claimed: map[string]bool{}, cancels: map[string]context.CancelFunc{}, wake: make(chan struct{}, 1)}
+	if opts.Fetcher == nil {
+		opts.Fetcher = URLFetcher{}
+	}
+	e.fetch = opts.Fetcher
 	e.recorded = recordedProvider{cat: opts.Catalog, part: e.part}
 	return e
 }

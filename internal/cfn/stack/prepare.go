@@ -42,9 +42,6 @@ func (e *Engine) prepare(ctx context.Context, name, id, body string, params []Pa
 	if body == "" {
 		return nil, validation(ErrInvalidInput, "Either Template URL or Template Body must be specified.")
 	}
-	if len(body) > template.MaxTemplateBodyBytes {
-		return nil, validation(ErrInvalidInput, "1 validation error detected: Value at 'templateBody' failed to satisfy constraint: Member must have length less than or equal to %d", template.MaxTemplateBodyBytes)
-	}
 	t, err := e.parse(body)
 	if err != nil {
 		return nil, err

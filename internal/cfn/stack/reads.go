@@ -128,8 +128,8 @@ func (e *Engine) Template(ctx context.Context, stackName, changeSetName string) 
 
 // ValidateTemplate checks a template as CloudFormation's ValidateTemplate
 // does and describes it.
-func (e *Engine) ValidateTemplate(body string) (*template.Summary, error) {
-	t, err := e.checkBody(body)
+func (e *Engine) ValidateTemplate(ctx context.Context, body, rawURL string) (*template.Summary, error) {
+	t, err := e.checkBody(ctx, body, rawURL)
 	if err != nil {
 		return nil, err
 	}
@@ -139,15 +139,17 @@ func (e *Engine) ValidateTemplate(body string) (*template.Summary, error) {
 
 // TemplateSummary is GetTemplateSummary: of a template body or of a stack's
 // template.
-func (e *Engine) TemplateSummary(ctx context.Context, body, stackName string) (*template.Summary, []template.ResourceIdentifierSummary, error) {
+func (e *Engine) TemplateSummary(ctx context.Context, body, rawURL, stackName string) (*template.Summary, []template.ResourceIdentifierSummary, error) {
+	var t *template.Template
+	var err error
 	if stackName != "" {
-		b, err := e.Template(ctx, stackName, "")
-		if err != nil {
-			return nil, nil, err
+		var b string
+		if b, err = e.Template(ctx, stackName, ""); err == nil {
+			t, err = e.parse(b)
 		}
-		body = b
+	} else {
+		t, err = e.checkBody(ctx, body, rawURL)
 	}
-	t, err := e.checkBody(body)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -155,12 +157,10 @@ func (e *Engine) TemplateSummary(ctx context.Context, body, stackName string) (*
 	return &sum, t.ResourceIdentifierSummaries(e.cat), nil
 }
 
-func (e *Engine) checkBody(body string) (*template.Template, error) {
-	if body == "" {
-		return nil, validation(ErrInvalidInput, "Either Template URL or Template Body must be specified.")
-	}
-	if len(body) > template.MaxTemplateBodyBytes {
-		return nil, validation(ErrInvalidInput, "1 validation error detected: Value at 'templateBody' failed to satisfy constraint: Member must have length less than or equal to %d", template.MaxTemplateBodyBytes)
+func (e *Engine) checkBody(ctx context.Context, body, rawURL string) (*template.Template, error) {
+	body, err := e.source(ctx, body, rawURL)
+	if err != nil {
+		return nil, err
 	}
 	return e.parse(body)
 }
