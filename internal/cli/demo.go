@@ -31,15 +31,23 @@ const (
 func newDemoCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "demo",
-		Short: "Show a zero-downtime deploy and a circuit-breaker rollback on this machine, then clean up",
+		Short: "Show a zero-downtime deploy, a circuit-breaker rollback and a canary failing back on this machine, then clean up",
 		Long: `Starts an embedded Slipway in a temporary directory (127.0.0.1, free ports), builds
 examples/talk-service, and through the ECS and ELBv2 APIs creates a load balancer
 and a service of 3 tasks. Under steady load it deploys v2, then a broken v3 that
-the deployment circuit breaker rolls back, and reports the requests served and
-failed per revision. Everything is stopped and removed at the end, on Ctrl-C too.
+the deployment circuit breaker rolls back. Then it switches the service to a
+CANARY strategy with a CloudWatch alarm on the green target group's
+HTTPCode_Target_5XX_Count and deploys a v4 that answers half its requests with
+500: the alarm fails the canary back from its 10% share (the embedded server
+runs at --time-scale 60, so the alarm's one-minute period lasts a second). It
+reports the requests served and failed per revision, and how many failed while
+the canary had its share. Everything is stopped and removed at the end, on
+Ctrl-C too.
 
 Run it from a Slipway checkout: go run ./cmd/slipway demo
-Exit code 0 when v2 completed, v3 was rolled back and no request failed.`,
+Exit code 0 when v2 completed, v3 was rolled back, the canary failed back, no
+request failed in the rolling acts and the canary's failures were all its own
+and within its share of the load over the detection time.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return g.demo(cmd.Context()) },
 	}
@@ -53,12 +61,16 @@ type demo struct {
 	dir   string
 	srv   *server.Server
 	c     deployClients
+	lb    demoLB
 	load  *loadGen
 }
 
 // demoResult is what the demo measured.
 type demoResult struct {
-	v2, v3   outcome
+	v2, v3 outcome
+	canary canaryResult
+	// rolling is the client's count before the canary act; client is all of it.
+	rolling  loadResult
 	client   loadResult
 	requests *requestReport // nil when the figures were unavailable
 }
@@ -99,6 +111,10 @@ func (d *demo) run(ctx context.Context) (demoResult, error) {
 	if res.v3, err = d.deploy(ctx, "a broken v3 (it exits at start)", "TALK_VERSION=v3", "TALK_CRASH_AT_START=true"); err != nil {
 		return res, err
 	}
+	res.rolling = d.load.snapshot()
+	if res.canary, err = d.canary(ctx); err != nil {
+		return res, err
+	}
 	res.client = d.load.stop()
 	if end := stats.sampleStats(ctx, svc); base != nil && end != nil {
 		res.requests = base.delta(end)
@@ -121,7 +137,8 @@ func (d *demo) setUp(ctx context.Context) error {
 	if d.dir, err = os.MkdirTemp("", "slipway-demo-"); err != nil {
 		return fmt.Errorf("creating the demo's temporary directory: %w", err)
 	}
-	d.srv, err = server.Start(ctx, server.Config{APIAddr: "127.0.0.1:0", DataDir: filepath.Join(d.dir, "data"), LBHost: "127.0.0.1"})
+	d.srv, err = server.Start(ctx, server.Config{APIAddr: "127.0.0.1:0", DataDir: filepath.Join(d.dir, "data"), LBHost: "127.0.0.1",
+		TimeScale: demoTimeScale})
 	if err != nil {
 		return fmt.Errorf("starting the embedded server: %w", err)
 	}
@@ -148,14 +165,13 @@ func (d *demo) createService(ctx context.Context, binary string) error {
 	if err != nil {
 		return d.api.explain(err)
 	}
-	tg, url, err := createLoadBalancing(ctx, d.c.elb)
-	if err != nil {
+	if d.lb, err = createLoadBalancing(ctx, d.c.elb); err != nil {
 		return d.api.explain(err)
 	}
-	d.step("registered %s; load balancer listening on %s, health checks on /health every 5s", shortARN(taskDef), url)
+	d.step("registered %s; load balancer listening on %s, health checks on /health every 5s", shortARN(taskDef), d.lb.url)
 	fw := d.api.newFollower(d.c, "talk")
 	fw.prime(ctx, types.Service{})
-	svc, err := createTalkService(ctx, d.c.ecs, taskDef, tg)
+	svc, err := createTalkService(ctx, d.c.ecs, taskDef, d.lb)
 	if err != nil {
 		return d.api.explain(err)
 	}
@@ -167,7 +183,7 @@ func (d *demo) createService(ctx context.Context, binary string) error {
 	if !o.OK() {
 		return fmt.Errorf("the service's first deployment ended %s: %s", o.State, o.Reason)
 	}
-	d.load = startLoad(ctx, url+"/talk", demoRate, demoConns)
+	d.load = startLoad(ctx, d.lb.url+"/talk", demoRate, demoConns)
 	return nil
 }
 
@@ -230,6 +246,9 @@ func (d *demo) summary(res demoResult) {
 		fmt.Fprintln(d.g.stdout, "      (load balancer counts; failed = 5xx sent to clients, by a target or the load balancer)")
 	}
 	fmt.Fprintf(d.g.stdout, "      load generator: %s\n", res.client)
+	c := res.canary
+	fmt.Fprintf(d.g.stdout, "      canary: green carried %d%% of production traffic for %s until the alarm failed it back; %d of %d requests failed meanwhile, %d of them answered by %s (bound %d%% x 50%% x %d/s x (detection + 1 s) = %.0f)\n",
+		demoCanaryPercent, seconds(c.detection()), c.load.Failed, c.load.Total(), c.load.FailedBy[demoCanaryVersion], demoCanaryVersion, demoCanaryPercent, demoRate, c.failBound())
 }
 
 // cleanup stops the load and every task, closes the server and removes the
@@ -278,8 +297,10 @@ func (d *demo) verdict(ctx context.Context, res demoResult, err error) error {
 	if res.requests != nil {
 		served = res.requests.Served()
 	}
-	fmt.Fprintf(d.g.stdout, "demo PASSED in %s: v2 completed in %s; broken v3 failed and was rolled back to %s in %s; %d requests served, 0 failed\n",
-		total, seconds(res.v2.Duration), res.v3.RolledBackTo, seconds(res.v3.Duration), served)
+	c := res.canary
+	fmt.Fprintf(d.g.stdout, "demo PASSED in %s: v2 completed in %s; broken v3 failed and was rolled back to %s in %s; the 500ing %s canary failed back after %s at %d%%; %d requests served, 0 failed in the rolling acts, %d of %d during the failing canary, all on the canary's %d%%\n",
+		total, seconds(res.v2.Duration), res.v3.RolledBackTo, seconds(res.v3.Duration), demoCanaryVersion, seconds(c.detection()), demoCanaryPercent,
+		served, c.load.Failed, c.load.Total(), demoCanaryPercent)
 	return nil
 }
 
@@ -292,16 +313,45 @@ func (r demoResult) problems() []string {
 	if r.v3.State != outcomeRolledBack || r.v3.RolledBackTo != r.v2.Revision {
 		p = append(p, fmt.Sprintf("the broken v3 deployment ended %s (rolled back to %q), want FAILED and rolled back to %s", r.v3.State, r.v3.RolledBackTo, r.v2.Revision))
 	}
+	p = append(p, r.canary.problems(r.v2.Revision)...)
 	if r.client.Total() == 0 {
 		p = append(p, "the load generator sent no request")
 	}
-	if r.client.Failed > 0 {
-		p = append(p, fmt.Sprintf("%d of %d requests failed at the client (%s)", r.client.Failed, r.client.Total(), strings.Join(r.client.FirstErrs, " | ")))
+	if r.rolling.Failed > 0 {
+		p = append(p, fmt.Sprintf("%d of %d requests failed at the client during the rolling acts (%s)", r.rolling.Failed, r.rolling.Total(), strings.Join(r.rolling.FirstErrs, " | ")))
 	}
 	if r.requests == nil {
 		p = append(p, "the load balancer's statistics were unavailable")
-	} else if n := r.requests.Failed(); n > 0 {
-		p = append(p, fmt.Sprintf("the load balancer counted %d failed requests", n))
+		return p
+	}
+	if r.requests.NoTarget > 0 {
+		p = append(p, fmt.Sprintf("the load balancer answered %d requests with no healthy target", r.requests.NoTarget))
+	}
+	for _, rev := range r.requests.Revisions {
+		if rev.Failed > 0 && rev.Revision != r.canary.outcome.Revision {
+			p = append(p, fmt.Sprintf("the load balancer counted %d failed requests of %s", rev.Failed, rev.Revision))
+		}
+	}
+	return p
+}
+
+// problems lists what did not go as the canary act expects: failed back by
+// the alarm to blue, every failure on the canary, within the bound.
+func (r canaryResult) problems(blue string) []string {
+	var p []string
+	if r.outcome.State != outcomeRolledBack || r.outcome.RolledBackTo != blue || !strings.Contains(r.outcome.Reason, demoAlarm) {
+		p = append(p, fmt.Sprintf("the canary deployment ended %s (rolled back to %q: %s), want it failed back to %s by alarm %s",
+			r.outcome.State, r.outcome.RolledBackTo, r.outcome.Reason, blue, demoAlarm))
+	}
+	if r.detection() == 0 {
+		p = append(p, "the production rule never sent the canary its share and then none again")
+	}
+	if onCanary := r.load.FailedBy[demoCanaryVersion]; r.load.Failed != onCanary {
+		p = append(p, fmt.Sprintf("%d requests failed during the canary but only %d were answered by the canary (%s)",
+			r.load.Failed, onCanary, strings.Join(r.load.FirstErrs, " | ")))
+	}
+	if bound := r.failBound(); float64(r.load.Failed) > bound*1.5+5 {
+		p = append(p, fmt.Sprintf("%d requests failed during the canary, more than the bound %.0f", r.load.Failed, bound))
 	}
 	return p
 }

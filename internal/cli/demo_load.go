@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"sort"
 	"strings"
@@ -24,6 +25,9 @@ type loadGen struct {
 	ok        uint64
 	failed    uint64
 	byVersion map[string]uint64
+	// failedBy counts failures answered by a version (a 500 with the
+	// service's body), so the canary's failures can be told apart.
+	failedBy  map[string]uint64
 	firstErrs []string
 }
 
@@ -31,6 +35,7 @@ type loadGen struct {
 type loadResult struct {
 	OK, Failed uint64
 	ByVersion  map[string]uint64
+	FailedBy   map[string]uint64
 	FirstErrs  []string
 }
 
@@ -42,7 +47,7 @@ func (r loadResult) Total() uint64 { return r.OK + r.Failed }
 // server slows the load instead of piling it up.
 func startLoad(ctx context.Context, url string, rate, conns int) *loadGen {
 	ctx, cancel := context.WithCancel(ctx)
-	l := &loadGen{url: url, cancel: cancel, byVersion: map[string]uint64{}}
+	l := &loadGen{url: url, cancel: cancel, byVersion: map[string]uint64{}, failedBy: map[string]uint64{}}
 	every := time.Duration(conns) * time.Second / time.Duration(rate)
 	for i := range conns {
 		l.wg.Add(1)
@@ -76,7 +81,8 @@ func (l *loadGen) worker(ctx context.Context, every time.Duration) {
 	}
 }
 
-// get sends one request and returns the version that answered.
+// get sends one request and returns the version that answered, also with
+// the error of a 500 that the service itself sent.
 func (l *loadGen) get(ctx context.Context, client *http.Client) (string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, l.url, nil)
 	if err != nil {
@@ -91,14 +97,15 @@ func (l *loadGen) get(ctx context.Context, client *http.Client) (string, error) 
 	if err != nil {
 		return "", fmt.Errorf("reading the answer: %w", err)
 	}
-	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("HTTP %d: %s", resp.StatusCode, strings.TrimSpace(string(body[:min(len(body), 80)])))
-	}
 	var ans struct {
 		Version string `json:"version"`
 	}
-	if err := json.Unmarshal(body, &ans); err != nil {
-		return "", fmt.Errorf("unexpected answer %q: %w", body[:min(len(body), 80)], err)
+	jsonErr := json.Unmarshal(body, &ans)
+	if resp.StatusCode != http.StatusOK {
+		return ans.Version, fmt.Errorf("HTTP %d: %s", resp.StatusCode, strings.TrimSpace(string(body[:min(len(body), 80)])))
+	}
+	if jsonErr != nil {
+		return "", fmt.Errorf("unexpected answer %q: %w", body[:min(len(body), 80)], jsonErr)
 	}
 	return ans.Version, nil
 }
@@ -108,6 +115,9 @@ func (l *loadGen) record(version string, err error) {
 	defer l.mu.Unlock()
 	if err != nil {
 		l.failed++
+		if version != "" {
+			l.failedBy[version]++
+		}
 		if len(l.firstErrs) < 3 {
 			l.firstErrs = append(l.firstErrs, err.Error())
 		}
@@ -121,11 +131,27 @@ func (l *loadGen) record(version string, err error) {
 func (l *loadGen) snapshot() loadResult {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	r := loadResult{OK: l.ok, Failed: l.failed, ByVersion: map[string]uint64{}, FirstErrs: append([]string(nil), l.firstErrs...)}
-	for k, v := range l.byVersion {
-		r.ByVersion[k] = v
+	return loadResult{OK: l.ok, Failed: l.failed, ByVersion: maps.Clone(l.byVersion), FailedBy: maps.Clone(l.failedBy),
+		FirstErrs: append([]string(nil), l.firstErrs...)}
+}
+
+// since is what was counted after before, a snapshot of the same load.
+func (r loadResult) since(before loadResult) loadResult {
+	d := loadResult{OK: r.OK - before.OK, Failed: r.Failed - before.Failed, ByVersion: map[string]uint64{}, FailedBy: map[string]uint64{}}
+	for v, n := range r.ByVersion {
+		if n > before.ByVersion[v] {
+			d.ByVersion[v] = n - before.ByVersion[v]
+		}
 	}
-	return r
+	for v, n := range r.FailedBy {
+		if n > before.FailedBy[v] {
+			d.FailedBy[v] = n - before.FailedBy[v]
+		}
+	}
+	if len(r.FirstErrs) > len(before.FirstErrs) {
+		d.FirstErrs = r.FirstErrs[len(before.FirstErrs):]
+	}
+	return d
 }
 
 // errNoAnswers reports load that is not being answered.

@@ -98,46 +98,83 @@ func registerTalk(ctx context.Context, c *awsecs.Client, binary string) (string,
 	return aws.ToString(out.TaskDefinition.TaskDefinitionArn), nil
 }
 
-// createLoadBalancing creates the target group (fast health checks, short
-// deregistration delay so the demo is quick), a load balancer and an HTTP
-// listener on a free port.
-func createLoadBalancing(ctx context.Context, c *elb.Client) (tg, url string, err error) {
+// demoLB is the demo's load balancing: the live target group, the
+// alternate one a canary's green scales into, and the listener's default
+// rule that a canary re-weights (its productionListenerRule).
+type demoLB struct {
+	lb, tg, altTG, prodRule, url string
+}
+
+// createTargetGroup creates one of the demo's target groups: fast health
+// checks and a short deregistration delay, so the demo is quick.
+func createTargetGroup(ctx context.Context, c *elb.Client, name string) (string, error) {
 	g, err := c.CreateTargetGroup(ctx, &elb.CreateTargetGroupInput{
-		Name: aws.String("talk"), Protocol: elbtypes.ProtocolEnumHttp, Port: aws.Int32(8080), VpcId: aws.String("vpc-demo"),
+		Name: aws.String(name), Protocol: elbtypes.ProtocolEnumHttp, Port: aws.Int32(8080), VpcId: aws.String("vpc-demo"),
 		TargetType: elbtypes.TargetTypeEnumInstance, HealthCheckPath: aws.String("/health"),
 		HealthCheckIntervalSeconds: aws.Int32(5), HealthCheckTimeoutSeconds: aws.Int32(2),
 		HealthyThresholdCount: aws.Int32(2), UnhealthyThresholdCount: aws.Int32(2),
 	})
 	if err != nil {
-		return "", "", fmt.Errorf("creating the target group: %w", err)
+		return "", fmt.Errorf("creating target group %s: %w", name, err)
 	}
-	tg = aws.ToString(g.TargetGroups[0].TargetGroupArn)
+	tg := aws.ToString(g.TargetGroups[0].TargetGroupArn)
 	if _, err := c.ModifyTargetGroupAttributes(ctx, &elb.ModifyTargetGroupAttributesInput{TargetGroupArn: aws.String(tg),
 		Attributes: []elbtypes.TargetGroupAttribute{{Key: aws.String("deregistration_delay.timeout_seconds"), Value: aws.String("5")}}}); err != nil {
-		return "", "", fmt.Errorf("setting the deregistration delay: %w", err)
+		return "", fmt.Errorf("setting the deregistration delay of %s: %w", name, err)
+	}
+	return tg, nil
+}
+
+// createLoadBalancing creates the target groups talk and talk-green, a load
+// balancer and an HTTP listener on a free port forwarding to talk.
+func createLoadBalancing(ctx context.Context, c *elb.Client) (demoLB, error) {
+	var d demoLB
+	var err error
+	if d.tg, err = createTargetGroup(ctx, c, "talk"); err != nil {
+		return d, err
+	}
+	if d.altTG, err = createTargetGroup(ctx, c, "talk-green"); err != nil {
+		return d, err
 	}
 	lbOut, err := c.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{Name: aws.String("demo"), Subnets: []string{"subnet-demo"}})
 	if err != nil {
-		return "", "", fmt.Errorf("creating the load balancer: %w", err)
+		return d, fmt.Errorf("creating the load balancer: %w", err)
 	}
+	d.lb = aws.ToString(lbOut.LoadBalancers[0].LoadBalancerArn)
 	port, err := freePort()
 	if err != nil {
-		return "", "", fmt.Errorf("finding a free port for the listener: %w", err)
+		return d, fmt.Errorf("finding a free port for the listener: %w", err)
 	}
-	if _, err := c.CreateListener(ctx, &elb.CreateListenerInput{LoadBalancerArn: lbOut.LoadBalancers[0].LoadBalancerArn,
+	l, err := c.CreateListener(ctx, &elb.CreateListenerInput{LoadBalancerArn: aws.String(d.lb),
 		Protocol: elbtypes.ProtocolEnumHttp, Port: aws.Int32(port),
-		DefaultActions: []elbtypes.Action{{Type: elbtypes.ActionTypeEnumForward, TargetGroupArn: aws.String(tg)}}}); err != nil {
-		return "", "", fmt.Errorf("creating the listener on port %d: %w", port, err)
+		DefaultActions: []elbtypes.Action{{Type: elbtypes.ActionTypeEnumForward, TargetGroupArn: aws.String(d.tg)}}})
+	if err != nil {
+		return d, fmt.Errorf("creating the listener on port %d: %w", port, err)
 	}
-	return tg, fmt.Sprintf("http://127.0.0.1:%d", port), nil
+	rules, err := c.DescribeRules(ctx, &elb.DescribeRulesInput{ListenerArn: l.Listeners[0].ListenerArn})
+	if err != nil {
+		return d, fmt.Errorf("reading the listener's default rule: %w", err)
+	}
+	for _, r := range rules.Rules {
+		if aws.ToBool(r.IsDefault) {
+			d.prodRule = aws.ToString(r.RuleArn)
+		}
+	}
+	d.url = fmt.Sprintf("http://127.0.0.1:%d", port)
+	return d, nil
 }
 
 // createTalkService creates the service of 3 tasks behind the target group
-// with the circuit breaker and rollback on.
-func createTalkService(ctx context.Context, c *awsecs.Client, taskDef, tg string) (types.Service, error) {
+// with the circuit breaker and rollback on. Its load balancer names the
+// alternate target group and the production rule from the start: a rolling
+// deployment uses only the live group, and the canary act then needs only a
+// new strategy.
+func createTalkService(ctx context.Context, c *awsecs.Client, taskDef string, lb demoLB) (types.Service, error) {
 	out, err := c.CreateService(ctx, &awsecs.CreateServiceInput{
 		ServiceName: aws.String("talk"), TaskDefinition: aws.String(taskDef), DesiredCount: aws.Int32(3),
-		LoadBalancers: []types.LoadBalancer{{TargetGroupArn: aws.String(tg), ContainerName: aws.String("web"), ContainerPort: aws.Int32(8080)}},
+		LoadBalancers: []types.LoadBalancer{{TargetGroupArn: aws.String(lb.tg), ContainerName: aws.String("web"), ContainerPort: aws.Int32(8080),
+			AdvancedConfiguration: &types.AdvancedConfiguration{AlternateTargetGroupArn: aws.String(lb.altTG), ProductionListenerRule: aws.String(lb.prodRule),
+				RoleArn: aws.String("arn:aws:iam::000000000000:role/ecsInfrastructureRole")}}},
 		DeploymentConfiguration: &types.DeploymentConfiguration{
 			MinimumHealthyPercent:    aws.Int32(100),
 			MaximumPercent:           aws.Int32(200),

@@ -20,13 +20,14 @@ func TestDemo(t *testing.T) {
 	start := time.Now()
 	out, _, code := runCLI(t, "demo")
 	last := lastLine(out)
-	if code != 0 || !regexp.MustCompile(`^demo PASSED in \d+\.\ds: v2 completed in .*; broken v3 failed and was rolled back to talk:2 in .*; \d+ requests served, 0 failed$`).MatchString(last) {
+	if code != 0 || !regexp.MustCompile(`^demo PASSED in \d+\.\ds: v2 completed in .*; broken v3 failed and was rolled back to talk:2 in .*; the 500ing v4 canary failed back after \d+\.\ds at 10%; \d+ requests served, 0 failed in the rolling acts, \d+ of \d+ during the failing canary, all on the canary's 10%$`).MatchString(last) {
 		t.Fatalf("exit %d, last line %q", code, last)
 	}
 	if d := time.Since(start); d > time.Minute {
 		t.Errorf("the demo took %s, want under a minute", d)
 	}
-	for _, want := range []string{"COMPLETED in ", "FAILED, rolled back to talk:2 in ", "exit code 1", "load generator: ", "cleaned up: "} {
+	for _, want := range []string{"COMPLETED in ", "FAILED, rolled back to talk:2 in ", "exit code 1", "load generator: ", "cleaned up: ",
+		"PRODUCTION_TRAFFIC_SHIFT | talk:4", "10.0% of production traffic is shifted to the new service revision", "alarm(s) detected: talk-green-5xx", "canary: green carried 10% of production traffic for "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q", want)
 		}

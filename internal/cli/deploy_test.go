@@ -97,12 +97,12 @@ func newFixture(t *testing.T, withLB bool) *fixture {
 	in := &awsecs.CreateServiceInput{ServiceName: aws.String("talk"), TaskDefinition: aws.String(taskDef), DesiredCount: aws.Int32(3),
 		DeploymentConfiguration: &types.DeploymentConfiguration{DeploymentCircuitBreaker: &types.DeploymentCircuitBreaker{Enable: true, Rollback: true}}}
 	if withLB {
-		tg, url, err := createLoadBalancing(t.Context(), c.elb)
+		lb, err := createLoadBalancing(t.Context(), c.elb)
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.lbURL = url
-		in.LoadBalancers = []types.LoadBalancer{{TargetGroupArn: aws.String(tg), ContainerName: aws.String("web"), ContainerPort: aws.Int32(8080)}}
+		f.lbURL = lb.url
+		in.LoadBalancers = []types.LoadBalancer{{TargetGroupArn: aws.String(lb.tg), ContainerName: aws.String("web"), ContainerPort: aws.Int32(8080)}}
 	}
 	if _, err := c.ecs.CreateService(t.Context(), in); err != nil {
 		t.Fatal(err)

@@ -130,18 +130,18 @@ func createDrainService(t *testing.T, ecs *awsecs.Client, elbc *elb.Client) stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	tg, url, err := createLoadBalancing(ctx, elbc)
+	lb, err := createLoadBalancing(ctx, elbc)
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = ecs.CreateService(ctx, &awsecs.CreateServiceInput{ServiceName: aws.String("talk"),
 		TaskDefinition: td.TaskDefinition.TaskDefinitionArn, DesiredCount: aws.Int32(2),
-		LoadBalancers: []types.LoadBalancer{{TargetGroupArn: aws.String(tg), ContainerName: aws.String("web"), ContainerPort: aws.Int32(8080)}}})
+		LoadBalancers: []types.LoadBalancer{{TargetGroupArn: aws.String(lb.tg), ContainerName: aws.String("web"), ContainerPort: aws.Int32(8080)}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	testutil.Eventually(t, 60*time.Second, func() (bool, string) {
-		h, err := elbc.DescribeTargetHealth(ctx, &elb.DescribeTargetHealthInput{TargetGroupArn: aws.String(tg)})
+		h, err := elbc.DescribeTargetHealth(ctx, &elb.DescribeTargetHealthInput{TargetGroupArn: aws.String(lb.tg)})
 		if err != nil {
 			return false, err.Error()
 		}
@@ -153,7 +153,7 @@ func createDrainService(t *testing.T, ecs *awsecs.Client, elbc *elb.Client) stri
 		}
 		return healthy == 2, fmt.Sprintf("%d healthy targets", healthy)
 	})
-	return url
+	return lb.url
 }
 
 // inFlight sums the requests in flight to the targets of the server's tasks.

@@ -181,9 +181,24 @@ func (f *follower) failed(s *snapshot, reason string) (outcome, bool) {
 		f.following = aws.ToString(p.Id)
 		return f.judgeRollback(s, p)
 	}
+	if failsBack(s.service) {
+		return outcome{}, false // blue becomes PRIMARY again once green has scaled in
+	}
 	o := f.base(outcomeFailed, s)
 	o.Reason = reason
 	return o, true
+}
+
+// failsBack reports whether a failed deployment of svc is rolled back in
+// place: a traffic-shifting strategy (CANARY, LINEAR, BLUE_GREEN) with a
+// rollback on returns traffic to its blue, which stays the deployment to
+// follow, instead of starting a new one as a rolling rollback does.
+func failsBack(svc types.Service) bool {
+	c := svc.DeploymentConfiguration
+	if c == nil || c.Strategy == "" || c.Strategy == types.DeploymentStrategyRolling {
+		return false
+	}
+	return (c.DeploymentCircuitBreaker != nil && c.DeploymentCircuitBreaker.Rollback) || (c.Alarms != nil && c.Alarms.Rollback)
 }
 
 // judgePast decides from the deployment history about a deployment that is

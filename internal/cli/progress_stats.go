@@ -24,13 +24,21 @@ type statsSample struct {
 	total     lb.Counts
 }
 
-// sampleOf sums the counters of svc's target groups; nil when none of them
-// is served by a Slipway listener.
+// sampleOf sums the counters of svc's target groups, the alternate ones of
+// a traffic-shifting service included (a canary's green serves there); nil
+// when none of them is served by a Slipway listener.
 func sampleOf(st lb.Stats, svc types.Service) *statsSample {
 	s := &statsSample{at: time.Now(), revisions: map[string]lb.Counts{}}
 	found := false
+	var groups []string
 	for _, l := range svc.LoadBalancers {
-		g, ok := st.TargetGroups[aws.ToString(l.TargetGroupArn)]
+		groups = append(groups, aws.ToString(l.TargetGroupArn))
+		if ac := l.AdvancedConfiguration; ac != nil && ac.AlternateTargetGroupArn != nil {
+			groups = append(groups, aws.ToString(ac.AlternateTargetGroupArn))
+		}
+	}
+	for _, tg := range groups {
+		g, ok := st.TargetGroups[tg]
 		if !ok {
 			continue
 		}
