@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	aas "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/smithy-go"
@@ -38,6 +39,16 @@ func (g *globals) ecsClient(ctx context.Context) (*awsecs.Client, error) {
 		return nil, err
 	}
 	return awsecs.NewFromConfig(cfg), nil
+}
+
+// autoscalingClient is the Application Auto Scaling client, built on the
+// same endpoint, credentials and region as the ECS client.
+func (g *globals) autoscalingClient(ctx context.Context) (*aas.Client, error) {
+	cfg, err := g.awsConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return aas.NewFromConfig(cfg), nil
 }
 
 // explain turns an API or connection error into a message that says what
