@@ -11,6 +11,8 @@ import (
 type attrSpec struct {
 	def   string
 	check func(key, v string) error
+	// onlyDefault: no value but def is accepted (see onlyDefault).
+	onlyDefault bool
 }
 
 // maxAttrValue bounds an attribute value that is only stored and echoed.
@@ -54,6 +56,12 @@ func (t attrTable) apply(current map[string]string, attrs []TargetGroupAttribute
 		}
 		next[a.Key] = a.Value
 	}
+	for _, a := range attrs {
+		if spec := t[a.Key]; spec.onlyDefault && a.Value != spec.def {
+			return nil, elbErr(ELBInvalidConfiguration,
+				"Attribute '%s' can only be '%s' on Slipway: its load balancer does not apply another value yet", a.Key, spec.def)
+		}
+	}
 	return next, nil
 }
 
@@ -85,6 +93,14 @@ func echoedText(key, v string) error {
 		}
 	}
 	return nil
+}
+
+// onlyDefault is an attribute that has a meaning here which the data plane
+// does not apply yet: a value other than def would be accepted and ignored,
+// so apply refuses it (after every value's own check, so that a malformed
+// value is still ValidationError).
+func onlyDefault(def string, check func(key, v string) error) attrSpec {
+	return attrSpec{def: def, check: check, onlyDefault: true}
 }
 
 func boolAttr(key, v string) error { return oneOf(key, v, "true", "false") }

@@ -55,21 +55,23 @@ func lbAttributeTable(lbType, scheme string) attrTable {
 	// ELB: cross-zone load balancing is always on for application load
 	// balancers ("can't be changed").
 	t[LBAttrCrossZone] = attrSpec{def: "true", check: enumAttr("true")}
-	t[LBAttrIdleTimeout] = attrSpec{def: "60", check: intRange(1, 4000)}
-	t[LBAttrClientKeepAlive] = attrSpec{def: "3600", check: intRange(60, 604800)}
+	// The HTTP data plane takes none of these per load balancer yet
+	// (docs/elbv2.md): only their defaults are accepted.
+	t[LBAttrIdleTimeout] = onlyDefault("60", intRange(1, 4000))
+	t[LBAttrClientKeepAlive] = onlyDefault("3600", intRange(60, 604800))
 	t["connection_logs.s3.enabled"] = attrSpec{def: "false", check: boolAttr}
 	t["connection_logs.s3.bucket"] = attrSpec{def: ""}
 	t["connection_logs.s3.prefix"] = attrSpec{def: ""}
 	t["health_check_logs.s3.enabled"] = attrSpec{def: "false", check: boolAttr}
 	t["health_check_logs.s3.bucket"] = attrSpec{def: ""}
 	t["health_check_logs.s3.prefix"] = attrSpec{def: ""}
-	t[LBAttrDesyncMitigation] = attrSpec{def: "defensive", check: enumAttr("monitor", "defensive", "strictest")}
-	t[LBAttrDropInvalidHeaders] = attrSpec{def: "false", check: boolAttr}
-	t[LBAttrPreserveHost] = attrSpec{def: "false", check: boolAttr}
-	t[LBAttrTLSHeaders] = attrSpec{def: "false", check: boolAttr}
-	t[LBAttrXFFClientPort] = attrSpec{def: "false", check: boolAttr}
-	t[LBAttrXFFMode] = attrSpec{def: "append", check: enumAttr("append", "preserve", "remove")}
-	t[LBAttrHTTP2] = attrSpec{def: "true", check: boolAttr}
+	t[LBAttrDesyncMitigation] = onlyDefault("defensive", enumAttr("monitor", "defensive", "strictest"))
+	t[LBAttrDropInvalidHeaders] = onlyDefault("false", boolAttr)
+	t[LBAttrPreserveHost] = onlyDefault("false", boolAttr)
+	t[LBAttrTLSHeaders] = onlyDefault("false", boolAttr)
+	t[LBAttrXFFClientPort] = onlyDefault("false", boolAttr)
+	t[LBAttrXFFMode] = onlyDefault("append", enumAttr("append", "preserve", "remove"))
+	t[LBAttrHTTP2] = onlyDefault("true", boolAttr)
 	t["waf.fail_open.enabled"] = attrSpec{def: "false", check: boolAttr}
 	return t
 }

@@ -48,9 +48,11 @@ func listenerAttributeTable(p string) attrTable {
 	case ProtocolUDP:
 		return attrTable{}
 	}
-	t := attrTable{ListenerAttrServerHeader: {def: "true", check: boolAttr}}
+	// The HTTP data plane neither drops its Server header nor adds response
+	// headers per listener yet: only the defaults are accepted.
+	t := attrTable{ListenerAttrServerHeader: onlyDefault("true", boolAttr)}
 	for _, h := range responseHeaders {
-		t["routing.http.response."+h+".header_value"] = attrSpec{def: "", check: headerValue}
+		t["routing.http.response."+h+".header_value"] = onlyDefault("", headerValue)
 	}
 	if p == ProtocolHTTPS {
 		for _, h := range mtlsHeaders {
