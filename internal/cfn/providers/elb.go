@@ -30,18 +30,33 @@ type lbProps struct {
 	SubnetMappings                                           []struct {
 		SubnetId, AllocationId, PrivateIPv4Address, IPv6Address string
 	}
-	Tags []tag
-	// LoadBalancerAttributes are taken only when they set nothing.
-	LoadBalancerAttributes []struct{ Key, Value string }
+	Tags                   []tag
+	LoadBalancerAttributes []keyValue
+}
+
+// keyValue is an ELB attribute as templates write it.
+type keyValue struct{ Key, Value string }
+
+// elbAttributes converts template attributes to elbops'.
+func elbAttributes(kvs []keyValue) []elbops.Attribute {
+	var out []elbops.Attribute
+	for _, a := range kvs {
+		out = append(out, elbops.Attribute{Key: a.Key, Value: a.Value})
+	}
+	return out
+}
+
+// attributesChanged reports whether the template's attributes differ and
+// are to be set again. Like CloudFormation, an attribute the template drops
+// keeps its value (it is not reset to ELB's default).
+func attributesChanged(before, after []keyValue) bool {
+	return len(after) > 0 && !reflect.DeepEqual(before, after)
 }
 
 func (p LoadBalancers) props(m map[string]any) (*lbProps, error) {
 	var lp lbProps
 	if err := decode(m, &lp); err != nil {
 		return nil, err
-	}
-	if len(lp.LoadBalancerAttributes) > 0 {
-		return nil, fmt.Errorf("%w: Slipway does not support LoadBalancerAttributes (no ModifyLoadBalancerAttributes)", stack.ErrUnsupported)
 	}
 	return &lp, nil
 }
@@ -62,6 +77,12 @@ func (p LoadBalancers) Create(ctx context.Context, req *stack.Request) (*stack.R
 		return nil, err
 	}
 	a := out.LoadBalancers[0]
+	if attrs := elbAttributes(lp.LoadBalancerAttributes); len(attrs) > 0 {
+		if _, err := p.Ops.ModifyLoadBalancerAttributes(ctx, &elbops.LoadBalancerAttributesInput{LoadBalancerARN: a.ARN, Attributes: attrs}); err != nil {
+			_ = p.Ops.DeleteLoadBalancer(ctx, &elbops.DeleteLoadBalancerInput{LoadBalancerARN: a.ARN})
+			return nil, err
+		}
+	}
 	return &stack.Result{PhysicalID: a.ARN, Attributes: map[string]any{
 		"LoadBalancerArn": a.ARN, "DNSName": a.DNSName, "CanonicalHostedZoneID": a.CanonicalHostedZoneID,
 		"LoadBalancerFullName": arnResource(a.ARN, ":loadbalancer/"), "LoadBalancerName": a.Name, "Name": a.Name,
@@ -77,8 +98,9 @@ func anyList(ss []string) []any {
 	return out
 }
 
-// Update implements stack.Provider: tags change in place; Slipway has no
-// SetSubnets or SetSecurityGroups, so other changes are refused.
+// Update implements stack.Provider: attributes and tags change in place;
+// Slipway has no SetSubnets or SetSecurityGroups, so other changes are
+// refused.
 func (p LoadBalancers) Update(ctx context.Context, req *stack.Request) (*stack.Result, error) {
 	lp, err := p.props(req.Properties)
 	if err != nil {
@@ -88,10 +110,17 @@ func (p LoadBalancers) Update(ctx context.Context, req *stack.Request) (*stack.R
 	if err != nil {
 		return nil, err
 	}
+	if attributesChanged(old.LoadBalancerAttributes, lp.LoadBalancerAttributes) {
+		if _, err := p.Ops.ModifyLoadBalancerAttributes(ctx, &elbops.LoadBalancerAttributesInput{LoadBalancerARN: req.PhysicalID,
+			Attributes: elbAttributes(lp.LoadBalancerAttributes)}); err != nil {
+			return nil, err
+		}
+	}
 	if err := retagELB(p.Ops, ctx, req.PhysicalID, old.Tags, lp.Tags); err != nil {
 		return nil, err
 	}
 	lp.Tags, old.Tags = nil, nil
+	lp.LoadBalancerAttributes, old.LoadBalancerAttributes = nil, nil
 	if !reflect.DeepEqual(lp, old) {
 		return nil, fmt.Errorf("%w: Slipway cannot change a load balancer's subnets, security groups or address type in place", stack.ErrUnsupported)
 	}
@@ -114,7 +143,7 @@ type tgProps struct {
 	HealthyThresholdCount, UnhealthyThresholdCount                    *int
 	HealthCheckPath, HealthCheckPort, HealthCheckProtocol             *string
 	Matcher                                                           *struct{ HttpCode, GrpcCode *string }
-	TargetGroupAttributes                                             []struct{ Key, Value string }
+	TargetGroupAttributes                                             []keyValue
 	Targets                                                           []struct {
 		Id               string
 		Port             *int
@@ -141,14 +170,6 @@ func (tp *tgProps) targets() []elbops.TargetDescription {
 	return out
 }
 
-func (tp *tgProps) attributes() []elbops.Attribute {
-	var out []elbops.Attribute
-	for _, a := range tp.TargetGroupAttributes {
-		out = append(out, elbops.Attribute{Key: a.Key, Value: a.Value})
-	}
-	return out
-}
-
 // Create implements stack.Provider: the group, its attributes, its targets.
 func (p TargetGroups) Create(ctx context.Context, req *stack.Request) (*stack.Result, error) {
 	var tp tgProps
@@ -166,7 +187,7 @@ func (p TargetGroups) Create(ctx context.Context, req *stack.Request) (*stack.Re
 		_ = p.Ops.DeleteTargetGroup(ctx, &elbops.DeleteTargetGroupInput{TargetGroupARN: tg.ARN})
 		return nil, err
 	}
-	if attrs := tp.attributes(); len(attrs) > 0 {
+	if attrs := elbAttributes(tp.TargetGroupAttributes); len(attrs) > 0 {
 		if _, err := p.Ops.ModifyTargetGroupAttributes(ctx, &elbops.TargetGroupAttributesInput{TargetGroupARN: tg.ARN, Attributes: attrs}); err != nil {
 			return undo(err)
 		}
@@ -196,8 +217,9 @@ func (p TargetGroups) Update(ctx context.Context, req *stack.Request) (*stack.Re
 			return nil, err
 		}
 	}
-	if attrs := tp.attributes(); !reflect.DeepEqual(attrs, old.attributes()) && len(attrs) > 0 {
-		if _, err := p.Ops.ModifyTargetGroupAttributes(ctx, &elbops.TargetGroupAttributesInput{TargetGroupARN: arn, Attributes: attrs}); err != nil {
+	if attributesChanged(old.TargetGroupAttributes, tp.TargetGroupAttributes) {
+		if _, err := p.Ops.ModifyTargetGroupAttributes(ctx, &elbops.TargetGroupAttributesInput{TargetGroupARN: arn,
+			Attributes: elbAttributes(tp.TargetGroupAttributes)}); err != nil {
 			return nil, err
 		}
 	}
@@ -235,6 +257,8 @@ type listenerProps struct {
 	Certificates    []struct{ CertificateArn string }
 	DefaultActions  []cfnAction
 	AlpnPolicy      []string
+	// ListenerAttributes go through ModifyListenerAttributes.
+	ListenerAttributes []keyValue
 }
 
 func (lp *listenerProps) certificates() []elbops.Certificate {
@@ -261,18 +285,34 @@ func (p Listeners) Create(ctx context.Context, req *stack.Request) (*stack.Resul
 		return nil, err
 	}
 	arn := out.Listeners[0].ARN
+	if attrs := elbAttributes(lp.ListenerAttributes); len(attrs) > 0 {
+		if _, err := p.Ops.ModifyListenerAttributes(ctx, &elbops.ListenerAttributesInput{ListenerARN: arn, Attributes: attrs}); err != nil {
+			_ = p.Ops.DeleteListener(ctx, &elbops.DeleteListenerInput{ListenerARN: arn})
+			return nil, err
+		}
+	}
 	return &stack.Result{PhysicalID: arn, Attributes: map[string]any{"ListenerArn": arn}}, nil
 }
 
-// Update implements stack.Provider: ModifyListener with the new values.
+// Update implements stack.Provider: ModifyListener with the new values,
+// ModifyListenerAttributes when the attributes changed.
 func (p Listeners) Update(ctx context.Context, req *stack.Request) (*stack.Result, error) {
-	var lp listenerProps
+	var lp, old listenerProps
 	if err := decode(req.Properties, &lp); err != nil {
+		return nil, err
+	}
+	if err := decode(req.Previous, &old); err != nil {
 		return nil, err
 	}
 	if _, err := p.Ops.ModifyListener(ctx, &elbops.ModifyListenerInput{ListenerARN: req.PhysicalID, Port: lp.Port, Protocol: lp.Protocol,
 		SSLPolicy: lp.SslPolicy, Certificates: lp.certificates(), DefaultActions: actions(lp.DefaultActions), ALPNPolicy: lp.AlpnPolicy}); err != nil {
 		return nil, err
+	}
+	if attributesChanged(old.ListenerAttributes, lp.ListenerAttributes) {
+		if _, err := p.Ops.ModifyListenerAttributes(ctx, &elbops.ListenerAttributesInput{ListenerARN: req.PhysicalID,
+			Attributes: elbAttributes(lp.ListenerAttributes)}); err != nil {
+			return nil, err
+		}
 	}
 	return &stack.Result{PhysicalID: req.PhysicalID, Attributes: req.Attributes}, nil
 }
