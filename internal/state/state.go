@@ -40,6 +40,10 @@ type State struct {
 	now       func() time.Time
 	services  *recordCache[model.Service]
 	tasks     *recordCache[model.Task]
+	// prefix names the region's buckets ("" for the home region);
+	// regions is the set it belongs to (nil for a State made by New).
+	prefix  string
+	regions *Regions
 }
 
 // New returns a State over s. now may be nil (time.Now).
@@ -63,6 +67,9 @@ type Tx struct {
 	Partition model.Partition
 	services  *recordCache[model.Service]
 	tasks     *recordCache[model.Task]
+	// raw is the transaction over every region's buckets (OtherRegions).
+	raw     store.Tx
+	regions *Regions
 }
 
 // View runs fn in a read-only transaction.
@@ -77,7 +84,7 @@ func (s *State) Update(ctx context.Context, fn func(Tx) error) error {
 }
 
 func (s *State) tx(t store.Tx) Tx {
-	return Tx{Tx: t, Partition: s.Partition, services: s.services, tasks: s.tasks}
+	return Tx{Tx: store.Prefixed(t, s.prefix), Partition: s.Partition, services: s.services, tasks: s.tasks, raw: t, regions: s.regions}
 }
 
 // notFound turns store.ErrNotFound into the typed sentinel, keeping both

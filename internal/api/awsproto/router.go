@@ -54,6 +54,7 @@ type Router struct {
 	query    map[string]route
 	rpcv2    map[string]route // by service name (rpcv2.go)
 	verifier *Verifier
+	regions  RegionCheck // nil: every region (region.go)
 	fallback http.Handler
 	logger   *slog.Logger
 }
@@ -198,21 +199,24 @@ func (rt *Router) serveOther(w http.ResponseWriter, r *http.Request) {
 
 func (rt *Router) authenticate(r *http.Request, body []byte, signingName string) error {
 	if rt.verifier == nil {
-		return nil
+		return rt.checkRegion(r, signingName)
 	}
 	err := rt.verifier.Verify(r, body, signingName)
 	if err != nil {
 		rt.refused(r, err)
+		return err
 	}
-	return err
+	return rt.checkRegion(r, signingName)
 }
 
 func (rt *Router) refused(r *http.Request, err error) {
 	rt.logger.Warn("request refused", "request_id", RequestID(r.Context()), "remote", r.RemoteAddr, "err", err)
 }
 
+// withBody is r as its API handler gets it: body re-readable, the region
+// of its credential scope in the context (RegionOf).
 func withBody(r *http.Request, body []byte) *http.Request {
-	r2 := r.Clone(r.Context())
+	r2 := r.Clone(WithRegion(r.Context(), requestRegion(r)))
 	r2.Body = readCloser{bytes.NewReader(body)}
 	r2.ContentLength = int64(len(body))
 	r2.Header.Set("Content-Length", strconv.Itoa(len(body)))
