@@ -65,7 +65,12 @@ type Listener struct {
 	Port         int              // 1..65535, bound on Options.Host
 	Protocol     string           // TCP, TLS, UDP or TCP_UDP
 	Certificates []lb.Certificate // TLS: the first is the default, the others are chosen by SNI
-	Forward      []lb.WeightedTargetGroup
+	// TLS is the listener's security policy (SslPolicy): its versions and suites.
+	TLS lb.TLSPolicy
+	// ALPN is the ALPN policy's protocol preference list (TLS; nil: ALPN is
+	// not negotiated). A client that offers ALPN and none of these is refused.
+	ALPN    []string
+	Forward []lb.WeightedTargetGroup
 	// IdleTimeout is tcp.idle_timeout.seconds (TCP and TLS; 0: 350 s). A TCP
 	// connection with no byte in either direction for this long is closed.
 	// UDP flows always idle out after UDPIdleTimeout.
@@ -185,12 +190,20 @@ func validate(cfg *Config) error {
 func validateListener(l *Listener, groups map[string]*TargetGroup) error {
 	switch l.Protocol {
 	case ProtocolTCP, ProtocolUDP, ProtocolTCPUDP:
-		if len(l.Certificates) > 0 {
-			return invalid("listener %s: certificates need protocol TLS", l.ARN)
+		if len(l.Certificates) > 0 || len(l.ALPN) > 0 {
+			return invalid("listener %s: certificates and ALPN need protocol TLS", l.ARN)
 		}
 	case ProtocolTLS:
 		if len(l.Certificates) == 0 {
 			return invalid("listener %s: TLS needs a certificate", l.ARN)
+		}
+		if err := l.TLS.Validate(); err != nil {
+			return invalid("listener %s: %v", l.ARN, err)
+		}
+		for _, p := range l.ALPN {
+			if p == "" || len(p) > 255 {
+				return invalid("listener %s: ALPN protocol %q", l.ARN, p)
+			}
 		}
 	default:
 		return invalid("listener %s: protocol %q", l.ARN, l.Protocol)

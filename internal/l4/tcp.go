@@ -58,7 +58,7 @@ func (d *DataPlane) serveTCP(lr *listenerRT, c net.Conn) {
 		reset(c)
 		return
 	}
-	client := c
+	client, proto := c, ""
 	if r.protocol == ProtocolTLS {
 		tc := tls.Server(c, lr.tlsConfig)
 		ctx, cancel := context.WithTimeout(d.ctx, d.opts.HandshakeTimeout)
@@ -68,7 +68,7 @@ func (d *DataPlane) serveTCP(lr *listenerRT, c net.Conn) {
 			c.Close()
 			return
 		}
-		client = tc
+		client, proto = tc, tc.ConnectionState().NegotiatedProtocol
 	}
 	peer := addrPort(c.RemoteAddr())
 	fl := &tcpFlow{client: client}
@@ -83,7 +83,7 @@ func (d *DataPlane) serveTCP(lr *listenerRT, c net.Conn) {
 			t, r = nil, lr.route.Load() // it began draining: pick from the new routing
 			continue
 		}
-		up, err := d.dialTarget(g, t)
+		up, err := d.dialTarget(g, t, proto)
 		if err == nil {
 			if !fl.setUp(up) { // terminated while connecting
 				t.untrack(fl)
@@ -117,13 +117,14 @@ func (d *DataPlane) serveTCP(lr *listenerRT, c net.Conn) {
 	t.bytesOut.Add(uint64(out))
 }
 
-// dialTarget connects to t (over TLS for a TLS target group).
-func (d *DataPlane) dialTarget(g *groupRT, t *target) (net.Conn, error) {
+// dialTarget connects to t (over TLS for a TLS target group, offering proto, the
+// protocol the client negotiated, if any).
+func (d *DataPlane) dialTarget(g *groupRT, t *target, proto string) (net.Conn, error) {
 	c, err := d.dialer.DialContext(d.ctx, "tcp", t.addr) // the dialer's Timeout is DialTimeout
 	if err != nil || g.tg.Protocol != ProtocolTLS {
 		return c, err
 	}
-	tc := tls.Client(c, d.upstream.cfg)
+	tc := tls.Client(c, d.upstream.config(proto))
 	hctx, hcancel := context.WithTimeout(d.ctx, d.opts.HandshakeTimeout)
 	defer hcancel()
 	if err := tc.HandshakeContext(hctx); err != nil {

@@ -3,6 +3,7 @@ package l4
 import (
 	"bytes"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -13,8 +14,9 @@ import (
 // others are chosen by SNI (crypto/tls picks the first certificate compatible with
 // the hello). src is what they were parsed from.
 type certSet struct {
-	cfg *tls.Config
-	src []lb.Certificate
+	cfg    *tls.Config
+	src    []lb.Certificate
+	policy lb.TLSPolicy
 }
 
 // loadCerts parses the TLS listeners' certificates (PEM, as the control plane read
@@ -28,7 +30,8 @@ func (d *DataPlane) loadCerts(cfg *Config) (map[int]*certSet, error) {
 			continue
 		}
 		if lr := d.listeners[l.Port]; lr != nil {
-			if cs := lr.certs.Load(); cs != nil && sameCertificates(cs.src, l.Certificates) {
+			if cs := lr.certs.Load(); cs != nil && sameCertificates(cs.src, l.Certificates) &&
+				cs.policy.Equal(l.TLS) && slices.Equal(cs.cfg.NextProtos, l.ALPN) {
 				out[l.Port] = cs
 				continue
 			}
@@ -41,11 +44,9 @@ func (d *DataPlane) loadCerts(cfg *Config) (map[int]*certSet, error) {
 			}
 			certs = append(certs, kp)
 		}
-		// NLB's default policy (ELBSecurityPolicy-TLS13-1-2-2021-06): TLS 1.2 and 1.3.
-		out[l.Port] = &certSet{src: slices.Clone(l.Certificates), cfg: &tls.Config{
-			Certificates: certs,
-			MinVersion:   tls.VersionTLS12,
-		}}
+		cfg := &tls.Config{Certificates: certs, NextProtos: slices.Clone(l.ALPN)}
+		l.TLS.ApplyTo(cfg)
+		out[l.Port] = &certSet{src: slices.Clone(l.Certificates), cfg: cfg, policy: l.TLS.Clone()}
 	}
 	return out, nil
 }
@@ -56,14 +57,23 @@ func sameCertificates(a, b []lb.Certificate) bool {
 	})
 }
 
+// errNoALPN refuses a client that offers ALPN but none of the listener's protocols
+// (RFC 7301, section 3.2; crypto/tls itself would let an http/1.1 client through to
+// an h2-only list without ALPN).
+var errNoALPN = errors.New("l4: client offers none of the listener's ALPN protocols")
+
 // serverTLS returns the listener's TLS config; it reads the current certificate set
-// per handshake, so Apply rotates certificates without rebinding.
+// per handshake, so Apply rotates certificates and policies without rebinding.
 func (l *listenerRT) serverTLS() *tls.Config {
 	return &tls.Config{
-		GetConfigForClient: func(*tls.ClientHelloInfo) (*tls.Config, error) {
+		GetConfigForClient: func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
 			cs := l.certs.Load()
 			if cs == nil {
 				return nil, fmt.Errorf("%w: no certificate", ErrCertificate)
+			}
+			if len(cs.cfg.NextProtos) > 0 && len(hello.SupportedProtos) > 0 &&
+				!slices.ContainsFunc(hello.SupportedProtos, func(p string) bool { return slices.Contains(cs.cfg.NextProtos, p) }) {
+				return nil, errNoALPN
 			}
 			return cs.cfg, nil
 		},
@@ -71,10 +81,37 @@ func (l *listenerRT) serverTLS() *tls.Config {
 }
 
 // tlsClient is the configuration of connections to TLS target groups. As ELB, the
-// load balancer does not verify targets' certificates.
-type tlsClient struct{ cfg *tls.Config }
+// load balancer does not verify targets' certificates. A connection whose client
+// negotiated an ALPN protocol offers the target that protocol alone, so both ends
+// of the relay speak the same one.
+type tlsClient struct {
+	cfg   *tls.Config
+	alpn  map[string]*tls.Config // by protocol, sharing cfg's session cache
+	cache tls.ClientSessionCache
+}
 
 func newTLSClient() *tlsClient {
-	return &tlsClient{cfg: &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS12,
-		ClientSessionCache: tls.NewLRUClientSessionCache(256)}}
+	cache := tls.NewLRUClientSessionCache(256)
+	tc := &tlsClient{cache: cache, alpn: map[string]*tls.Config{}, cfg: upstreamConfig(cache, nil)}
+	for _, p := range []string{"h2", "http/1.1", "http/1.0"} { // those of ELB's ALPN policies
+		tc.alpn[p] = upstreamConfig(cache, []string{p})
+	}
+	return tc
+}
+
+// upstreamConfig is a target connection's configuration offering protos.
+func upstreamConfig(cache tls.ClientSessionCache, protos []string) *tls.Config {
+	return &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS12, ClientSessionCache: cache, NextProtos: protos}
+}
+
+// config returns the configuration for a target connection whose client
+// negotiated proto ("" for none).
+func (c *tlsClient) config(proto string) *tls.Config {
+	if proto == "" {
+		return c.cfg
+	}
+	if cfg := c.alpn[proto]; cfg != nil {
+		return cfg
+	}
+	return upstreamConfig(c.cache, []string{proto})
 }

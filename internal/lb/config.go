@@ -47,6 +47,7 @@ type Listener struct {
 	Port           int           // 1..65535, bound on Options.Host
 	Protocol       string        // "HTTP" or "HTTPS"
 	Certificates   []Certificate // HTTPS: first is the default, the rest picked by SNI
+	TLS            TLSPolicy     // HTTPS: the listener's security policy (SslPolicy)
 	Rules          []Rule        // non-default rules in any order; evaluated by ascending Priority
 	DefaultActions []Action
 }
@@ -251,6 +252,9 @@ func validateListener(l *Listener, groups map[string]*TargetGroup) error {
 	case "HTTPS":
 		if len(l.Certificates) == 0 {
 			return invalid("listener %s: HTTPS needs a certificate", l.ARN)
+		}
+		if err := l.TLS.Validate(); err != nil {
+			return invalid("listener %s: %v", l.ARN, err)
 		}
 	default:
 		return invalid("listener %s: protocol %q", l.ARN, l.Protocol)

@@ -15,10 +15,12 @@ import (
 
 // certSet is an HTTPS listener's certificates: the first is the default, the others
 // are chosen by SNI (crypto/tls picks the first certificate compatible with the hello).
-// src is what they were parsed from.
+// src is what they were parsed from, policy and protos what cfg negotiates.
 type certSet struct {
-	cfg *tls.Config
-	src []Certificate
+	cfg    *tls.Config
+	src    []Certificate
+	policy TLSPolicy
+	protos []string
 }
 
 // loadListenerCerts parses the HTTPS listeners' certificates. A listener whose
@@ -30,8 +32,10 @@ func (d *DataPlane) loadListenerCerts(cfg *Config) (map[int]*certSet, error) {
 		if l.Protocol != "HTTPS" {
 			continue
 		}
+		protos := []string{"h2", "http/1.1"}
 		if lr := d.listeners[l.Port]; lr != nil {
-			if cs := lr.certs.Load(); cs != nil && sameCertificates(cs.src, l.Certificates) {
+			if cs := lr.certs.Load(); cs != nil && sameCertificates(cs.src, l.Certificates) &&
+				cs.policy.Equal(l.TLS) && slices.Equal(cs.protos, protos) {
 				out[l.Port] = cs
 				continue
 			}
@@ -44,11 +48,9 @@ func (d *DataPlane) loadListenerCerts(cfg *Config) (map[int]*certSet, error) {
 			}
 			certs = append(certs, kp)
 		}
-		out[l.Port] = &certSet{src: slices.Clone(l.Certificates), cfg: &tls.Config{
-			Certificates: certs,
-			NextProtos:   []string{"h2", "http/1.1"},
-			MinVersion:   tls.VersionTLS12,
-		}}
+		cfg := &tls.Config{Certificates: certs, NextProtos: protos}
+		l.TLS.ApplyTo(cfg)
+		out[l.Port] = &certSet{src: slices.Clone(l.Certificates), cfg: cfg, policy: l.TLS.Clone(), protos: protos}
 	}
 	return out, nil
 }

@@ -11,8 +11,10 @@ import (
 // Protocol is the version of the messages below. A node and a control plane
 // speaking different protocols refuse each other; the hello exchange itself
 // must stay readable by every version. 2: apply-network, the network load
-// balancers' configuration (internal/l4).
-const Protocol = 2
+// balancers' configuration (internal/l4). 3: listeners' TLS policies and
+// ALPN lists, which a node of protocol 2 would decode and ignore (a TLS
+// 1.3-only listener would then serve TLS 1.2), so it is replaced instead.
+const Protocol = 3
 
 // Sentinel errors.
 var (

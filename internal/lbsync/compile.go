@@ -92,6 +92,9 @@ func compileTargetGroup(tg model.TargetGroup, targets []model.TargetDescription)
 
 func compileListener(l model.Listener, rules []model.Rule) lb.Listener {
 	out := lb.Listener{ARN: l.ARN, Port: l.Port, Protocol: l.Protocol, DefaultActions: compileActions(l.DefaultActions)}
+	if l.Protocol == model.ProtocolHTTPS {
+		out.TLS = tlsPolicy(l.SSLPolicy)
+	}
 	for _, c := range l.Certificates {
 		// Named only: Sync reads the files (loadCertificates), Compile
 		// stays a function of the store.
@@ -138,6 +141,25 @@ func compileActions(actions []model.ELBAction) []lb.Action {
 			la.Redirect = &lb.Redirect{Protocol: r.Protocol, Host: r.Host, Port: r.Port, Path: r.Path, Query: r.Query, StatusCode: r.StatusCode}
 		}
 		out = append(out, la)
+	}
+	return out
+}
+
+// tlsPolicy is the data planes' form of one of ELB's security policies: its
+// versions and the suites Go implements, by their OpenSSL names. A name the
+// table does not have (the API refuses those) leaves Go's TLS 1.2 and 1.3
+// defaults.
+func tlsPolicy(name string) lb.TLSPolicy {
+	p, ok := model.LookupSSLPolicy(name)
+	if !ok {
+		return lb.TLSPolicy{}
+	}
+	lo, hi, _ := p.TLSConfig()
+	out := lb.TLSPolicy{Name: p.Name, MinVersion: lo, MaxVersion: hi}
+	for _, c := range p.Ciphers {
+		if id, ok := model.GoCipherSuite(c); ok {
+			out.CipherSuites = append(out.CipherSuites, lb.CipherSuite{ID: id, Name: c})
+		}
 	}
 	return out
 }

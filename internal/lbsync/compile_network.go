@@ -98,6 +98,12 @@ func compileNetworkGroup(tg model.TargetGroup, targets []model.TargetDescription
 // network load balancer's listener has only that one action).
 func compileNetworkListener(l model.Listener) l4.Listener {
 	out := l4.Listener{ARN: l.ARN, Port: l.Port, Protocol: l.Protocol, IdleTimeout: l.IdleTimeout()}
+	if l.Protocol == l4.ProtocolTLS {
+		out.TLS = tlsPolicy(l.SSLPolicy)
+		for _, p := range l.ALPNPolicy { // at most one
+			out.ALPN = model.ALPNProtocols(p)
+		}
+	}
 	for _, c := range l.Certificates {
 		out.Certificates = append(out.Certificates, lb.Certificate{Name: c.ARN})
 	}

@@ -48,12 +48,13 @@ func writeCert(t *testing.T, dir string) string {
 	return certPath
 }
 
-func (f *fixture) httpsListener(port int, certARN string, actions []model.ELBAction) {
+func (f *fixture) httpsListener(port int, certARN string, actions []model.ELBAction) model.Listener {
 	l := model.Listener{ARN: model.ListenerARN(f.lb.ARN, model.NewELBID()), LoadBalancerARN: f.lb.ARN, Port: port,
 		Protocol: "HTTPS", DefaultActions: actions, Certificates: []model.ListenerCertificate{{ARN: certARN, IsDefault: true}},
 		SSLPolicy: model.DefaultSSLPolicy}
 	l.DefaultRuleARN = model.RuleARN(l.ARN, model.NewELBID())
 	f.update(func(tx state.Tx) error { return tx.PutListener(l) })
+	return l
 }
 
 func TestHTTPSListenerThroughRealDataPlane(t *testing.T) {

@@ -16,7 +16,8 @@ type Listener struct {
 	Port            int                   `json:"port"`
 	Protocol        string                `json:"protocol"`
 	Certificates    []ListenerCertificate `json:"certificates,omitempty"`
-	// SSLPolicy and ALPNPolicy are echoed: TLS settings are Go's.
+	// SSLPolicy and ALPNPolicy are applied by the data planes (lbsync maps
+	// them with SSLPolicy.TLSConfig and ALPNProtocols).
 	SSLPolicy      string      `json:"sslPolicy,omitempty"`
 	ALPNPolicy     []string    `json:"alpnPolicy,omitempty"`
 	DefaultActions []ELBAction `json:"defaultActions"`

@@ -133,3 +133,27 @@ func (p SSLPolicy) TLSConfig() (minVersion, maxVersion uint16, suites []uint16) 
 	}
 	return minVersion, maxVersion, suites
 }
+
+// GoCipherSuite returns Go's id of a TLS 1.0-1.2 suite by the OpenSSL name
+// ELB's policies list it by; false for a suite Go does not implement.
+func GoCipherSuite(name string) (uint16, bool) {
+	id, ok := goCipherSuites[name]
+	return id, ok
+}
+
+// ALPNProtocols returns the ALPN preference list of one of ELB's ALPN
+// policies (Network Load Balancers guide, "ALPN policies"): nil for None
+// (ALPN is not negotiated) or no policy.
+func ALPNProtocols(policy string) []string {
+	switch policy {
+	case "HTTP1Only":
+		return []string{"http/1.1", "http/1.0"}
+	case "HTTP2Only":
+		return []string{"h2"}
+	case "HTTP2Optional":
+		return []string{"http/1.1", "http/1.0", "h2"}
+	case "HTTP2Preferred":
+		return []string{"h2", "http/1.1", "http/1.0"}
+	}
+	return nil
+}
