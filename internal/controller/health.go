@@ -38,7 +38,7 @@ func (p *pass) judge(t *model.Task) (taskHealth, error) {
 		return h, nil
 	}
 	targetsOK := true
-	for _, l := range p.svc.LoadBalancers {
+	for _, l := range p.loadBalancersOf(t) {
 		tt := findTarget(t, l.TargetGroupARN)
 		if tt == nil {
 			tt = findTarget(t, l.Alternate(l.TargetGroupARN))
@@ -75,7 +75,7 @@ func (p *pass) judge(t *model.Task) (taskHealth, error) {
 const settleTime = 3 * time.Second
 
 func (p *pass) settled(t *model.Task, td model.TaskDefinition) bool {
-	if len(p.svc.LoadBalancers) > 0 || hasHealthCheck(td) {
+	if len(p.loadBalancersOf(t)) > 0 || hasHealthCheck(td) {
 		return true
 	}
 	return t.StartedAt != nil && p.now.Sub(t.StartedAt.Time) >= settleTime

@@ -111,6 +111,9 @@ func targetKey(id string, port int) string { return fmt.Sprintf("%s:%d", id, por
 // happened (the circuit breaker reads it), plan and apply, then deregister
 // the targets of every task that is to stop and book the deployments.
 func (p *pass) run() error {
+	if p.svc.UsesTaskSets() {
+		return p.runTaskSets()
+	}
 	if err := p.registerTargets(); err != nil {
 		return err
 	}

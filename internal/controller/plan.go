@@ -135,27 +135,6 @@ func findTargetAny(t *model.Task) *model.TaskTarget {
 // startTasks places and creates n tasks of the primary deployment; n is
 // within the pass's write budget.
 func (p *pass) startTasks(primary *model.Deployment, n int) error {
-	td, err := p.taskDefinition(primary.TaskDefinition)
-	if err != nil {
-		return err
-	}
-	placed, fail := scheduler.Place(scheduler.Nodes(p.nodes, p.all), scheduler.DemandOf(td), n)
-	p.placed = p.placed || len(placed) > 0
-	if fail != nil {
-		eventUnplaced(p.svc, p.now, fail.NodeARN, fail.Reason)
-	}
-	var ids []string
-	for _, inst := range placed {
-		t := model.NewTask(p.tx.Partition, model.NewTaskInput{
-			Cluster: p.cluster.Name, ClusterARN: p.cluster.ARN, Definition: td, InstanceARN: inst,
-			Group: "service:" + p.svc.Name, StartedBy: primary.ID, LaunchType: p.svc.LaunchType,
-			Service: p.svc.Name, Deployment: primary.ID, Network: p.svc.AwsvpcConfiguration(), Now: p.now,
-		})
-		t.EnableExecuteCommand = p.svc.EnableExecuteCommand
-		p.tasks = append(p.tasks, t)
-		p.reserve(len(p.tasks) - 1)
-		ids = append(ids, t.Internal.ID)
-	}
-	eventStarted(p.svc, p.now, ids)
-	return nil
+	return p.launch(launchSpec{taskDef: primary.TaskDefinition, deployment: primary.ID,
+		launchType: p.svc.LaunchType, network: p.svc.AwsvpcConfiguration()}, n)
 }

@@ -26,14 +26,15 @@ type drainJob struct {
 // in the service's target groups, as ECS does once a task is RUNNING: one
 // RegisterTargets per target group for the tasks the pass's budget covers.
 func (p *pass) registerTargets() error {
-	if len(p.svc.LoadBalancers) == 0 || p.svc.Status != model.ServiceActive {
+	if p.svc.Status != model.ServiceActive {
 		return nil
 	}
 	added := map[string][]model.TargetDescription{}
 	var order []string // target groups in the order first added, for stable events
 	for i := range p.tasks {
 		t := &p.tasks[i]
-		if !alive(t) || t.LastStatus != model.TaskRunning || len(t.Internal.Targets) > 0 {
+		lbs := p.loadBalancersOf(t)
+		if len(lbs) == 0 || !alive(t) || t.LastStatus != model.TaskRunning || len(t.Internal.Targets) > 0 {
 			continue
 		}
 		td, err := p.taskDefinition(t.TaskDefinitionARN)
@@ -43,7 +44,7 @@ func (p *pass) registerTargets() error {
 		if !p.reserve(i) {
 			break
 		}
-		for _, l := range p.svc.LoadBalancers {
+		for _, l := range lbs {
 			tg := p.groupFor(t.Internal.DeploymentID, l)
 			tt, err := p.targetFor(t, l, tg)
 			if err != nil {

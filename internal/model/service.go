@@ -36,7 +36,10 @@ type Service struct {
 	EnableECSManagedTags          bool                    `json:"enableECSManagedTags"`
 	EnableExecuteCommand          bool                    `json:"enableExecuteCommand"`
 	Deployments                   []Deployment            `json:"deployments"`
-	Events                        []ServiceEvent          `json:"events"`
+	// TaskSets are an EXTERNAL or CODE_DEPLOY service's task sets (see
+	// TaskSet); an ECS service has none.
+	TaskSets []TaskSet      `json:"taskSets,omitempty"`
+	Events   []ServiceEvent `json:"events"`
 	ServiceEchoedFields
 	Internal ServiceInternal `json:"internal"`
 }

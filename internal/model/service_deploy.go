@@ -92,4 +92,7 @@ func (s *Service) BeginDeletion() {
 	for i := range s.Deployments {
 		s.Deployments[i].DesiredCount = 0
 	}
+	for i := range s.TaskSets {
+		s.TaskSets[i].Status, s.TaskSets[i].ComputedDesiredCount = TaskSetDraining, 0
+	}
 }

@@ -18,6 +18,7 @@ type serviceOut struct {
 	VolumeConfigurations     *struct{}       `json:"volumeConfigurations,omitempty"`
 	VpcLatticeConfigurations *struct{}       `json:"vpcLatticeConfigurations,omitempty"`
 	Deployments              []deploymentOut `json:"deployments"`
+	TaskSets                 *[]taskSetOut   `json:"taskSets,omitempty"`
 	RunningCount             int             `json:"runningCount"`
 	PendingCount             int             `json:"pendingCount"`
 	Tags                     []model.Tag     `json:"tags,omitempty"`
@@ -30,7 +31,7 @@ type deploymentOut struct {
 
 func serviceWire(s ecsops.Service) serviceOut {
 	out := serviceOut{Service: s.Service, Deployments: make([]deploymentOut, 0, len(s.Deployments)),
-		RunningCount: s.RunningCount, PendingCount: s.PendingCount, Tags: s.Tags}
+		RunningCount: s.RunningCount, PendingCount: s.PendingCount, Tags: s.Tags, TaskSets: serviceTaskSets(s.Service)}
 	for _, d := range s.Deployments {
 		out.Deployments = append(out.Deployments, deploymentOut{Deployment: d})
 	}

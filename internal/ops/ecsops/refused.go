@@ -30,9 +30,6 @@ func Refusal(op string) error {
 		return awserr.New(CodeClient, "ECS daemons are not supported by Slipway yet: run a service with the DAEMON scheduling strategy.")
 	case strings.Contains(op, "Daemon"):
 		return awserr.New(CodeUnsupportedFeature, "ECS daemons are not supported by Slipway yet: run a service with the DAEMON scheduling strategy.")
-	case strings.Contains(op, "TaskSet"):
-		return awserr.New(CodeUnsupportedFeature, "Task sets (the EXTERNAL and CODE_DEPLOY deployment controllers) are not supported by Slipway yet: "+
-			"use the ECS deployment controller with a rolling, blue/green, canary or linear strategy.")
 	case op == "StartTask":
 		return awserr.New(CodeUnsupportedFeature, "StartTask is not supported by Slipway yet: use RunTask.")
 	case op == "ListServicesByNamespace":

@@ -14,7 +14,8 @@ import (
 // Service is a service as ECS describes it: the stored record, whose
 // Deployments hold only its live deployments (INACTIVE ones are left out, as
 // ECS leaves them out) and whose Events are never nil, with the task counts
-// summed over those deployments.
+// summed over those deployments (or, for a service deployed through task
+// sets, over its task sets).
 type Service struct {
 	model.Service
 	RunningCount int
@@ -36,6 +37,10 @@ func serviceOf(s model.Service, tags []model.Tag) Service {
 		out.Deployments = append(out.Deployments, d)
 		out.RunningCount += d.RunningCount
 		out.PendingCount += d.PendingCount
+	}
+	for _, ts := range s.TaskSets {
+		out.RunningCount += ts.RunningCount
+		out.PendingCount += ts.PendingCount
 	}
 	if out.Events == nil {
 		out.Events = []model.ServiceEvent{}
@@ -153,7 +158,7 @@ func (s *Ops) CreateService(ctx context.Context, in *CreateServiceInput) (*Servi
 		if err := checkServiceNameFree(tx, cluster.Name, in.ServiceName); err != nil {
 			return err
 		}
-		td, err := activeTaskDefinition(tx, in.TaskDefinition)
+		td, err := serviceTaskDefinition(tx, in)
 		if err != nil {
 			return err
 		}
@@ -174,7 +179,11 @@ func (s *Ops) CreateService(ctx context.Context, in *CreateServiceInput) (*Servi
 		if err != nil {
 			return err
 		}
-		svc.StartDeployment(seq, td.ARN, s.st.Now())
+		if svc.UsesTaskSets() {
+			startTaskSets(tx, cluster, &svc, seq, td, s.st.NowTime())
+		} else {
+			svc.StartDeployment(seq, td.ARN, s.st.Now())
+		}
 		svc.Internal.Incarnation = seq
 		if err := tx.PutService(cluster.Name, svc); err != nil {
 			return err
@@ -199,8 +208,8 @@ func validateCreateService(in *CreateServiceInput) error {
 	if !model.ValidName(in.ServiceName) {
 		return invalidParam("Service name must be 1-255 letters, numbers, hyphens and underscores.")
 	}
-	if in.TaskDefinition == "" {
-		return invalidParam("TaskDefinition must be specified.")
+	if err := validateDeploymentController(in); err != nil {
+		return err
 	}
 	switch in.SchedulingStrategy {
 	case "", "REPLICA":

@@ -54,6 +54,13 @@ func (s *Ops) UpdateService(ctx context.Context, in *UpdateServiceInput) (*Servi
 		if err != nil {
 			return err
 		}
+		if svc.UsesTaskSets() {
+			if err := applyTaskSetServiceUpdate(&svc, in, s.st.NowTime()); err != nil {
+				return err
+			}
+			out, err = putAndView(tx, cluster.Name, svc)
+			return err
+		}
 		if err := checkCapacityStrategy(cluster, in.CapacityProviderStrategy, ""); err != nil {
 			return err
 		}

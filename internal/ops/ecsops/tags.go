@@ -30,13 +30,15 @@ func resourceExists(tx state.Tx, arn string) error {
 		_, err = tx.Instance(parts[1], parts[2])
 	case parts[0] == "task-definition" && len(parts) == 2:
 		_, err = tx.ResolveTaskDefinition(parts[1])
+	case parts[0] == "task-set" && len(parts) == 5:
+		err = taskSetExists(tx, parts[1], parts[2], parts[3]+"/"+parts[4])
 	default:
 		return invalidParam("The ARN %s is not a taggable Amazon ECS resource.", arn)
 	}
 	if errors.Is(err, state.ErrClusterNotFound) && parts[0] == "cluster" {
 		return err
 	}
-	if err != nil && (errors.Is(err, state.ErrServiceNotFound) || errors.Is(err, state.ErrTaskNotFound) ||
+	if err != nil && (errors.Is(err, state.ErrServiceNotFound) || errors.Is(err, errNoTaskSet) || errors.Is(err, state.ErrTaskNotFound) ||
 		errors.Is(err, state.ErrInstanceNotFound) || errors.Is(err, state.ErrTaskDefinitionNotFound) ||
 		errors.Is(err, state.ErrClusterNotFound)) {
 		return awserr.Wrap(err, CodeResourceNotFound, "The specified resource could not be found.")

@@ -1,0 +1,45 @@
+package controller
+
+import (
+	"github.com/slipway-dev/slipway/internal/model"
+	"github.com/slipway-dev/slipway/internal/scheduler"
+)
+
+// launchSpec is what the tasks a pass starts run and belong to: a
+// deployment's, or a task set's.
+type launchSpec struct {
+	taskDef    string
+	deployment string // deployment or task set id: the tasks' startedBy
+	launchType string
+	network    *model.AwsvpcConfiguration
+}
+
+// launch places and creates n tasks of spec; n is within the pass's write
+// budget. New tasks join p.all, so a later launch in the same pass places
+// against what this one took.
+func (p *pass) launch(spec launchSpec, n int) error {
+	td, err := p.taskDefinition(spec.taskDef)
+	if err != nil {
+		return err
+	}
+	placed, fail := scheduler.Place(scheduler.Nodes(p.nodes, p.all), scheduler.DemandOf(td), n)
+	p.placed = p.placed || len(placed) > 0
+	if fail != nil {
+		eventUnplaced(p.svc, p.now, fail.NodeARN, fail.Reason)
+	}
+	var ids []string
+	for _, inst := range placed {
+		t := model.NewTask(p.tx.Partition, model.NewTaskInput{
+			Cluster: p.cluster.Name, ClusterARN: p.cluster.ARN, Definition: td, InstanceARN: inst,
+			Group: "service:" + p.svc.Name, StartedBy: spec.deployment, LaunchType: spec.launchType,
+			Service: p.svc.Name, Deployment: spec.deployment, Network: spec.network, Now: p.now,
+		})
+		t.EnableExecuteCommand = p.svc.EnableExecuteCommand
+		p.tasks = append(p.tasks, t)
+		p.all = append(p.all, t)
+		p.reserve(len(p.tasks) - 1)
+		ids = append(ids, t.Internal.ID)
+	}
+	eventStarted(p.svc, p.now, ids)
+	return nil
+}
