@@ -20,7 +20,7 @@ func (h *Handler) createChangeSet(ctx context.Context, f form) (any, error) {
 		return nil, validationf("Slipway does not import existing resources (ChangeSetType IMPORT)")
 	}
 	if b, _ := f.boolean("IncludeNestedStacks"); b {
-		return nil, validationf("Slipway does not run nested stacks (IncludeNestedStacks)")
+		return nil, validationf("Slipway does not make change sets of nested stacks (IncludeNestedStacks): a change set lists the AWS::CloudFormation::Stack resource, and executing it updates the nested stacks")
 	}
 	usePrev, err := f.boolean("UsePreviousTemplate")
 	if err != nil {

@@ -146,7 +146,7 @@ func (h *Handler) listStacks(ctx context.Context, f form) (any, error) {
 	for _, s := range page {
 		out = append(out, wireStackSummary{StackId: s.ID, StackName: s.Name, TemplateDescription: s.Description,
 			CreationTime: isoTime(s.Created), LastUpdatedTime: optTime(s.Updated), DeletionTime: optTime(s.Deleted),
-			StackStatus: s.Status, StackStatusReason: s.StatusReason, DriftInformation: wireDrift{StackDriftStatus: "NOT_CHECKED"}})
+			StackStatus: s.Status, StackStatusReason: s.StatusReason, ParentId: s.ParentID, RootId: s.RootID, DriftInformation: wireDrift{StackDriftStatus: "NOT_CHECKED"}})
 	}
 	return listStacksResult{StackSummaries: &list[wireStackSummary]{Member: out}, NextToken: next}, nil
 }

@@ -91,6 +91,8 @@ type wireStack struct {
 	RoleARN                     string `xml:",omitempty"`
 	Tags                        *list[wireTag]
 	EnableTerminationProtection bool
+	ParentId                    string `xml:",omitempty"`
+	RootId                      string `xml:",omitempty"`
 	DriftInformation            wireDrift
 }
 
@@ -100,7 +102,7 @@ func toWireStack(s *stack.Stack) wireStack {
 		LastUpdatedTime: optTime(s.Updated), StackStatus: s.Status, StackStatusReason: s.StatusReason,
 		DisableRollback: s.DisableRollback, NotificationARNs: listOf(s.Current.NotificationARNs),
 		TimeoutInMinutes: s.Current.TimeoutInMinutes, Capabilities: listOf(s.Current.Capabilities), RoleARN: s.Current.RoleARN,
-		Tags: wireTags(s.Current.Tags), EnableTerminationProtection: s.TerminationGuard,
+		Tags: wireTags(s.Current.Tags), EnableTerminationProtection: s.TerminationGuard, ParentId: s.ParentID, RootId: s.RootID,
 		DriftInformation: wireDrift{StackDriftStatus: "NOT_CHECKED"}}
 	var outs []wireOutput
 	for _, o := range s.Outputs {
@@ -119,6 +121,8 @@ type wireStackSummary struct {
 	DeletionTime        string `xml:",omitempty"`
 	StackStatus         string
 	StackStatusReason   string `xml:",omitempty"`
+	ParentId            string `xml:",omitempty"`
+	RootId              string `xml:",omitempty"`
 	DriftInformation    wireDrift
 }
 

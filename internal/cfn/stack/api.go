@@ -41,11 +41,18 @@ func (e *Engine) CreateStack(ctx context.Context, in *CreateInput) (string, erro
 	if err := e.refuseExisting(ctx, in.StackName); err != nil {
 		return "", err
 	}
-	id := e.stackARN(in.StackName)
 	body, err := e.source(ctx, in.TemplateBody, in.TemplateURL)
 	if err != nil {
 		return "", err
 	}
+	return e.createStack(ctx, in, body, nil)
+}
+
+// createStack records a stack of template body in CREATE_IN_PROGRESS and
+// queues its creation; parent is the stack of which it is a nested stack,
+// or nil.
+func (e *Engine) createStack(ctx context.Context, in *CreateInput, body string, parent *Stack) (string, error) {
+	id := e.stackARN(in.StackName)
 	p, err := e.prepare(ctx, in.StackName, id, body, in.Parameters, nil, Config{Capabilities: in.Capabilities,
 		Tags: in.Tags, NotificationARNs: in.NotificationARNs, RoleARN: in.RoleARN, TimeoutInMinutes: in.TimeoutInMinutes})
 	if err == nil {
@@ -58,6 +65,12 @@ func (e *Engine) CreateStack(ctx context.Context, in *CreateInput) (string, erro
 	s := &Stack{ID: id, Name: in.StackName, Status: StatusCreateInProgress, StatusReason: reasonUserInitiated,
 		Description: p.t.Description, Created: e.now(), Current: p.cfg, DisableRollback: in.DisableRollback,
 		OnFailure: in.OnFailure, TerminationGuard: in.TerminationProtection, Token: in.Token}
+	if parent != nil {
+		s.ParentID, s.RootID = parent.ID, parent.RootID
+		if s.RootID == "" {
+			s.RootID = parent.ID
+		}
+	}
 	err = e.update(ctx, func(t tx) error {
 		if _, err := t.stackByName(in.StackName); err == nil {
 			return awserr.Wrap(ErrStackExists, CodeAlreadyExists, "Stack [%s] already exists", in.StackName)
@@ -105,6 +118,14 @@ func (e *Engine) UpdateStack(ctx context.Context, in *UpdateInput) (string, erro
 	if err != nil {
 		return "", err
 	}
+	if err := refuseNested(s, "updated"); err != nil {
+		return "", err
+	}
+	return e.updateStack(ctx, s, in)
+}
+
+// updateStack is UpdateStack of a stack found updatable.
+func (e *Engine) updateStack(ctx context.Context, s *Stack, in *UpdateInput) (string, error) {
 	p, err := e.prepareUpdate(ctx, s, in.TemplateBody, in.TemplateURL, in.UsePreviousTemplate, in.Parameters,
 		Config{Capabilities: in.Capabilities, Tags: in.Tags, NotificationARNs: in.NotificationARNs, RoleARN: in.RoleARN})
 	if err != nil {
@@ -214,8 +235,15 @@ type DeleteInput struct {
 }
 
 // DeleteStack records DELETE_IN_PROGRESS and queues the deletion. Deleting
-// a stack that does not exist succeeds, as in CloudFormation.
+// a stack that does not exist succeeds, as in CloudFormation; a nested
+// stack is deleted with its parent only.
 func (e *Engine) DeleteStack(ctx context.Context, in *DeleteInput) error {
+	return e.deleteStack(ctx, in, false)
+}
+
+// deleteStack is DeleteStack; nested allows deleting a nested stack (its
+// parent's provider does).
+func (e *Engine) deleteStack(ctx context.Context, in *DeleteInput, nested bool) error {
 	var id string
 	err := e.update(ctx, func(t tx) error {
 		s, err := t.stackByName(in.StackName)
@@ -228,6 +256,8 @@ func (e *Engine) DeleteStack(ctx context.Context, in *DeleteInput) error {
 		switch {
 		case s.Status == StatusDeleteComplete || s.Status == StatusDeleteInProgress:
 			return nil
+		case !nested && s.ParentID != "":
+			return refuseNested(s, "deleted")
 		case s.TerminationGuard:
 			return validation(ErrStackBusy, "Stack [%s] cannot be deleted while TerminationProtection is enabled", s.Name)
 		case len(in.RetainResources) > 0 && s.Status != StatusDeleteFailed:

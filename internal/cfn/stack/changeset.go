@@ -62,6 +62,9 @@ func (e *Engine) CreateChangeSet(ctx context.Context, in *ChangeSetInput) (*Chan
 			err = stateRefused(s, "updated")
 		}
 		if err == nil {
+			err = refuseNested(s, "updated")
+		}
+		if err == nil {
 			p, err = e.prepareUpdate(ctx, s, in.TemplateBody, in.TemplateURL, in.UsePreviousTemplate, in.Parameters, cfg)
 		}
 	default:

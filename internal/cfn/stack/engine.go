@@ -38,6 +38,7 @@ type Engine struct {
 	cat       *resourcetype.Catalog
 	providers map[string]Provider
 	recorded  Provider
+	nested    Provider
 	part      partition
 	now       func() time.Time
 	log       *slog.Logger
@@ -54,6 +55,9 @@ type Engine struct {
 	// cancels cancels the step a stack's goroutine is running.
 	cancels map[string]context.CancelFunc
 	wake    chan struct{}
+	// watch holds, per stack, a channel closed at its next status change
+	// (see awaitStack).
+	watch map[string]chan struct{}
 }
 
 type partition struct{ name, region, account, urlSuffix string }
@@ -78,12 +82,14 @@ func New(opts Options) *Engine {
 	e := &Engine{st: opts.Store, cat: opts.Catalog, providers: opts.Providers, now: opts.Now,
 		log:     opts.Logger.With("component", "cloudformation"),
 		part:    partition{name: opts.Partition, region: opts.Region, account: opts.Account, urlSuffix: opts.URLSuffix},
-		pending: map[string]bool{}, running: map[string]bool{}, claimed: map[string]bool{}, cancels: map[string]context.CancelFunc{}, wake: make(chan struct{}, 1)}
+		pending: map[string]bool{}, running: map[string]bool{}, claimed: map[string]bool{}, cancels: map[string]context.CancelFunc{}, wake: make(chan struct{}, 1),
+		watch: map[string]chan struct{}{}}
 	if opts.Fetcher == nil {
 		opts.Fetcher = URLFetcher{}
 	}
 	e.fetch = opts.Fetcher
 	e.recorded = recordedProvider{cat: opts.Catalog, part: e.part}
+	e.nested = nestedProvider{e: e}
 	return e
 }
 

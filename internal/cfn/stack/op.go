@@ -246,6 +246,7 @@ func (o *op) transition(status, reason string, mutate func(*Stack)) error {
 	o.mu.Lock()
 	o.stack = &s
 	o.mu.Unlock()
+	o.e.changed(s.ID)
 	o.e.log.Info("stack status", "stack", s.Name, "status", status, "reason", reason)
 	return nil
 }

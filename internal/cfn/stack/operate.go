@@ -155,7 +155,9 @@ func (o *op) create() (string, string, error) {
 		return o.makeResource(ctx, ev, id, false)
 	})
 	if len(failed) > 0 {
-		return failStatus, failedReason("create", failed, rollback), nil
+		// A nested stack's rollback is not the user's request but its
+		// parent's handling of the failure.
+		return failStatus, failedReason("create", failed, rollback && o.stack.ParentID == ""), nil
 	}
 	if err := o.publish(ev); err != nil {
 		return failStatus, internalReason(err), nil

@@ -4,7 +4,6 @@ import (
 	"context"
 	"regexp"
 
-	"github.com/slipway-dev/slipway/internal/cfn/resourcetype"
 	"github.com/slipway-dev/slipway/internal/cfn/template"
 )
 
@@ -98,8 +97,7 @@ func (p *prepared) preview() error {
 	return nil
 }
 
-// parse reads a template and applies the checks that need the type table;
-// nested stacks are refused (not run yet).
+// parse reads a template and applies the checks that need the type table.
 func (e *Engine) parse(body string) (*template.Template, error) {
 	t, err := template.Parse([]byte(body))
 	if err != nil {
@@ -107,11 +105,6 @@ func (e *Engine) parse(body string) (*template.Template, error) {
 	}
 	if err := t.Check(e.cat); err != nil {
 		return nil, err
-	}
-	for _, id := range t.ResourceOrder {
-		if typ := e.cat.Lookup(t.Resources[id].Type); typ != nil && typ.Kind == resourcetype.Nested {
-			return nil, validation(ErrUnsupported, "Template format error: Slipway does not run nested stacks yet: resource %s is of type %s", id, typ.Name)
-		}
 	}
 	return t, nil
 }

@@ -37,6 +37,10 @@ type Request struct {
 	// resource but waits for it to stabilise (an ECS service): the engine
 	// records "Resource creation Initiated" with its physical id.
 	Initiated func(physicalID string)
+	// Rollback says the update brings the resource back to the state it had
+	// before the update that failed (Properties and Attributes are that
+	// state's).
+	Rollback bool
 }
 
 // Result is what a Provider made.

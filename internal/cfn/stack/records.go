@@ -69,6 +69,10 @@ type Stack struct {
 	// CancelRequested is set by CancelUpdateStack until the update in
 	// progress is turned into its rollback.
 	CancelRequested bool `json:",omitempty"`
+	// ParentID and RootID are, for a nested stack, the stack whose
+	// AWS::CloudFormation::Stack resource it is and that stack's root.
+	ParentID string `json:",omitempty"`
+	RootID   string `json:",omitempty"`
 }
 
 // Config is what an operation applies: a template and its parameters, with

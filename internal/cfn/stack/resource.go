@@ -19,6 +19,8 @@ func (o *op) provider(typ string) (Provider, error) {
 		return nil, fmt.Errorf("%w: resource type %s is not supported", ErrUnsupported, typ)
 	case t.Kind == resourcetype.Recorded:
 		return o.e.recorded, nil
+	case t.Kind == resourcetype.Nested:
+		return o.e.nested, nil
 	}
 	if p, ok := o.e.providers[typ]; ok {
 		return p, nil
@@ -179,7 +181,7 @@ func handlerMessage(err error) string {
 	if errors.As(err, &pe) {
 		return pe.Error()
 	}
-	if errors.Is(err, template.ErrTemplate) || errors.Is(err, template.ErrImport) || errors.Is(err, template.ErrFormat) {
+	if errors.Is(err, template.ErrTemplate) || errors.Is(err, template.ErrImport) || errors.Is(err, template.ErrFormat) || errors.Is(err, ErrEmbedded) {
 		if ae, ok := awserr.As(err); ok {
 			return ae.Message
 		}

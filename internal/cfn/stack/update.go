@@ -57,6 +57,11 @@ func (o *op) updateResource(ctx context.Context, ev *template.Evaluator, id stri
 		return o.fail(ctx, r, StatusUpdateFailed, err, reasonUpdateCancelled)
 	}
 	diffs := template.DiffProperties(r.Properties, props)
+	if len(diffs) == 0 && o.e.cat.Lookup(r.Type).Kind == resourcetype.Nested {
+		// CloudFormation updates every nested stack with its parent: the
+		// template at an unchanged TemplateURL may have changed.
+		return o.changeResource(ctx, ev, id, props)
+	}
 	if len(diffs) == 0 {
 		del, repl, _ := ev.Policies(id)
 		if del != r.DeletionPolicy || repl != r.UpdateReplacePolicy {
@@ -152,7 +157,7 @@ func (o *op) revert(ctx context.Context, id string) error {
 	var res *Result
 	if err == nil {
 		req := o.request(r, target)
-		req.PhysicalID = r.PhysicalID
+		req.PhysicalID, req.Rollback = r.PhysicalID, true
 		req.Previous = o.request(r, r.State).Properties
 		res, err = p.Update(ctx, req)
 	}
