@@ -258,8 +258,12 @@ func normalizeContainer(cd doc, mode string) error {
 				pm["protocol"] = "tcp"
 			}
 			_, hasHost := pm["hostPort"]
-			if (mode == "awsvpc" || mode == "host") && !hasHost && pm["containerPort"] != nil {
+			switch {
+			case hasHost || pm["containerPort"] == nil:
+			case mode == "awsvpc" || mode == "host":
 				pm["hostPort"] = pm["containerPort"]
+			default: // bridge: a dynamic host port, which ECS answers as 0
+				pm["hostPort"] = 0
 			}
 		}
 	}

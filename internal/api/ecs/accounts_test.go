@@ -133,7 +133,7 @@ func TestUpdateClusterAndSettings(t *testing.T) {
 		t.Fatalf("update cluster: %+v %v", upd, err)
 	}
 	plain, err := c.DescribeClusters(ctx, &awsecs.DescribeClustersInput{Clusters: []string{"prod"}})
-	if err != nil || plain.Clusters[0].Settings != nil || plain.Clusters[0].Configuration != nil {
+	if err != nil || len(plain.Clusters[0].Settings) != 0 || plain.Clusters[0].Configuration != nil {
 		t.Fatalf("describe without include: %+v %v", plain, err)
 	}
 	full, err := c.DescribeClusters(ctx, &awsecs.DescribeClustersInput{Clusters: []string{"prod"},

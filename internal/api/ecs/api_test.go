@@ -50,7 +50,7 @@ func newTestAPI(t *testing.T, tgs ecsops.TargetGroups, creds awsproto.Credential
 	}
 	router := awsproto.NewRouter(verifier, nil, logger)
 	router.HandleJSON(awsproto.JSONAPI{TargetPrefix: TargetPrefix, SigningName: SigningName}, New(ecsops.New(st, tgs, ecsops.Options{Logger: logger}), logger))
-	srv := httptest.NewServer(router)
+	srv := httptest.NewServer(checkedAnswers(t, router))
 	t.Cleanup(srv.Close)
 	return &testAPI{client: newClient(srv.URL, "AKIDTEST", "secret"), st: st, url: srv.URL}
 }

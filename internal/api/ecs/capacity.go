@@ -9,7 +9,7 @@ import (
 
 type capacityProviderOut struct {
 	model.CapacityProvider
-	Tags []model.Tag `json:"tags,omitempty"`
+	Tags []model.Tag `json:"tags"` // always, [] without include TAGS
 }
 
 type capacityProviderResult struct {
@@ -17,7 +17,7 @@ type capacityProviderResult struct {
 }
 
 func capacityProviderResultOut(cp *ecsops.CapacityProvider) any {
-	return capacityProviderResult{CapacityProvider: capacityProviderOut{CapacityProvider: cp.CapacityProvider, Tags: cp.Tags}}
+	return capacityProviderResult{CapacityProvider: capacityProviderOut{CapacityProvider: cp.CapacityProvider, Tags: orEmpty(cp.Tags)}}
 }
 
 type describeCapacityProvidersResp struct {
@@ -30,7 +30,7 @@ func describeCapacityProvidersOut(o *ecsops.DescribeCapacityProvidersOutput) any
 	resp := describeCapacityProvidersResp{CapacityProviders: make([]capacityProviderOut, 0, len(o.CapacityProviders)),
 		Failures: failuresWire(o.Failures), NextToken: o.NextToken}
 	for _, cp := range o.CapacityProviders {
-		resp.CapacityProviders = append(resp.CapacityProviders, capacityProviderOut{CapacityProvider: cp.CapacityProvider, Tags: cp.Tags})
+		resp.CapacityProviders = append(resp.CapacityProviders, capacityProviderOut{CapacityProvider: cp.CapacityProvider, Tags: orEmpty(cp.Tags)})
 	}
 	return resp
 }

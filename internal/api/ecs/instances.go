@@ -11,12 +11,33 @@ import (
 // Slipway's bookkeeping, with the derived counts and remaining resources.
 type instanceOut struct {
 	model.ContainerInstance
-	Internal           *struct{}        `json:"internal,omitempty"`
-	RemainingResources []model.Resource `json:"remainingResources"`
-	RunningTasksCount  int              `json:"runningTasksCount"`
-	PendingTasksCount  int              `json:"pendingTasksCount"`
-	Tags               []model.Tag      `json:"tags,omitempty"`
-	HealthStatus       *healthStatusOut `json:"healthStatus,omitempty"`
+	Internal            *struct{}         `json:"internal,omitempty"`
+	Attributes          []model.Attribute `json:"attributes"`
+	RegisteredResources []resourceOut     `json:"registeredResources"`
+	RemainingResources  []resourceOut     `json:"remainingResources"`
+	RunningTasksCount   int               `json:"runningTasksCount"`
+	PendingTasksCount   int               `json:"pendingTasksCount"`
+	Tags                []model.Tag       `json:"tags,omitempty"`
+	HealthStatus        *healthStatusOut  `json:"healthStatus,omitempty"`
+}
+
+// resourceOut is ECS's Resource: its three numbers are always sent, zero
+// where the resource is of another type.
+type resourceOut struct {
+	Name           string   `json:"name"`
+	Type           string   `json:"type"`
+	DoubleValue    float64  `json:"doubleValue"`
+	LongValue      int64    `json:"longValue"`
+	IntegerValue   int      `json:"integerValue"`
+	StringSetValue []string `json:"stringSetValue,omitempty"`
+}
+
+func resourcesWire(rs []model.Resource) []resourceOut {
+	out := make([]resourceOut, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, resourceOut{Name: r.Name, Type: r.Type, IntegerValue: r.IntegerValue, StringSetValue: r.StringSetValue})
+	}
+	return out
 }
 
 type healthStatusOut struct {
@@ -60,7 +81,8 @@ func describeInstancesOut(o *ecsops.DescribeContainerInstancesOutput) any {
 	resp := describeInstancesResp{ContainerInstances: make([]instanceOut, 0, len(o.ContainerInstances)), Failures: failuresWire(o.Failures)}
 	for _, ci := range o.ContainerInstances {
 		resp.ContainerInstances = append(resp.ContainerInstances, instanceOut{ContainerInstance: ci.ContainerInstance,
-			RemainingResources: ci.RemainingResources, RunningTasksCount: ci.RunningTasksCount, PendingTasksCount: ci.PendingTasksCount,
+			Attributes: orEmpty(ci.Attributes), RegisteredResources: resourcesWire(ci.RegisteredResources),
+			RemainingResources: resourcesWire(ci.RemainingResources), RunningTasksCount: ci.RunningTasksCount, PendingTasksCount: ci.PendingTasksCount,
 			Tags: ci.Tags, HealthStatus: healthWire(ci.Health)})
 	}
 	return resp

@@ -21,7 +21,36 @@ type serviceOut struct {
 	TaskSets                 *[]taskSetOut   `json:"taskSets,omitempty"`
 	RunningCount             int             `json:"runningCount"`
 	PendingCount             int             `json:"pendingCount"`
-	Tags                     []model.Tag     `json:"tags,omitempty"`
+	// Tags are []model.Tag, sent (as [] when none) where ECS sends them.
+	Tags any `json:"tags,omitempty"`
+	// ECS sends these when empty or unset too: lists as [], propagateTags
+	// NONE, and DISABLED for a service that never had a rebalancing value.
+	ServiceRegistries           json.RawMessage `json:"serviceRegistries"`
+	PlacementConstraints        json.RawMessage `json:"placementConstraints"`
+	PlacementStrategy           json.RawMessage `json:"placementStrategy"`
+	PropagateTags               string          `json:"propagateTags"`
+	AvailabilityZoneRebalancing string          `json:"availabilityZoneRebalancing"`
+}
+
+// Defaults of the service members ECS always sends.
+const (
+	propagateTagsNone   = "NONE"
+	rebalancingNeverSet = "DISABLED"
+)
+
+// rawOrEmpty is raw, or an empty JSON list.
+func rawOrEmpty(raw json.RawMessage) json.RawMessage {
+	if len(raw) == 0 {
+		return json.RawMessage("[]")
+	}
+	return raw
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
 
 type deploymentOut struct {
@@ -31,7 +60,10 @@ type deploymentOut struct {
 
 func serviceWire(s ecsops.Service) serviceOut {
 	out := serviceOut{Service: s.Service, Deployments: make([]deploymentOut, 0, len(s.Deployments)),
-		RunningCount: s.RunningCount, PendingCount: s.PendingCount, Tags: s.Tags, TaskSets: serviceTaskSets(s.Service)}
+		RunningCount: s.RunningCount, PendingCount: s.PendingCount, TaskSets: serviceTaskSets(s.Service),
+		ServiceRegistries: rawOrEmpty(s.ServiceRegistries), PlacementConstraints: rawOrEmpty(s.PlacementConstraints),
+		PlacementStrategy: rawOrEmpty(s.PlacementStrategy), PropagateTags: orDefault(s.PropagateTags, propagateTagsNone),
+		AvailabilityZoneRebalancing: orDefault(s.AvailabilityZoneRebalancing, rebalancingNeverSet)}
 	for _, d := range s.Deployments {
 		out.Deployments = append(out.Deployments, deploymentOut{Deployment: d})
 	}
@@ -42,7 +74,13 @@ type serviceResult struct {
 	Service serviceOut `json:"service"`
 }
 
-func serviceResultOut(s *ecsops.Service) any { return serviceResult{Service: serviceWire(*s)} }
+// serviceResultOut is CreateService's, UpdateService's and DeleteService's
+// answer, which ECS always sends with the service's tags.
+func serviceResultOut(s *ecsops.Service) any {
+	out := serviceWire(*s)
+	out.Tags = orEmpty(s.Tags)
+	return serviceResult{Service: out}
+}
 
 type describeServicesResp struct {
 	Services []json.RawMessage `json:"services"`
@@ -93,7 +131,9 @@ func newViewCache() *viewCache { return &viewCache{m: map[string]cachedView{}} }
 // cache when this very service has not changed since it was encoded.
 func (c *viewCache) encode(s ecsops.Service, withTags bool) (json.RawMessage, error) {
 	if withTags {
-		return json.Marshal(serviceWire(s))
+		out := serviceWire(s)
+		out.Tags = orEmpty(s.Tags)
+		return json.Marshal(out)
 	}
 	s.Tags = nil
 	in := s.Internal

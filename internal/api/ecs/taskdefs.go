@@ -27,7 +27,9 @@ func taskDefinitionView(td *ecsops.TaskDefinition) (json.RawMessage, error) {
 		DeleteRequest   *model.Time `json:"deleteRequestedAt,omitempty"`
 		RequiresAttrs   []any       `json:"requiresAttributes"`
 		Compatibilities []string    `json:"compatibilities"`
-	}{td.ARN, td.Revision, td.Status, td.RegisteredAt, td.DeregisteredAt, td.DeleteRequestedAt, []any{}, td.Compatibilities})
+		NetworkMode     string      `json:"networkMode,omitempty"`
+	}{td.ARN, td.Revision, td.Status, td.RegisteredAt, td.DeregisteredAt, td.DeleteRequestedAt, []any{}, td.Compatibilities,
+		defaultNetworkMode(td)})
 	if err != nil {
 		return nil, err
 	}
@@ -40,9 +42,20 @@ func taskDefinitionView(td *ecsops.TaskDefinition) (json.RawMessage, error) {
 	return append(out, rest...), nil
 }
 
+// defaultNetworkMode is the network mode ECS answers for a definition that
+// names none (bridge), or "" when the document has its own.
+func defaultNetworkMode(td *ecsops.TaskDefinition) string {
+	if td.Spec.NetworkMode == "" {
+		return "bridge"
+	}
+	return ""
+}
+
 type taskDefinitionResult struct {
 	TaskDefinition json.RawMessage `json:"taskDefinition"`
-	Tags           []model.Tag     `json:"tags,omitempty"`
+	// Tags are []model.Tag: sent when asked for (include TAGS), as [] when
+	// there are none, as ECS does.
+	Tags any `json:"tags,omitempty"`
 }
 
 // taskDefinitionOut answers with the definition and its tags, if any.
@@ -51,7 +64,11 @@ func taskDefinitionOut(td *ecsops.TaskDefinition) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &taskDefinitionResult{TaskDefinition: view, Tags: td.Tags}, nil
+	out := &taskDefinitionResult{TaskDefinition: view}
+	if td.Tags != nil {
+		out.Tags = td.Tags
+	}
+	return out, nil
 }
 
 // registerTaskDefinition hands the raw body to the operation, because every

@@ -82,7 +82,7 @@ func newTestAPI(t *testing.T) *testAPI {
 	health := &fakeHealth{health: map[string][]lb.TargetHealth{}, states: map[string][2]string{}}
 	rt := awsproto.NewRouter(nil, nil, logger)
 	rt.HandleQuery(awsproto.QueryAPI{Version: Version, Namespace: Namespace, SigningName: SigningName}, New(elbops.New(st, health, logger), logger))
-	srv := httptest.NewServer(rt)
+	srv := httptest.NewServer(checkedAnswers(t, rt))
 	t.Cleanup(srv.Close)
 	c := elb.New(elb.Options{
 		Region:       "us-east-1",

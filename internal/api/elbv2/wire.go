@@ -80,6 +80,9 @@ func toWireLB(a elbops.LoadBalancer) wireLoadBalancer {
 		IpAddressType: a.IPAddressType, CustomerOwnedIpv4Pool: a.CustomerOwnedIpv4Pool,
 		EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic: a.EnforceSGInboundPrivateLink,
 	}
+	if w.VpcId == "" {
+		w.VpcId = defaultVpcID(a.ARN)
+	}
 	// ELB always lists an application load balancer's security groups, and
 	// a network load balancer's only when it has some.
 	if !a.IsNetwork() || len(a.SecurityGroups) > 0 {

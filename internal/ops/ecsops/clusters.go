@@ -22,6 +22,9 @@ type Cluster struct {
 	ActiveServicesCount               int
 	// Tags are the cluster's tags, when they were asked for.
 	Tags []model.Tag
+	// Statistics are ECS's counts by launch type, when they were asked for
+	// (include STATISTICS).
+	Statistics []model.KeyValuePair
 }
 
 // CreateClusterInput is CreateCluster's input. Settings, configuration,
@@ -138,6 +141,11 @@ func clusterSettingsOf(tx state.Tx, given []model.ClusterSetting) ([]model.Clust
 
 // clusterView derives the counts ECS reports from the cluster's records.
 func clusterView(tx state.Tx, c model.Cluster, withTags bool) (Cluster, error) {
+	return clusterViewStats(tx, c, withTags, false)
+}
+
+// clusterViewStats is clusterView, with the statistics when withStats.
+func clusterViewStats(tx state.Tx, c model.Cluster, withTags, withStats bool) (Cluster, error) {
 	out := Cluster{Cluster: c}
 	if c.Status != model.ClusterActive {
 		return out, nil
@@ -168,6 +176,9 @@ func clusterView(tx state.Tx, c model.Cluster, withTags bool) (Cluster, error) {
 		return out, err
 	}
 	out.RegisteredContainerInstancesCount = len(instances)
+	if withStats {
+		out.Statistics = clusterStatistics(tasks, services)
+	}
 	if withTags {
 		out.Tags, err = tx.Tags(c.ARN)
 	}
@@ -204,12 +215,13 @@ func (s *Ops) DescribeClusters(ctx context.Context, in *DescribeClustersInput) (
 		return nil, invalidParam("clusters can have at most %d items.", MaxDescribeClusters)
 	}
 	for _, inc := range in.Include {
-		if !slices.Contains([]string{"ATTACHMENTS", "CONFIGURATIONS", "SETTINGS", "STATISTICS", IncludeTags}, inc) {
+		if !slices.Contains([]string{"ATTACHMENTS", "CONFIGURATIONS", "SETTINGS", IncludeStatistics, IncludeTags}, inc) {
 			return nil, invalidParam("include must contain only ATTACHMENTS, CONFIGURATIONS, SETTINGS, STATISTICS or TAGS.")
 		}
 	}
 	withTags := slices.Contains(in.Include, IncludeTags)
 	withSettings, withConfig := slices.Contains(in.Include, "SETTINGS"), slices.Contains(in.Include, "CONFIGURATIONS")
+	withStats := slices.Contains(in.Include, IncludeStatistics)
 	out := &DescribeClustersOutput{Clusters: []Cluster{}, Failures: []Failure{}}
 	err := s.st.View(ctx, func(tx state.Tx) error {
 		out.Clusters, out.Failures = out.Clusters[:0], out.Failures[:0]
@@ -227,7 +239,7 @@ func (s *Ops) DescribeClusters(ctx context.Context, in *DescribeClustersInput) (
 			if !withConfig {
 				c.Configuration = nil
 			}
-			view, err := clusterView(tx, c, withTags)
+			view, err := clusterViewStats(tx, c, withTags, withStats)
 			if err != nil {
 				return err
 			}

@@ -297,6 +297,10 @@ func newService(tx state.Tx, cluster model.Cluster, in *CreateServiceInput, now 
 	if svc.SchedulingStrategy == "" {
 		svc.SchedulingStrategy = "REPLICA"
 	}
+	if in.AvailabilityZoneRebalancing == "" {
+		// ECS's default for a new service (an update without one keeps it).
+		svc.AvailabilityZoneRebalancing = "ENABLED"
+	}
 	if svc.DeploymentController == nil {
 		svc.DeploymentController = &model.DeploymentController{Type: "ECS"}
 	}
