@@ -57,6 +57,9 @@ var (
 		"registeredResources[].name", "registeredResources[].type", "registeredResources[].integerValue",
 		"registeredResources[].longValue", "registeredResources[].doubleValue"}
 	capacityAlways = []string{"capacityProviderArn", "name", "status", "tags"}
+	taskSetAlways  = []string{"id", "taskSetArn", "serviceArn", "clusterArn", "status", "taskDefinition", "computedDesiredCount",
+		"pendingCount", "runningCount", "createdAt", "updatedAt", "launchType", "loadBalancers", "serviceRegistries",
+		"scale.value", "scale.unit", "stabilityStatus", "stabilityStatusAt"}
 )
 
 func under(prefix string, paths []string) []string {
@@ -107,6 +110,17 @@ var shapeScenario = []shapeStep{
 	{op: "UpdateService", body: `{"cluster":"shapes","service":"web","desiredCount":2}`, always: under("service", serviceAlways)},
 	{op: "DescribeServices", body: `{"cluster":"shapes","services":["web","missing"],"include":["TAGS"]}`,
 		always: append(under("services[]", serviceAlways), "failures[].arn", "failures[].reason", "services[].tags")},
+	{op: "CreateService", body: `{"cluster":"shapes","serviceName":"ext","desiredCount":1,"deploymentController":{"type":"EXTERNAL"}}`,
+		always: under("service", []string{"serviceArn", "deploymentController.type", "taskSets", "serviceRegistries"})},
+	{op: "CreateTaskSet", body: `{"cluster":"shapes","service":"ext","taskDefinition":"web","externalId":"x1"}`, always: under("taskSet", taskSetAlways)},
+	{op: "UpdateTaskSet", body: `{"cluster":"shapes","service":"ext","taskSet":%q,"scale":{"value":50,"unit":"PERCENT"}}`,
+		args: []string{"CreateTaskSet:taskSet.id"}, always: under("taskSet", taskSetAlways)},
+	{op: "UpdateServicePrimaryTaskSet", body: `{"cluster":"shapes","service":"ext","primaryTaskSet":%q}`,
+		args: []string{"CreateTaskSet:taskSet.id"}, always: under("taskSet", taskSetAlways)},
+	{op: "DescribeTaskSets", body: `{"cluster":"shapes","service":"ext","include":["TAGS"]}`,
+		always: append(under("taskSets[]", taskSetAlways), "failures")},
+	{op: "DeleteTaskSet", body: `{"cluster":"shapes","service":"ext","taskSet":%q,"force":true}`,
+		args: []string{"CreateTaskSet:taskSet.id"}, always: under("taskSet", taskSetAlways)},
 	{op: "ListServices", body: `{"cluster":"shapes"}`, always: []string{"serviceArns"}},
 	{op: "ListServiceDeployments", body: `{"cluster":"shapes","service":"web"}`,
 		always: []string{"serviceDeployments", "serviceDeployments[].serviceDeploymentArn", "serviceDeployments[].serviceArn",
