@@ -75,11 +75,11 @@ type Verdict struct {
 	// verdict that does not fail and is not judged means "too early").
 	Judged bool
 	// Error rates observed and their bounds (new's lower, old's upper).
-	NewErrorRate, OldErrorRate float64
+	NewErrorRate, OldErrorRate   float64
 	NewErrorLower, OldErrorUpper float64
 	// p99 latencies observed (interpolated in the buckets) and their bounds
 	// (new's lower, old's upper); zero without enough samples.
-	NewP99, OldP99         time.Duration
+	NewP99, OldP99           time.Duration
 	NewP99Lower, OldP99Upper time.Duration
 	NewRequests, OldRequests uint64
 	NewErrors, OldErrors     uint64

@@ -163,7 +163,9 @@ func TestParse(t *testing.T) {
 func TestSeries(t *testing.T) {
 	var s Series
 	at := time.Unix(1000, 0)
-	add := func(sec int, old, new Counts) { s.Add(Point{At: at.Add(time.Duration(sec) * time.Second), Old: old, New: new}) }
+	add := func(sec int, old, new Counts) {
+		s.Add(Point{At: at.Add(time.Duration(sec) * time.Second), Old: old, New: new})
+	}
 	if w, d := s.Window(); d != 0 || w.New.Requests != 0 {
 		t.Fatalf("empty: %+v %v", w, d)
 	}

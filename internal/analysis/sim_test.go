@@ -149,9 +149,9 @@ func TestSimulatedCanaries(t *testing.T) {
 		t.Errorf("a green 5%% of whose requests take 500 ms: detection worst %v", d[len(d)-1])
 	}
 	for name, c := range map[string]canary{
-		"10% of 200/s":          acceptance,
-		"10% of 20/s":           {rate: 20, share: 0.10, tick: 250 * time.Millisecond, bake: 10 * time.Minute, blue: healthy, green: healthy},
-		"linear 50% of 200/s":   {rate: 200, share: 0.50, tick: 250 * time.Millisecond, bake: 10 * time.Minute, blue: healthy, green: healthy},
+		"10% of 200/s":           acceptance,
+		"10% of 20/s":            {rate: 20, share: 0.10, tick: 250 * time.Millisecond, bake: 10 * time.Minute, blue: healthy, green: healthy},
+		"linear 50% of 200/s":    {rate: 200, share: 0.50, tick: 250 * time.Millisecond, bake: 10 * time.Minute, blue: healthy, green: healthy},
 		"5% errors, 10% of 1k/s": withErrors(canary{rate: 1000, share: 0.10, tick: 250 * time.Millisecond, bake: 2 * time.Minute}, 0.05),
 	} {
 		if n, v := falseAlarms(c, 100, 7); n > 0 {
