@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/slipway-dev/slipway/internal/model"
 )
 
 // Thresholds decide when the new revision is clearly worse. The zero
@@ -49,8 +51,28 @@ func (t Thresholds) withDefaults() Thresholds {
 
 func (t Thresholds) z() float64 { return zFor(t.Confidence / 100) }
 
+// Tag is the service tag that sets the analysis for one service: a
+// setting as Parse reads it, over the server's. ECS has no field for it,
+// so it is a tag in Slipway's own namespace rather than a made-up
+// deploymentConfiguration field.
+const Tag = "slipway:analysis"
+
+// CheckTags refuses a Tag among tags whose value Parse cannot read, so a
+// setting is never stored and then ignored.
+func CheckTags(tags []model.Tag) error {
+	for _, t := range tags {
+		if t.Key != Tag {
+			continue
+		}
+		if _, err := Parse(t.Value, Defaults()); err != nil {
+			return fmt.Errorf("tag %s: %w", Tag, err)
+		}
+	}
+	return nil
+}
+
 // ErrSetting means an analysis setting could not be read.
-var ErrSetting = errors.New("analysis: invalid setting")
+var ErrSetting = errors.New("invalid analysis setting")
 
 // Setting keys, as they appear in a setting ("key=value").
 const (

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/slipway-dev/slipway/internal/analysis"
 	"github.com/slipway-dev/slipway/internal/clock"
 	"github.com/slipway-dev/slipway/internal/lb"
 	"github.com/slipway-dev/slipway/internal/model"
@@ -46,6 +47,12 @@ type Options struct {
 	Clock clock.Clock
 	// Alarms serves deploymentConfiguration.alarms; nil: none are watched.
 	Alarms Alarms
+	// Counters feed the built-in analysis of CANARY and LINEAR
+	// deployments; nil: none is analysed.
+	Counters Counters
+	// Analysis is the server's analysis setting (the zero Thresholds are
+	// analysis.Defaults()); a service's slipway:analysis tag overrides it.
+	Analysis analysis.Thresholds
 }
 
 // Controller reconciles every service of every cluster.
@@ -62,6 +69,7 @@ type Controller struct {
 	wakeTimer *time.Timer // fires wake at wakeDue, the earliest timer a plan asked for
 	wakeDue   time.Time
 	wake      chan struct{}
+	analyzer  *analyzer // nil without Options.Counters
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -80,10 +88,14 @@ func New(st *state.State, balancer LoadBalancer, opts Options) *Controller {
 		opts.StoppedTaskRetention = time.Hour
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Controller{
+	c := &Controller{
 		st: st, lb: balancer, opts: opts, logger: opts.Logger.With("component", "controller"),
 		draining: map[string]bool{}, acking: map[string]bool{}, wake: make(chan struct{}, 1), ctx: ctx, cancel: cancel,
 	}
+	if opts.Counters != nil {
+		c.analyzer = newAnalyzer(opts.Counters, c.logger, c.poke)
+	}
+	return c
 }
 
 // Start runs the reconcile loop until Close.
@@ -93,6 +105,13 @@ func (c *Controller) Start() {
 		defer c.wg.Done()
 		c.loop()
 	}()
+	if c.analyzer != nil {
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			c.analyzer.run(c.ctx)
+		}()
+	}
 }
 
 // Close stops the loop and waits for its goroutines (drain and

@@ -129,6 +129,9 @@ func (p *pass) run() error {
 	if err := p.alarmCheck(); err != nil {
 		return err
 	}
+	if err := p.analysisCheck(); err != nil {
+		return err
+	}
 	if err := p.planAndApply(); err != nil {
 		return err
 	}

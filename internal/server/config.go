@@ -72,6 +72,11 @@ type Config struct {
 	// evaluation, the metric recorder's interval) run that many times
 	// faster, for tests and demos (0 or 1: real time; see package clock).
 	TimeScale float64
+	// Analysis is the built-in deployment analysis's setting for every
+	// service (a service's slipway:analysis tag overrides it): "" or "on"
+	// (analysis.Defaults()), "off", or thresholds as analysis.Parse reads
+	// them, e.g. "min-requests=50 error-increase=2".
+	Analysis string
 	// DataPlaneCommand and DataPlaneEnv run the load-balancer data plane
 	// process (default: this executable with "__lb"; tests route that
 	// argument to lbnode.Main in TestMain).

@@ -18,6 +18,7 @@ import (
 
 	"github.com/slipway-dev/slipway/internal/agent"
 	"github.com/slipway-dev/slipway/internal/agentlink"
+	"github.com/slipway-dev/slipway/internal/analysis"
 	"github.com/slipway-dev/slipway/internal/api/awsproto"
 	"github.com/slipway-dev/slipway/internal/api/ecs"
 	"github.com/slipway-dev/slipway/internal/api/elbv2"
@@ -139,8 +140,13 @@ func (s *Server) start(ctx context.Context, creds awsproto.Credentials) error {
 	if err != nil {
 		return err
 	}
+	th, err := analysis.Parse(cfg.Analysis, analysis.Defaults())
+	if err != nil {
+		return fmt.Errorf("server: analysis setting %q: %w", cfg.Analysis, err)
+	}
 	s.alarmsLink = &lateAlarms{}
-	s.controller = controller.New(s.st, syncer, controller.Options{Logger: cfg.Logger, Clock: clk, Alarms: s.alarmsLink})
+	s.controller = controller.New(s.st, syncer, controller.Options{Logger: cfg.Logger, Clock: clk, Alarms: s.alarmsLink,
+		Counters: s.dp.client, Analysis: th})
 	s.controller.Start()
 	if err := s.startAgent(ctx); err != nil {
 		return err

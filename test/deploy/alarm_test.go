@@ -33,8 +33,10 @@ func TestAlarmFailsBackA500ingCanary(t *testing.T) {
 	cfg := &ecstypes.DeploymentConfiguration{Strategy: ecstypes.DeploymentStrategyCanary,
 		CanaryConfiguration: &ecstypes.CanaryConfiguration{CanaryPercent: aws.Float64(10), CanaryBakeTimeInMinutes: aws.Int32(30)},
 		Alarms:              &ecstypes.DeploymentAlarms{AlarmNames: []string{alarm}, Enable: true, Rollback: true}}
-	// At 60x an alarm period of a minute lasts a second (the canary's bake, 30 s).
-	h := newHarness(t, variants[0], serviceConfig{desired: 4, minPct: 100, maxPct: 200, shift: cfg, timeScale: 60})
+	// At 60x an alarm period of a minute lasts a second (the canary's bake,
+	// 30 s). The built-in analysis, as quick, is off for this service.
+	h := newHarness(t, variants[0], serviceConfig{desired: 4, minPct: 100, maxPct: 200, shift: cfg, timeScale: 60,
+		tags: []ecstypes.Tag{{Key: aws.String("slipway:analysis"), Value: aws.String("off")}}})
 	ctx := context.Background()
 	cw := cloudwatch.New(cloudwatch.Options{Region: "us-east-1", BaseEndpoint: aws.String(h.srv.URL()),
 		Credentials: credentials.NewStaticCredentialsProvider("x", "x", "")})

@@ -72,6 +72,8 @@ type serviceConfig struct {
 	shift *ecstypes.DeploymentConfiguration
 	// timeScale runs bake times this many times faster (--time-scale).
 	timeScale float64
+	// tags are the service's tags (slipway:analysis).
+	tags []ecstypes.Tag
 }
 
 func newHarness(t *testing.T, v variant, cfg serviceConfig) *harness {
@@ -115,6 +117,7 @@ func newHarness(t *testing.T, v variant, cfg serviceConfig) *harness {
 		NetworkConfiguration:    h.networkConfiguration(),
 		LoadBalancers:           []ecstypes.LoadBalancer{lb},
 		DeploymentConfiguration: dc,
+		Tags:                    cfg.tags,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -215,3 +215,21 @@ func TestTagsOfMissingResources(t *testing.T) {
 		t.Fatalf("tags: %+v, %v", got, err)
 	}
 }
+
+// TestAnalysisTagChecked: a slipway:analysis tag Slipway cannot read is
+// refused, not stored and ignored; a readable one is kept.
+func TestAnalysisTagChecked(t *testing.T) {
+	ctx := context.Background()
+	o := newOps(t)
+	td := "arn:aws:ecs:us-east-1:000000000000:task-definition/web:1"
+	err := o.TagResource(ctx, &TagResourceInput{ResourceARN: td, Tags: []model.Tag{{Key: "slipway:analysis", Value: "min-requests=few"}}})
+	wantAWSErr(t, err, CodeInvalidParameter)
+	good := []model.Tag{{Key: "slipway:analysis", Value: "min-requests=50 error-increase=2"}}
+	if err := o.TagResource(ctx, &TagResourceInput{ResourceARN: td, Tags: good}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := o.ListTagsForResource(ctx, &ListTagsForResourceInput{ResourceARN: td})
+	if err != nil || len(got.Tags) != 1 || got.Tags[0] != good[0] {
+		t.Fatalf("tags: %+v, %v", got, err)
+	}
+}

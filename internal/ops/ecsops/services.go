@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/slipway-dev/slipway/internal/analysis"
 	"github.com/slipway-dev/slipway/internal/model"
 	"github.com/slipway-dev/slipway/internal/state"
 )
@@ -245,6 +246,9 @@ func validateCreateService(in *CreateServiceInput) error {
 	}
 	if err := model.ValidateTags(in.Tags); err != nil {
 		return err
+	}
+	if err := analysis.CheckTags(in.Tags); err != nil {
+		return invalidParam("%v", err)
 	}
 	return model.ValidateDeploymentConfiguration(in.DeploymentConfiguration, in.SchedulingStrategy)
 }

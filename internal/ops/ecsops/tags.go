@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/slipway-dev/slipway/internal/analysis"
 	"github.com/slipway-dev/slipway/internal/awserr"
 	"github.com/slipway-dev/slipway/internal/model"
 	"github.com/slipway-dev/slipway/internal/state"
@@ -62,6 +63,9 @@ func (s *Ops) TagResource(ctx context.Context, in *TagResourceInput) error {
 	}
 	if err := model.ValidateTags(in.Tags); err != nil {
 		return apiErr(err)
+	}
+	if err := analysis.CheckTags(in.Tags); err != nil {
+		return invalidParam("%v", err)
 	}
 	err := s.st.Update(ctx, func(tx state.Tx) error {
 		if err := resourceExists(tx, in.ResourceARN); err != nil {
