@@ -30,10 +30,6 @@ func Refusal(op string) error {
 		return awserr.New(CodeClient, "ECS daemons are not supported by Slipway yet: run a service with the DAEMON scheduling strategy.")
 	case strings.Contains(op, "Daemon"):
 		return awserr.New(CodeUnsupportedFeature, "ECS daemons are not supported by Slipway yet: run a service with the DAEMON scheduling strategy.")
-	case op == "StartTask":
-		return awserr.New(CodeUnsupportedFeature, "StartTask is not supported by Slipway yet: use RunTask.")
-	case op == "ListServicesByNamespace":
-		return awserr.New(CodeClient, "Cloud Map namespaces are not supported by Slipway yet: use ListServices.")
 	case op == "PutAttributes" || op == "DeleteAttributes" || op == "ListAttributes":
 		return awserr.New(CodeClient, "Custom attributes are not supported by Slipway yet: the agent sets each container instance's attributes.")
 	case op == "UpdateContainerInstancesState":
