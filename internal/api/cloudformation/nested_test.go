@@ -71,7 +71,9 @@ func TestNestedStackSDK(t *testing.T) {
 	c := cfn.New(cfn.Options{Region: "us-east-1", BaseEndpoint: aws.String(a.url),
 		Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""), HTTPClient: testutil.SDKHTTPClient()})
 	url := writeNested(t)
-	param := func(k, v string) types.Parameter { return types.Parameter{ParameterKey: aws.String(k), ParameterValue: aws.String(v)} }
+	param := func(k, v string) types.Parameter {
+		return types.Parameter{ParameterKey: aws.String(k), ParameterValue: aws.String(v)}
+	}
 	wait := func(name string) types.Stack {
 		t.Helper()
 		var s types.Stack

@@ -88,6 +88,7 @@ func (e *Engine) plan(ctx context.Context, s *Stack, p *prepared) ([]ResourceCha
 		if err != nil {
 			return nil, err
 		}
+		after = e.withStackTags(decl.Type, after, p.cfg.Tags)
 		cur := res[id]
 		if cur == nil {
 			r.unknown[id] = true

@@ -77,6 +77,9 @@ func (o *op) makeResource(ctx context.Context, ev *template.Evaluator, id string
 		inProgress, complete, failed, reason = StatusUpdateInProgress, StatusUpdateComplete, StatusUpdateFailed, reasonReplacement
 	}
 	props, perr := ev.Properties(id, o)
+	if perr == nil {
+		props = o.e.withStackTags(decl.Type, props, o.stack.Current.Tags)
+	}
 	del, repl, _ := ev.Policies(id)
 	r.State = State{Properties: props, DeletionPolicy: del, UpdateReplacePolicy: repl,
 		Name: o.generatedName(decl.Type, id, props, "")}

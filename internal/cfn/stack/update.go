@@ -56,6 +56,7 @@ func (o *op) updateResource(ctx context.Context, ev *template.Evaluator, id stri
 	if err != nil {
 		return o.fail(ctx, r, StatusUpdateFailed, err, reasonUpdateCancelled)
 	}
+	props = o.e.withStackTags(r.Type, props, o.stack.Current.Tags)
 	diffs := template.DiffProperties(r.Properties, props)
 	if len(diffs) == 0 && o.e.cat.Lookup(r.Type).Kind == resourcetype.Nested {
 		// CloudFormation updates every nested stack with its parent: the
