@@ -22,7 +22,7 @@ func (p *pass) launch(spec launchSpec, n int) error {
 	if err != nil {
 		return err
 	}
-	placed, fail := scheduler.Place(scheduler.Nodes(p.nodes, p.all), scheduler.DemandOf(td), n)
+	placed, fail := p.place(scheduler.DemandOf(td), n)
 	p.placed = p.placed || len(placed) > 0
 	if fail != nil {
 		eventUnplaced(p.svc, p.now, fail.NodeARN, fail.Reason)
@@ -42,4 +42,19 @@ func (p *pass) launch(spec launchSpec, n int) error {
 	}
 	eventStarted(p.svc, p.now, ids)
 	return nil
+}
+
+// place chooses nodes for n tasks of demand d: spread over the cluster, or
+// for a DAEMON service one on each instance that has none of its tasks.
+func (p *pass) place(d scheduler.Demand, n int) ([]string, *scheduler.Failure) {
+	nodes := scheduler.Nodes(p.nodes, p.all)
+	if p.svc.SchedulingStrategy != SchedulingDaemon {
+		return scheduler.Place(nodes, d, n)
+	}
+	free := p.daemonNodes()
+	placed, fails := scheduler.PlaceOn(nodes, free[:min(n, len(free))], d)
+	if len(fails) > 0 {
+		return placed, &fails[0]
+	}
+	return placed, nil
 }

@@ -114,6 +114,7 @@ func (p *pass) run() error {
 	if p.svc.UsesTaskSets() {
 		return p.runTaskSets()
 	}
+	p.daemonDesired()
 	if err := p.registerTargets(); err != nil {
 		return err
 	}

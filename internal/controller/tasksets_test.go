@@ -140,3 +140,58 @@ func TestTaskSetsSplitTasksAcrossTargetGroups(t *testing.T) {
 		t.Fatalf("blue tasks left: %v", live)
 	}
 }
+
+// A DAEMON service runs one task on each ACTIVE container instance, its
+// desired count following the instances; a deployment replaces each in
+// place (maximumPercent 100, minimumHealthyPercent 0).
+func TestDaemonOneTaskPerInstance(t *testing.T) {
+	w := newWorld(t, false)
+	second := w.st.Partition.ContainerInstanceARN("default", "node2")
+	w.update(func(tx state.Tx) error {
+		return tx.PutInstance(model.ContainerInstance{ARN: second, Status: "ACTIVE", Internal: model.InstanceInternal{ID: "node2", Cluster: "default"}})
+	})
+	v1 := w.registerTD("agent", 1, false)
+	w.update(func(tx state.Tx) error {
+		svc := model.Service{Name: "d", ARN: tx.Partition.ServiceARN("default", "d"), ClusterARN: tx.Partition.ClusterARN("default"),
+			Status: model.ServiceActive, SchedulingStrategy: SchedulingDaemon,
+			DeploymentConfiguration: model.DeploymentConfiguration{MaximumPercent: new(100), MinimumHealthyPercent: new(0)}}
+		seq, err := tx.NextDeploymentSeq()
+		if err != nil {
+			return err
+		}
+		svc.StartDeployment(seq, v1, w.now)
+		return tx.PutService("default", svc)
+	})
+	perNode := func(td string) map[string]int {
+		m := map[string]int{}
+		for _, tk := range w.tasks() {
+			if tk.TaskDefinitionARN == td && tk.DesiredStatus == model.TaskRunning && tk.LastStatus == model.TaskRunning {
+				m[tk.ContainerInstanceARN]++
+			}
+		}
+		return m
+	}
+	w.settle(20, "one task per instance", func() bool {
+		m := perNode(v1)
+		return len(m) == 2 && m[w.instance] == 1 && m[second] == 1 && w.completed("d", v1)
+	})
+	if s := w.service("d"); s.DesiredCount != 2 {
+		t.Fatalf("desired %d", s.DesiredCount)
+	}
+	third := w.st.Partition.ContainerInstanceARN("default", "node3")
+	w.update(func(tx state.Tx) error {
+		return tx.PutInstance(model.ContainerInstance{ARN: third, Status: "ACTIVE", Internal: model.InstanceInternal{ID: "node3", Cluster: "default"}})
+	})
+	w.settle(20, "the new instance gets one", func() bool { m := perNode(v1); return len(m) == 3 && m[third] == 1 })
+	v2 := w.registerTD("agent", 2, false)
+	w.deploy("d", v2)
+	w.settle(40, "v2 on every instance", func() bool {
+		m := perNode(v2)
+		return len(m) == 3 && m[w.instance] == 1 && m[second] == 1 && m[third] == 1 && len(perNode(v1)) == 0 && w.completed("d", v2)
+	})
+	for _, n := range perNode(v2) {
+		if n != 1 {
+			t.Fatalf("per node %v", perNode(v2))
+		}
+	}
+}

@@ -56,9 +56,12 @@ type Deployment struct {
 	RolloutStateReason string `json:"rolloutStateReason,omitempty"`
 	// VolumeConfigurations and VpcLatticeConfigurations are the service's
 	// when the deployment started, stored and echoed (no meaning here).
-	VolumeConfigurations     json.RawMessage    `json:"volumeConfigurations,omitempty"`
-	VpcLatticeConfigurations json.RawMessage    `json:"vpcLatticeConfigurations,omitempty"`
-	Internal                 DeploymentInternal `json:"internal"`
+	VolumeConfigurations     json.RawMessage `json:"volumeConfigurations,omitempty"`
+	VpcLatticeConfigurations json.RawMessage `json:"vpcLatticeConfigurations,omitempty"`
+	// ServiceConnectConfiguration is the service's when the deployment
+	// started: ECS shows it here, not on the service.
+	ServiceConnectConfiguration json.RawMessage    `json:"serviceConnectConfiguration,omitempty"`
+	Internal                    DeploymentInternal `json:"internal"`
 }
 
 // DeploymentInternal is Slipway's bookkeeping on a deployment.

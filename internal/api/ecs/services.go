@@ -17,6 +17,7 @@ type serviceOut struct {
 	// ECS shows these on deployments and revisions only.
 	VolumeConfigurations     *struct{}       `json:"volumeConfigurations,omitempty"`
 	VpcLatticeConfigurations *struct{}       `json:"vpcLatticeConfigurations,omitempty"`
+	ServiceConnectConfig     *struct{}       `json:"serviceConnectConfiguration,omitempty"`
 	Deployments              []deploymentOut `json:"deployments"`
 	TaskSets                 *[]taskSetOut   `json:"taskSets,omitempty"`
 	RunningCount             int             `json:"runningCount"`

@@ -69,17 +69,25 @@ func TestUpdateServiceDesiredCountOnlyRescales(t *testing.T) {
 	}
 }
 
-// A DAEMON service has no desired count of its own to set.
-func TestUpdateServiceLeavesDaemonDesiredCount(t *testing.T) {
+// A DAEMON service has no desired count of its own to set: ECS refuses
+// one on UpdateService as on CreateService. Its deployments replace tasks
+// in place (maximumPercent 100, minimumHealthyPercent 0 by default).
+func TestUpdateServiceRefusesDaemonDesiredCount(t *testing.T) {
 	ctx := context.Background()
 	o := newOps(t)
-	if _, err := o.CreateService(ctx, &CreateServiceInput{ServiceName: "d", TaskDefinition: "web", SchedulingStrategy: "DAEMON"}); err != nil {
+	created, err := o.CreateService(ctx, &CreateServiceInput{ServiceName: "d", TaskDefinition: "web", SchedulingStrategy: "DAEMON"})
+	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := o.UpdateService(ctx, &UpdateServiceInput{Service: "d", DesiredCount: intp(3)})
-	if err != nil || got.DesiredCount != 0 {
-		t.Fatalf("daemon desired = %d, %v", got.DesiredCount, err)
+	if c := created.DeploymentConfiguration; *c.MaximumPercent != 100 || *c.MinimumHealthyPercent != 0 {
+		t.Fatalf("daemon defaults: %d/%d", *c.MaximumPercent, *c.MinimumHealthyPercent)
 	}
+	_, err = o.UpdateService(ctx, &UpdateServiceInput{Service: "d", DesiredCount: intp(3)})
+	if e := wantAWSErr(t, err, CodeInvalidParameter); e.Message != "The daemon scheduling strategy does not support a desired count for services. Remove the desired count value and try again" {
+		t.Fatalf("message %q", e.Message)
+	}
+	_, err = o.CreateService(ctx, &CreateServiceInput{ServiceName: "f", TaskDefinition: "web", SchedulingStrategy: "DAEMON", LaunchType: "FARGATE"})
+	wantAWSErr(t, err, CodeInvalidParameter)
 }
 
 // In-process callers classify errors by code, or by the store's sentinel.

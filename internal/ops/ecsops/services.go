@@ -219,7 +219,10 @@ func validateCreateService(in *CreateServiceInput) error {
 		}
 	case "DAEMON":
 		if in.DesiredCount != nil {
-			return invalidParam("The daemon scheduling strategy does not support a desired count for services.")
+			return invalidParam("The daemon scheduling strategy does not support a desired count for services. Remove the desired count value and try again")
+		}
+		if in.LaunchType == "FARGATE" {
+			return invalidParam("The DAEMON scheduling strategy is not supported for the FARGATE launch type.")
 		}
 	default:
 		return invalidParam("schedulingStrategy must be REPLICA or DAEMON.")
@@ -318,6 +321,9 @@ func newService(tx state.Tx, cluster model.Cluster, in *CreateServiceInput, now 
 		svc.Role = roleARN(tx.Partition.Account, in.Role)
 	}
 	in.ServiceEchoedInput.apply(&svc.ServiceEchoedFields)
+	if svc.SchedulingStrategy == "DAEMON" {
+		daemonDeploymentDefaults(&svc.DeploymentConfiguration)
+	}
 	defaultDeploymentConfig(&svc.DeploymentConfiguration)
 	return svc
 }
@@ -346,4 +352,16 @@ func roleARN(account, role string) string {
 		return role
 	}
 	return fmt.Sprintf("arn:aws:iam::%s:role/%s", account, strings.TrimPrefix(role, "/"))
+}
+
+// daemonDeploymentDefaults are ECS's defaults for a DAEMON service: a
+// deployment stops a task before it starts its replacement on the same
+// instance (maximumPercent 100, minimumHealthyPercent 0).
+func daemonDeploymentDefaults(c *model.DeploymentConfiguration) {
+	if c.MaximumPercent == nil {
+		c.MaximumPercent = new(100)
+	}
+	if c.MinimumHealthyPercent == nil {
+		c.MinimumHealthyPercent = new(0)
+	}
 }

@@ -42,7 +42,8 @@ type UpdateServiceInput struct {
 // UpdateService follows ECS: a new task definition, changed load balancers,
 // a changed network configuration or forceNewDeployment start a new PRIMARY
 // deployment; a desired count alone rescales the current deployments without
-// starting one. A DAEMON service's desired count is not changed.
+// starting one. A DAEMON service's desired count (one task per container
+// instance) cannot be set.
 func (s *Ops) UpdateService(ctx context.Context, in *UpdateServiceInput) (*Service, error) {
 	if err := validateUpdateService(in); err != nil {
 		return nil, apiErr(err)
@@ -114,7 +115,10 @@ func (s *Ops) applyServiceUpdate(ctx context.Context, tx state.Tx, svc *model.Se
 	if in.ForceNewDeployment {
 		redeploy = td.ARN
 	}
-	if in.DesiredCount != nil && svc.SchedulingStrategy != "DAEMON" {
+	if in.DesiredCount != nil && svc.SchedulingStrategy == "DAEMON" {
+		return "", invalidParam("The daemon scheduling strategy does not support a desired count for services. Remove the desired count value and try again")
+	}
+	if in.DesiredCount != nil {
 		svc.DesiredCount = *in.DesiredCount
 		if p := svc.Primary(); p != nil {
 			p.DesiredCount = *in.DesiredCount
