@@ -142,7 +142,11 @@ func (r *runner) startContainer(ctx context.Context, c *ctr) error {
 
 // stop ends the task: STOPPING, then each running container stopped in
 // reverse definition order (dependents first) with SIGTERM and, after its
-// stopTimeout, SIGKILL; then DEPROVISIONING and STOPPED with exit codes.
+// stopTimeout, SIGKILL; then STOPPED with exit codes. DEPROVISIONING is not
+// reported on its own: nothing happens between it and STOPPED, and
+// agentlink.ApplyReport stamps the statuses a report passes, so a third
+// transaction per task would only lengthen a large service's scale-in for
+// every other writer.
 func (r *runner) stop(ctx context.Context, code, reason string) {
 	r.report(ctx, model.TaskStopping, code, reason)
 	for i := len(r.ctrs) - 1; i >= 0; i-- {
@@ -155,7 +159,6 @@ func (r *runner) stop(ctx context.Context, code, reason string) {
 		}
 		r.recordExit(c, exitOf(c.handle))
 	}
-	r.report(ctx, model.TaskDeprovisioning, "", "")
 	r.finish(ctx, "", "")
 }
 
