@@ -86,7 +86,8 @@ type phase struct {
 	window
 	figures
 	scaling    bool
-	foreignCPU float64 // share of the machine other processes took (-1: unknown)
+	foreignCPU float64       // share of the machine other processes took (-1: unknown)
+	selfCPU    time.Duration // CPU time the control plane used (-1: unknown)
 }
 
 // run measures the idle baseline, the scale-up and the scale-down.
@@ -105,11 +106,14 @@ func run(ctx context.Context, o options, logger *slog.Logger) (*report, error) {
 	defer w.stop()
 	var wins []window
 	var cpu []float64
+	var self []time.Duration
 	var cpuFrom cpuload.Sample
 	begin := func() time.Time { cpuFrom = cpuload.Take(); return time.Now() }
 	mark := func(name string, from time.Time) {
 		wins = append(wins, window{name: name, from: from, to: time.Now()})
-		cpu = append(cpu, cpuload.ForeignShare(cpuFrom, cpuload.Take()))
+		now := cpuload.Take()
+		cpu = append(cpu, cpuload.ForeignShare(cpuFrom, now))
+		self = append(self, cpuload.SelfCPU(cpuFrom, now))
 	}
 
 	t := begin()
@@ -150,20 +154,29 @@ func run(ctx context.Context, o options, logger *slog.Logger) (*report, error) {
 	}
 	r := &report{}
 	for i, win := range wins {
-		r.phases = append(r.phases, phase{window: win, figures: w.figures(win), scaling: i > 0, foreignCPU: cpu[i]})
+		r.phases = append(r.phases, phase{window: win, figures: w.figures(win), scaling: i > 0, foreignCPU: cpu[i], selfCPU: self[i]})
 	}
 	return r, nil
 }
 
 // waitService polls DescribeServices (cheap: the record is cached, the
-// view too) until done holds for the scaled service.
+// view too) until done holds for the scaled service. A poll that fails is
+// tried again, up to maxPollErrors in a row: on a loaded machine a
+// response's read now and then fails on the client's side ("use of closed
+// network connection"), and the poll only paces the run; the measured
+// writes count every failure.
 func waitService(ctx context.Context, c *awsecs.Client, timeout time.Duration, done func(types.Service) bool) error {
+	const maxPollErrors = 3
 	deadline := time.Now().Add(timeout)
-	for {
+	for failed := 0; ; {
 		out, err := c.DescribeServices(ctx, &awsecs.DescribeServicesInput{Services: []string{"scaled"}})
 		if err != nil {
-			return err
+			if failed++; failed == maxPollErrors || time.Now().After(deadline) {
+				return err
+			}
+			continue
 		}
+		failed = 0
 		if len(out.Services) == 1 && done(out.Services[0]) {
 			return nil
 		}
@@ -179,7 +192,7 @@ func waitService(ctx context.Context, c *awsecs.Client, timeout time.Duration, d
 func (r *report) print(out io.Writer, bound time.Duration) bool {
 	ok := true
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "phase\ttook\twrites\tfailed\tp50\tp99\tmax\tp99 bound\tother CPU\t")
+	fmt.Fprintln(tw, "phase\ttook\twrites\tfailed\tp50\tp99\tmax\tp99 bound\tother CPU\town CPU\t")
 	for _, p := range r.phases {
 		verdict := "-"
 		if p.scaling {
@@ -187,8 +200,8 @@ func (r *report) print(out io.Writer, bound time.Duration) bool {
 			ok = ok && met
 			verdict = fmt.Sprintf("<= %s %s", bound, map[bool]string{true: "met", false: "MISSED"}[met])
 		}
-		fmt.Fprintf(tw, "%s\t%.1fs\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t\n", p.name, p.to.Sub(p.from).Seconds(), p.writes, p.failed,
-			ms(p.p50), ms(p.p99), ms(p.max), verdict, percent(p.foreignCPU))
+		fmt.Fprintf(tw, "%s\t%.1fs\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%.1fs\t\n", p.name, p.to.Sub(p.from).Seconds(), p.writes, p.failed,
+			ms(p.p50), ms(p.p99), ms(p.max), verdict, percent(p.foreignCPU), p.selfCPU.Seconds())
 	}
 	tw.Flush()
 	for _, p := range r.phases {

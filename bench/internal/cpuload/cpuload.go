@@ -69,3 +69,13 @@ func ForeignShare(from, to Sample) float64 {
 
 // Since is the wall time from an earlier sample to this one.
 func (s Sample) Since(earlier Sample) time.Duration { return s.at.Sub(earlier.at) }
+
+// SelfCPU is the CPU time this process used between two samples (-1 when
+// unknown): what a phase cost, which other processes' load inflates far
+// less than its wall time.
+func SelfCPU(from, to Sample) time.Duration {
+	if !from.ok || !to.ok {
+		return -1
+	}
+	return to.self - from.self
+}
