@@ -153,3 +153,43 @@ func TestEchoedFieldsAreBounded(t *testing.T) {
 	_, err = api.client.CreateCluster(ctx, &awsecs.CreateClusterInput{ClusterName: aws.String("c"), CapacityProviders: make([]string, model.MaxCapacityProviders+1)})
 	wantCode(t, err, "InvalidParameterException")
 }
+
+// tags returns n distinct tags.
+func tags(n int) []types.Tag {
+	out := make([]types.Tag, n)
+	for i := range out {
+		out[i] = types.Tag{Key: aws.String(fmt.Sprintf("k%d", i)), Value: aws.String("v")}
+	}
+	return out
+}
+
+// At most model.MaxTags tags per resource, when it is created and as
+// TagResource adds to them; a refused request stores no tag.
+func TestTagsAreBoundedPerResource(t *testing.T) {
+	ctx := context.Background()
+	api := newTestAPI(t, nil, nil)
+	c := api.client
+	_, err := c.CreateCluster(ctx, &awsecs.CreateClusterInput{ClusterName: aws.String("many"), Tags: tags(model.MaxTags + 1)})
+	wantError(t, err, "InvalidParameterException", "Tags can have a maximum of 50 tags.")
+	created, err := c.CreateCluster(ctx, &awsecs.CreateClusterInput{ClusterName: aws.String("full"), Tags: tags(model.MaxTags)})
+	if err != nil {
+		t.Fatalf("the quota itself is allowed: %v", err)
+	}
+	arn := created.Cluster.ClusterArn
+	_, err = c.TagResource(ctx, &awsecs.TagResourceInput{ResourceArn: arn,
+		Tags: []types.Tag{{Key: aws.String("one-more"), Value: aws.String("v")}}})
+	wantError(t, err, "InvalidParameterException", "Tags can have a maximum of 50 tags.")
+	listed, err := c.ListTagsForResource(ctx, &awsecs.ListTagsForResourceInput{ResourceArn: arn})
+	if err != nil || len(listed.Tags) != model.MaxTags {
+		t.Fatalf("after a refused TagResource: %d tags, %v", len(listed.Tags), err)
+	}
+	// Replacing an existing key's value adds no tag.
+	if _, err := c.TagResource(ctx, &awsecs.TagResourceInput{ResourceArn: arn,
+		Tags: []types.Tag{{Key: aws.String("k0"), Value: aws.String("new")}}}); err != nil {
+		t.Fatalf("a full resource's tag changed: %v", err)
+	}
+	desc, err := c.DescribeClusters(ctx, &awsecs.DescribeClustersInput{Clusters: []string{"many"}})
+	if err != nil || len(desc.Clusters) != 0 {
+		t.Fatalf("the refused CreateCluster made a cluster: %+v %v", desc.Clusters, err)
+	}
+}
