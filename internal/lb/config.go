@@ -36,9 +36,10 @@ func (e *BindError) Unwrap() []error { return []error{ErrBind, e.Err} }
 
 // Config is one complete routing configuration; Version increases with every change.
 type Config struct {
-	Version      uint64
-	Listeners    []Listener
-	TargetGroups []TargetGroup
+	Version       uint64
+	Listeners     []Listener
+	TargetGroups  []TargetGroup
+	LoadBalancers []LoadBalancer // the settings listeners name by LoadBalancerARN
 }
 
 // Listener is one port the load balancer serves, with its rules.
@@ -50,6 +51,17 @@ type Listener struct {
 	TLS            TLSPolicy     // HTTPS: the listener's security policy (SslPolicy)
 	Rules          []Rule        // non-default rules in any order; evaluated by ascending Priority
 	DefaultActions []Action
+	// LoadBalancerARN names the listener's LoadBalancer in Config.LoadBalancers;
+	// "" takes ELB's defaults.
+	LoadBalancerARN string
+	// NoServerHeader is routing.http.response.server.enabled=false: responses
+	// the load balancer generates carry no Server field.
+	NoServerHeader bool
+	// ResponseHeaders are added to every response (routing.http.response.*).
+	ResponseHeaders []HeaderField
+	// TLSVersionHeader and TLSCipherSuiteHeader rename the TLS request
+	// headers (HTTPS, with LoadBalancer.TLSHeaders); "": ELB's names.
+	TLSVersionHeader, TLSCipherSuiteHeader string
 }
 
 // Certificate is a PEM certificate chain and its private key. The control
@@ -181,6 +193,9 @@ func validate(cfg *Config) error {
 			return err
 		}
 		groups[tg.ARN] = tg
+	}
+	if err := validateSettings(cfg); err != nil {
+		return err
 	}
 	ports := map[int]bool{}
 	for i := range cfg.Listeners {

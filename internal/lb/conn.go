@@ -29,21 +29,29 @@ type clientConn struct {
 	src      io.Reader
 	dst      io.Writer
 	peer     netip.Addr
+	peerPort uint16
 	https    bool
 	h2       bool // one request, decoded bodies, no upgrades
 	ex       *exchange
+	rt       *routes // the current request's
 	deadline time.Time
-	now      time.Time // when the current request head was parsed
-	linger   bool      // we chose to close after a response: drain input before closing
+	now      time.Time     // when the current request head was parsed
+	born     time.Time     // accepted: client_keep_alive counts from here
+	idleTO   time.Duration // the client idle timeout of the listener's load balancer
+	tlsVer   uint16        // HTTPS: negotiated version and suite, and the policy
+	tlsSuite uint16
+	tlsCerts *certSet
+	linger   bool // we chose to close after a response: drain input before closing
 	idle     [idleBufSize]byte
 }
 
-func peerAddr(nc net.Conn) netip.Addr {
+func peerAddrPort(nc net.Conn) netip.AddrPort {
 	if ta, ok := nc.RemoteAddr().(*net.TCPAddr); ok {
-		return ta.AddrPort().Addr().Unmap()
+		ap := ta.AddrPort()
+		return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 	}
 	ap, _ := netip.ParseAddrPort(nc.RemoteAddr().String())
-	return ap.Addr().Unmap()
+	return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 }
 
 func (d *DataPlane) getExchange() *exchange {
@@ -109,9 +117,9 @@ func (c *clientConn) armDeadline(now time.Time) {
 	if c.nc == nil {
 		return
 	}
-	d := c.d.opts.ClientIdleTimeout
+	d := c.idleTO
 	want := now.Add(d)
-	if want.Sub(c.deadline) > d/10 {
+	if want.Sub(c.deadline) > d/10 || c.deadline.After(want) {
 		c.deadline = want
 		c.nc.SetDeadline(want)
 	}
@@ -175,7 +183,11 @@ func (c *clientConn) handle() bool {
 	if rt == nil {
 		return false // listener removed
 	}
+	c.rt, c.idleTO = rt, rt.set.clientIdle
 	ex := c.ex
+	if ka := rt.set.keepAlive; ka > 0 && !c.h2 && start.Sub(c.born) >= ka {
+		ex.rq.connClose = true // client_keep_alive.seconds: this response closes the connection
+	}
 	ex.mv = matchView{rq: &ex.rq, peer: c.peer}
 	act := rt.route(&ex.mv)
 	switch act.kind {

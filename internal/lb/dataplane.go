@@ -228,11 +228,13 @@ func (d *DataPlane) buildGroups(cfg *Config) map[string]*group {
 // removed ones.
 func (d *DataPlane) swap(cfg *Config, fresh map[int]net.Listener, certs map[int]*certSet) {
 	c := &compiler{groups: d.buildGroups(cfg)}
+	lbs := loadBalancers(cfg)
 	keep := map[int]bool{}
 	for i := range cfg.Listeners {
 		l := &cfg.Listeners[i]
 		keep[l.Port] = true
 		rt := compileRoutes(cfg.Version, l, c)
+		rt.set = d.compileSettings(l, lbs)
 		lr := d.listeners[l.Port]
 		if lr == nil {
 			lr = newListenerRT(d, l.Port, fresh[l.Port])

@@ -44,11 +44,12 @@ type request struct {
 	upgrade                  []byte // Upgrade header value
 	expectContinue           bool
 	xff, traceID, cookie     int // header indexes or hdrNone
+	hostIdx                  int // the Host field's index, or hdrNone
 	headLen                  int
 }
 
 func (rq *request) reset() {
-	*rq = request{headers: rq.headers[:0], contentLength: -1, xff: hdrNone, traceID: hdrNone, cookie: hdrNone}
+	*rq = request{headers: rq.headers[:0], contentLength: -1, xff: hdrNone, traceID: hdrNone, cookie: hdrNone, hostIdx: hdrNone}
 }
 
 // hasBody reports whether a request body follows the head.
@@ -272,7 +273,7 @@ func (rq *request) addHeader(line []byte) error {
 		if rq.absolute {
 			return nil // the target's authority is the host, and is what the target gets
 		}
-		rq.host, rq.hostHeader = value, true
+		rq.host, rq.hostHeader, rq.hostIdx = value, true, len(rq.headers)
 	}
 	idx := len(rq.headers)
 	rq.headers = append(rq.headers, header{name, value, line})

@@ -20,6 +20,7 @@ type listenerRT struct {
 	certs  atomic.Pointer[certSet]
 	tlsCfg *tls.Config
 	h2     *h2Server
+	oldH2  []*h2Server // retired by an idle timeout change, serving their connections
 
 	mu     sync.Mutex
 	conns  map[net.Conn]struct{}
@@ -91,7 +92,9 @@ func (l *listenerRT) serve(nc net.Conn) {
 		nc.Close()
 		return
 	}
-	peer := peerAddr(nc)
+	born := time.Now()
+	peer := peerAddrPort(nc)
+	c := &clientConn{d: l.d, l: l, peer: peer.Addr(), peerPort: peer.Port(), https: rt.https, born: born, idleTO: rt.set.clientIdle}
 	if rt.https {
 		tc := tls.Server(nc, l.tlsCfg)
 		tc.SetDeadline(time.Now().Add(10 * time.Second))
@@ -100,13 +103,15 @@ func (l *listenerRT) serve(nc net.Conn) {
 			return
 		}
 		tc.SetDeadline(time.Time{})
-		if tc.ConnectionState().NegotiatedProtocol == "h2" {
+		st := tc.ConnectionState()
+		if st.NegotiatedProtocol == "h2" {
 			l.serveH2(tc)
 			return
 		}
+		c.tlsVer, c.tlsSuite, c.tlsCerts = st.Version, st.CipherSuite, l.certs.Load()
 		nc = tc
 	}
-	c := &clientConn{d: l.d, l: l, nc: nc, src: nc, dst: nc, peer: peer, https: rt.https}
+	c.nc, c.src, c.dst = nc, nc, nc
 	if f := newFdIO(nc); f != nil {
 		c.src, c.dst = f, f
 	}
@@ -123,19 +128,23 @@ func (l *listenerRT) close() {
 	l.closed = true
 	conns := l.conns
 	l.conns = map[net.Conn]struct{}{}
-	h2 := l.h2
+	h2s := append(l.oldH2, l.h2)
+	l.oldH2, l.h2 = nil, nil
 	l.mu.Unlock()
 	for nc := range conns {
 		nc.Close()
 	}
-	if h2 != nil {
-		h2.close()
+	for _, h := range h2s {
+		if h != nil {
+			h.close()
+		}
 	}
 }
 
 // h2Server wraps the net/http server that handles HTTP/2 connections.
 type h2Server struct {
 	srv     *http.Server
+	idle    time.Duration // its IdleTimeout
 	ln      *chanListener
 	mu      sync.Mutex
 	waiters map[net.Conn]chan struct{}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
+	"net/netip"
 	"os"
 	"time"
 )
@@ -120,7 +121,7 @@ func (c *clientConn) sendReplayable(uc *upConn, start time.Time) error {
 	if uc.raw == nil || uc.wr.n > len(uc.wr.buf)/2 {
 		return uc.wr.flush()
 	}
-	uc.setReadTimeout(start, c.d.opts.TargetTimeout)
+	uc.setReadTimeout(start, c.rt.set.targetTimeout)
 	complete, err := uc.raw.exchange(&uc.wr, &uc.rd)
 	if err != nil && !complete && uc.raw.wn == 0 {
 		uc.wr.err = err // nothing was written: safe to retry on another target
@@ -203,7 +204,7 @@ func timeoutCode(err error, def int) int {
 
 // readResponse reads the final response head, relaying interim 1xx responses.
 func (c *clientConn) readResponse(uc *upConn, now time.Time) error {
-	uc.setReadTimeout(now, c.d.opts.TargetTimeout)
+	uc.setReadTimeout(now, c.rt.set.targetTimeout)
 	for {
 		err := parseResponse(uc.rd.bytes(), &uc.resp)
 		if err == nil {
@@ -228,8 +229,11 @@ func (c *clientConn) readResponse(uc *upConn, now time.Time) error {
 }
 
 // writeHead writes the request head for the target: hop-by-hop fields removed and
-// X-Forwarded-For/-Proto/-Port and X-Amzn-Trace-Id added as ALB does.
+// X-Forwarded-For/-Proto/-Port and X-Amzn-Trace-Id added as ALB does, after the
+// load balancer's attributes (Host rewrite, X-Forwarded-For mode, invalid fields
+// dropped, TLS headers).
 func (c *clientConn) writeHead(wr *writer, rq *request, rt *routes, addr string) {
+	set := &rt.set
 	wr.write(rq.method)
 	wr.writeString(" ")
 	if rq.uri[0] == '/' || rq.uri[0] == '*' {
@@ -245,33 +249,53 @@ func (c *clientConn) writeHead(wr *writer, rq *request, rt *routes, addr string)
 	if !rq.hostHeader { // HTTP/1.0 or absolute-form without Host: HTTP/1.1 needs one
 		wr.writeString("Host: ")
 		if rq.host != nil {
-			wr.write(rq.host)
+			set.writeHost(wr, rq.host, rt.port)
 		} else {
 			wr.writeString(addr)
 		}
 		wr.writeString("\r\n")
 	}
+	filter := set.dropInvalid || set.xff == xffRemove || set.tlsHeaders
 	for i := range rq.headers {
 		h := &rq.headers[i]
-		if i == rq.xff || isHopByHop(h.name) || rq.expectContinue && bytes.EqualFold(h.name, []byte("expect")) {
+		if i == rq.xff && set.xff != xffPreserve || isHopByHop(h.name) || rq.expectContinue && bytes.EqualFold(h.name, []byte("expect")) {
+			continue
+		}
+		if filter && set.dropRequestField(h.name) {
+			continue
+		}
+		if i == rq.hostIdx && !set.preserveHost {
+			wr.writeString("Host: ")
+			set.writeHost(wr, h.value, rt.port)
+			wr.writeString("\r\n")
 			continue
 		}
 		wr.write(h.line)
 		wr.writeString("\r\n")
 	}
-	wr.writeString("X-Forwarded-For: ")
-	if rq.xff != hdrNone {
-		wr.write(rq.headers[rq.xff].value)
-		wr.writeString(", ")
+	if set.xff == xffAppend {
+		wr.writeString("X-Forwarded-For: ")
+		if rq.xff != hdrNone {
+			wr.write(rq.headers[rq.xff].value)
+			wr.writeString(", ")
+		}
+		if set.xffPort {
+			wr.write(netip.AddrPortFrom(c.peer, c.peerPort).AppendTo(wr.avail(64)[:0]))
+		} else {
+			wr.write(c.peer.AppendTo(wr.avail(64)[:0]))
+		}
+		wr.writeString("\r\n")
 	}
-	wr.write(c.peer.AppendTo(wr.avail(64)[:0]))
 	if c.https {
-		wr.writeString("\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Port: ")
+		wr.writeString("X-Forwarded-Proto: https\r\nX-Forwarded-Port: ")
 	} else {
-		wr.writeString("\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Port: ")
+		wr.writeString("X-Forwarded-Proto: http\r\nX-Forwarded-Port: ")
 	}
 	wr.writeInt(int64(rt.port))
 	wr.writeString("\r\n")
+	if set.tlsHeaders && c.tlsVer != 0 {
+		c.writeTLSHeaders(wr, set)
+	}
 	if rq.traceID == hdrNone {
 		writeTraceID(wr, c.now)
 	}
@@ -362,14 +386,20 @@ func (c *clientConn) writeResponseHead(rs *response, b *backend, g *group, act *
 	wr.write(rs.reason)
 	wr.writeString("\r\n")
 	upgrade := rs.status == 101
+	set := &c.rt.set
+	override := len(set.respHeaders) > 0
 	for i := range rs.headers {
 		h := &rs.headers[i]
 		if !upgrade && isHopByHop(h.name) || decode && bytes.EqualFold(h.name, []byte("transfer-encoding")) {
 			continue
 		}
+		if override && set.isResponseOverride(h.name) {
+			continue // the listener's value replaces the target's
+		}
 		wr.write(h.line)
 		wr.writeString("\r\n")
 	}
+	set.writeResponseHeaders(wr)
 	if g.stick.Enabled {
 		writeCookie(wr, "AWSALB", b.cookie, g.stick.Duration, c.https)
 	}

@@ -37,7 +37,9 @@ func TestProxyBasicAndForwardedHeaders(t *testing.T) {
 	if seen.Get("X-Forwarded-Proto") != "http" || seen.Get("X-Forwarded-Port") != strconv.Itoa(port) {
 		t.Errorf("X-Forwarded-Proto/Port %q %q", seen.Get("X-Forwarded-Proto"), seen.Get("X-Forwarded-Port"))
 	}
-	if seenHost != "example.com" {
+	// ELB's Host rewrite (preserve_host_header off): a listener port other than
+	// 80 and 443 is added to a Host without one.
+	if seenHost != "example.com:"+strconv.Itoa(port) {
 		t.Errorf("host %q", seenHost)
 	}
 	if !regexp.MustCompile(`^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$`).MatchString(seen.Get("X-Amzn-Trace-Id")) {

@@ -48,7 +48,11 @@ func (c *clientConn) writeSimple(code int, contentType, body string, extra strin
 	wr.writeInt(int64(code))
 	wr.writeString(" ")
 	wr.writeString(statusText(code))
-	wr.writeString("\r\nServer: slipway\r\nDate: ")
+	set := c.settings()
+	if set == nil || !set.noServer {
+		wr.writeString("\r\nServer: slipway")
+	}
+	wr.writeString("\r\nDate: ")
 	wr.write(time.Now().UTC().AppendFormat(wr.avail(64)[:0], "Mon, 02 Jan 2006 15:04:05 GMT"))
 	wr.writeString("\r\nContent-Type: ")
 	wr.writeString(contentType)
@@ -56,6 +60,9 @@ func (c *clientConn) writeSimple(code int, contentType, body string, extra strin
 	wr.writeInt(int64(len(body)))
 	wr.writeString("\r\n")
 	wr.writeString(extra)
+	if set != nil {
+		set.writeResponseHeaders(wr)
+	}
 	if !keep {
 		wr.writeString("Connection: close\r\n")
 		c.linger = true
@@ -67,6 +74,18 @@ func (c *clientConn) writeSimple(code int, contentType, body string, extra strin
 		wr.writeString(body)
 	}
 	wr.flush()
+}
+
+// settings are the attributes of the current request's listener; before a
+// request was routed (a malformed head) those of the listener's routes now.
+func (c *clientConn) settings() *listenerSettings {
+	if c.rt != nil {
+		return &c.rt.set
+	}
+	if rt := c.l.routes.Load(); rt != nil {
+		return &rt.set
+	}
+	return nil
 }
 
 // badRequest answers 400 to a malformed request; the connection then closes.

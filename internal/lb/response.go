@@ -355,6 +355,6 @@ func (tk *ticker) tick() {
 	now := time.Now()
 	tk.c.armDeadline(now)
 	if tk.uc != nil {
-		tk.uc.setReadTimeout(now, tk.c.d.opts.TargetTimeout)
+		tk.uc.setReadTimeout(now, tk.c.rt.set.targetTimeout)
 	}
 }

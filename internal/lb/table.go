@@ -24,6 +24,7 @@ type routes struct {
 	https   bool
 	rules   []rule
 	def     *action
+	set     listenerSettings // the listener's and its load balancer's attributes
 }
 
 // action is a compiled terminal action.

@@ -2,6 +2,7 @@ package lb
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"time"
 )
 
 // certSet is an HTTPS listener's certificates: the first is the default, the others
@@ -28,11 +30,15 @@ type certSet struct {
 // change with every target registration, certificates rarely.
 func (d *DataPlane) loadListenerCerts(cfg *Config) (map[int]*certSet, error) {
 	out := map[int]*certSet{}
+	lbs := loadBalancers(cfg)
 	for _, l := range cfg.Listeners {
 		if l.Protocol != "HTTPS" {
 			continue
 		}
 		protos := []string{"h2", "http/1.1"}
+		if b := lbs[l.LoadBalancerARN]; b != nil && b.HTTP2Disabled {
+			protos = []string{"http/1.1"} // routing.http2.enabled=false
+		}
 		if lr := d.listeners[l.Port]; lr != nil {
 			if cs := lr.certs.Load(); cs != nil && sameCertificates(cs.src, l.Certificates) &&
 				cs.policy.Equal(l.TLS) && slices.Equal(cs.protos, protos) {
@@ -106,22 +112,59 @@ func (l *listenerRT) serveH2(tc *tls.Conn) {
 	<-done // keeps the connection counted and tracked until net/http closes it
 }
 
+// h2server returns the HTTP/2 server for new connections. Its idle timeout is the
+// load balancer's: when that changes, a new server takes new connections and the
+// old one keeps its own until they end.
 func (l *listenerRT) h2server() *h2Server {
+	idle := l.d.opts.ClientIdleTimeout
+	if rt := l.routes.Load(); rt != nil {
+		idle = rt.set.clientIdle
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed {
 		return nil
 	}
+	if l.h2 != nil && l.h2.idle != idle {
+		l.retireH2()
+	}
 	if l.h2 == nil {
 		ln := &chanListener{ch: make(chan net.Conn), closed: make(chan struct{}), addr: l.ln.Addr()}
-		h := &h2Server{ln: ln, waiters: map[net.Conn]chan struct{}{}}
-		h.srv = &http.Server{Handler: l, IdleTimeout: l.d.opts.ClientIdleTimeout, ConnState: h.connState}
+		h := &h2Server{ln: ln, waiters: map[net.Conn]chan struct{}{}, idle: idle}
+		h.srv = &http.Server{Handler: l, IdleTimeout: idle, ConnState: h.connState, ConnContext: bornContext}
 		l.h2 = h
 		srv := h.srv
 		l.d.wg.Add(1)
 		go func() { defer l.d.wg.Done(); srv.Serve(ln) }()
 	}
 	return l.h2
+}
+
+// retireH2 stops the current HTTP/2 server taking connections (under l.mu) and
+// closes retired ones that have none left.
+func (l *listenerRT) retireH2() {
+	l.h2.ln.Close()
+	kept := l.oldH2[:0]
+	for _, h := range append(l.oldH2, l.h2) {
+		h.mu.Lock()
+		idle := len(h.waiters) == 0
+		h.mu.Unlock()
+		if idle {
+			h.close()
+		} else {
+			kept = append(kept, h)
+		}
+	}
+	l.oldH2, l.h2 = kept, nil
+}
+
+// connBornKey is the context key of an HTTP/2 connection's start.
+type connBornKey struct{}
+
+// bornContext records when net/http took an HTTP/2 connection, from which
+// client_keep_alive.seconds counts.
+func bornContext(ctx context.Context, _ net.Conn) context.Context {
+	return context.WithValue(ctx, connBornKey{}, time.Now())
 }
 
 // ServeHTTP serves one HTTP/2 stream: the request is re-expressed as an HTTP/1.1 head
@@ -135,7 +178,15 @@ func (l *listenerRT) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	tr := &h2Response{w: w, rc: http.NewResponseController(w)}
 	ap, _ := netip.ParseAddrPort(r.RemoteAddr)
 	c := &clientConn{d: l.d, l: l, src: io.MultiReader(bytes.NewReader(head), body), dst: tr,
-		peer: ap.Addr().Unmap(), https: true, h2: true}
+		peer: ap.Addr().Unmap(), peerPort: ap.Port(), https: true, h2: true}
+	if r.TLS != nil {
+		c.tlsVer, c.tlsSuite, c.tlsCerts = r.TLS.Version, r.TLS.CipherSuite, l.certs.Load()
+	}
+	if rt := l.routes.Load(); rt != nil && rt.set.keepAlive > 0 {
+		if born, ok := r.Context().Value(connBornKey{}).(time.Time); ok && time.Since(born) >= rt.set.keepAlive {
+			w.Header().Set("Connection", "close") // net/http's HTTP/2 server answers it with GOAWAY
+		}
+	}
 	c.acquire(nil)
 	defer c.releaseState()
 	c.handle()

@@ -53,7 +53,34 @@ func Compile(tx state.Tx) (lb.Config, error) {
 		cfg.Listeners = append(cfg.Listeners, compileListener(l, rules))
 	}
 	slices.SortFunc(cfg.Listeners, func(a, b lb.Listener) int { return cmp.Compare(a.Port, b.Port) })
+	albs, err := tx.LoadBalancers()
+	if err != nil {
+		return cfg, err
+	}
+	known := map[string]bool{}
+	for _, a := range albs {
+		if !a.IsNetwork() {
+			cfg.LoadBalancers = append(cfg.LoadBalancers, compileLoadBalancer(a))
+			known[a.ARN] = true
+		}
+	}
+	slices.SortFunc(cfg.LoadBalancers, func(a, b lb.LoadBalancer) int { return cmp.Compare(a.ARN, b.ARN) })
+	for i := range cfg.Listeners {
+		if !known[cfg.Listeners[i].LoadBalancerARN] {
+			cfg.Listeners[i].LoadBalancerARN = "" // a record being deleted: ELB's defaults, not a refused configuration
+		}
+	}
 	return cfg, nil
+}
+
+// compileLoadBalancer carries an application load balancer's attributes that
+// the HTTP data plane applies.
+func compileLoadBalancer(a model.ALB) lb.LoadBalancer {
+	return lb.LoadBalancer{
+		ARN: a.ARN, IdleTimeout: a.IdleTimeout(), ClientKeepAlive: a.ClientKeepAlive(), HTTP2Disabled: !a.HTTP2(),
+		DropInvalidHeaderFields: a.DropInvalidHeaderFields(), PreserveHostHeader: a.PreserveHostHeader(),
+		XFFMode: a.XFFMode(), XFFClientPort: a.XFFClientPort(), TLSHeaders: a.TLSHeaders(),
+	}
 }
 
 func compileTargetGroup(tg model.TargetGroup, targets []model.TargetDescription) lb.TargetGroup {
@@ -91,9 +118,14 @@ func compileTargetGroup(tg model.TargetGroup, targets []model.TargetDescription)
 }
 
 func compileListener(l model.Listener, rules []model.Rule) lb.Listener {
-	out := lb.Listener{ARN: l.ARN, Port: l.Port, Protocol: l.Protocol, DefaultActions: compileActions(l.DefaultActions)}
+	out := lb.Listener{ARN: l.ARN, Port: l.Port, Protocol: l.Protocol, DefaultActions: compileActions(l.DefaultActions),
+		LoadBalancerARN: l.LoadBalancerARN, NoServerHeader: !l.ServerHeader()}
 	if l.Protocol == model.ProtocolHTTPS {
 		out.TLS = tlsPolicy(l.SSLPolicy)
+		out.TLSVersionHeader, out.TLSCipherSuiteHeader = l.TLSHeaderNames()
+	}
+	for _, h := range l.ResponseHeaders() {
+		out.ResponseHeaders = append(out.ResponseHeaders, lb.HeaderField{Name: h[0], Value: h[1]})
 	}
 	for _, c := range l.Certificates {
 		// Named only: Sync reads the files (loadCertificates), Compile

@@ -55,10 +55,10 @@ func lbAttributeTable(lbType, scheme string) attrTable {
 	// ELB: cross-zone load balancing is always on for application load
 	// balancers ("can't be changed").
 	t[LBAttrCrossZone] = attrSpec{def: "true", check: enumAttr("true")}
-	// The HTTP data plane takes none of these per load balancer yet
-	// (docs/elbv2.md): only their defaults are accepted.
-	t[LBAttrIdleTimeout] = onlyDefault("60", intRange(1, 4000))
-	t[LBAttrClientKeepAlive] = onlyDefault("3600", intRange(60, 604800))
+	// The HTTP data plane applies these (lbsync, lb.LoadBalancer), except
+	// the desync mitigation mode, whose other modes it cannot (docs/elbv2.md).
+	t[LBAttrIdleTimeout] = attrSpec{def: "60", check: intRange(1, 4000)}
+	t[LBAttrClientKeepAlive] = attrSpec{def: "3600", check: intRange(60, 604800)}
 	t["connection_logs.s3.enabled"] = attrSpec{def: "false", check: boolAttr}
 	t["connection_logs.s3.bucket"] = attrSpec{def: ""}
 	t["connection_logs.s3.prefix"] = attrSpec{def: ""}
@@ -66,12 +66,12 @@ func lbAttributeTable(lbType, scheme string) attrTable {
 	t["health_check_logs.s3.bucket"] = attrSpec{def: ""}
 	t["health_check_logs.s3.prefix"] = attrSpec{def: ""}
 	t[LBAttrDesyncMitigation] = onlyDefault("defensive", enumAttr("monitor", "defensive", "strictest"))
-	t[LBAttrDropInvalidHeaders] = onlyDefault("false", boolAttr)
-	t[LBAttrPreserveHost] = onlyDefault("false", boolAttr)
-	t[LBAttrTLSHeaders] = onlyDefault("false", boolAttr)
-	t[LBAttrXFFClientPort] = onlyDefault("false", boolAttr)
-	t[LBAttrXFFMode] = onlyDefault("append", enumAttr("append", "preserve", "remove"))
-	t[LBAttrHTTP2] = onlyDefault("true", boolAttr)
+	t[LBAttrDropInvalidHeaders] = attrSpec{def: "false", check: boolAttr}
+	t[LBAttrPreserveHost] = attrSpec{def: "false", check: boolAttr}
+	t[LBAttrTLSHeaders] = attrSpec{def: "false", check: boolAttr}
+	t[LBAttrXFFClientPort] = attrSpec{def: "false", check: boolAttr}
+	t[LBAttrXFFMode] = attrSpec{def: "append", check: enumAttr("append", "preserve", "remove")}
+	t[LBAttrHTTP2] = attrSpec{def: "true", check: boolAttr}
 	t["waf.fail_open.enabled"] = attrSpec{def: "false", check: boolAttr}
 	return t
 }
@@ -164,3 +164,21 @@ func (a ALB) ClientKeepAlive() time.Duration {
 	n, _ := strconv.Atoi(a.Attribute(LBAttrClientKeepAlive))
 	return time.Duration(n) * time.Second
 }
+
+// HTTP2 is routing.http2.enabled: HTTPS listeners offer HTTP/2.
+func (a ALB) HTTP2() bool { return a.Attribute(LBAttrHTTP2) == "true" }
+
+// DropInvalidHeaderFields is routing.http.drop_invalid_header_fields.enabled.
+func (a ALB) DropInvalidHeaderFields() bool { return a.Attribute(LBAttrDropInvalidHeaders) == "true" }
+
+// PreserveHostHeader is routing.http.preserve_host_header.enabled.
+func (a ALB) PreserveHostHeader() bool { return a.Attribute(LBAttrPreserveHost) == "true" }
+
+// XFFMode is routing.http.xff_header_processing.mode (append, preserve, remove).
+func (a ALB) XFFMode() string { return a.Attribute(LBAttrXFFMode) }
+
+// XFFClientPort is routing.http.xff_client_port.enabled.
+func (a ALB) XFFClientPort() bool { return a.Attribute(LBAttrXFFClientPort) == "true" }
+
+// TLSHeaders is routing.http.x_amzn_tls_version_and_cipher_suite.enabled.
+func (a ALB) TLSHeaders() bool { return a.Attribute(LBAttrTLSHeaders) == "true" }

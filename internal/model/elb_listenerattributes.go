@@ -2,6 +2,7 @@ package model
 
 import (
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -48,11 +49,10 @@ func listenerAttributeTable(p string) attrTable {
 	case ProtocolUDP:
 		return attrTable{}
 	}
-	// The HTTP data plane neither drops its Server header nor adds response
-	// headers per listener yet: only the defaults are accepted.
-	t := attrTable{ListenerAttrServerHeader: onlyDefault("true", boolAttr)}
+	// The HTTP data plane applies them (lbsync, lb.Listener).
+	t := attrTable{ListenerAttrServerHeader: {def: "true", check: boolAttr}}
 	for _, h := range responseHeaders {
-		t["routing.http.response."+h+".header_value"] = onlyDefault("", headerValue)
+		t[responseHeaderKey(h)] = attrSpec{def: "", check: responseHeaderCheck(h)}
 	}
 	if p == ProtocolHTTPS {
 		for _, h := range mtlsHeaders {
@@ -77,8 +77,69 @@ func headerName(key, v string) error {
 }
 
 // headerValue accepts a header value: printable ASCII, spaces allowed, never
-// CR or LF (it would end the header line).
+// CR, LF or another control byte (it would end or corrupt the header line).
 func headerValue(key, v string) error { return echoedText(key, v) }
+
+func responseHeaderKey(h string) string { return "routing.http.response." + h + ".header_value" }
+
+// responseHeaderCheck checks a response header's value: always a safe header
+// value, and for the headers whose values the standards fix, one of those
+// (a value a browser ignores would be accepted and do nothing).
+func responseHeaderCheck(h string) func(key, v string) error {
+	return func(key, v string) error {
+		if err := headerValue(key, v); err != nil || v == "" {
+			return err
+		}
+		switch h {
+		case "access_control_allow_credentials":
+			return oneOf(key, v, "true")
+		case "x_content_type_options":
+			return oneOf(key, v, "nosniff")
+		case "access_control_max_age":
+			if n, err := strconv.Atoi(v); err != nil || n < 0 {
+				return elbInvalid("The value of attribute '%s' must be a number of seconds", key)
+			}
+		case "x_frame_options":
+			if v != "DENY" && v != "SAMEORIGIN" && !strings.HasPrefix(v, "ALLOW-FROM ") {
+				return elbInvalid("The value of attribute '%s' must be DENY, SAMEORIGIN or ALLOW-FROM followed by an origin", key)
+			}
+		}
+		return nil
+	}
+}
+
+// responseHeaderName is the HTTP name of a response header attribute's
+// header: strict_transport_security is Strict-Transport-Security.
+func responseHeaderName(h string) string {
+	parts := strings.Split(h, "_")
+	for i, p := range parts {
+		parts[i] = strings.ToUpper(p[:1]) + p[1:]
+	}
+	return strings.Join(parts, "-")
+}
+
+// ServerHeader is routing.http.response.server.enabled of an HTTP or HTTPS
+// listener: the load balancer's own responses carry its Server header.
+func (l Listener) ServerHeader() bool { return l.Attributes[ListenerAttrServerHeader] != "false" }
+
+// ResponseHeaders are the headers an HTTP or HTTPS listener adds to every
+// response (routing.http.response.*.header_value that are set), as name and
+// value, in a fixed order.
+func (l Listener) ResponseHeaders() [][2]string {
+	var out [][2]string
+	for _, h := range responseHeaders {
+		if v := l.Attributes[responseHeaderKey(h)]; v != "" {
+			out = append(out, [2]string{responseHeaderName(h), v})
+		}
+	}
+	return out
+}
+
+// TLSHeaderNames are the names an HTTPS listener gives the TLS version and
+// cipher suite request headers (routing.http.request.x_amzn_tls_*.header_name).
+func (l Listener) TLSHeaderNames() (version, cipherSuite string) {
+	return l.Attributes["routing.http.request.x_amzn_tls_version.header_name"], l.Attributes["routing.http.request.x_amzn_tls_cipher_suite.header_name"]
+}
 
 // AttributeList returns every attribute of l, defaults filled in, sorted by key.
 func (l Listener) AttributeList() []TargetGroupAttribute {

@@ -79,10 +79,10 @@ func TestLoadBalancerAttributes(t *testing.T) {
 		{s.lb, []string{"idle_timeout.timeout_seconds", "0"}, "ValidationError"},
 		{s.lb, []string{"idle_timeout.timeout_seconds", "4001"}, "ValidationError"},
 		{s.lb, []string{"routing.http.xff_header_processing.mode", "drop"}, "ValidationError"},
-		// Meaningful here but not applied by the data plane yet: only the default.
-		{s.lb, []string{"idle_timeout.timeout_seconds", "120"}, "InvalidConfigurationRequest"},
-		{s.lb, []string{"routing.http2.enabled", "false"}, "InvalidConfigurationRequest"},
-		{s.lb, []string{"routing.http.xff_header_processing.mode", "remove"}, "InvalidConfigurationRequest"},
+		// Meaningful here, but the data plane cannot apply another mode: only the default.
+		{s.lb, []string{"routing.http.desync_mitigation_mode", "monitor"}, "InvalidConfigurationRequest"},
+		{s.lb, []string{"routing.http.desync_mitigation_mode", "strictest"}, "InvalidConfigurationRequest"},
+		{s.lb, []string{"routing.http.desync_mitigation_mode", "lax"}, "ValidationError"},
 		{s.lb, []string{"load_balancing.cross_zone.enabled", "false"}, "ValidationError"},
 		{s.lb, []string{"access_logs.s3.enabled", "true", "access_logs.s3.bucket", "logs"}, "InvalidConfigurationRequest"},
 		{s.lb, []string{"dns_record.client_routing_policy", "any_availability_zone"}, "InvalidConfigurationRequest"},
@@ -93,6 +93,14 @@ func TestLoadBalancerAttributes(t *testing.T) {
 		_, err := modify(c.arn, c.kv...)
 		wantCode(t, err, c.code)
 	}
+	// Applied by the HTTP data plane (lbsync hands them to lb.LoadBalancer).
+	must(modify(s.lb, "idle_timeout.timeout_seconds", "120", "routing.http2.enabled", "false",
+		"routing.http.xff_header_processing.mode", "remove", "client_keep_alive.seconds", "600"))(t)
+	if got := describe(s.lb); got["idle_timeout.timeout_seconds"] != "120" || got["routing.http2.enabled"] != "false" ||
+		got["routing.http.xff_header_processing.mode"] != "remove" || got["client_keep_alive.seconds"] != "600" {
+		t.Errorf("honoured attributes not stored: %v", got)
+	}
+	must(modify(s.lb, "idle_timeout.timeout_seconds", "60"))(t)
 	must(modify(nlb, "secondary_ips.auto_assigned.per_subnet", "2", "load_balancing.cross_zone.enabled", "true"))(t)
 	_, err = modify(nlb, "secondary_ips.auto_assigned.per_subnet", "1")
 	wantCode(t, err, "InvalidConfigurationRequest")
@@ -165,12 +173,20 @@ func TestListenerAttributes(t *testing.T) {
 		{udpL, []string{"tcp.idle_timeout.seconds", "60"}, "InvalidConfigurationRequest"},
 		{s.listener, []string{"tcp.idle_timeout.seconds", "60"}, "InvalidConfigurationRequest"},
 		{s.listener, []string{"routing.http.response.x_frame_options.header_value", "DENY\r\nX-Evil: 1"}, "ValidationError"},
-		// The data plane adds no response headers and keeps its Server header yet.
-		{s.listener, []string{"routing.http.response.server.enabled", "false"}, "InvalidConfigurationRequest"},
-		{s.listener, []string{"routing.http.response.x_frame_options.header_value", "DENY"}, "InvalidConfigurationRequest"},
+		{s.listener, []string{"routing.http.response.x_frame_options.header_value", "ALLOWALL"}, "ValidationError"},
+		{s.listener, []string{"routing.http.response.x_content_type_options.header_value", "sniff"}, "ValidationError"},
+		{s.listener, []string{"routing.http.response.access_control_max_age.header_value", "-1"}, "ValidationError"},
+		{s.listener, []string{"routing.http.response.content_security_policy.header_value", "default-src\t'self'"}, "ValidationError"},
 	} {
 		_, err := set(c.arn, c.kv...)
 		wantCode(t, err, c.code)
+	}
+	// Applied by the HTTP data plane: the Server header switch and response headers.
+	must(set(s.listener, "routing.http.response.server.enabled", "false",
+		"routing.http.response.x_frame_options.header_value", "DENY"))(t)
+	if got := describe(s.listener); got["routing.http.response.server.enabled"] != "false" ||
+		got["routing.http.response.x_frame_options.header_value"] != "DENY" {
+		t.Errorf("honoured listener attributes not stored: %v", got)
 	}
 	_, err := a.c.DescribeListenerAttributes(ctx, &elb.DescribeListenerAttributesInput{ListenerArn: aws.String(tcpL + "0")})
 	wantCode(t, err, "ListenerNotFound")
