@@ -5,8 +5,10 @@ import "fmt"
 // ELBv2 error codes that validation in this package reports as
 // ValidationError.Kind; the ELBv2 API sends Kind as the error code.
 const (
-	ELBValidationError        = "ValidationError"
-	ELBInvalidConfiguration   = "InvalidConfigurationRequest"
+	ELBValidationError      = "ValidationError"
+	ELBInvalidConfiguration = "InvalidConfigurationRequest"
+	// ELBALPNPolicyNotFound is the code of ELB's ALPNPolicyNotSupportedException.
+	ELBALPNPolicyNotFound     = "ALPNPolicyNotFound"
 	ELBInvalidAction          = "InvalidLoadBalancerAction"
 	ELBUnsupportedProtocol    = "UnsupportedProtocol"
 	ELBInvalidTarget          = "InvalidTarget"

@@ -64,7 +64,7 @@ func (l *Listener) ValidateListener() error {
 	}
 	// ELB: an ALPN policy belongs to TLS listeners of network load balancers.
 	if len(l.ALPNPolicy) > 0 && l.Protocol != ProtocolTLS {
-		return elbErr("ALPNPolicyNotSupported", "ALPN policies can only be specified for TLS listeners")
+		return elbErr(ELBALPNPolicyNotFound, "ALPN policies can only be specified for TLS listeners")
 	}
 	defer l.keepAttributes()
 	switch l.Protocol {

@@ -104,13 +104,13 @@ func (tg TargetGroup) validateTargetType(hasPort bool) error {
 		if tg.Protocol != "" || hasPort || tg.VpcID != "" {
 			return elbInvalid("A protocol, port and VPC ID cannot be specified for target groups with target type 'lambda'")
 		}
-		return elbErr(ELBOperationNotPermitted, "Target type 'lambda' is not supported: Slipway has no Lambda; register processes or containers (instance or ip)")
+		return elbErr(ELBInvalidConfiguration, "Target type 'lambda' is not supported: Slipway has no Lambda; register processes or containers (instance or ip)")
 	case "alb":
 		// ELB: an application load balancer is a target of a TCP group only.
 		if tg.Protocol != ProtocolTCP {
 			return elbInvalid("Target groups with target type 'alb' support only the 'TCP' protocol")
 		}
-		return elbErr(ELBOperationNotPermitted, "Target type 'alb' is not supported: register the application load balancer's listener port as an ip target instead")
+		return elbErr(ELBInvalidConfiguration, "Target type 'alb' is not supported: register the application load balancer's listener port as an ip target instead")
 	}
 	return elbInvalid("Target type '%s' must be one of 'instance, ip, lambda, alb'", tg.TargetType)
 }
@@ -127,9 +127,9 @@ func (tg TargetGroup) validateBasics(hasPort bool) error {
 	case "":
 		return elbInvalid("A protocol must be specified")
 	case "GENEVE":
-		return elbErr(ELBUnsupportedProtocol, "Protocol 'GENEVE' is not supported: it is the protocol of gateway load balancers, which Slipway does not have")
+		return elbErr(ELBInvalidConfiguration, "Protocol 'GENEVE' is not supported: it is the protocol of gateway load balancers, which Slipway does not have")
 	case "QUIC", "TCP_QUIC":
-		return elbErr(ELBUnsupportedProtocol, "Protocol '%s' is not supported", tg.Protocol)
+		return elbErr(ELBInvalidConfiguration, "Protocol '%s' is not supported", tg.Protocol)
 	default:
 		return elbInvalid("Protocol '%s' must be one of 'HTTP, HTTPS, TCP, TLS, UDP, TCP_UDP, GENEVE'", tg.Protocol)
 	}

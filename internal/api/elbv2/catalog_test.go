@@ -99,7 +99,7 @@ func TestDescribeAccountLimits(t *testing.T) {
 func TestUnsupportedOperations(t *testing.T) {
 	a := newTestAPI(t)
 	_, err := a.c.DescribeTrustStores(ctx, &elb.DescribeTrustStoresInput{})
-	wantCode(t, err, "OperationNotPermitted")
+	wantCode(t, err, "TrustStoreNotFound")
 	_, err = a.c.DescribeCapacityReservation(ctx, &elb.DescribeCapacityReservationInput{LoadBalancerArn: aws.String("arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/x/1")})
-	wantCode(t, err, "OperationNotPermitted")
+	wantCode(t, err, "ValidationError")
 }

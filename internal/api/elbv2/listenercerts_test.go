@@ -68,7 +68,7 @@ func TestListenerCertificates(t *testing.T) {
 	_, err = a.c.AddListenerCertificates(ctx, &elb.AddListenerCertificatesInput{ListenerArn: aws.String(l), Certificates: certList("file:///not/there.pem")})
 	wantCode(t, err, "CertificateNotFound")
 	_, err = a.c.AddListenerCertificates(ctx, &elb.AddListenerCertificatesInput{ListenerArn: aws.String(s.listener), Certificates: certList(one)})
-	wantCode(t, err, "InvalidConfigurationRequest")
+	wantCode(t, err, "ValidationError") // AddListenerCertificates documents none of ELB's own errors for it
 	_, err = a.c.AddListenerCertificates(ctx, &elb.AddListenerCertificatesInput{ListenerArn: aws.String(l + "0"), Certificates: certList(one)})
 	wantCode(t, err, "ListenerNotFound")
 	_, err = a.c.DescribeListenerCertificates(ctx, &elb.DescribeListenerCertificatesInput{ListenerArn: aws.String(l + "0")})

@@ -92,9 +92,9 @@ func TestNetworkTargetGroups(t *testing.T) {
 			Matcher: &types.Matcher{HttpCode: aws.String("600")}}, "ValidationError"},
 		"protocol version": {elb.CreateTargetGroupInput{Protocol: types.ProtocolEnumTcp, Port: aws.Int32(1), ProtocolVersion: aws.String("HTTP2")}, "ValidationError"},
 		"lambda with port": {elb.CreateTargetGroupInput{TargetType: types.TargetTypeEnumLambda, Port: aws.Int32(1)}, "ValidationError"},
-		"lambda":           {elb.CreateTargetGroupInput{TargetType: types.TargetTypeEnumLambda}, "OperationNotPermitted"},
+		"lambda":           {elb.CreateTargetGroupInput{TargetType: types.TargetTypeEnumLambda}, "InvalidConfigurationRequest"},
 		"alb over http":    {elb.CreateTargetGroupInput{TargetType: types.TargetTypeEnumAlb, Protocol: types.ProtocolEnumHttp, Port: aws.Int32(80)}, "ValidationError"},
-		"alb":              {elb.CreateTargetGroupInput{TargetType: types.TargetTypeEnumAlb, Protocol: types.ProtocolEnumTcp, Port: aws.Int32(80)}, "OperationNotPermitted"},
+		"alb":              {elb.CreateTargetGroupInput{TargetType: types.TargetTypeEnumAlb, Protocol: types.ProtocolEnumTcp, Port: aws.Int32(80)}, "InvalidConfigurationRequest"},
 	}
 	for name, c := range cases {
 		in := c.in
@@ -213,7 +213,7 @@ func TestNetworkListeners(t *testing.T) {
 			_, err := create(nlb, 7017, types.ProtocolEnumTcp, forwardTo(tcp), withCert)
 			return err
 		},
-		"ALPNPolicyNotSupported/alpn on tcp": func() error {
+		"ALPNPolicyNotFound/alpn on tcp": func() error {
 			_, err := create(nlb, 7018, types.ProtocolEnumTcp, forwardTo(tcp), func(in *elb.CreateListenerInput) { in.AlpnPolicy = []string{"None"} })
 			return err
 		},
@@ -227,7 +227,7 @@ func TestNetworkListeners(t *testing.T) {
 			_, err := a.c.ModifyRule(ctx, &elb.ModifyRuleInput{RuleArn: rules[len(rules)-1].RuleArn, Actions: fixed})
 			return err
 		},
-		"TooManyTargetGroups/weighted forward": func() error {
+		"InvalidLoadBalancerAction/weighted forward": func() error {
 			_, err := create(nlb, 7019, types.ProtocolEnumTcp, []types.Action{{Type: types.ActionTypeEnumForward,
 				ForwardConfig: &types.ForwardActionConfig{TargetGroups: []types.TargetGroupTuple{{TargetGroupArn: aws.String(tcp)}, {TargetGroupArn: aws.String(tcpudp)}}}}})
 			return err

@@ -155,11 +155,11 @@ func TestRefusedRuleTransformsAndControlPort(t *testing.T) {
 	transforms := []types.RuleTransform{{Type: types.TransformTypeEnumHostHeaderRewrite}}
 	_, err := a.c.CreateRule(ctx, &elb.CreateRuleInput{ListenerArn: aws.String(s.listener), Priority: aws.Int32(1),
 		Conditions: cond, Actions: forwardTo(s.tg), Transforms: transforms})
-	wantCode(t, err, "InvalidConfigurationRequest")
+	wantCode(t, err, "ValidationError")
 	r := must(a.c.CreateRule(ctx, &elb.CreateRuleInput{ListenerArn: aws.String(s.listener), Priority: aws.Int32(1),
 		Conditions: cond, Actions: forwardTo(s.tg)}))(t).Rules[0]
 	_, err = a.c.ModifyRule(ctx, &elb.ModifyRuleInput{RuleArn: r.RuleArn, Transforms: transforms})
-	wantCode(t, err, "InvalidConfigurationRequest")
+	wantCode(t, err, "ValidationError")
 	_, err = a.c.CreateTargetGroup(ctx, &elb.CreateTargetGroupInput{Name: aws.String("ctl"), Protocol: types.ProtocolEnumHttp,
 		Port: aws.Int32(80), TargetControlPort: aws.Int32(9000)})
 	wantCode(t, err, "InvalidConfigurationRequest")

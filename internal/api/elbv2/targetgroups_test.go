@@ -59,7 +59,7 @@ func TestTargetGroupValidation(t *testing.T) {
 		"bad name":         {func(in *elb.CreateTargetGroupInput) { in.Name = aws.String("bad_name") }, "ValidationError"},
 		"no port":          {func(in *elb.CreateTargetGroupInput) { in.Port = nil }, "ValidationError"},
 		"port range":       {func(in *elb.CreateTargetGroupInput) { in.Port = aws.Int32(70000) }, "ValidationError"},
-		"geneve":           {func(in *elb.CreateTargetGroupInput) { in.Protocol = types.ProtocolEnumGeneve }, "UnsupportedProtocol"},
+		"geneve":           {func(in *elb.CreateTargetGroupInput) { in.Protocol = types.ProtocolEnumGeneve }, "InvalidConfigurationRequest"},
 		"interval low":     {func(in *elb.CreateTargetGroupInput) { in.HealthCheckIntervalSeconds = aws.Int32(4) }, "ValidationError"},
 		"interval high":    {func(in *elb.CreateTargetGroupInput) { in.HealthCheckIntervalSeconds = aws.Int32(301) }, "ValidationError"},
 		"timeout low":      {func(in *elb.CreateTargetGroupInput) { in.HealthCheckTimeoutSeconds = aws.Int32(1) }, "ValidationError"},

@@ -107,7 +107,7 @@ func (s *Service) DescribeListenerCertificates(ctx context.Context, in *Describe
 func (s *Service) updateListener(ctx context.Context, arn string, change func(*model.Listener) error) error {
 	_, err := updateRecord(ctx, s.st, listenerByARN(arn), state.Tx.PutListener, func(l *model.Listener) error {
 		if !terminatesTLS(l.Protocol) {
-			return clientErr(CodeInvalidConfigurationRq, "Certificates can only be added to or removed from HTTPS and TLS listeners, not %s", l.Protocol)
+			return clientErr(CodeValidationError, "Certificates can only be added to or removed from HTTPS and TLS listeners, not %s", l.Protocol)
 		}
 		return change(l)
 	})

@@ -57,7 +57,7 @@ func checkListenerFits(tx state.Tx, l model.Listener) error {
 			return clientErr(model.ELBInvalidAction, "Action type '%s' is not supported for %s listeners: network load balancers' listeners can only forward", a.Type, l.Protocol)
 		}
 		if len(model.TargetGroupARNs([]model.ELBAction{a})) > model.MaxTargetGroupsPerNLBForward {
-			return clientErr(model.ELBTooManyTargetGroupsErr, "A forward action of a network load balancer's listener can have at most '%d' target group", model.MaxTargetGroupsPerNLBForward)
+			return clientErr(model.ELBInvalidAction, "A forward action of a network load balancer's listener can have at most '%d' target group", model.MaxTargetGroupsPerNLBForward)
 		}
 	}
 	return nil

@@ -39,7 +39,7 @@ func checkTransforms(types []string) error {
 	if len(types) == 0 {
 		return nil
 	}
-	return clientErr(CodeInvalidConfigurationRq, "Rule transforms ('%s') are not supported: Slipway does not rewrite requests", types[0])
+	return clientErr(CodeValidationError, "Rule transforms ('%s') are not supported: Slipway does not rewrite requests", types[0])
 }
 
 // RulesOutput is the output of CreateRule, ModifyRule and

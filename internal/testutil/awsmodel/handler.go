@@ -2,6 +2,7 @@ package awsmodel
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -70,6 +71,13 @@ func (c *Checking) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.answered[op]++
 		c.mu.Unlock()
 	}
+	if op != "" && rec.Code >= 400 && rec.Code < 500 {
+		if code := errorCode(rec.Body.Bytes(), query); code != "" {
+			for _, p := range c.model.CheckError(op, code) {
+				c.t.Errorf("%s: %s", op, p)
+			}
+		}
+	}
 	for k, vs := range rec.Header() {
 		w.Header()[k] = vs
 	}
@@ -103,4 +111,29 @@ func operation(r *http.Request) (string, bool) {
 		return r.URL.Query().Get("Action"), true
 	}
 	return form.Get("Action"), true
+}
+
+// errorCode is an error answer's code: the JSON protocols' __type (after
+// any '#') or the Query protocol's Error.Code.
+func errorCode(body []byte, query bool) string {
+	if query {
+		root, err := ParseXML(body)
+		if err != nil {
+			return ""
+		}
+		if n := root.Find("Error.Code"); len(n) > 0 {
+			return strings.TrimSpace(n[0].Text)
+		}
+		return ""
+	}
+	var e struct {
+		Type string `json:"__type"`
+	}
+	if json.Unmarshal(body, &e) != nil {
+		return ""
+	}
+	if i := strings.LastIndexByte(e.Type, '#'); i >= 0 {
+		return e.Type[i+1:]
+	}
+	return e.Type
 }

@@ -47,6 +47,44 @@ type Shape struct {
 	Value     *Ref           `json:"value"`
 	Flattened bool           `json:"flattened"`
 	Enum      []string       `json:"enum"`
+	// Error is an exception shape's wire code, where it differs from the
+	// shape's name (Query protocols).
+	Error *struct {
+		Code string `json:"code"`
+	} `json:"error"`
+}
+
+// commonErrors are the errors every operation may answer (AWS's common
+// errors, and those of the JSON protocols' framing).
+var commonErrors = map[string]bool{
+	"AccessDeniedException": true, "IncompleteSignature": true, "InternalFailure": true, "InvalidAction": true,
+	"InvalidClientTokenId": true, "InvalidParameterCombination": true, "InvalidParameterValue": true,
+	"InvalidQueryParameter": true, "MalformedQueryString": true, "MissingAction": true,
+	"MissingAuthenticationToken": true, "MissingParameter": true, "NotAuthorized": true, "OptInRequired": true,
+	"RequestExpired": true, "ServiceUnavailable": true, "ThrottlingException": true, "ValidationError": true,
+	"SerializationException": true, "UnknownOperationException": true, "ValidationException": true,
+	"UnrecognizedClientException": true, "InvalidSignatureException": true, "MissingAuthenticationTokenException": true,
+	"SignatureDoesNotMatch": true, "InvalidSignature": true,
+}
+
+// CheckError returns a problem when code is neither one of the errors the
+// model documents for op nor a common error.
+func (m *Model) CheckError(op, code string) []string {
+	o, ok := m.Operations[op]
+	if !ok || commonErrors[code] {
+		return nil
+	}
+	var names []string
+	for _, e := range o.Errors {
+		names = append(names, e.Shape)
+		if e.Shape == code {
+			return nil
+		}
+		if s := m.Shapes[e.Shape]; s != nil && s.Error != nil && s.Error.Code == code {
+			return nil
+		}
+	}
+	return []string{fmt.Sprintf("error %s is not one the model documents for %s (%v) nor a common error", code, op, names)}
 }
 
 // Load reads service's model (the newest of its API versions, compressed
