@@ -69,6 +69,32 @@ func TestLostStoreBesideTracesIsRefused(t *testing.T) {
 	}
 }
 
+// TestLostStoreBesideContainersIsRefused: without a node id, a container's
+// directory or a task's log directory is evidence enough of a previous
+// store; each is named in the refusal.
+func TestLostStoreBesideContainersIsRefused(t *testing.T) {
+	for trace, path := range map[string]string{
+		"1 container directory": filepath.Join(containersDir, "c1", "container.json"),
+		"1 task log directory":  filepath.Join(logsDir, "task-1", "web.log"),
+	} {
+		dir := t.TempDir()
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, path)), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, path), []byte("{}"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		err := startErr(t, dir)
+		if !errors.Is(err, ErrStoreLost) {
+			t.Fatalf("%s: err = %v, want ErrStoreLost", trace, err)
+		}
+		checkOneLine(t, err, filepath.Join(dir, store.FileName)+" is missing", trace, "from a backup")
+		if _, err := os.Stat(filepath.Join(dir, store.FileName)); err == nil {
+			t.Errorf("%s: the refused start created the store", trace)
+		}
+	}
+}
+
 // TestEmptyStoreWithoutTracesIsNew: a zero-length file with nothing beside it
 // is what a crash during the very first start leaves: it becomes a new store.
 func TestEmptyStoreWithoutTracesIsNew(t *testing.T) {

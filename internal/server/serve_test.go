@@ -75,6 +75,9 @@ func TestListenerExposureRules(t *testing.T) {
 		want error
 	}{
 		{"metrics beyond loopback without credentials", Config{MetricsAddr: "0.0.0.0:0"}, ErrInsecureListen},
+		{"API on every interface without credentials", Config{APIAddr: ":0"}, ErrInsecureListen},
+		{"API on IPv6's every interface without credentials", Config{APIAddr: "[::]:0"}, ErrInsecureListen},
+		{"load balancers beyond loopback without credentials", Config{LBHost: "0.0.0.0"}, ErrInsecureListen},
 		{"plain-HTTP API beyond loopback", Config{APIAddr: "0.0.0.0:0", CredentialList: creds}, ErrPlainHTTPAPI},
 		{"certificate without key", Config{APITLSCert: ca.CertFile}, ErrTLSConfig},
 		{"TLS and plain HTTP", Config{APITLSCert: ca.CertFile, APITLSKey: ca.KeyFile, APIInsecurePlainHTTP: true}, ErrTLSConfig},

@@ -52,3 +52,39 @@ func TestRPCv2Routing(t *testing.T) {
 		t.Error("a request without Smithy-Protocol was routed to the RPC v2 API")
 	}
 }
+
+// Without credentials, RPC v2 requests are screened as the other protocols
+// are: no Authorization of SigV4's shape, another Host or a cross-site page
+// is refused in RPC v2's error shape, and the API is never reached.
+func TestRPCv2RefusesBrowserRequestsWithoutCredentials(t *testing.T) {
+	rt := NewRouter(nil, nil, nil)
+	reached := 0
+	rt.HandleRPCv2(RPCv2API{Service: "Svc", SigningName: "svc"}, http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached++ }))
+	cases := []struct {
+		name   string
+		edit   func(*http.Request)
+		status int
+		code   string
+	}{
+		{"no Authorization", func(r *http.Request) { r.Header.Del("Authorization") }, 400, "MissingAuthenticationTokenException"},
+		{"DNS rebinding", func(r *http.Request) { r.Host = "evil.example:4566" }, 403, "AccessDeniedException"},
+		{"cross-site Origin", func(r *http.Request) { r.Header.Set("Origin", "https://evil.example") }, 403, "AccessDeniedException"},
+		{"Sec-Fetch-Site cross-site", func(r *http.Request) { r.Header.Set("Sec-Fetch-Site", "cross-site") }, 403, "AccessDeniedException"},
+	}
+	for _, c := range cases {
+		req := httptest.NewRequest(http.MethodPost, "/service/Svc/operation/Put", strings.NewReader("\xa0"))
+		req.Header.Set("Smithy-Protocol", "rpc-v2-cbor")
+		req.Header.Set("Content-Type", RPCv2ContentType)
+		req = testutil.OnLoopback(req)
+		c.edit(req)
+		w := httptest.NewRecorder()
+		rt.ServeHTTP(w, req)
+		var body map[string]string
+		if err := cbor.Unmarshal(w.Body.Bytes(), &body); err != nil || w.Code != c.status || body["__type"] != c.code {
+			t.Errorf("%s: %d %v (%v), want %d %s", c.name, w.Code, body, err, c.status, c.code)
+		}
+	}
+	if reached != 0 {
+		t.Fatalf("%d refused requests reached the API", reached)
+	}
+}
