@@ -118,7 +118,7 @@ func (e *Engine) UpdateStack(ctx context.Context, in *UpdateInput) (string, erro
 	if err != nil {
 		return "", err
 	}
-	if err := refuseNested(s, "updated"); err != nil {
+	if err := e.refuseNestedView(ctx, s, "updated"); err != nil {
 		return "", err
 	}
 	return e.updateStack(ctx, s, in)
@@ -256,12 +256,15 @@ func (e *Engine) deleteStack(ctx context.Context, in *DeleteInput, nested bool) 
 		switch {
 		case s.Status == StatusDeleteComplete || s.Status == StatusDeleteInProgress:
 			return nil
-		case !nested && s.ParentID != "":
-			return refuseNested(s, "deleted")
 		case s.TerminationGuard:
 			return validation(ErrStackBusy, "Stack [%s] cannot be deleted while TerminationProtection is enabled", s.Name)
 		case len(in.RetainResources) > 0 && s.Status != StatusDeleteFailed:
 			return validation(ErrInvalidInput, "Invalid operation on stack [%s]. RetainResources can only be specified when the stack is in the DELETE_FAILED state", s.ID)
+		}
+		if !nested {
+			if err := refuseNested(t, s, "deleted"); err != nil {
+				return err
+			}
 		}
 		if _, busy := steps[s.Status]; busy {
 			return validation(ErrStackBusy, "Stack [%s] cannot be deleted while in status %s", s.Name, s.Status)

@@ -15,6 +15,9 @@ func (e *Engine) CancelUpdateStack(ctx context.Context, name string) error {
 		if err != nil {
 			return stackNotFound(name)
 		}
+		if err := refuseNested(t, s, "cancelled"); err != nil {
+			return err
+		}
 		if s.Status != StatusUpdateInProgress {
 			return validation(ErrStackBusy, "CancelUpdateStack cannot be called from current stack status")
 		}
@@ -44,6 +47,9 @@ func (e *Engine) ContinueUpdateRollback(ctx context.Context, name string, skip [
 		s, err := t.stackByName(name)
 		if err != nil {
 			return stackNotFound(name)
+		}
+		if err := refuseNested(t, s, "rolled back"); err != nil {
+			return err
 		}
 		if s.Status != StatusUpdateRollbackFailed {
 			return validation(ErrStackBusy, "Stack %s is in %s state and can not continue update rollback.", s.ID, s.Status)

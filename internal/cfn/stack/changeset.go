@@ -62,7 +62,7 @@ func (e *Engine) CreateChangeSet(ctx context.Context, in *ChangeSetInput) (*Chan
 			err = stateRefused(s, "updated")
 		}
 		if err == nil {
-			err = refuseNested(s, "updated")
+			err = e.refuseNestedView(ctx, s, "updated")
 		}
 		if err == nil {
 			p, err = e.prepareUpdate(ctx, s, in.TemplateBody, in.TemplateURL, in.UsePreviousTemplate, in.Parameters, cfg)

@@ -129,6 +129,9 @@ func (n nestedProvider) Create(ctx context.Context, req *Request) (*Result, erro
 	if err != nil {
 		return nil, err
 	}
+	if err := n.e.checkNesting(ctx, parent); err != nil {
+		return nil, err
+	}
 	body, err := n.e.source(ctx, "", np.TemplateURL)
 	if err != nil {
 		return nil, embed(err)
@@ -252,12 +255,62 @@ func atRest(s *Stack) bool {
 }
 
 // refuseNested refuses an operation on a nested stack that only its root
-// stack's operations may carry out.
-func refuseNested(s *Stack, what string) error {
+// stack's operations may carry out. A stack whose parent is deleted (it
+// was retained) is a stack of its own.
+func refuseNested(t tx, s *Stack, what string) error {
 	if s.ParentID == "" {
 		return nil
 	}
+	if p, err := t.stack(s.ParentID); err == nil && p.Status == StatusDeleteComplete {
+		return nil
+	}
 	return validation(ErrStackBusy, "Stack [%s] is a nested stack of %s and can not be %s directly: update or delete its root stack %s.", s.Name, s.ParentID, what, s.RootID)
+}
+
+// refuseNestedView is refuseNested outside a transaction.
+func (e *Engine) refuseNestedView(ctx context.Context, s *Stack, what string) error {
+	return e.view(ctx, func(t tx) error { return refuseNested(t, s, what) })
+}
+
+// Bounds on nesting, which a template that nests itself would otherwise
+// grow without end: Slipway's, as CloudFormation documents none but its
+// account quota of 2,000 stacks, taken here per root stack.
+const (
+	maxNestingDepth     = 10
+	maxStacksUnderARoot = 2000
+)
+
+// checkNesting refuses a new child of parent beyond those bounds.
+func (e *Engine) checkNesting(ctx context.Context, parent *Stack) error {
+	root := parent.RootID
+	if root == "" {
+		root = parent.ID
+	}
+	return e.view(ctx, func(t tx) error {
+		// The root is level 1; the new child is one below its parent.
+		level := 2
+		for p := parent; p.ParentID != "" && level <= maxNestingDepth; level++ {
+			next, err := t.stack(p.ParentID)
+			if err != nil {
+				break
+			}
+			p = next
+		}
+		if level > maxNestingDepth {
+			return embedded("Slipway nests stacks at most %d levels deep (the root stack is level 1)", maxNestingDepth)
+		}
+		all, err := t.stacks()
+		n := 0
+		for _, s := range all {
+			if s.RootID == root && s.Status != StatusDeleteComplete {
+				n++
+			}
+		}
+		if err == nil && n >= maxStacksUnderARoot {
+			return embedded("Slipway allows at most %d nested stacks under one root stack (%s)", maxStacksUnderARoot, root)
+		}
+		return err
+	})
 }
 
 // stackRecord reads a stack by id.

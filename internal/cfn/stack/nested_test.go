@@ -239,3 +239,47 @@ func TestNestedStackCreateFailure(t *testing.T) {
 		t.Errorf("events\n%s", strings.Join(w.statuses("gone"), "\n"))
 	}
 }
+
+// TestNestedStackDepthBound: a template that nests itself stops at the
+// nesting bound, and the whole tree rolls back.
+func TestNestedStackDepthBound(t *testing.T) {
+	w := newWorld(t)
+	url := writeTemplate(t, `
+Parameters:
+  URL: {Type: String}
+Resources:
+  Self:
+    Type: AWS::CloudFormation::Stack
+    Properties: {TemplateURL: !Ref URL, Parameters: {URL: !Ref URL}}
+`)
+	if _, err := w.e.CreateStack(ctx, &stack.CreateInput{StackName: "deep", TemplateBody: `
+Parameters:
+  URL: {Type: String}
+Resources:
+  Self:
+    Type: AWS::CloudFormation::Stack
+    Properties: {TemplateURL: !Ref URL, Parameters: {URL: !Ref URL}}
+`, Parameters: params("URL", url)}); err != nil {
+		t.Fatal(err)
+	}
+	if s := w.wait("deep"); s.Status != stack.StatusRollbackComplete {
+		t.Fatalf("status %s", s.Status)
+	}
+	all, err := w.e.ListStacks(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bounded := false
+	for _, s := range all {
+		if s.Status != stack.StatusDeleteComplete && s.Name != "deep" {
+			t.Errorf("stack %s left in %s", s.Name, s.Status)
+		}
+		evs, _ := w.e.Events(ctx, s.ID)
+		for _, e := range evs {
+			bounded = bounded || e.Status == stack.StatusCreateFailed && strings.Contains(e.Reason, "at most 10 levels deep")
+		}
+	}
+	if len(all) != 10 || !bounded {
+		t.Errorf("%d stacks (want the root and 9 levels under it), bound reported: %v", len(all), bounded)
+	}
+}
