@@ -30,6 +30,13 @@ func (r *recorder) handler(w http.ResponseWriter, req *http.Request) {
 	w.Write([]byte("ok"))
 }
 
+// startRecorder starts a recording backend and a data plane, and picks a port.
+func startRecorder(t *testing.T) (*recorder, *testBackend, *DataPlane, int) {
+	rec := &recorder{}
+	be := startBackend(t, "a", rec.handler)
+	return rec, be, newDP(t, Options{}), freePort(t)
+}
+
 func (r *recorder) last() (string, http.Header) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -48,10 +55,7 @@ func settingsConfig(version uint64, port int, b LoadBalancer, be *testBackend, e
 }
 
 func TestHostHeaderRewriteAndPreservation(t *testing.T) {
-	rec := &recorder{}
-	be := startBackend(t, "a", rec.handler)
-	d := newDP(t, Options{})
-	port := freePort(t)
+	rec, be, d, port := startRecorder(t)
 	p := strconv.Itoa(port)
 	c := client()
 	for i, tc := range []struct {
@@ -82,10 +86,7 @@ func TestHostHeaderRewriteAndPreservation(t *testing.T) {
 }
 
 func TestXForwardedForModesAndClientPort(t *testing.T) {
-	rec := &recorder{}
-	be := startBackend(t, "a", rec.handler)
-	d := newDP(t, Options{})
-	port := freePort(t)
+	rec, be, d, port := startRecorder(t)
 	for i, tc := range []struct {
 		b    LoadBalancer
 		want func(string) bool
@@ -113,10 +114,7 @@ func TestXForwardedForModesAndClientPort(t *testing.T) {
 }
 
 func TestDropInvalidHeaderFields(t *testing.T) {
-	rec := &recorder{}
-	be := startBackend(t, "a", rec.handler)
-	d := newDP(t, Options{})
-	port := freePort(t)
+	rec, be, d, port := startRecorder(t)
 	for i, drop := range []bool{false, true} {
 		apply(t, d, settingsConfig(uint64(i+1), port, LoadBalancer{DropInvalidHeaderFields: drop}, be))
 		out := rawRoundTrip(t, port, "GET / HTTP/1.1\r\nHost: a\r\nX_Under: 1\r\nX-Fine.Dot: 2\r\nX-Ok: 3\r\nConnection: close\r\n\r\n")
@@ -197,10 +195,7 @@ func TestClientKeepAliveClosesAnOldConnection(t *testing.T) {
 }
 
 func TestResponseHeadersAndServerHeader(t *testing.T) {
-	rec := &recorder{}
-	be := startBackend(t, "a", rec.handler)
-	d := newDP(t, Options{})
-	port := freePort(t)
+	_, be, d, port := startRecorder(t)
 	headers := []HeaderField{{"Strict-Transport-Security", "max-age=31536000; includeSubDomains"}, {"X-Frame-Options", "DENY"}}
 	fixed := Rule{ARN: "r", Priority: 1, Conditions: []Condition{{Field: "path-pattern", Values: []string{"/fixed"}}},
 		Actions: []Action{{Type: "fixed-response", FixedResponse: &FixedResponse{StatusCode: "200", MessageBody: "f"}}}}

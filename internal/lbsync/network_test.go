@@ -44,6 +44,17 @@ func tcpEcho(t *testing.T, name string) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
+// echoGroup is a TCP target group with one registered tcpEcho target named
+// name, checked over TCP every 5 s.
+func (f *fixture) echoGroup(tgName, name string) model.TargetGroup {
+	f.t.Helper()
+	target := tcpEcho(f.t, name)
+	tg := f.networkGroup(tgName, l4.ProtocolTCP, target, model.TargetGroupHealthCheck{Enabled: true, Protocol: "TCP",
+		Port: "traffic-port", IntervalSeconds: 5, TimeoutSeconds: 2, HealthyThresholdCount: 2, UnhealthyThresholdCount: 2}, nil)
+	f.register(tg.ARN, model.TargetDescription{ID: "127.0.0.1", Port: target})
+	return tg
+}
+
 type unixDialer string
 
 func (d unixDialer) Dial(ctx context.Context) (net.Conn, error) {
@@ -188,10 +199,7 @@ func TestNetworkTLSListenerGetsItsCertificate(t *testing.T) {
 	st := newState(t)
 	f := newFixture(t, st)
 	ca := testutil.NewTestCA(t, t.TempDir())
-	target := tcpEcho(t, "behind-tls")
-	tg := f.networkGroup("tls", l4.ProtocolTCP, target, model.TargetGroupHealthCheck{Enabled: true, Protocol: "TCP",
-		Port: "traffic-port", IntervalSeconds: 5, TimeoutSeconds: 2, HealthyThresholdCount: 2, UnhealthyThresholdCount: 2}, nil)
-	f.register(tg.ARN, model.TargetDescription{ID: "127.0.0.1", Port: target})
+	tg := f.echoGroup("tls", "behind-tls")
 	port := freePort(t)
 	f.networkListener(port, l4.ProtocolTLS, forward(map[string]int{tg.ARN: 1}), "file://"+ca.CertFile+"#"+ca.KeyFile)
 	c := linkedPlanes(t, nil)

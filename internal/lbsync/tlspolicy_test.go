@@ -57,10 +57,7 @@ func TestPoliciesAppliedBehindTheLink(t *testing.T) {
 	st := newState(t)
 	f := newFixture(t, st)
 	ca := testutil.NewTestCA(t, t.TempDir())
-	target := tcpEcho(t, "behind-tls")
-	tg := f.networkGroup("tls", l4.ProtocolTCP, target, model.TargetGroupHealthCheck{Enabled: true, Protocol: "TCP",
-		Port: "traffic-port", IntervalSeconds: 5, TimeoutSeconds: 2, HealthyThresholdCount: 2, UnhealthyThresholdCount: 2}, nil)
-	f.register(tg.ARN, model.TargetDescription{ID: "127.0.0.1", Port: target})
+	tg := f.echoGroup("tls", "behind-tls")
 	port := freePort(t)
 	l := f.networkListener(port, l4.ProtocolTLS, forward(map[string]int{tg.ARN: 1}), "file://"+ca.CertFile+"#"+ca.KeyFile)
 	l.SSLPolicy, l.ALPNPolicy = "ELBSecurityPolicy-TLS13-1-3-2021-06", []string{"HTTP2Preferred"}
