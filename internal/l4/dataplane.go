@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/slipway-dev/slipway/internal/lb"
+	"github.com/slipway-dev/slipway/internal/lbtarget"
 )
 
 // Options configure a DataPlane. Zero values pick the documented defaults.
@@ -69,7 +70,7 @@ type DataPlane struct {
 	cancel  context.CancelFunc
 	version atomic.Uint64
 	wg      sync.WaitGroup // every goroutine the data plane starts
-	events  *eventQueue
+	events  *lbtarget.EventQueue[lb.HealthEvent]
 	running atomic.Bool
 	stopped chan struct{} // closed when Run starts shutting down
 
@@ -109,7 +110,7 @@ func New(opts Options) *DataPlane {
 	d := &DataPlane{
 		opts:      opts,
 		log:       opts.Logger.With("component", "l4"),
-		events:    newEventQueue(opts.OnHealthChange),
+		events:    lbtarget.NewEventQueue(opts.OnHealthChange),
 		stopped:   make(chan struct{}),
 		listeners: map[int]*listenerRT{},
 		targets:   map[targetKey]*target{},
@@ -139,7 +140,7 @@ func (d *DataPlane) Run(ctx context.Context) error {
 	if !d.running.CompareAndSwap(false, true) {
 		return errors.New("l4: Run called twice")
 	}
-	d.events.run(ctx.Done())
+	d.events.Run(ctx.Done())
 	d.shutdown()
 	return nil
 }

@@ -2,26 +2,13 @@ package l4
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/slipway-dev/slipway/internal/lb"
+	"github.com/slipway-dev/slipway/internal/lbtarget"
 )
-
-// drainState follows one draining target until its connections and flows reach
-// zero or its deregistration delay passes.
-type drainState struct {
-	pokeCh chan struct{} // active count hit zero
-	cancel chan struct{} // re-registered: stop draining
-	done   chan struct{} // drain finished; the target is gone
-}
-
-func (ds *drainState) poke() {
-	select {
-	case ds.pokeCh <- struct{}{}:
-	default:
-	}
-}
 
 // startDrain runs right after the routing swap that removed t: no new connection
 // or flow reaches t any more (track backs off), existing ones go on.
@@ -33,7 +20,7 @@ func (d *DataPlane) startDrain(t *target) {
 	if tg != nil {
 		delay, terminate = tg.DeregistrationDelay, tg.ConnectionTermination
 	}
-	ds := &drainState{pokeCh: make(chan struct{}, 1), cancel: make(chan struct{}), done: make(chan struct{})}
+	ds := lbtarget.NewDrain()
 	t.mu.Lock()
 	d.stopCheckerLocked(t)
 	t.drain = ds
@@ -51,31 +38,22 @@ func (d *DataPlane) startDrain(t *target) {
 // runDrain ends the drain when the target has no connection or flow left, or when
 // the delay passes; then, with connection termination, its connections are closed,
 // and without it they go on until they end by themselves (as ELB).
-func (d *DataPlane) runDrain(t *target, ds *drainState, delay time.Duration, terminate bool) {
+func (d *DataPlane) runDrain(t *target, ds *lbtarget.Drain, delay time.Duration, terminate bool) {
 	defer d.wg.Done()
-	timer := time.NewTimer(delay)
-	defer timer.Stop()
-	for t.active.Load() > 0 {
-		select {
-		case <-ds.pokeCh:
-		case <-timer.C:
-			n := 0
-			if terminate {
-				n = t.terminate()
-			}
-			d.finishDrain(t, ds, "deregistration delay expired", n)
-			return
-		case <-ds.cancel:
-			return
-		case <-d.stopped:
-			return
+	switch ds.Run(t.active.Load, delay, d.stopped) {
+	case lbtarget.Expired:
+		n := 0
+		if terminate {
+			n = t.terminate()
 		}
+		d.finishDrain(t, ds, "deregistration delay expired", n)
+	case lbtarget.Drained:
+		d.finishDrain(t, ds, "no connections left", 0)
 	}
-	d.finishDrain(t, ds, "no connections left", 0)
 }
 
 // finishDrain forgets the target: it becomes unused (Target.NotRegistered).
-func (d *DataPlane) finishDrain(t *target, ds *drainState, why string, terminated int) {
+func (d *DataPlane) finishDrain(t *target, ds *lbtarget.Drain, why string, terminated int) {
 	d.regMu.Lock()
 	t.mu.Lock()
 	if t.drain != ds {
@@ -94,7 +72,7 @@ func (d *DataPlane) finishDrain(t *target, ds *drainState, why string, terminate
 	t.mu.Unlock()
 	d.gone[t.key.group] = d.gone[t.key.group].add(t.stats())
 	d.regMu.Unlock()
-	close(ds.done)
+	ds.Finish()
 	d.emit(t, prev)
 	d.log.Info("target drained", "target_group", t.key.group, "target", t.key.id, "port", t.key.port, "why", why,
 		"terminated", terminated)
@@ -104,7 +82,7 @@ func (d *DataPlane) finishDrain(t *target, ds *drainState, why string, terminate
 func (d *DataPlane) undrainLocked(t *target) {
 	t.mu.Lock()
 	if ds := t.drain; ds != nil {
-		close(ds.cancel)
+		ds.Cancel()
 		t.drain = nil
 	}
 	prev, changed := t.setHealthLocked(lb.StateInitial, lb.ReasonRegistrationInProgress, "Target registration is in progress")
@@ -121,7 +99,7 @@ func (d *DataPlane) undrainLocked(t *target) {
 // once Run stops.
 func (d *DataPlane) WaitDrained(ctx context.Context, tgARN, id string, port int) error {
 	d.regMu.Lock()
-	var ds *drainState
+	var ds *lbtarget.Drain
 	found := false
 	for key, t := range d.targets {
 		if key.group != tgARN || key.id != id || key.port != port {
@@ -141,14 +119,12 @@ func (d *DataPlane) WaitDrained(ctx context.Context, tgARN, id string, port int)
 	case ds == nil:
 		return fmt.Errorf("%w: %s %s:%d", ErrNotDraining, tgARN, id, port)
 	}
-	select {
-	case <-ds.done:
-		return nil
-	case <-ds.cancel:
+	switch err := ds.Await(ctx, d.stopped); {
+	case errors.Is(err, lbtarget.ErrCanceled):
 		return fmt.Errorf("%w: %s %s:%d re-registered", ErrNotDraining, tgARN, id, port)
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-d.stopped:
+	case errors.Is(err, lbtarget.ErrStopped):
 		return ErrClosed
+	default:
+		return err
 	}
 }

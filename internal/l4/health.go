@@ -10,17 +10,16 @@ import (
 	"net/http"
 	"os"
 	"strconv"
-	"strings"
 	"syscall"
-	"time"
 
 	"github.com/slipway-dev/slipway/internal/lb"
+	"github.com/slipway-dev/slipway/internal/lbtarget"
 )
 
 // checker runs the health checks of one target with one set of settings.
 type checker struct {
 	hc     HealthCheck
-	match  matcher
+	match  lbtarget.Matcher
 	stopCh chan struct{}
 	// consecutive results, touched only by the checker goroutine
 	ok, fail int
@@ -76,45 +75,20 @@ func (d *DataPlane) stopCheckerLocked(t *target) {
 	}
 }
 
-// Quick re-probing of a new target that is not listening yet (as internal/lb).
-const (
-	quickProbeFirst = 100 * time.Millisecond
-	quickProbeMax   = time.Second
-)
-
-// runChecker probes right after registration and then every Interval, as ELB
-// does. As in internal/lb, a new target that refuses connections is re-probed
-// sooner (100 ms, doubling up to 1 s) and a passing quick probe makes it healthy;
-// only probes on the regular schedule count toward UnhealthyThreshold.
+// runChecker checks t on ELB's schedule with quick re-probes of a new target that
+// is not listening yet, as internal/lb (lbtarget.Schedule): a passing quick probe
+// makes it healthy; only probes on the regular schedule count toward
+// UnhealthyThreshold.
 func (d *DataPlane) runChecker(t *target, ck *checker) {
 	defer d.wg.Done()
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	due := time.Now()
-	quick := quickProbeFirst
-	for {
-		select {
-		case <-timer.C:
-		case <-ck.stopCh:
-			return
-		case <-d.stopped:
-			return
-		}
+	lbtarget.Schedule(ck.hc.Interval, ck.stopCh, d.stopped, func() bool { return t.state.Load() == hInitial }, func(regular bool) bool {
 		d.startInitialCheck(t, ck)
 		res := d.probe(t, ck.hc, ck.match)
-		regular := !time.Now().Before(due)
 		if regular || res.ok {
 			d.record(t, ck, res)
 		}
-		if regular {
-			due = time.Now().Add(ck.hc.Interval)
-		}
-		wait := time.Until(due)
-		if res.refused && t.state.Load() == hInitial && quick < wait {
-			wait, quick = quick, min(quick*2, quickProbeMax)
-		}
-		timer.Reset(max(wait, 0))
-	}
+		return res.refused
+	})
 }
 
 // startInitialCheck moves a just-registered target to Elb.InitialHealthChecking.
@@ -175,7 +149,7 @@ func (d *DataPlane) record(t *target, ck *checker, res probeResult) {
 }
 
 // probe runs one health check with a fresh connection, as ELB does.
-func (d *DataPlane) probe(t *target, hc HealthCheck, m matcher) probeResult {
+func (d *DataPlane) probe(t *target, hc HealthCheck, m lbtarget.Matcher) probeResult {
 	port := t.key.port
 	if hc.Port != "traffic-port" {
 		port, _ = strconv.Atoi(hc.Port)
@@ -206,7 +180,7 @@ func (d *DataPlane) probe(t *target, hc HealthCheck, m matcher) probeResult {
 	}
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
-	if !m.match(resp.StatusCode) {
+	if !m.Match(resp.StatusCode) {
 		return probeResult{reason: lb.ReasonResponseCodeMismatch, desc: fmt.Sprintf("Health checks failed with these codes: [%d]", resp.StatusCode)}
 	}
 	return probeResult{ok: true}
@@ -230,36 +204,5 @@ func newHealthClient() *http.Client {
 	}
 }
 
-// matcher is an HTTP health check's success codes: "200", "200,202", "200-399".
-type matcher [][2]int
-
-func parseMatcher(s string) (matcher, error) {
-	var m matcher
-	if s == "" {
-		return m, nil
-	}
-	for _, part := range strings.Split(s, ",") {
-		lo, hi, isRange := strings.Cut(strings.TrimSpace(part), "-")
-		a, err1 := strconv.Atoi(lo)
-		b := a
-		var err2 error
-		if isRange {
-			b, err2 = strconv.Atoi(hi)
-		}
-		// NLB: "The range is 200 to 599."
-		if err1 != nil || err2 != nil || a < 200 || b > 599 || a > b {
-			return nil, fmt.Errorf("health check matcher %q: codes are 200..599, listed (200,202) or a range (200-399)", s)
-		}
-		m = append(m, [2]int{a, b})
-	}
-	return m, nil
-}
-
-func (m matcher) match(code int) bool {
-	for _, r := range m {
-		if code >= r[0] && code <= r[1] {
-			return true
-		}
-	}
-	return false
-}
+// parseMatcher parses an HTTP check's success codes (NLB: "The range is 200 to 599.").
+func parseMatcher(s string) (lbtarget.Matcher, error) { return lbtarget.ParseMatcher(s, 200) }

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 
 	"github.com/slipway-dev/slipway/internal/lb"
+	"github.com/slipway-dev/slipway/internal/lbtarget"
 )
 
 // Hot-path health codes mirrored from the state name for lock-free selection.
@@ -67,7 +68,7 @@ type target struct {
 	mu      sync.Mutex // guards health, checker, drain and conns
 	health  lb.TargetHealth
 	checker *checker
-	drain   *drainState
+	drain   *lbtarget.Drain
 	conns   map[io.Closer]struct{} // what closes each connection or flow, for connection termination
 }
 
@@ -125,7 +126,7 @@ func (t *target) untrack(c io.Closer) {
 	ds := t.drain
 	t.mu.Unlock()
 	if t.active.Add(-1) == 0 && ds != nil {
-		ds.poke()
+		ds.Poke()
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/slipway-dev/slipway/internal/lbtarget"
 )
 
 // Target health states, as ELB names them.
@@ -106,7 +108,7 @@ type backend struct {
 
 	mu      sync.Mutex // guards health and drain fields below
 	health  TargetHealth
-	drain   *drainState
+	drain   *lbtarget.Drain
 	checker *checker
 }
 
@@ -158,7 +160,7 @@ func (b *backend) release() {
 		ds := b.drain
 		b.mu.Unlock()
 		if ds != nil {
-			ds.poke()
+			ds.Poke()
 		}
 	}
 }

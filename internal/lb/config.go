@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/slipway-dev/slipway/internal/lbtarget"
 )
 
 // Sentinel errors. Callers match them with errors.Is; details are wrapped with %w.
@@ -417,38 +419,11 @@ func healthDefaults(hc HealthCheck) HealthCheck {
 	return hc
 }
 
-// matcher is a parsed health check Matcher: a list of inclusive code ranges.
-type matcher [][2]int
-
-func parseMatcher(s string) (matcher, error) {
+// parseMatcher parses a health check Matcher ("200" when empty), codes
+// 100..599.
+func parseMatcher(s string) (lbtarget.Matcher, error) {
 	if s == "" {
 		s = "200"
 	}
-	var m matcher
-	for _, part := range strings.Split(s, ",") {
-		part = strings.TrimSpace(part)
-		lo, hi, isRange := strings.Cut(part, "-")
-		a, err := strconv.Atoi(lo)
-		b := a
-		if isRange {
-			b, err = strconv.Atoi(hi)
-			if err == nil {
-				a, err = strconv.Atoi(lo)
-			}
-		}
-		if err != nil || a < 100 || b > 599 || a > b {
-			return nil, fmt.Errorf("bad matcher %q", s)
-		}
-		m = append(m, [2]int{a, b})
-	}
-	return m, nil
-}
-
-func (m matcher) match(code int) bool {
-	for _, r := range m {
-		if code >= r[0] && code <= r[1] {
-			return true
-		}
-	}
-	return false
+	return lbtarget.ParseMatcher(s, 100)
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/slipway-dev/slipway/internal/lbtarget"
 )
 
 // Options configure a DataPlane. Zero values pick the documented defaults.
@@ -38,8 +40,8 @@ type DataPlane struct {
 	cancel       context.CancelFunc
 	version      atomic.Uint64
 	closing      chan struct{}
-	wg           sync.WaitGroup // every goroutine the data plane starts
-	events       *eventQueue
+	wg           sync.WaitGroup                    // every goroutine the data plane starts
+	events       *lbtarget.EventQueue[HealthEvent] // in order, never blocking producers
 	pools        pools
 	active       atomic.Int64  // open client connections
 	badReqs      atomic.Uint64 // 400s before routing
@@ -87,9 +89,9 @@ func New(opts Options) *DataPlane {
 	}
 	d.ctx, d.cancel = context.WithCancel(context.Background())
 	d.healthClient = newHealthClient()
-	d.events = newEventQueue(opts.OnHealthChange)
+	d.events = lbtarget.NewEventQueue(opts.OnHealthChange)
 	d.wg.Add(1)
-	go func() { defer d.wg.Done(); d.events.run(d.closing) }()
+	go func() { defer d.wg.Done(); d.events.Run(d.closing) }()
 	if opts.Registerer != nil {
 		d.metrics = newMetrics(d, opts.Registerer)
 	}

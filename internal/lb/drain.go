@@ -6,25 +6,12 @@ import (
 	"fmt"
 	"sort"
 	"time"
+
+	"github.com/slipway-dev/slipway/internal/lbtarget"
 )
 
 // ErrNotDraining is returned by WaitDrained for a target that is registered and not draining.
 var ErrNotDraining = errors.New("lb: target is not draining")
-
-// drainState follows one draining target until its in-flight count reaches zero or
-// its deregistration delay passes.
-type drainState struct {
-	pokeCh chan struct{} // in-flight count hit zero
-	cancel chan struct{} // re-registered: stop draining
-	done   chan struct{} // drain finished; the target is gone
-}
-
-func (ds *drainState) poke() {
-	select {
-	case ds.pokeCh <- struct{}{}:
-	default:
-	}
-}
 
 // startDrain runs right after the routing swap that removed b: no new request can
 // reach b any more (acquire backs off), idle connections close at once and busy ones
@@ -36,7 +23,7 @@ func (d *DataPlane) startDrain(b *backend) {
 	} else {
 		delay = 300 * time.Second // group deleted: keep ELB's default delay
 	}
-	ds := &drainState{pokeCh: make(chan struct{}, 1), cancel: make(chan struct{}), done: make(chan struct{})}
+	ds := lbtarget.NewDrain()
 	b.pool.closeIdle(true)
 	b.mu.Lock()
 	if b.checker != nil {
@@ -54,30 +41,22 @@ func (d *DataPlane) startDrain(b *backend) {
 	go d.runDrain(b, ds, delay)
 }
 
-func (d *DataPlane) runDrain(b *backend, ds *drainState, delay time.Duration) {
+// runDrain ends b's drain when no request is in flight or the delay passes.
+func (d *DataPlane) runDrain(b *backend, ds *lbtarget.Drain, delay time.Duration) {
 	defer d.wg.Done()
-	timer := time.NewTimer(delay)
-	defer timer.Stop()
-	for b.inflight.Load() > 0 {
-		select {
-		case <-ds.pokeCh:
-		case <-timer.C:
-			// Like the task that gets SIGTERM next, requests still running lose
-			// their target connections now (also ends spliced WebSockets).
-			b.pool.closeAll()
-			d.finishDrain(b, ds, "deregistration delay expired")
-			return
-		case <-ds.cancel:
-			return
-		case <-d.closing:
-			return
-		}
+	switch ds.Run(b.inflight.Load, delay, d.closing) {
+	case lbtarget.Expired:
+		// Like the task that gets SIGTERM next, requests still running lose
+		// their target connections now (also ends spliced WebSockets).
+		b.pool.closeAll()
+		d.finishDrain(b, ds, "deregistration delay expired")
+	case lbtarget.Drained:
+		d.finishDrain(b, ds, "no requests in flight")
 	}
-	d.finishDrain(b, ds, "no requests in flight")
 }
 
 // finishDrain forgets the target: it becomes unused (Target.NotRegistered).
-func (d *DataPlane) finishDrain(b *backend, ds *drainState, why string) {
+func (d *DataPlane) finishDrain(b *backend, ds *lbtarget.Drain, why string) {
 	d.regMu.Lock()
 	b.mu.Lock()
 	if b.drain != ds {
@@ -97,7 +76,7 @@ func (d *DataPlane) finishDrain(b *backend, ds *drainState, why string) {
 		gs.mu.Unlock()
 	}
 	d.regMu.Unlock()
-	close(ds.done)
+	ds.Finish()
 	d.emit(b, prev)
 	d.log.Info("target drained", "target_group", b.key.group, "target", b.key.id, "port", b.key.port, "why", why)
 }
@@ -106,7 +85,7 @@ func (d *DataPlane) finishDrain(b *backend, ds *drainState, why string) {
 func (d *DataPlane) undrainLocked(b *backend) {
 	b.mu.Lock()
 	if ds := b.drain; ds != nil {
-		close(ds.cancel)
+		ds.Cancel()
 		b.drain = nil
 	}
 	prev, changed := b.setHealthLocked(StateInitial, ReasonRegistrationInProgress, "Target registration is in progress")
@@ -125,7 +104,7 @@ func (d *DataPlane) undrainLocked(b *backend) {
 func (d *DataPlane) WaitDrained(ctx context.Context, tgARN, id string, port int) error {
 	d.regMu.Lock()
 	var b *backend
-	var ds *drainState
+	var ds *lbtarget.Drain
 	for key, cand := range d.backends {
 		if key.group != tgARN || key.id != id || key.port != port {
 			continue
@@ -144,16 +123,18 @@ func (d *DataPlane) WaitDrained(ctx context.Context, tgARN, id string, port int)
 	if ds == nil {
 		return fmt.Errorf("%w: %s %s:%d", ErrNotDraining, tgARN, id, port)
 	}
-	select {
-	case <-ds.done:
-		return nil
-	case <-ds.cancel:
+	return drainErr(ds.Await(ctx, d.closing), tgARN, id, port)
+}
+
+// drainErr is WaitDrained's answer for what Drain.Await returned.
+func drainErr(err error, tgARN, id string, port int) error {
+	switch {
+	case errors.Is(err, lbtarget.ErrCanceled):
 		return fmt.Errorf("%w: %s %s:%d re-registered", ErrNotDraining, tgARN, id, port)
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-d.closing:
+	case errors.Is(err, lbtarget.ErrStopped):
 		return ErrClosed
 	}
+	return err
 }
 
 // InFlight returns the number of requests in flight to a target (registered or draining,

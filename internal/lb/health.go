@@ -11,13 +11,14 @@ import (
 	"os"
 	"strconv"
 	"syscall"
-	"time"
+
+	"github.com/slipway-dev/slipway/internal/lbtarget"
 )
 
 // checker runs the health checks of one target with one set of settings.
 type checker struct {
 	hc     HealthCheck
-	match  matcher
+	match  lbtarget.Matcher
 	stopCh chan struct{}
 	// consecutive results, touched only by the checker goroutine
 	ok, fail int
@@ -76,48 +77,21 @@ func (d *DataPlane) stopCheckerLocked(b *backend) {
 	}
 }
 
-// Quick re-probing of a new target that is not listening yet.
-const (
-	quickProbeFirst = 100 * time.Millisecond
-	quickProbeMax   = time.Second
-)
-
-// runChecker probes right after registration and then every Interval, as
-// ELB does. Beyond ELB: while a newly registered target refuses connections
-// (its process has not opened its port yet; see notListening), it is re-probed quickly in
-// between (100 ms, doubling up to 1 s), and a passing quick probe makes it
-// healthy at once; a failing quick probe is not recorded, so only probes on
-// the regular schedule ever count toward UnhealthyThreshold. A deploy thus
-// waits for the application to listen, not for the next interval.
+// runChecker checks b on ELB's schedule with quick re-probes of a new target
+// that is not listening yet (lbtarget.Schedule): a passing quick probe makes
+// it healthy at once, and only probes on the regular schedule count toward
+// UnhealthyThreshold. A deploy thus waits for the application to listen, not
+// for the next interval.
 func (d *DataPlane) runChecker(b *backend, ck *checker) {
 	defer d.wg.Done()
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	due := time.Now()
-	quick := quickProbeFirst
-	for {
-		select {
-		case <-timer.C:
-		case <-ck.stopCh:
-			return
-		case <-d.closing:
-			return
-		}
+	lbtarget.Schedule(ck.hc.Interval, ck.stopCh, d.closing, func() bool { return d.isInitial(b) }, func(regular bool) bool {
 		d.startInitialCheck(b, ck)
 		res := d.probe(b, ck)
-		regular := !time.Now().Before(due)
 		if regular || res.ok {
 			d.record(b, ck, res)
 		}
-		if regular {
-			due = time.Now().Add(ck.hc.Interval)
-		}
-		wait := time.Until(due)
-		if res.refused && d.isInitial(b) && quick < wait {
-			wait, quick = quick, min(quick*2, quickProbeMax)
-		}
-		timer.Reset(max(wait, 0))
-	}
+		return res.refused
+	})
 }
 
 func (d *DataPlane) isInitial(b *backend) bool {
@@ -223,7 +197,7 @@ func (d *DataPlane) probe(b *backend, ck *checker) probeResult {
 	}
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
-	if !ck.match.match(resp.StatusCode) {
+	if !ck.match.Match(resp.StatusCode) {
 		return probeResult{reason: ReasonResponseCodeMismatch, desc: fmt.Sprintf("Health checks failed with these codes: [%d]", resp.StatusCode)}
 	}
 	return probeResult{ok: true}

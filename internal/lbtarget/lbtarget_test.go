@@ -1,0 +1,109 @@
+package lbtarget
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/slipway-dev/slipway/internal/testutil"
+)
+
+func TestEventQueueDeliversInOrderAndFlushes(t *testing.T) {
+	var got []int
+	q := NewEventQueue(func(n int) { got = append(got, n) })
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() { q.Run(stop); close(done) }()
+	for i := range 100 {
+		q.Push(i)
+	}
+	q.Flush(stop)
+	if len(got) != 100 || got[0] != 0 || got[99] != 99 {
+		t.Fatalf("delivered %d events, last %v", len(got), got[len(got)-1:])
+	}
+	close(stop)
+	<-done
+	NewEventQueue[int](nil).Flush(nil) // nothing to deliver to: returns at once
+}
+
+func TestDrainRunAndAwait(t *testing.T) {
+	var inFlight atomic.Int64
+	inFlight.Store(1)
+	d := NewDrain()
+	out := make(chan Outcome, 1)
+	go func() { out <- d.Run(inFlight.Load, time.Minute, nil) }()
+	inFlight.Store(0)
+	d.Poke()
+	if o := <-out; o != Drained {
+		t.Fatalf("outcome %d, want Drained", o)
+	}
+	d.Finish()
+	if err := d.Await(t.Context(), nil); err != nil {
+		t.Fatal(err)
+	}
+
+	inFlight.Store(1)
+	if o := NewDrain().Run(inFlight.Load, 10*time.Millisecond, nil); o != Expired {
+		t.Fatalf("outcome %d, want Expired", o)
+	}
+	c := NewDrain()
+	c.Cancel()
+	if o := c.Run(inFlight.Load, time.Minute, nil); o != Canceled || !errors.Is(c.Await(t.Context(), nil), ErrCanceled) {
+		t.Fatalf("canceled drain: %d", o)
+	}
+	stop := make(chan struct{})
+	close(stop)
+	s := NewDrain()
+	if o := s.Run(inFlight.Load, time.Minute, stop); o != Stopped || !errors.Is(s.Await(t.Context(), stop), ErrStopped) {
+		t.Fatalf("stopped drain: %d", o)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := NewDrain().Await(ctx, nil); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Await with an ended context: %v", err)
+	}
+}
+
+// A refused first check is retried quickly while the target is initial; the
+// quick checks are not regular ones.
+func TestScheduleQuickRetriesWhileInitial(t *testing.T) {
+	var calls, regulars atomic.Int32
+	var initial atomic.Bool
+	initial.Store(true)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		Schedule(time.Hour, stop, nil, initial.Load, func(regular bool) bool {
+			calls.Add(1)
+			if regular {
+				regulars.Add(1)
+			}
+			return true // nothing listens
+		})
+		close(done)
+	}()
+	testutil.Eventually(t, 5*time.Second, func() (bool, string) { return calls.Load() >= 3, "three quick checks" })
+	initial.Store(false) // healthy or unhealthy: back to the regular schedule only
+	close(stop)
+	<-done
+	if regulars.Load() != 1 {
+		t.Fatalf("%d regular checks within the first hour, want 1", regulars.Load())
+	}
+}
+
+func TestParseMatcher(t *testing.T) {
+	m, err := ParseMatcher("200,202, 300-399", 200)
+	if err != nil || !m.Match(202) || !m.Match(350) || m.Match(201) || m.Match(400) {
+		t.Fatalf("%v %v", m, err)
+	}
+	for _, bad := range []string{"199", "200-", "x", "300-200", "600"} {
+		if _, err := ParseMatcher(bad, 200); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	if m, err := ParseMatcher("", 200); err != nil || len(m) != 0 {
+		t.Fatalf("empty: %v %v", m, err)
+	}
+}
