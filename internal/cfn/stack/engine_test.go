@@ -32,6 +32,8 @@ type world struct {
 	done   chan error
 	// wrap, if set, wraps the log group provider (to hold a call).
 	wrap func(stack.Provider) stack.Provider
+	// now, if set, is the engine's clock.
+	now func() time.Time
 }
 
 func newWorld(t *testing.T) *world {
@@ -59,7 +61,7 @@ func (w *world) start() {
 	if w.wrap != nil {
 		lg = w.wrap(lg)
 	}
-	w.e = stack.New(stack.Options{Store: db, Region: "eu-central-1", Account: "123456789012",
+	w.e = stack.New(stack.Options{Store: db, Region: "eu-central-1", Account: "123456789012", Now: w.now,
 		Providers: map[string]stack.Provider{"AWS::Logs::LogGroup": lg}})
 	runCtx, cancel := context.WithCancel(context.Background())
 	w.cancel, w.done = cancel, make(chan error, 1)
@@ -637,5 +639,33 @@ func TestDetectStackDrift(t *testing.T) {
 	id, _ = w.e.DetectStackDrift(ctx, "d")
 	if d, _ := w.e.Detection(ctx, id); d.Resources[0].LogicalID != "Group" || d.Resources[0].Status != stack.DriftDeleted {
 		t.Errorf("deleted: %+v", d.Resources)
+	}
+}
+
+// TestCreationTimeout: a creation still making resources when its
+// TimeoutInMinutes has passed is cancelled and rolls back with
+// CloudFormation's reason.
+func TestCreationTimeout(t *testing.T) {
+	w := newWorld(t)
+	held := &heldProvider{entered: make(chan struct{})}
+	// Each reading of the engine's clock is a minute after the previous
+	// one: the creation's 1-minute deadline has passed when it starts.
+	var minutes atomic.Int64
+	start := time.Now()
+	w.stop()
+	w.wrap = func(p stack.Provider) stack.Provider { held.Provider = p; return held }
+	w.now = func() time.Time { return start.Add(time.Duration(minutes.Add(1)) * time.Minute) }
+	w.start()
+	if _, err := w.e.CreateStack(ctx, &stack.CreateInput{StackName: "slow", TemplateBody: logsTemplate, TimeoutInMinutes: 1}); err != nil {
+		t.Fatal(err)
+	}
+	s := w.wait("slow")
+	ev := w.statuses("slow")
+	if s.Status != stack.StatusRollbackComplete ||
+		!contains(ev, "slow ROLLBACK_IN_PROGRESS Stack creation time exceeded the specified timeout. Rollback requested by user.") {
+		t.Fatalf("%s\n%s", s.Status, strings.Join(ev, "\n"))
+	}
+	if g := w.groups(); len(g) != 0 {
+		t.Errorf("groups left: %v", g)
 	}
 }

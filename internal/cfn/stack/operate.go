@@ -2,8 +2,10 @@ package stack
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/slipway-dev/slipway/internal/awserr"
 	"github.com/slipway-dev/slipway/internal/cfn/template"
@@ -148,12 +150,21 @@ func (o *op) create() (string, string, error) {
 	if err != nil {
 		return failStatus, internalReason(err), nil
 	}
-	failed := walk(o.ctx, g.CreationOrder(), g.Deps, func(ctx context.Context, id string) error {
+	walkCtx, cancel := o.creationDeadline()
+	defer cancel()
+	failed := walk(walkCtx, g.CreationOrder(), g.Deps, func(ctx context.Context, id string) error {
 		if r := o.resource(id); r != nil && live(r.Status) {
 			return nil // made before a restart
 		}
 		return o.makeResource(ctx, ev, id, false)
 	})
+	if errors.Is(walkCtx.Err(), context.DeadlineExceeded) && o.ctx.Err() == nil {
+		reason := reasonCreateTimeout
+		if rollback && o.stack.ParentID == "" {
+			reason += " Rollback requested by user."
+		}
+		return failStatus, reason, nil
+	}
 	if len(failed) > 0 {
 		// A nested stack's rollback is not the user's request but its
 		// parent's handling of the failure.
@@ -163,6 +174,23 @@ func (o *op) create() (string, string, error) {
 		return failStatus, internalReason(err), nil
 	}
 	return StatusCreateComplete, "", nil
+}
+
+// reasonCreateTimeout is CloudFormation's reason for a creation that
+// outlived the stack's TimeoutInMinutes.
+const reasonCreateTimeout = "Stack creation time exceeded the specified timeout."
+
+// creationDeadline is the context of a creation's resources: it ends
+// TimeoutInMinutes after the stack's creation started, when one is set.
+// The resources then in progress are cancelled ("Resource creation
+// cancelled") and the creation fails.
+func (o *op) creationDeadline() (context.Context, context.CancelFunc) {
+	m := o.stack.Current.TimeoutInMinutes
+	if m <= 0 {
+		return context.WithCancel(o.ctx)
+	}
+	left := o.stack.Created.Add(time.Duration(m) * time.Minute).Sub(o.e.now())
+	return context.WithTimeout(o.ctx, left)
 }
 
 // rollbackCreate deletes what a failed creation made.
