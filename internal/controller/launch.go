@@ -1,6 +1,8 @@
 package controller
 
 import (
+	"encoding/json"
+
 	"github.com/slipway-dev/slipway/internal/model"
 	"github.com/slipway-dev/slipway/internal/scheduler"
 )
@@ -12,6 +14,9 @@ type launchSpec struct {
 	deployment string // deployment or task set id: the tasks' startedBy
 	launchType string
 	network    *model.AwsvpcConfiguration
+	// capacity is the capacityProviderStrategy that splits the tasks
+	// across providers (none: the launch type alone).
+	capacity json.RawMessage
 }
 
 // launch places and creates n tasks of spec; n is within the pass's write
@@ -27,13 +32,18 @@ func (p *pass) launch(spec launchSpec, n int) error {
 	if fail != nil {
 		eventUnplaced(p.svc, p.now, fail.NodeARN, fail.Reason)
 	}
+	providers := scheduler.SplitByStrategy(scheduler.StrategyOf(spec.capacity), p.providerCounts(spec.deployment), len(placed))
 	var ids []string
-	for _, inst := range placed {
-		t := model.NewTask(p.tx.Partition, model.NewTaskInput{
+	for i, inst := range placed {
+		in := model.NewTaskInput{
 			Cluster: p.cluster.Name, ClusterARN: p.cluster.ARN, Definition: td, InstanceARN: inst,
 			Group: "service:" + p.svc.Name, StartedBy: spec.deployment, LaunchType: spec.launchType,
 			Service: p.svc.Name, Deployment: spec.deployment, Network: spec.network, Now: p.now,
-		})
+		}
+		if i < len(providers) {
+			in.CapacityProvider = providers[i]
+		}
+		t := model.NewTask(p.tx.Partition, in)
 		t.EnableExecuteCommand = p.svc.EnableExecuteCommand
 		p.tasks = append(p.tasks, t)
 		p.all = append(p.all, t)
@@ -57,4 +67,17 @@ func (p *pass) place(d scheduler.Demand, n int) ([]string, *scheduler.Failure) {
 		return placed, &fails[0]
 	}
 	return placed, nil
+}
+
+// providerCounts is how many live tasks of the deployment (or task set)
+// each capacity provider runs, so new tasks keep the strategy's split.
+func (p *pass) providerCounts(deployment string) map[string]int {
+	have := map[string]int{}
+	for i := range p.tasks {
+		t := &p.tasks[i]
+		if alive(t) && t.Internal.DeploymentID == deployment && t.CapacityProviderName != "" {
+			have[t.CapacityProviderName]++
+		}
+	}
+	return have
 }

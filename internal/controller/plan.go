@@ -136,5 +136,5 @@ func findTargetAny(t *model.Task) *model.TaskTarget {
 // within the pass's write budget.
 func (p *pass) startTasks(primary *model.Deployment, n int) error {
 	return p.launch(launchSpec{taskDef: primary.TaskDefinition, deployment: primary.ID,
-		launchType: p.svc.LaunchType, network: p.svc.AwsvpcConfiguration()}, n)
+		launchType: p.svc.LaunchType, network: p.svc.AwsvpcConfiguration(), capacity: p.svc.CapacityProviderStrategy}, n)
 }

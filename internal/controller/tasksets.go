@@ -112,7 +112,7 @@ func (p *pass) scaleTaskSet(ts *model.TaskSet) error {
 		return nil
 	}
 	return p.launch(launchSpec{taskDef: ts.TaskDefinition, deployment: ts.ID, launchType: ts.LaunchType,
-		network: ts.AwsvpcConfiguration()}, min(missing, p.budget))
+		network: ts.AwsvpcConfiguration(), capacity: ts.CapacityProviderStrategy}, min(missing, p.budget))
 }
 
 // scaleInTaskSet stops n of the task set's live tasks (indexes keep), as

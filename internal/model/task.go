@@ -56,6 +56,7 @@ type Task struct {
 	CPU                  string          `json:"cpu,omitempty"`
 	Memory               string          `json:"memory,omitempty"`
 	LaunchType           string          `json:"launchType,omitempty"`
+	CapacityProviderName string          `json:"capacityProviderName,omitempty"`
 	AvailabilityZone     string          `json:"availabilityZone,omitempty"`
 	Overrides            json.RawMessage `json:"overrides,omitempty"`
 	EnableExecuteCommand bool            `json:"enableExecuteCommand"`

@@ -18,6 +18,9 @@ type NewTaskInput struct {
 	Overrides   json.RawMessage
 	Service     string
 	Deployment  string
+	// CapacityProvider is the provider the task runs on, when it was placed
+	// by a capacity provider strategy; LaunchType then follows it.
+	CapacityProvider string
 	// Network is the awsvpc configuration of an awsvpc task.
 	Network *AwsvpcConfiguration
 	Now     time.Time
@@ -39,6 +42,9 @@ func NewTask(p Partition, in NewTaskInput) Task {
 			ID: id, Cluster: in.Cluster, Service: in.Service, DeploymentID: in.Deployment,
 			Reserved: ReservationOf(spec),
 		},
+	}
+	if in.CapacityProvider != "" {
+		t.CapacityProviderName, t.LaunchType = in.CapacityProvider, ProviderLaunchType(in.CapacityProvider)
 	}
 	if t.LaunchType == "" {
 		t.LaunchType = "EC2"

@@ -110,7 +110,7 @@ var shapeScenario = []shapeStep{
 	{op: "UpdateService", body: `{"cluster":"shapes","service":"web","desiredCount":2}`, always: under("service", serviceAlways)},
 	{op: "DescribeServices", body: `{"cluster":"shapes","services":["web","missing"],"include":["TAGS"]}`,
 		always: append(under("services[]", serviceAlways), "failures[].arn", "failures[].reason", "services[].tags")},
-	{op: "CreateService", body: `{"cluster":"shapes","serviceName":"ext","desiredCount":1,"deploymentController":{"type":"EXTERNAL"}}`,
+	{op: "CreateService", body: `{"cluster":"shapes","serviceName":"ext","desiredCount":1,"launchType":"EC2","deploymentController":{"type":"EXTERNAL"}}`,
 		always: under("service", []string{"serviceArn", "deploymentController.type", "taskSets", "serviceRegistries"})},
 	{op: "CreateTaskSet", body: `{"cluster":"shapes","service":"ext","taskDefinition":"web","externalId":"x1"}`, always: under("taskSet", taskSetAlways)},
 	{op: "UpdateTaskSet", body: `{"cluster":"shapes","service":"ext","taskSet":%q,"scale":{"value":50,"unit":"PERCENT"}}`,

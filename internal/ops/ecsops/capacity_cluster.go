@@ -164,8 +164,9 @@ func (s *Ops) PutClusterCapacityProviders(ctx context.Context, in *PutClusterCap
 
 // checkCapacityStrategy applies ECS's rules to a service's
 // capacityProviderStrategy: its bounds, no launchType beside it, and only
-// FARGATE, FARGATE_SPOT or the cluster's own providers. The strategy is
-// stored and echoed; tasks run on the cluster's container instances.
+// FARGATE, FARGATE_SPOT or the cluster's own providers. The strategy
+// splits tasks across its providers (scheduler.SplitByStrategy), all of
+// which run on the cluster's container instances (docs/ecs.md).
 func checkCapacityStrategy(cluster model.Cluster, raw json.RawMessage, launchType string) error {
 	if len(raw) == 0 {
 		return nil

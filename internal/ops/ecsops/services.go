@@ -299,7 +299,11 @@ func newService(tx state.Tx, cluster model.Cluster, in *CreateServiceInput, now 
 		EnableExecuteCommand: in.EnableExecuteCommand, Events: []model.ServiceEvent{},
 	}
 	if svc.LaunchType == "" && len(in.CapacityProviderStrategy) == 0 {
+		// ECS: neither given means the cluster's default strategy, if any.
 		svc.LaunchType = "EC2"
+		if len(cluster.DefaultCapacityProviderStrategy) > 0 {
+			svc.LaunchType, svc.CapacityProviderStrategy = "", cluster.DefaultCapacityProviderStrategy
+		}
 	}
 	if svc.SchedulingStrategy == "" {
 		svc.SchedulingStrategy = "REPLICA"

@@ -53,10 +53,14 @@ type RunTaskInput struct {
 	Group string `json:"group"`
 	// Overrides is ECS's TaskOverride document; every container override
 	// must name a container of the task definition.
-	Overrides            json.RawMessage `json:"overrides"`
-	LaunchType           string          `json:"launchType"`
-	Tags                 []model.Tag     `json:"tags"`
-	EnableExecuteCommand bool            `json:"enableExecuteCommand"`
+	Overrides  json.RawMessage `json:"overrides"`
+	LaunchType string          `json:"launchType"`
+	// CapacityProviderStrategy splits the tasks across capacity providers
+	// by base and weight (not with LaunchType; without either, the
+	// cluster's default strategy). Each task records its provider.
+	CapacityProviderStrategy json.RawMessage `json:"capacityProviderStrategy"`
+	Tags                     []model.Tag     `json:"tags"`
+	EnableExecuteCommand     bool            `json:"enableExecuteCommand"`
 	// NetworkConfiguration is required for awsvpc tasks (their attachment
 	// echoes it); placement is bounded in size and stored nowhere:
 	// placement is by spread on this platform.
@@ -109,6 +113,12 @@ func (s *Ops) RunTask(ctx context.Context, in *RunTaskInput) (*RunTaskOutput, er
 		if err != nil {
 			return err
 		}
+		if err := checkCapacityStrategy(cluster, in.CapacityProviderStrategy, in.LaunchType); err != nil {
+			return err
+		}
+		if len(in.CapacityProviderStrategy) == 0 && in.LaunchType == "" {
+			in.CapacityProviderStrategy = cluster.DefaultCapacityProviderStrategy
+		}
 		placed, fail, err := placeTasks(tx, cluster.Name, td, count)
 		if err != nil {
 			return err
@@ -143,11 +153,16 @@ func (s *Ops) putRunTasks(tx state.Tx, cluster model.Cluster, td model.TaskDefin
 		group = "family:" + td.Family
 	}
 	tasks := make([]Task, 0, len(placed))
-	for _, inst := range placed {
-		t := model.NewTask(tx.Partition, model.NewTaskInput{
+	providers := scheduler.SplitByStrategy(scheduler.StrategyOf(in.CapacityProviderStrategy), nil, len(placed))
+	for i, inst := range placed {
+		nt := model.NewTaskInput{
 			Cluster: cluster.Name, ClusterARN: cluster.ARN, Definition: td, InstanceARN: inst,
 			Group: group, StartedBy: in.StartedBy, LaunchType: in.LaunchType, Overrides: in.Overrides, Network: network, Now: s.st.Now(),
-		})
+		}
+		if i < len(providers) {
+			nt.CapacityProvider = providers[i]
+		}
+		t := model.NewTask(tx.Partition, nt)
 		t.EnableExecuteCommand = in.EnableExecuteCommand
 		if err := tx.PutTask(t); err != nil {
 			return nil, err
@@ -183,7 +198,8 @@ func validateRunTask(in *RunTaskInput, count int) error {
 	for _, f := range []struct {
 		name string
 		raw  json.RawMessage
-	}{{"networkConfiguration", in.NetworkConfiguration}, {"placementConstraints", in.PlacementConstraints}, {"placementStrategy", in.PlacementStrategy}} {
+	}{{"networkConfiguration", in.NetworkConfiguration}, {"placementConstraints", in.PlacementConstraints}, {"placementStrategy", in.PlacementStrategy},
+		{"capacityProviderStrategy", in.CapacityProviderStrategy}} {
 		if err := model.ValidateEchoed(f.name, f.raw); err != nil {
 			return err
 		}
