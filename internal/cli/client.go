@@ -116,6 +116,16 @@ func listThenDescribe[O, T any](ctx context.Context, p ecsPager[O], arns func(O)
 	return inBatches(ids, size, describe)
 }
 
+// listJSON is what the AWS CLI prints for a list answer: {member: [items]}
+// in the service's member names ([] when there are none).
+func listJSON(member string, items any, names memberNames) any {
+	list, ok := awsJSON(items, names).([]any)
+	if !ok {
+		list = []any{}
+	}
+	return map[string]any{member: list}
+}
+
 // render prints v as JSON under --output json, else as table prints it.
 func (g *globals) render(v any, table func() error) error {
 	if g.output == "json" {

@@ -33,7 +33,7 @@ func newEventsCmd(g *globals) *cobra.Command {
 				events = events[:limit]
 			}
 			if g.output == "json" {
-				return g.printJSON(events)
+				return g.printJSON(listJSON("events", events, ecsMembers))
 			}
 			w := tabwriter.NewWriter(g.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(w, "TIME\tMESSAGE")

@@ -33,7 +33,7 @@ func newInstancesCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return g.explain(err)
 			}
-			return g.render(instances, func() error { return g.instancesTable(instances) })
+			return g.render(listJSON("containerInstances", instances, ecsMembers), func() error { return g.instancesTable(instances) })
 		},
 	}
 }

@@ -77,7 +77,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	pf.StringVar(&g.region, "region", envOr("AWS_REGION", "us-east-1"), "region")
 	pf.StringVar(&g.cluster, "cluster", "default", "cluster name or ARN")
 	pf.StringVarP(&g.output, "output", "o", "table", "output format: table or json")
-	root.AddCommand(newServerCmd(g), newServicesCmd(g), newTasksCmd(g), newEventsCmd(g), newDeployCmd(g), newRollbackCmd(g), newDemoCmd(g), newInstancesCmd(g), newDownCmd(g), newLogsCmd(g), newCACmd(g), newStacksCmd(g), newStackEventsCmd(g), newScaleCmd(g))
+	root.AddCommand(newServerCmd(g), newServicesCmd(g), newTasksCmd(g), newEventsCmd(g), newDeployCmd(g), newRollbackCmd(g), newDemoCmd(g), newInstancesCmd(g), newDownCmd(g), newLogsCmd(g), newCACmd(g), newStacksCmd(g), newStackEventsCmd(g), newScaleCmd(g), newLoadBalancersCmd(g))
 	return root
 }
 

@@ -45,14 +45,17 @@ func TestServicesShowsAutoscalingBounds(t *testing.T) {
 		t.Fatalf("exit %d, want MIN 2 and MAX 6:\n%s", code, out)
 	}
 	out, _, code = f.run("services", "--output", "json")
-	var got []struct {
-		ServiceName        string
-		DesiredCount       int32
-		SlipwayAutoscaling serviceScaling `json:"slipwayAutoscaling"`
+	var resp struct {
+		Services []struct {
+			ServiceName        string         `json:"serviceName"`
+			DesiredCount       int32          `json:"desiredCount"`
+			SlipwayAutoscaling serviceScaling `json:"slipwayAutoscaling"`
+		} `json:"services"`
 	}
-	if err := json.Unmarshal([]byte(out), &got); err != nil || code != 0 || len(got) != 1 {
+	if err := json.Unmarshal([]byte(out), &resp); err != nil || code != 0 || len(resp.Services) != 1 {
 		t.Fatalf("exit %d, %v:\n%s", code, err, out)
 	}
+	got := resp.Services
 	a := got[0].SlipwayAutoscaling
 	if got[0].ServiceName != "talk" || got[0].DesiredCount != 3 || !a.Registered || aws.ToInt32(a.MinCapacity) != 2 || aws.ToInt32(a.MaxCapacity) != 6 {
 		t.Errorf("json = %+v, autoscaling %+v", got[0], a)

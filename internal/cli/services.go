@@ -46,7 +46,7 @@ func newServicesCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("reading autoscaling: %w", g.explain(err))
 			}
-			return g.render(rows, func() error { return g.servicesTable(rows) })
+			return g.render(servicesJSON(rows), func() error { return g.servicesTable(rows) })
 		},
 	}
 }
@@ -90,6 +90,18 @@ func shortARN(arn string) string {
 // serviceWithScaling is one service of `slipway services --output json`:
 // the ECS service as DescribeServices gives it, plus Slipway's view of its
 // Application Auto Scaling state under one extra key.
+// servicesJSON is what `aws ecs describe-services` prints for the
+// services, each with Slipway's slipwayAutoscaling beside ECS's members.
+func servicesJSON(rows []serviceWithScaling) any {
+	list := make([]any, 0, len(rows))
+	for _, r := range rows {
+		m := awsJSON(r.Service, ecsMembers).(map[string]any)
+		m["slipwayAutoscaling"] = r.Autoscaling
+		list = append(list, m)
+	}
+	return map[string]any{"services": list}
+}
+
 type serviceWithScaling struct {
 	types.Service
 	Autoscaling serviceScaling `json:"slipwayAutoscaling"`

@@ -42,7 +42,7 @@ func newStacksCmd(g *globals) *cobra.Command {
 				}
 				stacks = append(stacks, out.Stacks...)
 			}
-			return g.render(stacks, func() error {
+			return g.render(listJSON("Stacks", stacks, queryMembers), func() error {
 				w := tabwriter.NewWriter(g.stdout, 0, 4, 2, ' ', 0)
 				fmt.Fprintln(w, "STACK\tSTATUS\tUPDATED\tREASON")
 				for _, s := range stacks {
@@ -114,7 +114,7 @@ func (g *globals) stackEvents(ctx context.Context, c *awscfn.Client, name string
 		busy := strings.HasSuffix(string(status), "_IN_PROGRESS") && status != cfntypes.StackStatusReviewInProgress
 		if !follow || !busy {
 			if g.output == "json" {
-				return g.printJSON(all)
+				return g.printJSON(listJSON("StackEvents", all, queryMembers))
 			}
 			fmt.Fprintf(g.stdout, "stack %s: %s\n", aws.ToString(out.Stacks[0].StackName), status)
 			return nil

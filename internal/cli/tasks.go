@@ -40,7 +40,7 @@ func newTasksCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return g.explain(err)
 			}
-			return g.render(tasks, func() error { return g.tasksTable(tasks) })
+			return g.render(listJSON("tasks", tasks, ecsMembers), func() error { return g.tasksTable(tasks) })
 		},
 	}
 	cmd.Flags().StringVar(&service, "service", "", "only tasks of this service")
