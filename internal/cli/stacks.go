@@ -50,7 +50,11 @@ func newStacksCmd(g *globals) *cobra.Command {
 					if s.LastUpdatedTime != nil {
 						when = *s.LastUpdatedTime
 					}
-					fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", aws.ToString(s.StackName), s.StackStatus,
+					name := aws.ToString(s.StackName)
+					if p := stackNameOfID(aws.ToString(s.ParentId)); p != "" {
+						name += " (nested in " + p + ")"
+					}
+					fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", name, s.StackStatus,
 						when.Local().Format("2006-01-02 15:04:05"), aws.ToString(s.StackStatusReason))
 				}
 				if len(stacks) == 0 {
@@ -60,6 +64,17 @@ func newStacksCmd(g *globals) *cobra.Command {
 			})
 		},
 	}
+}
+
+// stackNameOfID is the name in a stack id
+// (arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/UUID), or "".
+func stackNameOfID(id string) string {
+	_, rest, ok := strings.Cut(id, ":stack/")
+	if !ok {
+		return ""
+	}
+	name, _, _ := strings.Cut(rest, "/")
+	return name
 }
 
 func newStackEventsCmd(g *globals) *cobra.Command {

@@ -69,3 +69,14 @@ func TestStacksAndStackEvents(t *testing.T) {
 		t.Fatalf("summary %+v %v", sum, err)
 	}
 }
+
+// TestStackNameOfID: `slipway stacks` names a nested stack's parent from
+// its ParentId.
+func TestStackNameOfID(t *testing.T) {
+	if n := stackNameOfID("arn:aws:cloudformation:us-east-1:123456789012:stack/web/0da261a0-9e99-11e7-8210-503ac9e74cc5"); n != "web" {
+		t.Errorf("name %q", n)
+	}
+	if n := stackNameOfID(""); n != "" {
+		t.Errorf("name of no id %q", n)
+	}
+}
