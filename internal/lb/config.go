@@ -42,6 +42,8 @@ type Config struct {
 	Listeners     []Listener
 	TargetGroups  []TargetGroup
 	LoadBalancers []LoadBalancer // the settings listeners name by LoadBalancerARN
+	// Auth holds the keys of authenticate-oidc actions; nil when none has one.
+	Auth *AuthKeys
 }
 
 // Listener is one port the load balancer serves, with its rules.
@@ -102,12 +104,14 @@ type KeyValue struct{ Key, Value string }
 
 // Action is a rule or default action. Only the first terminal action (by Order) runs.
 type Action struct {
-	Type          string // forward, fixed-response, redirect
+	Type          string // forward, fixed-response, redirect, authenticate-oidc (before a routing action)
 	Order         int
 	Forward       []WeightedTargetGroup // forward: one group, or several with weights 0..999
 	Stickiness    GroupStickiness       // target-group stickiness for weighted forward
 	FixedResponse *FixedResponse
 	Redirect      *Redirect
+	// AuthenticateOIDC is the authenticate-oidc action's configuration.
+	AuthenticateOIDC *AuthenticateOIDC
 }
 
 // WeightedTargetGroup is one group of a forward action with its weight (0..999).
@@ -368,6 +372,7 @@ func validateActions(actions []Action, groups map[string]*TargetGroup) error {
 			if !headerSafe(r.Protocol) || !headerSafe(r.Host) || !headerSafe(r.Port) || !headerSafe(r.Path) || !headerSafe(r.Query) {
 				return invalid("redirect %+v: fields go into the Location header and must be visible ASCII", *r)
 			}
+		case ActionAuthenticateOIDC: // checked as served: validateAuth
 		default:
 			return invalid("unsupported action type %q", a.Type)
 		}

@@ -5,6 +5,8 @@ import (
 	"net"
 	"net/netip"
 	"time"
+
+	"github.com/slipway-dev/slipway/internal/lb/oidcauth"
 )
 
 // idleBufSize is the per-connection buffer that waits for the next request while the
@@ -43,6 +45,11 @@ type clientConn struct {
 	tlsCerts *certSet
 	linger   bool // we chose to close after a response: drain input before closing
 	idle     [idleBufSize]byte
+
+	// authStrip drops the client's x-amzn-oidc-* headers (an authenticating
+	// rule); authHdr are the session's, for the target.
+	authStrip bool
+	authHdr   []byte
 }
 
 func peerAddrPort(nc net.Conn) netip.AddrPort {
@@ -189,7 +196,16 @@ func (c *clientConn) handle() bool {
 		ex.rq.connClose = true // client_keep_alive.seconds: this response closes the connection
 	}
 	ex.mv = matchView{rq: &ex.rq, peer: c.peer}
+	if rt.auth != nil && string(ex.rq.path) == oidcauth.CallbackPath {
+		return c.idpResponse(rt)
+	}
 	act := rt.route(&ex.mv)
+	c.authStrip, c.authHdr = false, nil
+	if act.auth != nil {
+		if ok, keep := c.authenticate(act); !ok {
+			return keep
+		}
+	}
 	switch act.kind {
 	case actFixed:
 		return c.fixedResponse(act)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/slipway-dev/slipway/internal/lb/oidcauth"
 	"github.com/slipway-dev/slipway/internal/lbtarget"
 )
 
@@ -29,6 +30,9 @@ type Options struct {
 	ClientIdleTimeout time.Duration
 	// DialTimeout bounds connecting to a target (ALB: 10s); expiry gives 504. Default 10s.
 	DialTimeout time.Duration
+	// OIDCClient calls the IdPs of authenticate-oidc actions; nil:
+	// oidcauth.NewClient with the system's roots.
+	OIDCClient *http.Client
 }
 
 // DataPlane is the load balancer's data plane: it serves listeners according to the
@@ -47,6 +51,7 @@ type DataPlane struct {
 	badReqs      atomic.Uint64 // 400s before routing
 	metrics      *metrics
 	healthClient *http.Client
+	oidcClient   *http.Client
 
 	applyMu   sync.Mutex // serializes Apply and Close
 	closed    bool
@@ -89,6 +94,9 @@ func New(opts Options) *DataPlane {
 	}
 	d.ctx, d.cancel = context.WithCancel(context.Background())
 	d.healthClient = newHealthClient()
+	if d.oidcClient = opts.OIDCClient; d.oidcClient == nil {
+		d.oidcClient = oidcauth.NewClient(nil)
+	}
 	d.events = lbtarget.NewEventQueue(opts.OnHealthChange)
 	d.wg.Add(1)
 	go func() { defer d.wg.Done(); d.events.Run(d.closing) }()
@@ -116,6 +124,9 @@ func (d *DataPlane) Apply(ctx context.Context, cfg Config) error {
 	}
 	if cfg.Version <= d.version.Load() {
 		return nil
+	}
+	if err := validateAuth(&cfg, d.oidcClient); err != nil {
+		return err
 	}
 	if err := validate(&cfg); err != nil {
 		return err
@@ -229,7 +240,7 @@ func (d *DataPlane) buildGroups(cfg *Config) map[string]*group {
 // swap publishes the new routes on every listener, starts fresh listeners and closes
 // removed ones.
 func (d *DataPlane) swap(cfg *Config, fresh map[int]net.Listener, certs map[int]*certSet) {
-	c := &compiler{groups: d.buildGroups(cfg)}
+	c := &compiler{groups: d.buildGroups(cfg), oidc: newOIDCCompiler(cfg, d.oidcClient)}
 	lbs := loadBalancers(cfg)
 	keep := map[int]bool{}
 	for i := range cfg.Listeners {

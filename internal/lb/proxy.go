@@ -258,7 +258,7 @@ func (c *clientConn) writeHead(wr *writer, rq *request, rt *routes, addr string)
 	filter := set.dropInvalid || set.xff == xffRemove || set.tlsHeaders
 	for i := range rq.headers {
 		h := &rq.headers[i]
-		if i == rq.xff && set.xff != xffPreserve || isHopByHop(h.name) || rq.expectContinue && bytes.EqualFold(h.name, []byte("expect")) {
+		if i == rq.xff && set.xff != xffPreserve || isHopByHop(h.name) || rq.expectContinue && bytes.EqualFold(h.name, []byte("expect")) || c.authStrip && isOIDCHeader(h.name) {
 			continue
 		}
 		if filter && set.dropRequestField(h.name) {
@@ -296,6 +296,7 @@ func (c *clientConn) writeHead(wr *writer, rq *request, rt *routes, addr string)
 	if set.tlsHeaders && c.tlsVer != 0 {
 		c.writeTLSHeaders(wr, set)
 	}
+	wr.write(c.authHdr)
 	if rq.traceID == hdrNone {
 		writeTraceID(wr, c.now)
 	}

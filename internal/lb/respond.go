@@ -18,6 +18,8 @@ func statusText(code int) string {
 		return "Found"
 	case 400:
 		return "Bad Request"
+	case 401, 561: // 561: ALB's answer when the IdP refused a login
+		return "Unauthorized"
 	case 403:
 		return "Forbidden"
 	case 404:
@@ -215,20 +217,7 @@ func cookieValue(rq *request, name string) []byte {
 	if rq.cookie == hdrNone {
 		return nil
 	}
-	v := rq.headers[rq.cookie].value
-	for len(v) > 0 {
-		var part []byte
-		if i := bytes.IndexByte(v, ';'); i >= 0 {
-			part, v = v[:i], v[i+1:]
-		} else {
-			part, v = v, nil
-		}
-		part = trimOWS(part)
-		if len(part) > len(name) && part[len(name)] == '=' && string(part[:len(name)]) == name {
-			return part[len(name)+1:]
-		}
-	}
-	return nil
+	return cookieIn(rq.headers[rq.cookie].value, name)
 }
 
 // writeInt writes a decimal integer without allocating.

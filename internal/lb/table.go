@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/slipway-dev/slipway/internal/lb/oidcauth"
 )
 
 // Action kinds.
@@ -24,7 +26,8 @@ type routes struct {
 	https   bool
 	rules   []rule
 	def     *action
-	set     listenerSettings // the listener's and its load balancer's attributes
+	set     listenerSettings   // the listener's and its load balancer's attributes
+	auth    []*oidcauth.Action // the actions' authenticators; nil: none
 }
 
 // action is a compiled terminal action.
@@ -35,7 +38,8 @@ type action struct {
 	stick    GroupStickiness
 	fixed    fixedResp
 	redirect Redirect
-	code     int // redirect status
+	code     int              // redirect status
+	auth     *oidcauth.Action // authenticate-oidc before the routing action; nil: none
 }
 
 type weightedGroup struct {
@@ -85,14 +89,26 @@ func (rt *routes) route(v *matchView) *action {
 // compiler builds one version's routes from a validated Config.
 type compiler struct {
 	groups map[string]*group
+	oidc   *oidcCompiler
 }
 
 func (c *compiler) action(as []Action) *action {
 	sorted := append([]Action(nil), as...)
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Order < sorted[j].Order })
-	// ALB allows authenticate actions before the terminal one; we only have terminal
-	// actions, so the first by Order is the one that runs.
-	a := sorted[0]
+	// An authenticate action comes before the routing action (validated).
+	if a := sorted[0]; a.Type == ActionAuthenticateOIDC && len(sorted) > 1 {
+		out := c.terminal(sorted[1])
+		if out.auth = c.oidc.compile(a.AuthenticateOIDC); out.auth == nil {
+			// Never forward what should have been authenticated.
+			return &action{kind: actFixed, fixed: fixedResp{status: 500, contentType: "text/html", body: errorPage(500)}}
+		}
+		return out
+	}
+	return c.terminal(sorted[0])
+}
+
+// terminal compiles a routing action.
+func (c *compiler) terminal(a Action) *action {
 	switch a.Type {
 	case "fixed-response":
 		st, _ := strconv.Atoi(a.FixedResponse.StatusCode)
@@ -121,7 +137,10 @@ func (c *compiler) action(as []Action) *action {
 }
 
 func compileRoutes(version uint64, l *Listener, c *compiler) *routes {
-	return &routes{
+	if c.oidc != nil {
+		c.oidc.signer = loadBalancerARN(l.ARN)
+	}
+	rt := &routes{
 		version: version,
 		arn:     l.ARN,
 		port:    l.Port,
@@ -129,6 +148,8 @@ func compileRoutes(version uint64, l *Listener, c *compiler) *routes {
 		rules:   compileRules(l.Rules, c.action),
 		def:     c.action(l.DefaultActions),
 	}
+	rt.auth = listenerAuth(rt)
+	return rt
 }
 
 // usedGroups lists the target groups some listener action forwards to; only their
