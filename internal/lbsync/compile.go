@@ -70,7 +70,7 @@ func Compile(tx state.Tx) (lb.Config, error) {
 			cfg.Listeners[i].LoadBalancerARN = "" // a record being deleted: ELB's defaults, not a refused configuration
 		}
 	}
-	return cfg, nil
+	return cfg, compileAuthKeys(tx, &cfg)
 }
 
 // compileLoadBalancer carries an application load balancer's attributes that
@@ -155,7 +155,7 @@ func compileConditions(conds []model.RuleCondition) []lb.Condition {
 func compileActions(actions []model.ELBAction) []lb.Action {
 	out := make([]lb.Action, 0, len(actions))
 	for _, a := range actions {
-		la := lb.Action{Type: a.Type, Order: a.Order}
+		la := lb.Action{Type: a.Type, Order: a.Order, AuthenticateOIDC: compileAuthOIDC(a.AuthenticateOIDC)}
 		if f := a.Forward; f != nil {
 			for _, g := range f.TargetGroups {
 				w := 1

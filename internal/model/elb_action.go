@@ -30,6 +30,8 @@ type ELBAction struct {
 	Forward        *ForwardConfig       `json:"forward,omitempty"`
 	FixedResponse  *FixedResponseConfig `json:"fixedResponse,omitempty"`
 	Redirect       *RedirectConfig      `json:"redirect,omitempty"`
+	// AuthenticateOIDC is the authenticate-oidc action's configuration.
+	AuthenticateOIDC *AuthenticateOIDCConfig `json:"authenticateOidc,omitempty"`
 }
 
 // ForwardConfig spreads requests over weighted target groups.
@@ -107,15 +109,16 @@ func NormalizeActions(actions []ELBAction) ([]ELBAction, error) {
 		}
 	}
 	slices.SortFunc(out, func(a, b ELBAction) int { return a.Order - b.Order })
-	// Authentication actions are not offered, so the only valid list is one
-	// terminal action (ELB: exactly one, and it must come last).
-	if len(out) > 1 {
-		return nil, elbErr(ELBInvalidAction, "Only one terminal action (forward, redirect or fixed-response) can be specified per rule")
+	if err := checkActionOrder(out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
 func normalizeAction(a *ELBAction) error {
+	if a.Type != ActionAuthenticateOIDC {
+		a.AuthenticateOIDC = nil
+	}
 	switch a.Type {
 	case ActionForward:
 		a.FixedResponse, a.Redirect = nil, nil
@@ -132,9 +135,13 @@ func normalizeAction(a *ELBAction) error {
 		}
 		a.TargetGroupARN, a.Forward, a.FixedResponse = "", nil, nil
 		return normalizeRedirect(a.Redirect)
-	case "authenticate-oidc", "authenticate-cognito", "jwt-validation":
+	case ActionAuthenticateOIDC:
+		return normalizeAuthenticateOIDC(a)
+	case "authenticate-cognito":
 		// Forwarding without authenticating would be a silent security hole,
 		// so these are refused rather than echoed.
+		return elbErr(ELBInvalidAction, "Action type 'authenticate-cognito' is not supported: there are no Amazon Cognito user pools here; authenticate through your IdP with an authenticate-oidc action")
+	case "jwt-validation":
 		return elbErr(ELBInvalidAction, "Action type '%s' is not supported", a.Type)
 	case "":
 		return elbInvalid("An action type must be specified")

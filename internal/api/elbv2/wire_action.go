@@ -36,18 +36,19 @@ type wireRedirect struct {
 }
 
 type wireAction struct {
-	Type                string
-	TargetGroupArn      string `xml:",omitempty"`
-	Order               int
-	RedirectConfig      *wireRedirect      `xml:",omitempty"`
-	FixedResponseConfig *wireFixedResponse `xml:",omitempty"`
-	ForwardConfig       *wireForward       `xml:",omitempty"`
+	Type                   string
+	TargetGroupArn         string `xml:",omitempty"`
+	Order                  int
+	AuthenticateOidcConfig *wireAuthOIDC      `xml:",omitempty"`
+	RedirectConfig         *wireRedirect      `xml:",omitempty"`
+	FixedResponseConfig    *wireFixedResponse `xml:",omitempty"`
+	ForwardConfig          *wireForward       `xml:",omitempty"`
 }
 
 func toWireActions(actions []elbops.Action) list[wireAction] {
 	out := list[wireAction]{Member: []wireAction{}}
 	for _, a := range actions {
-		w := wireAction{Type: a.Type, TargetGroupArn: a.TargetGroupARN, Order: a.Order}
+		w := wireAction{Type: a.Type, TargetGroupArn: a.TargetGroupARN, Order: a.Order, AuthenticateOidcConfig: toWireAuthOIDC(a.AuthenticateOIDC)}
 		if f := a.Forward; f != nil {
 			wf := &wireForward{TargetGroupStickinessConfig: wireStickiness{Enabled: f.Stickiness.Enabled, DurationSeconds: f.Stickiness.DurationSeconds}}
 			for _, g := range f.TargetGroups {
@@ -84,6 +85,11 @@ func decodeActions(items []form) ([]elbops.Action, error) {
 		}
 		if f.has("ForwardConfig") {
 			if a.Forward, err = decodeForward(f.sub("ForwardConfig")); err != nil {
+				return nil, err
+			}
+		}
+		if f.has("AuthenticateOidcConfig") {
+			if a.AuthenticateOIDC, err = decodeAuthOIDC(f.sub("AuthenticateOidcConfig")); err != nil {
 				return nil, err
 			}
 		}

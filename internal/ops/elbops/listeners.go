@@ -149,6 +149,9 @@ func (s *Service) CreateListener(ctx context.Context, in *CreateListenerInput) (
 		if err := checkTargetGroups(tx, l, l.DefaultActions); err != nil {
 			return err
 		}
+		if err := prepareAuth(tx, l, l.DefaultActions, nil); err != nil {
+			return err
+		}
 		out = l
 		if err := tx.PutListener(l); err != nil {
 			return err
@@ -211,6 +214,7 @@ func (s *Service) ModifyListener(ctx context.Context, in *ModifyListenerInput) (
 		if err != nil {
 			return err
 		}
+		old := l.DefaultActions
 		if err := c.apply(ctx, s, &l); err != nil {
 			return err
 		}
@@ -224,6 +228,12 @@ func (s *Service) ModifyListener(ctx context.Context, in *ModifyListenerInput) (
 			return err
 		}
 		if err := checkTargetGroups(tx, l, l.DefaultActions); err != nil {
+			return err
+		}
+		if err := prepareAuth(tx, l, l.DefaultActions, old); err != nil {
+			return err
+		}
+		if err := checkRulesAuth(tx, l); err != nil {
 			return err
 		}
 		out = l

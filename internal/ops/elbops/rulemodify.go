@@ -64,6 +64,9 @@ func (s *Service) ModifyRule(ctx context.Context, in *ModifyRuleInput) (*RulesOu
 			if err := checkTargetGroups(tx, l, c.actions); err != nil {
 				return err
 			}
+			if err := prepareAuth(tx, l, c.actions, rule.Actions); err != nil {
+				return err
+			}
 			rule.Actions = c.actions
 		}
 		out = toRule(rule)
@@ -83,6 +86,9 @@ func modifyDefaultRule(tx state.Tx, l model.Listener, c ruleChange) (Rule, error
 	}
 	if c.actions != nil {
 		if err := checkTargetGroups(tx, l, c.actions); err != nil {
+			return Rule{}, err
+		}
+		if err := prepareAuth(tx, l, c.actions, l.DefaultActions); err != nil {
 			return Rule{}, err
 		}
 		l.DefaultActions = c.actions

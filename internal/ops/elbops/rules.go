@@ -118,6 +118,9 @@ func (s *Service) CreateRule(ctx context.Context, in *CreateRuleInput) (*RulesOu
 		if err := checkTargetGroups(tx, l, rule.Actions); err != nil {
 			return err
 		}
+		if err := prepareAuth(tx, l, rule.Actions, nil); err != nil {
+			return err
+		}
 		rule.ARN = model.RuleARN(l.ARN, model.NewELBID())
 		if err := tx.PutRule(rule); err != nil {
 			return err
