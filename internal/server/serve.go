@@ -115,7 +115,7 @@ func loadAPITLS(certFile, keyFile string) (*tls.Config, error) {
 // without credentials they are on loopback, guarded against web pages as
 // the API is.
 func (s *Server) serveMetrics(g prometheus.Gatherer, stats LBStats, secured bool) error {
-	var h http.Handler = metricsHandler(g, stats)
+	var h http.Handler = withPublicKeys(metricsHandler(g, stats), s.st)
 	if !secured {
 		h = browserguard.Handler(h)
 	}
