@@ -43,9 +43,12 @@
 // read and write deadlines; a direction that times out with no byte moved either
 // way for the listener's idle timeout (tcp.idle_timeout.seconds, 350 s by default)
 // ends the connection. The first EOF is passed on as a half-close. TLS
-// listeners terminate TLS (TLS 1.2 and 1.3, the listener's certificates chosen by
+// listeners terminate TLS (the versions and suites of the listener's security
+// policy, Listener.TLS; its ALPN policy's protocols, Listener.ALPN, with a client
+// that offers ALPN but none of them refused; the listener's certificates chosen by
 // SNI, parsed once per certificate change) and relay plain TCP, or TLS again to a
-// TLS target group (targets' certificates are not verified, as in ELB); those
+// TLS target group, offered the protocol the client negotiated (targets'
+// certificates are not verified, as in ELB); those
 // directions copy through the pooled buffers with net.Conn's Read and Write.
 // proxy_protocol_v2 writes a PROXY v2 header (client address, listener address)
 // first on every target connection. Neither side gets TCP keepalives: the idle

@@ -55,6 +55,14 @@
 // 16 KiB, invalid Content-Length and Content-Length with Transfer-Encoding get 400 and
 // never reach a target.
 //
+// HTTPS listeners negotiate their security policy's versions and suites
+// (Listener.TLS). A load balancer's attributes (Config.LoadBalancers: idle timeout,
+// client keep-alive, HTTP/2, Host preservation or ELB's Host rewrite,
+// X-Forwarded-For mode and client port, invalid header fields, TLS headers) and a
+// listener's (Server header, added response headers, TLS header names) are compiled
+// into the listener's routing table with the rules, so the request path reads plain
+// fields and ELB's defaults cost nothing.
+//
 // Differences from ALB worth knowing: the request head limit is 16 KiB in total (ALB:
 // 16 KiB per line, 64 KiB in all); Connection-listed extension headers are forwarded;
 // targets' certificates are not verified (as ALB); stickiness cookie values are opaque

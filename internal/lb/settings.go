@@ -3,6 +3,7 @@ package lb
 import (
 	"bytes"
 	"crypto/tls"
+	"slices"
 	"time"
 )
 
@@ -79,6 +80,7 @@ type listenerSettings struct {
 	tlsHeaders                bool
 	tlsVersionName            string // header names, ELB's or the listener's
 	tlsCipherName             string
+	tlsVersionKey, tlsCipher  []byte // the same, for comparing with request fields
 	noServer                  bool
 	respHeaders               []respHeader
 }
@@ -98,6 +100,7 @@ func (d *DataPlane) compileSettings(l *Listener, lbs map[string]*LoadBalancer) l
 	if l.TLSCipherSuiteHeader != "" {
 		s.tlsCipherName = l.TLSCipherSuiteHeader
 	}
+	s.tlsVersionKey, s.tlsCipher = []byte(s.tlsVersionName), []byte(s.tlsCipherName)
 	for _, h := range l.ResponseHeaders {
 		s.respHeaders = append(s.respHeaders, respHeader{name: []byte(h.Name), line: h.Name + ": " + h.Value + "\r\n"})
 	}
@@ -171,11 +174,19 @@ func validateListenerSettings(cfg *Config, lbs map[string]*LoadBalancer) error {
 	return nil
 }
 
-// reservedHeader reports fields the proxy frames or rewrites itself, which a
-// listener may not add.
+// reservedHeaders are the fields the proxy frames, forwards hop by hop or sets
+// itself: a listener may neither add nor rename a header to one of them.
+var reservedHeaders = []string{"content-length", "transfer-encoding", "host", "set-cookie", "date",
+	"x-forwarded-for", "x-forwarded-proto", "x-forwarded-port", "x-amzn-trace-id",
+	"te", "upgrade", "connection", "keep-alive", "proxy-connection"}
+
+// ReservedHeaderNames lists, in lower case, the header names Apply refuses for
+// a listener's added response headers and TLS header names (the API refuses
+// them first, so that a configuration is never refused for them).
+func ReservedHeaderNames() []string { return slices.Clone(reservedHeaders) }
+
 func reservedHeader(name []byte) bool {
-	for _, r := range []string{"content-length", "transfer-encoding", "host", "set-cookie", "date",
-		"x-forwarded-for", "x-amzn-trace-id"} {
+	for _, r := range reservedHeaders {
 		if bytes.EqualFold(name, []byte(r)) {
 			return true
 		}
@@ -225,7 +236,7 @@ func (s *listenerSettings) dropRequestField(name []byte) bool {
 		return true
 	case s.dropInvalid && !validFieldName(name):
 		return true
-	case s.tlsHeaders && (bytes.EqualFold(name, []byte(s.tlsVersionName)) || bytes.EqualFold(name, []byte(s.tlsCipherName))):
+	case s.tlsHeaders && (bytes.EqualFold(name, s.tlsVersionKey) || bytes.EqualFold(name, s.tlsCipher)):
 		return true
 	}
 	return false

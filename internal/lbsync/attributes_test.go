@@ -99,3 +99,17 @@ func TestAttributesThroughRealDataPlane(t *testing.T) {
 		t.Fatalf("X-Content-Type-Options %q, the target saw Host %q", resp.Header.Get("X-Content-Type-Options"), host.Load())
 	}
 }
+
+// No listener attribute the API accepts makes the data plane refuse a
+// configuration: every header name lb reserves is refused as a TLS header name.
+func TestReservedHeaderNamesAreRefusedByTheAPI(t *testing.T) {
+	l := model.Listener{Protocol: model.ProtocolHTTPS}
+	for _, name := range lb.ReservedHeaderNames() {
+		if err := l.SetAttributes(attrs("routing.http.request.x_amzn_tls_version.header_name", name)); err == nil {
+			t.Errorf("%q accepted as a TLS header name", name)
+		}
+	}
+	if err := l.SetAttributes(attrs("routing.http.request.x_amzn_tls_version.header_name", "X-Tls")); err != nil {
+		t.Fatal(err)
+	}
+}

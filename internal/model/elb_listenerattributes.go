@@ -62,7 +62,15 @@ func listenerAttributeTable(p string) attrTable {
 	return t
 }
 
-// headerName accepts an HTTP header name (RFC 9110 token), 1-40 characters.
+// reservedHeaderNames are the request headers a load balancer frames,
+// forwards hop by hop or sets itself: a TLS header cannot be renamed to one
+// (the HTTP data plane refuses the same names, lb.ReservedHeaderNames).
+var reservedHeaderNames = []string{"content-length", "transfer-encoding", "host", "set-cookie", "date",
+	"x-forwarded-for", "x-forwarded-proto", "x-forwarded-port", "x-amzn-trace-id",
+	"te", "upgrade", "connection", "keep-alive", "proxy-connection"}
+
+// headerName accepts an HTTP header name (RFC 9110 token), 1-40 characters,
+// not one the load balancer sets itself.
 func headerName(key, v string) error {
 	if v == "" || len(v) > 40 {
 		return elbInvalid("The header name of attribute '%s' must be 1 to 40 characters long", key)
@@ -71,6 +79,11 @@ func headerName(key, v string) error {
 		c := v[i]
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
 			return elbInvalid("The header name '%s' of attribute '%s' can only contain alphanumeric characters, hyphens and underscores", v, key)
+		}
+	}
+	for _, r := range reservedHeaderNames {
+		if strings.EqualFold(v, r) {
+			return elbInvalid("The header name '%s' of attribute '%s' is a header the load balancer sets itself", v, key)
 		}
 	}
 	return nil
