@@ -29,7 +29,8 @@ const (
 	MaxPercentOfTraffic       = 100.0
 	MaxBakeTimeInMinutes      = 1440
 	// DefaultBakeTimeInMinutes applies when bakeTimeInMinutes is left out
-	// (ECS documents it as required for BLUE_GREEN; Slipway does not bake).
+	// (ECS documents it as required for BLUE_GREEN; Slipway then does not
+	// bake at 100%).
 	DefaultBakeTimeInMinutes = 0
 )
 
@@ -89,9 +90,8 @@ func minutes(v *int, def int) time.Duration {
 
 // validateStrategySettings applies ECS's rules to the traffic-shifting
 // settings: each strategy's own configuration only with it, percentages in
-// steps of 0.1 within their bounds, bake times of 0 to 1440 minutes.
-// Lifecycle hooks are refused: Slipway does not run them yet, and a hook
-// stored but never run would be a check that silently never happens.
+// steps of 0.1 within their bounds, bake times of 0 to 1440 minutes,
+// lifecycle hooks only with those strategies and within ECS's bounds.
 func validateStrategySettings(c DeploymentConfiguration) error {
 	if err := validateBake("bakeTimeInMinutes", c.BakeTimeInMinutes); err != nil {
 		return err

@@ -48,7 +48,7 @@ func TestMain(m *testing.M) {
 
 // harness is one embedded server with a load-balanced talk service.
 type harness struct {
-	t        *testing.T
+	t        testing.TB
 	v        variant
 	cfg      server.Config
 	srv      *server.Server
@@ -76,7 +76,7 @@ type serviceConfig struct {
 	tags []ecstypes.Tag
 }
 
-func newHarness(t *testing.T, v variant, cfg serviceConfig) *harness {
+func newHarness(t testing.TB, v variant, cfg serviceConfig) *harness {
 	t.Helper()
 	ctx := context.Background()
 	shim, shimEnv := testutil.ShimCommand()

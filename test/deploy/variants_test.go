@@ -89,7 +89,7 @@ func (v variant) image() string {
 
 // killContainer sends SIGKILL to the process of a task's container on the
 // Docker runtime, found through the engine by the task id label.
-func killContainer(t *testing.T, task ecstypes.Task) {
+func killContainer(t testing.TB, task ecstypes.Task) {
 	t.Helper()
 	cli := testutil.RequireDocker(t)
 	arn := aws.ToString(task.TaskArn)

@@ -2,6 +2,7 @@ package ecs
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -38,6 +39,14 @@ func TestStrategyRefusals(t *testing.T) {
 	_, err := api.client.CreateService(ctx, &awsecs.CreateServiceInput{ServiceName: aws.String("talk"), TaskDefinition: aws.String("talk"),
 		DesiredCount: aws.Int32(1), LoadBalancers: []types.LoadBalancer{lb}, DeploymentConfiguration: &types.DeploymentConfiguration{Strategy: types.DeploymentStrategyBlueGreen}})
 	wantCode(t, err, "InvalidParameterException")
+	listener := "arn:aws:elasticloadbalancing:us-east-1:000000000000:listener/app/talk/0123456789abcdef/0123456789abcdef"
+	lb.AdvancedConfiguration.ProductionListenerRule = aws.String(listener)
+	_, err = api.client.CreateService(ctx, &awsecs.CreateServiceInput{ServiceName: aws.String("talk"), TaskDefinition: aws.String("talk"),
+		DesiredCount: aws.Int32(1), LoadBalancers: []types.LoadBalancer{lb}, DeploymentConfiguration: &types.DeploymentConfiguration{Strategy: types.DeploymentStrategyCanary}})
+	if want := "productionListenerRule has an invalid ARN format. Must be RuleArn for ALB or ListenerArn for NLB. Got: " + listener; err == nil ||
+		!strings.Contains(err.Error(), want) {
+		t.Errorf("a listener ARN as productionListenerRule: %v, want %q", err, want)
+	}
 	list, err := api.client.ListServices(ctx, &awsecs.ListServicesInput{})
 	if err != nil || len(list.ServiceArns) != 0 {
 		t.Fatalf("refused services were created: %v %v", list, err)

@@ -3,6 +3,7 @@ package ecsops
 import (
 	"errors"
 	"slices"
+	"strings"
 
 	"github.com/slipway-dev/slipway/internal/model"
 	"github.com/slipway-dev/slipway/internal/state"
@@ -25,6 +26,9 @@ func validateStrategy(tx state.Tx, cfg model.DeploymentConfiguration, ctrl *mode
 		if ac == nil {
 			continue
 		}
+		if err := checkRuleARNs(ac); err != nil {
+			return err
+		}
 		if ac.AlternateTargetGroupARN != "" {
 			if _, err := tx.TargetGroup(ac.AlternateTargetGroupARN); errors.Is(err, state.ErrTargetGroupNotFound) {
 				return invalidParam("Unable to find target group %s.", ac.AlternateTargetGroupARN)
@@ -39,6 +43,18 @@ func validateStrategy(tx state.Tx, cfg model.DeploymentConfiguration, ctrl *mode
 			if err := checkShiftableRule(tx, rule, l); err != nil {
 				return err
 			}
+		}
+	}
+	return nil
+}
+
+// checkRuleARNs refuses an Application Load Balancer's listener ARN where
+// a listener rule's is due, in ECS's words (its troubleshooting guide for
+// blue/green deployments quotes them).
+func checkRuleARNs(ac *model.AdvancedConfiguration) error {
+	for _, r := range [...]struct{ field, arn string }{{"productionListenerRule", ac.ProductionListenerRule}, {"testListenerRule", ac.TestListenerRule}} {
+		if strings.Contains(r.arn, ":listener/app/") {
+			return invalidParam("%s has an invalid ARN format. Must be RuleArn for ALB or ListenerArn for NLB. Got: %s", r.field, r.arn)
 		}
 	}
 	return nil

@@ -1,0 +1,142 @@
+package controller
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/slipway-dev/slipway/internal/lb"
+	"github.com/slipway-dev/slipway/internal/model"
+	"github.com/slipway-dev/slipway/internal/state"
+)
+
+// fakeCounters serves cumulative counts per target group, as the data
+// plane's Stats.
+type fakeCounters struct {
+	mu     sync.Mutex
+	groups map[string]lb.Counts
+	reads  int
+}
+
+func (f *fakeCounters) Stats(context.Context) (lb.Stats, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.reads++
+	st := lb.Stats{TargetGroups: map[string]lb.GroupStats{}}
+	for g, c := range f.groups {
+		st.TargetGroups[g] = lb.GroupStats{Total: c}
+	}
+	return st, nil
+}
+
+// add counts requests (errors of them 5xx) on a target group.
+func (f *fakeCounters) add(tg string, requests, errors uint64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c := f.groups[tg]
+	c.Requests += requests
+	c.Status5xx += errors
+	f.groups[tg] = c
+}
+
+// canaryAt10 runs a CANARY deployment of v2 in a shift world whose
+// controller has counters, up to the acknowledged 10% share.
+func canaryAt10(t *testing.T, tags ...model.Tag) (w *world, fc *fakeCounters, blue, alt, listener string) {
+	w, lbs, listener := shiftWorld(t)
+	fc = &fakeCounters{groups: map[string]lb.Counts{}}
+	w.c = New(w.st, healthLB{w.lb, w}, Options{Counters: fc})
+	blue, alt = lbs[0].TargetGroupARN, lbs[0].AdvancedConfiguration.AlternateTargetGroupARN
+	cfg := model.DeploymentConfiguration{Strategy: model.StrategyCanary,
+		CanaryConfiguration: &model.CanaryConfiguration{CanaryPercent: new(10.0), CanaryBakeTimeInMinutes: new(30)}}
+	v1 := w.registerTD("talk", 1, false)
+	w.createService("talk", v1, 2, cfg, lbs)
+	if len(tags) > 0 {
+		w.update(func(tx state.Tx) error { return tx.PutTags(tx.Partition.ServiceARN("default", "talk"), tags) })
+	}
+	w.settle(20, "v1 steady", func() bool { w.waitAcks(); return w.completed("talk", v1) })
+	w.deploy("talk", w.registerTD("talk", 2, false))
+	w.settle(20, "canary acknowledged", func() bool {
+		w.waitAcks()
+		tr := w.primary().Internal.Traffic
+		return tr != nil && tr.GreenPercent == 10 && tr.Acked
+	})
+	w.step() // the pass that starts the analysis
+	return w, fc, blue, alt, listener
+}
+
+// TestAnalysisFailsBackAWorseCanary: with the canary acknowledged, the
+// analyzer compares green's target group with blue's over the same window;
+// a green answering half its requests with 5xx fails the deployment, with
+// the figures in its reason and an event, and traffic returns to blue.
+func TestAnalysisFailsBackAWorseCanary(t *testing.T) {
+	w, fc, blue, alt, listener := canaryAt10(t)
+	ctx := context.Background()
+	fc.add(blue, 5000, 10) // what blue served before the window: not counted
+	fc.add(alt, 12, 0)     // test traffic before the window
+	w.c.analyzer.tick(ctx, time.Now())
+	fc.add(blue, 270, 1)
+	fc.add(alt, 20, 10) // too few to judge yet
+	w.c.analyzer.tick(ctx, time.Now())
+	w.step()
+	if d := w.primary(); d.RolloutState != model.RolloutInProgress {
+		t.Fatalf("failed on %d requests: %s", 20, d.RolloutStateReason)
+	}
+	fc.add(alt, 10, 5)
+	w.c.analyzer.tick(ctx, time.Now())
+	w.step()
+	svc := w.service("talk")
+	var failed *model.Deployment
+	for i := range svc.Deployments {
+		if svc.Deployments[i].RolloutState == model.RolloutFailed {
+			failed = &svc.Deployments[i]
+		}
+	}
+	const reason = "failed: built-in analysis detected a higher error rate in the new service revision: " +
+		"error rate 50.0% (15 of 30 requests) against 0.4% (1 of 270) for the previous revision."
+	if failed == nil || !strings.Contains(failed.RolloutStateReason, reason) {
+		t.Fatalf("deployments: %+v", svc.Deployments)
+	}
+	if !w.hasEvent("talk", "deployment failed: built-in analysis detected a higher error rate in the new service revision: error rate 50.0%") {
+		t.Errorf("events: %+v", svc.Events)
+	}
+	w.settle(20, "traffic back on blue", func() bool { w.waitAcks(); return w.weights(listener)[alt] == 0 })
+	if got := w.weights(listener); got[blue] == 0 {
+		t.Fatalf("weights after the fail-back: %v", got)
+	}
+}
+
+// TestAnalysisEqualRatesPass: a green as good as blue, over thousands of
+// requests, is not failed.
+func TestAnalysisEqualRatesPass(t *testing.T) {
+	w, fc, blue, alt, _ := canaryAt10(t)
+	ctx := context.Background()
+	for range 20 {
+		fc.add(blue, 900, 5)
+		fc.add(alt, 100, 1)
+		w.c.analyzer.tick(ctx, time.Now())
+		w.step()
+	}
+	if d := w.primary(); d.RolloutState != model.RolloutInProgress || d.Internal.Traffic.GreenPercent != 10 {
+		t.Fatalf("deployment %s %q at %v%%", d.RolloutState, d.RolloutStateReason, d.Internal.Traffic.GreenPercent)
+	}
+}
+
+// TestAnalysisOffByTag: slipway:analysis=off leaves the deployment to
+// alarms: nothing is watched and the counters are not read.
+func TestAnalysisOffByTag(t *testing.T) {
+	w, fc, _, alt, _ := canaryAt10(t, model.Tag{Key: "slipway:analysis", Value: "off"})
+	fc.add(alt, 100, 100)
+	w.c.analyzer.tick(context.Background(), time.Now())
+	w.step()
+	if fc.reads != 0 || w.c.analyzer.watching("default/talk/"+w.primary().ID) {
+		t.Fatalf("analysed with the tag off: %d reads", fc.reads)
+	}
+}
+
+// primary is the service talk's PRIMARY deployment.
+func (w *world) primary() *model.Deployment {
+	svc := w.service("talk")
+	return svc.Primary()
+}
