@@ -17,47 +17,32 @@ import (
 	"github.com/slipway-dev/slipway/internal/testutil"
 )
 
-const nestedChild = `Parameters:
-  Name: {Type: String}
-  Days: {Type: Number, Default: 7}
-Resources:
-  Group:
-    Type: AWS::Logs::LogGroup
-    Properties: {LogGroupName: !Ref Name, RetentionInDays: !Ref Days}
-Outputs:
-  GroupArn: {Value: !GetAtt Group.Arn}
-`
-
-const nestedParent = `Parameters:
-  URL: {Type: String}
-  Days: {Type: Number, Default: 7}
-Resources:
-  Logs:
-    Type: AWS::CloudFormation::Stack
-    Properties:
-      TemplateURL: !Ref URL
-      Parameters: {Name: !Sub '${AWS::StackName}-logs', Days: !Ref Days}
-Outputs:
-  GroupArn: {Value: !GetAtt Logs.Outputs.GroupArn}
-`
-
-// writeNested writes the child template and returns its file:// URL.
-func writeNested(t *testing.T) string {
+// nestedTemplates are the engine's test templates (internal/cfn/stack/
+// testdata/nested): parent.yaml nests child.yaml, whose log group is
+// STACK-app, and outputs its ARN as ChildArn. It returns the child's
+// file:// URL and the parent's path.
+func nestedTemplates(t *testing.T) (childURL, parentPath string) {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), "child.yml")
-	if err := os.WriteFile(p, []byte(nestedChild), 0o600); err != nil {
+	dir, err := filepath.Abs(filepath.Join("..", "..", "cfn", "stack", "testdata", "nested"))
+	if err != nil {
 		t.Fatal(err)
 	}
-	return "file://" + p
+	return "file://" + filepath.Join(dir, "child.yaml"), filepath.Join(dir, "parent.yaml")
 }
 
 func (a *testAPI) retention(t *testing.T, name string) int {
 	t.Helper()
 	out, err := a.logs.DescribeLogGroups(context.Background(), &logsops.DescribeLogGroupsInput{LogGroupNamePrefix: name})
-	if err != nil || len(out.LogGroups) != 1 || out.LogGroups[0].RetentionInDays == nil {
-		t.Fatalf("log group %s: %+v %v", name, out, err)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return *out.LogGroups[0].RetentionInDays
+	for _, g := range out.LogGroups {
+		if g.LogGroupName == name && g.RetentionInDays != nil {
+			return *g.RetentionInDays
+		}
+	}
+	t.Fatalf("no log group %s with a retention: %+v", name, out)
+	return 0
 }
 
 // TestNestedStackSDK: with aws-sdk-go-v2, a parent whose child template is
@@ -70,7 +55,11 @@ func TestNestedStackSDK(t *testing.T) {
 	ctx := context.Background()
 	c := cfn.New(cfn.Options{Region: "us-east-1", BaseEndpoint: aws.String(a.url),
 		Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""), HTTPClient: testutil.SDKHTTPClient()})
-	url := writeNested(t)
+	url, parentPath := nestedTemplates(t)
+	body, err := os.ReadFile(parentPath)
+	if err != nil {
+		t.Fatal(err)
+	}
 	param := func(k, v string) types.Parameter {
 		return types.Parameter{ParameterKey: aws.String(k), ParameterValue: aws.String(v)}
 	}
@@ -87,15 +76,20 @@ func TestNestedStackSDK(t *testing.T) {
 		})
 		return s
 	}
-	out, err := c.CreateStack(ctx, &cfn.CreateStackInput{StackName: aws.String("app"), TemplateBody: aws.String(nestedParent),
+	out, err := c.CreateStack(ctx, &cfn.CreateStackInput{StackName: aws.String("app"), TemplateBody: aws.String(string(body)),
 		Parameters: []types.Parameter{param("URL", url)}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	parentID := aws.ToString(out.StackId)
 	s := wait("app")
-	if s.StackStatus != types.StackStatusCreateComplete || len(s.Outputs) != 1 ||
-		!strings.Contains(aws.ToString(s.Outputs[0].OutputValue), ":log-group:app-logs") {
+	arn := ""
+	for _, o := range s.Outputs {
+		if aws.ToString(o.OutputKey) == "ChildArn" {
+			arn = aws.ToString(o.OutputValue)
+		}
+	}
+	if s.StackStatus != types.StackStatusCreateComplete || !strings.Contains(arn, ":log-group:app-app") {
 		t.Fatalf("parent %s %s outputs %+v", s.StackStatus, aws.ToString(s.StackStatusReason), s.Outputs)
 	}
 	res, err := c.DescribeStackResource(ctx, &cfn.DescribeStackResourceInput{StackName: aws.String("app"), LogicalResourceId: aws.String("Logs")})
@@ -124,16 +118,16 @@ func TestNestedStackSDK(t *testing.T) {
 		Parameters: []types.Parameter{{ParameterKey: aws.String("URL"), UsePreviousValue: aws.Bool(true)}, param("Days", "30")}}); err != nil {
 		t.Fatal(err)
 	}
-	if s := wait("app"); s.StackStatus != types.StackStatusUpdateComplete || a.retention(t, "app-logs") != 30 {
-		t.Errorf("after update: %s, retention %d", s.StackStatus, a.retention(t, "app-logs"))
+	if s := wait("app"); s.StackStatus != types.StackStatusUpdateComplete || a.retention(t, "app-app") != 30 {
+		t.Errorf("after update: %s, retention %d", s.StackStatus, a.retention(t, "app-app"))
 	}
 	// Days 2 is refused by CloudWatch Logs: the child fails, the parent rolls back.
 	if _, err := c.UpdateStack(ctx, &cfn.UpdateStackInput{StackName: aws.String("app"), UsePreviousTemplate: aws.Bool(true),
 		Parameters: []types.Parameter{{ParameterKey: aws.String("URL"), UsePreviousValue: aws.Bool(true)}, param("Days", "2")}}); err != nil {
 		t.Fatal(err)
 	}
-	if s := wait("app"); s.StackStatus != types.StackStatusUpdateRollbackComplete || a.retention(t, "app-logs") != 30 {
-		t.Errorf("after failed update: %s, retention %d", s.StackStatus, a.retention(t, "app-logs"))
+	if s := wait("app"); s.StackStatus != types.StackStatusUpdateRollbackComplete || a.retention(t, "app-app") != 30 {
+		t.Errorf("after failed update: %s, retention %d", s.StackStatus, a.retention(t, "app-app"))
 	}
 	evs, err := c.DescribeStackEvents(ctx, &cfn.DescribeStackEventsInput{StackName: aws.String("app")})
 	if err != nil {
@@ -169,11 +163,7 @@ func TestNestedStackCLI(t *testing.T) {
 		t.Skip("aws CLI not on PATH")
 	}
 	a := newTestAPI(t)
-	url := writeNested(t)
-	parent := filepath.Join(t.TempDir(), "parent.yml")
-	if err := os.WriteFile(parent, []byte(nestedParent), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	url, parent := nestedTemplates(t)
 	run := func(args ...string) string {
 		t.Helper()
 		cmd := awsCommand(a.url, append([]string{"cloudformation"}, args...)...)
@@ -185,12 +175,12 @@ func TestNestedStackCLI(t *testing.T) {
 	}
 	run("create-stack", "--stack-name", "app", "--template-body", "file://"+parent, "--parameters", "ParameterKey=URL,ParameterValue="+url)
 	run("wait", "stack-create-complete", "--stack-name", "app")
-	if v := run("describe-stacks", "--stack-name", "app", "--query", "Stacks[0].Outputs[0].OutputValue", "--output", "text"); !strings.Contains(v, ":log-group:app-logs") {
+	if v := run("describe-stacks", "--stack-name", "app", "--query", "Stacks[0].Outputs[?OutputKey=='ChildArn'].OutputValue", "--output", "text"); !strings.Contains(v, ":log-group:app-app") {
 		t.Errorf("output %q", v)
 	}
 	run("update-stack", "--stack-name", "app", "--use-previous-template", "--parameters", "ParameterKey=URL,UsePreviousValue=true", "ParameterKey=Days,ParameterValue=14")
 	run("wait", "stack-update-complete", "--stack-name", "app")
-	if r := a.retention(t, "app-logs"); r != 14 {
+	if r := a.retention(t, "app-app"); r != 14 {
 		t.Errorf("retention after update %d", r)
 	}
 	run("delete-stack", "--stack-name", "app")

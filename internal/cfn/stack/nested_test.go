@@ -10,42 +10,26 @@ import (
 	"github.com/slipway-dev/slipway/internal/cfn/stack"
 )
 
-const childTemplate = `
-Parameters:
-  Name: {Type: String}
-  Days: {Type: Number, Default: 7}
-Resources:
-  Group:
-    Type: AWS::Logs::LogGroup
-    Properties:
-      LogGroupName: !Ref Name
-      RetentionInDays: !Ref Days
-Outputs:
-  GroupArn: {Value: !GetAtt Group.Arn}
-  GroupName: {Value: !Ref Group}
-`
+// nestedTemplate reads testdata/nested/NAME: parent.yaml nests child.yaml
+// at URL, passes its parameters and reads an output of it, in an output and
+// in a sibling's property.
+func nestedTemplate(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "nested", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
 
-// parentTemplate nests the child at URL, passes its parameters and reads
-// an output of it, in an output and in a sibling's property.
-const parentTemplate = `
+// selfNesting nests itself at URL.
+const selfNesting = `
 Parameters:
   URL: {Type: String}
-  Days: {Type: Number, Default: 7}
 Resources:
-  Logs:
+  Self:
     Type: AWS::CloudFormation::Stack
-    Properties:
-      TemplateURL: !Ref URL
-      Parameters: {Name: !Sub '${AWS::StackName}-app', Days: !Ref Days}
-      TimeoutInMinutes: 5
-      Tags: [{Key: team, Value: web}]
-  Other:
-    Type: AWS::Logs::LogGroup
-    Properties:
-      LogGroupName: !Sub '${Logs.Outputs.GroupName}-other'
-Outputs:
-  ChildArn: {Value: !GetAtt Logs.Outputs.GroupArn}
-  ChildId: {Value: !Ref Logs}
+    Properties: {TemplateURL: !Ref URL, Parameters: {URL: !Ref URL}}
 `
 
 func writeTemplate(t *testing.T, body string) string {
@@ -92,8 +76,8 @@ func (w *world) child(parent string) stack.Stack {
 // deleted on its own.
 func TestNestedStack(t *testing.T) {
 	w := newWorld(t)
-	url := writeTemplate(t, childTemplate)
-	id, err := w.e.CreateStack(ctx, &stack.CreateInput{StackName: "web", TemplateBody: parentTemplate,
+	url := writeTemplate(t, nestedTemplate(t, "child.yaml"))
+	id, err := w.e.CreateStack(ctx, &stack.CreateInput{StackName: "web", TemplateBody: nestedTemplate(t, "parent.yaml"),
 		Parameters: params("URL", url), Tags: []stack.Tag{{Key: "env", Value: "prod"}}})
 	if err != nil {
 		t.Fatal(err)
@@ -188,8 +172,8 @@ func TestNestedStack(t *testing.T) {
 // parent's rollback deletes it.
 func TestNestedStackCreateFailure(t *testing.T) {
 	w := newWorld(t)
-	url := writeTemplate(t, childTemplate)
-	if _, err := w.e.CreateStack(ctx, &stack.CreateInput{StackName: "web", TemplateBody: parentTemplate, Parameters: params("URL", url, "Days", "2")}); err != nil {
+	url := writeTemplate(t, nestedTemplate(t, "child.yaml"))
+	if _, err := w.e.CreateStack(ctx, &stack.CreateInput{StackName: "web", TemplateBody: nestedTemplate(t, "parent.yaml"), Parameters: params("URL", url, "Days", "2")}); err != nil {
 		t.Fatal(err)
 	}
 	if s := w.wait("web"); s.Status != stack.StatusRollbackComplete {
@@ -225,7 +209,7 @@ func TestNestedStackCreateFailure(t *testing.T) {
 		t.Errorf("groups left: %v", g)
 	}
 	// A TemplateURL that cannot be read fails the resource, not the call.
-	if _, err := w.e.CreateStack(ctx, &stack.CreateInput{StackName: "gone", TemplateBody: parentTemplate, Parameters: params("URL", "file:///no/such/file")}); err != nil {
+	if _, err := w.e.CreateStack(ctx, &stack.CreateInput{StackName: "gone", TemplateBody: nestedTemplate(t, "parent.yaml"), Parameters: params("URL", "file:///no/such/file")}); err != nil {
 		t.Fatal(err)
 	}
 	if s := w.wait("gone"); s.Status != stack.StatusRollbackComplete {
@@ -244,22 +228,8 @@ func TestNestedStackCreateFailure(t *testing.T) {
 // nesting bound, and the whole tree rolls back.
 func TestNestedStackDepthBound(t *testing.T) {
 	w := newWorld(t)
-	url := writeTemplate(t, `
-Parameters:
-  URL: {Type: String}
-Resources:
-  Self:
-    Type: AWS::CloudFormation::Stack
-    Properties: {TemplateURL: !Ref URL, Parameters: {URL: !Ref URL}}
-`)
-	if _, err := w.e.CreateStack(ctx, &stack.CreateInput{StackName: "deep", TemplateBody: `
-Parameters:
-  URL: {Type: String}
-Resources:
-  Self:
-    Type: AWS::CloudFormation::Stack
-    Properties: {TemplateURL: !Ref URL, Parameters: {URL: !Ref URL}}
-`, Parameters: params("URL", url)}); err != nil {
+	url := writeTemplate(t, selfNesting)
+	if _, err := w.e.CreateStack(ctx, &stack.CreateInput{StackName: "deep", TemplateBody: selfNesting, Parameters: params("URL", url)}); err != nil {
 		t.Fatal(err)
 	}
 	if s := w.wait("deep"); s.Status != stack.StatusRollbackComplete {
