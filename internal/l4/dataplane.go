@@ -78,6 +78,7 @@ type DataPlane struct {
 	flows    atomic.Int64  // open UDP flows
 	rejected atomic.Uint64 // connections reset and datagrams dropped over the bounds
 	noTarget atomic.Uint64 // connections and flows that found no routable target
+	net      netCounters   // the listeners' reset counters (netstats.go)
 
 	applyMu   sync.Mutex // serializes Apply and shutdown
 	closed    bool

@@ -22,14 +22,16 @@ type relayState struct {
 	last     atomic.Int64 // unix nanos of the last byte moved either way
 	finished atomic.Int32 // directions that have ended
 	abort    func()       // closes both sides
+	resets   resetWatch   // which side reset it (netstats.go)
 }
 
 // relay moves bytes both ways between client and up until both directions have
 // ended (the first EOF is passed on as a half-close) or neither carried a byte
 // for idle; then it closes both. It returns the bytes moved client to target and
-// target to client.
-func (d *DataPlane) relay(client, up net.Conn, idle time.Duration) (in, out int64) {
+// target to client. Resets end up in counters (nil: not counted).
+func (d *DataPlane) relay(client, up net.Conn, idle time.Duration, counters *listenerCounters) (in, out int64) {
 	rs := &relayState{idle: idle, abort: func() { client.Close(); up.Close() }}
+	rs.resets.client, rs.resets.counters = client, counters
 	rs.last.Store(time.Now().UnixNano())
 	done := make(chan struct{})
 	d.spawn(func() {
@@ -79,6 +81,7 @@ func (d *DataPlane) pipe(dst, src net.Conn, rs *relayState) int64 {
 				continue // this side waited, but bytes moved (here or the other way) within idle
 			}
 		}
+		rs.resets.ended(src, err)
 		rs.finished.Add(1)
 		rs.abort()
 		return total

@@ -10,6 +10,7 @@ import (
 // pointer store; a new connection or flow loads it once.
 type route struct {
 	version  uint64
+	arn      string // the listener's
 	protocol string
 	idle     time.Duration // TCP idle timeout
 	forward  []weighted
@@ -29,7 +30,7 @@ type groupRT struct {
 }
 
 func newRoute(version uint64, l *Listener, groups map[string]*groupRT) *route {
-	r := &route{version: version, protocol: l.Protocol, idle: l.IdleTimeout}
+	r := &route{version: version, arn: l.ARN, protocol: l.Protocol, idle: l.IdleTimeout}
 	if r.idle == 0 {
 		r.idle = DefaultTCPIdleTimeout
 	}

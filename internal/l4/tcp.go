@@ -33,6 +33,7 @@ func (d *DataPlane) acceptTCP(lr *listenerRT, ln net.Listener) {
 		if d.conns.Add(1) > int64(d.opts.MaxConnections) {
 			d.conns.Add(-1)
 			d.rejected.Add(1)
+			d.net.elbReset(lr.route.Load())
 			reset(c)
 			continue
 		}
@@ -55,6 +56,7 @@ func (d *DataPlane) serveTCP(lr *listenerRT, c net.Conn) {
 	defer d.conns.Add(-1)
 	r := lr.route.Load()
 	if !needsTCP(r.protocol) {
+		d.net.elbReset(r)
 		reset(c)
 		return
 	}
@@ -101,6 +103,7 @@ func (d *DataPlane) serveTCP(lr *listenerRT, c net.Conn) {
 	}
 	if t == nil {
 		d.noTarget.Add(1)
+		d.net.elbReset(r)
 		reset(c)
 		return
 	}
@@ -112,7 +115,7 @@ func (d *DataPlane) serveTCP(lr *listenerRT, c net.Conn) {
 			return
 		}
 	}
-	in, out := d.relay(client, fl.up, r.idle)
+	in, out := d.relay(client, fl.up, r.idle, d.net.of(r.arn))
 	t.bytesIn.Add(uint64(in))
 	t.bytesOut.Add(uint64(out))
 }
