@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/slipway-dev/slipway/internal/lb"
+	"github.com/slipway-dev/slipway/internal/lbtarget"
 )
 
 // Sentinel errors. Callers match them with errors.Is; details are wrapped with %w.
@@ -267,20 +268,8 @@ func validateGroup(tg *TargetGroup) error {
 	if err := validateHealthCheck(tg); err != nil {
 		return err
 	}
-	seen := map[string]bool{}
-	for _, t := range tg.Targets {
-		port := t.Port
-		if port == 0 {
-			port = tg.Port
-		}
-		if t.ID == "" || port < 1 || port > 65535 {
-			return invalid("target group %s: target %q port %d", tg.ARN, t.ID, port)
-		}
-		k := t.ID + ":" + strconv.Itoa(port)
-		if seen[k] {
-			return invalid("target group %s: target %s registered twice", tg.ARN, k)
-		}
-		seen[k] = true
+	if err := lbtarget.CheckTargets(tg.Port, tg.Targets, func(t lb.Target) (string, int) { return t.ID, t.Port }); err != nil {
+		return invalid("target group %s: %v", tg.ARN, err)
 	}
 	return nil
 }

@@ -249,20 +249,8 @@ func validateGroup(tg *TargetGroup) error {
 	if _, err := parseMatcher(hc.Matcher); err != nil {
 		return invalid("target group %s: %v", tg.ARN, err)
 	}
-	seen := map[string]bool{}
-	for _, t := range tg.Targets {
-		port := t.Port
-		if port == 0 {
-			port = tg.Port
-		}
-		if t.ID == "" || port < 1 || port > 65535 {
-			return invalid("target group %s: target %q port %d", tg.ARN, t.ID, port)
-		}
-		k := t.ID + ":" + strconv.Itoa(port)
-		if seen[k] {
-			return invalid("target group %s: target %s registered twice", tg.ARN, k)
-		}
-		seen[k] = true
+	if err := lbtarget.CheckTargets(tg.Port, tg.Targets, func(t Target) (string, int) { return t.ID, t.Port }); err != nil {
+		return invalid("target group %s: %v", tg.ARN, err)
 	}
 	return nil
 }

@@ -107,3 +107,23 @@ func TestParseMatcher(t *testing.T) {
 		t.Fatalf("empty: %v %v", m, err)
 	}
 }
+
+func TestCheckTargets(t *testing.T) {
+	type tgt struct {
+		id   string
+		port int
+	}
+	idPort := func(x tgt) (string, int) { return x.id, x.port }
+	if err := CheckTargets(80, []tgt{{"a", 0}, {"a", 81}, {"b", 0}}, idPort); err != nil {
+		t.Fatal(err)
+	}
+	for name, ts := range map[string][]tgt{
+		"twice":   {{"a", 0}, {"a", 80}},
+		"no id":   {{"", 80}},
+		"no port": {{"a", 70000}},
+	} {
+		if err := CheckTargets(80, ts, idPort); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
