@@ -145,36 +145,14 @@ func (p *pass) scaleInTaskSet(ts *model.TaskSet, keep []int, n int) []string {
 // DRAINING ones whose tasks have all stopped (with their tags), and records
 // the service's steady state when every task set is steady.
 func (p *pass) bookTaskSets() error {
-	type counts struct{ live, running, pending, healthy int }
-	per := map[string]*counts{}
-	for i := range p.tasks {
-		t := &p.tasks[i]
-		c := per[t.Internal.DeploymentID]
-		if c == nil {
-			c = &counts{}
-			per[t.Internal.DeploymentID] = c
-		}
-		if t.LastStatus != model.TaskStopped {
-			c.live++
-		}
-		switch {
-		case !alive(t):
-		case t.LastStatus == model.TaskRunning:
-			c.running++
-			if t.Internal.HealthyAt != nil {
-				c.healthy++
-			}
-		case model.TaskStatusRank(t.LastStatus) < model.TaskStatusRank(model.TaskRunning):
-			c.pending++
-		}
-	}
+	per := p.countTasks()
 	at := model.At(p.now)
 	kept := p.svc.TaskSets[:0]
 	steady := true
 	for _, ts := range p.svc.TaskSets {
 		c := per[ts.ID]
 		if c == nil {
-			c = &counts{}
+			c = &deploymentCounts{}
 		}
 		if ts.Status == model.TaskSetDraining && c.live == 0 {
 			arn := ts.ARN

@@ -144,6 +144,13 @@ func (s *Ops) applyServiceUpdate(ctx context.Context, tx state.Tx, svc *model.Se
 		}
 		svc.HealthCheckGracePeriodSeconds = in.HealthCheckGracePeriodSeconds
 	}
+	applyServiceSwitches(svc, in)
+	return redeploy, nil
+}
+
+// applyServiceSwitches applies the members of an update that start nothing:
+// execute command, managed tags, tag propagation and the echoed fields.
+func applyServiceSwitches(svc *model.Service, in *UpdateServiceInput) {
 	if in.EnableExecuteCommand != nil {
 		svc.EnableExecuteCommand = *in.EnableExecuteCommand
 	}
@@ -154,7 +161,6 @@ func (s *Ops) applyServiceUpdate(ctx context.Context, tx state.Tx, svc *model.Se
 		svc.PropagateTags = in.PropagateTags
 	}
 	in.ServiceEchoedInput.apply(&svc.ServiceEchoedFields)
-	return redeploy, nil
 }
 
 // deploymentChange applies the members of an update that decide what the

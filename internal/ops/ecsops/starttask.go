@@ -51,18 +51,7 @@ func (s *Ops) StartTask(ctx context.Context, in *StartTaskInput) (*RunTaskOutput
 	out := &RunTaskOutput{}
 	err := s.st.Update(ctx, func(tx state.Tx) error {
 		out.Tasks, out.Failures = []Task{}, []Failure{}
-		cluster, err := tx.ActiveCluster(clusterName(in.Cluster))
-		if err != nil {
-			return err
-		}
-		td, err := activeTaskDefinition(tx, in.TaskDefinition)
-		if err != nil {
-			return err
-		}
-		if err := checkOverrides(td, in.Overrides); err != nil {
-			return err
-		}
-		network, err := awsvpcConfigurationFor(td, in.NetworkConfiguration)
+		cluster, td, network, err := launchRefs(tx, run)
 		if err != nil {
 			return err
 		}

@@ -98,18 +98,7 @@ func (s *Ops) RunTask(ctx context.Context, in *RunTaskInput) (*RunTaskOutput, er
 	out := &RunTaskOutput{}
 	err := s.st.Update(ctx, func(tx state.Tx) error {
 		out.Tasks, out.Failures = []Task{}, []Failure{}
-		cluster, err := tx.ActiveCluster(clusterName(in.Cluster))
-		if err != nil {
-			return err
-		}
-		td, err := activeTaskDefinition(tx, in.TaskDefinition)
-		if err != nil {
-			return err
-		}
-		if err := checkOverrides(td, in.Overrides); err != nil {
-			return err
-		}
-		network, err := awsvpcConfigurationFor(td, in.NetworkConfiguration)
+		cluster, td, network, err := launchRefs(tx, in)
 		if err != nil {
 			return err
 		}
@@ -143,6 +132,25 @@ func (s *Ops) RunTask(ctx context.Context, in *RunTaskInput) (*RunTaskOutput, er
 		s.log.Info("task placed", "task", t.ARN, "task_definition", t.TaskDefinitionARN)
 	}
 	return out, nil
+}
+
+// launchRefs resolves what RunTask and StartTask launch: the ACTIVE
+// cluster, the ACTIVE task definition (overrides naming its containers) and
+// an awsvpc task's network configuration.
+func launchRefs(tx state.Tx, in *RunTaskInput) (model.Cluster, model.TaskDefinition, *model.AwsvpcConfiguration, error) {
+	cluster, err := tx.ActiveCluster(clusterName(in.Cluster))
+	if err != nil {
+		return cluster, model.TaskDefinition{}, nil, err
+	}
+	td, err := activeTaskDefinition(tx, in.TaskDefinition)
+	if err != nil {
+		return cluster, td, nil, err
+	}
+	if err := checkOverrides(td, in.Overrides); err != nil {
+		return cluster, td, nil, err
+	}
+	network, err := awsvpcConfigurationFor(td, in.NetworkConfiguration)
+	return cluster, td, network, err
 }
 
 // putRunTasks stores one new task on each placed instance.

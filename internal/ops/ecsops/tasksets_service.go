@@ -111,16 +111,7 @@ func applyTaskSetServiceUpdate(svc *model.Service, in *UpdateServiceInput, now m
 	if in.HealthCheckGracePeriodSeconds != nil {
 		svc.HealthCheckGracePeriodSeconds = in.HealthCheckGracePeriodSeconds
 	}
-	if in.EnableExecuteCommand != nil {
-		svc.EnableExecuteCommand = *in.EnableExecuteCommand
-	}
-	if in.EnableECSManagedTags != nil {
-		svc.EnableECSManagedTags = *in.EnableECSManagedTags
-	}
-	if in.PropagateTags != "" {
-		svc.PropagateTags = in.PropagateTags
-	}
-	in.ServiceEchoedInput.apply(&svc.ServiceEchoedFields)
+	applyServiceSwitches(svc, in)
 	svc.RescaleTaskSets(now)
 	return nil
 }
