@@ -68,8 +68,8 @@ bake-time and advancedConfiguration settings apply; ECS's defaults otherwise),
 and the live view shows the lifecycle stage and the traffic split.
 
 Exit code 0 only when the deployment COMPLETED; a deployment that failed (and
-was rolled back by the circuit breaker, an alarm or a lifecycle hook) or timed
-out exits 1.`,
+was rolled back by the circuit breaker, an alarm, the built-in analysis or a
+lifecycle hook) or timed out exits 1.`,
 		Example: `  slipway deploy talk --image registry.example/talk:2.1
   slipway deploy talk --env TALK_VERSION=v2
   slipway deploy talk --task-definition file://taskdef.json

@@ -21,8 +21,8 @@ func TestKillNineDuringCanaryBakeKeepsTheWeights(t *testing.T) {
 	requireAWSCLI(t)
 	t.Parallel()
 	site := newSite(t)
-	// At 12x the canary's 3-minute bake lasts 15 s: room for the crash and
-	// the restart.
+	// At 12x the canary's 5-minute bake lasts 25 s: room for the crash and
+	// the restart on a loaded machine.
 	first := site.startServer(t, "--time-scale", "12")
 	cli := first.cli
 	v1 := site.registerTalk(t, cli, "v1")["taskDefinitionArn"].(string)
@@ -31,7 +31,7 @@ func TestKillNineDuringCanaryBakeKeepsTheWeights(t *testing.T) {
 	path := site.writeFile(t, "canary-service.json", fmt.Sprintf(`{
   "serviceName": "talk", "taskDefinition": %q, "desiredCount": 2,
   "deploymentConfiguration": {"minimumHealthyPercent": 100, "maximumPercent": 200, "strategy": "CANARY",
-    "canaryConfiguration": {"canaryPercent": 10, "canaryBakeTimeInMinutes": 3}, "bakeTimeInMinutes": 0},
+    "canaryConfiguration": {"canaryPercent": 10, "canaryBakeTimeInMinutes": 5}, "bakeTimeInMinutes": 0},
   "loadBalancers": [{"targetGroupArn": %q, "containerName": "web", "containerPort": 8080,
     "advancedConfiguration": {"alternateTargetGroupArn": %q, "productionListenerRule": %q,
       "roleArn": "arn:aws:iam::000000000000:role/ecsInfrastructure"}}]
@@ -50,13 +50,14 @@ func TestKillNineDuringCanaryBakeKeepsTheWeights(t *testing.T) {
 		return share(w, alt) == 10, fmt.Sprintf("production rule %v", w)
 	})
 	canaryAt := time.Now()
-	waitSent(t, load, loadRate) // a second of the canary with the server up
+	smp.waitMore(t, phaseSamples) // about a second of the canary with the server up
 	killedAt := time.Now()
 	first.kill9(t)
 	waitSent(t, load, 2*loadRate) // two seconds with the server down
+	smp.waitMore(t, phaseSamples)
 	second := site.startServer(t, "--time-scale", "12")
 	restartedAt := time.Now()
-	waitSent(t, load, loadRate) // a second with the new server
+	smp.waitMore(t, phaseSamples) // and with the new server
 	afterAt := time.Now()
 	if w := ruleWeights(t, second.cli, prodRule); share(w, alt) != 10 {
 		t.Fatalf("after the restart the production rule is %v, want green at 10%%", w)
@@ -244,6 +245,19 @@ func startShareSampler(port int, green string) *shareSampler {
 		}()
 	}
 	return s
+}
+
+// phaseSamples is how many sampled requests each phase of the crash test
+// waits for.
+const phaseSamples = 1000
+
+// waitMore waits until n more requests were sampled.
+func (s *shareSampler) waitMore(t *testing.T, n int) {
+	t.Helper()
+	until := s.total() + n
+	waitFor(t, 60*time.Second, func() (bool, string) {
+		return s.total() >= until, fmt.Sprintf("%d of %d requests sampled", s.total(), until)
+	})
 }
 
 func (s *shareSampler) stop() {
