@@ -97,9 +97,7 @@ func TestAWSCLI(t *testing.T) {
 		t.Fatal(err)
 	}
 	aws := func(args ...string) (string, error) {
-		cmd := exec.Command("aws", append([]string{"--endpoint-url", a.url, "--output", "json", "cloudformation"}, args...)...)
-		cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY=secret",
-			"AWS_DEFAULT_REGION=us-east-1", "AWS_PAGER=", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
+		cmd := awsCommand(a.url, append([]string{"--output", "json", "cloudformation"}, args...)...)
 		start := time.Now()
 		out, err := cmd.CombinedOutput()
 		if d := time.Since(start); d > 3*time.Second {
