@@ -49,6 +49,9 @@ type TaskReport struct {
 	// At is when the observation was made; it stamps the timestamps of the
 	// statuses the task passes through.
 	At time.Time
+	// StoppingAt is when the agent began stopping the task (zero before):
+	// the task's stoppingAt when this report is the first to pass STOPPING.
+	StoppingAt time.Time
 	// StopCode and StoppedReason are set when the agent itself ends the task
 	// (an essential container exited, a container failed to start).
 	StopCode, StoppedReason string

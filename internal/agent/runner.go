@@ -30,6 +30,8 @@ type runner struct {
 	task model.Task
 
 	healthDetail string
+	// stopBegan is when the runner began stopping the task (zero before).
+	stopBegan time.Time
 	// address is an awsvpc task's own address (see prepare).
 	address string
 	// live holds the handles of started containers by name, for the
@@ -288,9 +290,15 @@ func (r *runner) taskHealth() string {
 // report sends the runner's view of the task. status "" keeps the current
 // status; code and reason are set when the agent itself ends the task.
 func (r *runner) report(ctx context.Context, status, code, reason string) {
+	r.send(ctx, r.newReport(status, code, reason))
+}
+
+// newReport is the runner's view of the task now (see report).
+func (r *runner) newReport(status, code, reason string) TaskReport {
 	rep := TaskReport{
 		Cluster: r.cluster, TaskID: r.id, LastStatus: status, HealthStatus: r.taskHealth(),
 		At: time.Now(), StopCode: code, StoppedReason: reason, HealthDetail: r.healthDetail,
+		StoppingAt: r.stopBegan,
 	}
 	for _, c := range r.ctrs {
 		cr := ContainerReport{
@@ -305,6 +313,11 @@ func (r *runner) report(ctx context.Context, status, code, reason string) {
 	if code != "" {
 		rep.LogTail = r.failureTail()
 	}
+	return rep
+}
+
+// send sends rep, trying again a few times while the store fails.
+func (r *runner) send(ctx context.Context, rep TaskReport) {
 	for attempt := 0; ; attempt++ {
 		err := r.a.link.Report(ctx, rep)
 		if err == nil || ctx.Err() != nil || attempt == 4 {

@@ -142,23 +142,36 @@ func (r *runner) startContainer(ctx context.Context, c *ctr) error {
 
 // stop ends the task: STOPPING, then each running container stopped in
 // reverse definition order (dependents first) with SIGTERM and, after its
-// stopTimeout, SIGKILL; then STOPPED with exit codes. DEPROVISIONING is not
-// reported on its own: nothing happens between it and STOPPED, and
-// agentlink.ApplyReport stamps the statuses a report passes, so a third
-// transaction per task would only lengthen a large service's scale-in for
-// every other writer.
+// stopTimeout, SIGKILL; then STOPPED with exit codes.
+//
+// Each report is a write transaction every other writer may wait behind, and
+// a scale-in of thousands of tasks sends them by the hundred, so a stop
+// reports as few as it can: a requested stop reports STOPPING only once it
+// has taken stoppingGrace (most tasks exit on SIGTERM well within it and are
+// reported once, STOPPED), and DEPROVISIONING is never reported on its own
+// (nothing happens between it and STOPPED). agentlink.ApplyReport stamps the
+// statuses a report passes, stoppingAt with when the stop began. A stop the
+// agent decides itself (code set) reports STOPPING at once, with its reason.
 func (r *runner) stop(ctx context.Context, code, reason string) {
-	r.report(ctx, model.TaskStopping, code, reason)
+	r.stopBegan = time.Now()
+	var stopping *laterReport
+	if code == "" {
+		stopping = r.reportLater(ctx, stoppingGrace, r.newReport(model.TaskStopping, "", ""))
+	} else {
+		r.report(ctx, model.TaskStopping, code, reason)
+	}
 	for i := len(r.ctrs) - 1; i >= 0; i-- {
 		c := r.ctrs[i]
 		if c.handle == nil || c.exited {
 			continue
 		}
 		if err := c.handle.Stop(ctx, c.def.StopTimeoutOrDefault()); err != nil && ctx.Err() != nil {
+			stopping.settle()
 			return // the agent is closing; a restarted agent resumes the stop
 		}
 		r.recordExit(c, exitOf(c.handle))
 	}
+	stopping.settle()
 	r.finish(ctx, "", "")
 }
 

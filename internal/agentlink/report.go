@@ -14,6 +14,9 @@ func ApplyReport(t *model.Task, r agent.TaskReport) {
 		model.RequestStop(t, r.StopCode, r.StoppedReason, r.At)
 	}
 	if r.LastStatus != "" && model.TaskStatusRank(r.LastStatus) > model.TaskStatusRank(t.LastStatus) {
+		if !r.StoppingAt.IsZero() && t.StoppingAt == nil && model.TaskStatusRank(r.LastStatus) >= model.TaskStatusRank(model.TaskStopping) {
+			t.StoppingAt = model.Ptr(r.StoppingAt) // the stop began before this report
+		}
 		passStatuses(t, r.LastStatus, at)
 		t.LastStatus = r.LastStatus
 	}
