@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -31,6 +32,7 @@ import (
 type env struct {
 	dir    string
 	db     *store.Bolt
+	writes *countingStore // db, counting its Updates
 	st     *state.State
 	ctrl   *controller.Controller
 	agent  *agent.Agent
@@ -59,7 +61,8 @@ func (e *env) start(ctx context.Context, logger *slog.Logger) error {
 		return err
 	}
 	e.db = db
-	e.st = state.New(db, model.Partition{Region: model.DefaultRegion, Account: model.DefaultAccount}, nil)
+	e.writes = &countingStore{Store: db}
+	e.st = state.New(e.writes, model.Partition{Region: model.DefaultRegion, Account: model.DefaultAccount}, nil)
 	e.ctrl = controller.New(e.st, nil, controller.Options{Logger: logger})
 	e.ctrl.Start()
 	a, err := agent.New(agent.Options{
@@ -134,4 +137,18 @@ func (e *env) close() {
 		_ = e.db.Close()
 	}
 	os.RemoveAll(e.dir)
+}
+
+// countingStore counts the Updates of the control plane (the agent's
+// reports, the controller's commits, the API's writes): what a phase asked
+// of the store, which the machine's load does not change.
+type countingStore struct {
+	store.Store
+	updates atomic.Int64
+}
+
+// Update implements store.Store.
+func (c *countingStore) Update(ctx context.Context, fn func(store.Tx) error) error {
+	c.updates.Add(1)
+	return c.Store.Update(ctx, fn)
 }

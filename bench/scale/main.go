@@ -88,6 +88,7 @@ type phase struct {
 	scaling    bool
 	foreignCPU float64       // share of the machine other processes took (-1: unknown)
 	selfCPU    time.Duration // CPU time the control plane used (-1: unknown)
+	updates    int64         // store Updates (every write: reports, passes, the other writes)
 }
 
 // run measures the idle baseline, the scale-up and the scale-down.
@@ -107,13 +108,19 @@ func run(ctx context.Context, o options, logger *slog.Logger) (*report, error) {
 	var wins []window
 	var cpu []float64
 	var self []time.Duration
+	var updates []int64
 	var cpuFrom cpuload.Sample
-	begin := func() time.Time { cpuFrom = cpuload.Take(); return time.Now() }
+	var updatesFrom int64
+	begin := func() time.Time {
+		cpuFrom, updatesFrom = cpuload.Take(), e.writes.updates.Load()
+		return time.Now()
+	}
 	mark := func(name string, from time.Time) {
 		wins = append(wins, window{name: name, from: from, to: time.Now()})
 		now := cpuload.Take()
 		cpu = append(cpu, cpuload.ForeignShare(cpuFrom, now))
 		self = append(self, cpuload.SelfCPU(cpuFrom, now))
+		updates = append(updates, e.writes.updates.Load()-updatesFrom)
 	}
 
 	t := begin()
@@ -154,7 +161,7 @@ func run(ctx context.Context, o options, logger *slog.Logger) (*report, error) {
 	}
 	r := &report{}
 	for i, win := range wins {
-		r.phases = append(r.phases, phase{window: win, figures: w.figures(win), scaling: i > 0, foreignCPU: cpu[i], selfCPU: self[i]})
+		r.phases = append(r.phases, phase{window: win, figures: w.figures(win), scaling: i > 0, foreignCPU: cpu[i], selfCPU: self[i], updates: updates[i]})
 	}
 	return r, nil
 }
@@ -192,7 +199,7 @@ func waitService(ctx context.Context, c *awsecs.Client, timeout time.Duration, d
 func (r *report) print(out io.Writer, bound time.Duration) bool {
 	ok := true
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "phase\ttook\twrites\tfailed\tp50\tp99\tmax\tp99 bound\tother CPU\town CPU\t")
+	fmt.Fprintln(tw, "phase\ttook\twrites\tfailed\tp50\tp99\tmax\tp99 bound\tother CPU\town CPU\tstore writes\t")
 	for _, p := range r.phases {
 		verdict := "-"
 		if p.scaling {
@@ -200,8 +207,8 @@ func (r *report) print(out io.Writer, bound time.Duration) bool {
 			ok = ok && met
 			verdict = fmt.Sprintf("<= %s %s", bound, map[bool]string{true: "met", false: "MISSED"}[met])
 		}
-		fmt.Fprintf(tw, "%s\t%.1fs\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%.1fs\t\n", p.name, p.to.Sub(p.from).Seconds(), p.writes, p.failed,
-			ms(p.p50), ms(p.p99), ms(p.max), verdict, percent(p.foreignCPU), p.selfCPU.Seconds())
+		fmt.Fprintf(tw, "%s\t%.1fs\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%.1fs\t%d\t\n", p.name, p.to.Sub(p.from).Seconds(), p.writes, p.failed,
+			ms(p.p50), ms(p.p99), ms(p.max), verdict, percent(p.foreignCPU), p.selfCPU.Seconds(), p.updates)
 	}
 	tw.Flush()
 	for _, p := range r.phases {
