@@ -2,6 +2,7 @@ package oidcauth
 
 import (
 	"context"
+	"crypto/cipher"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
@@ -57,9 +58,9 @@ type Action struct {
 	verifier *oidc.IDTokenVerifier
 	// ID binds sessions and login states to this IdP and client: a session
 	// made through one IdP never passes another rule's check.
-	ID         string
-	sessionKey []byte
-	stateKey   []byte
+	ID       string
+	sessions cipher.AEAD // seals session cookies
+	states   cipher.AEAD // seals login states
 }
 
 // New compiles an action. client makes the calls to the IdP (NewClient).
@@ -81,8 +82,8 @@ func New(cfg Config, keys *Keys, client *http.Client) (*Action, error) {
 	}
 	a := &Action{
 		cfg: cfg, keys: keys, client: client,
-		ID:         fingerprint(cfg.Issuer, cfg.ClientID, cfg.AuthorizationEndpoint, cfg.TokenEndpoint, cfg.UserInfoEndpoint),
-		sessionKey: keys.subkey("session"), stateKey: keys.subkey("state"),
+		ID:       fingerprint(cfg.Issuer, cfg.ClientID, cfg.AuthorizationEndpoint, cfg.TokenEndpoint, cfg.UserInfoEndpoint),
+		sessions: newAEAD(keys.subkey("session")), states: newAEAD(keys.subkey("state")),
 	}
 	a.oauth = oauth2.Config{
 		ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Scopes: strings.Fields(cfg.Scope),
@@ -153,7 +154,7 @@ func (a *Action) Session(cookie func(string) []byte, now time.Time) (*Session, b
 	if raw == nil {
 		return nil, false
 	}
-	plain, err := open(a.sessionKey, "session "+a.cfg.SessionCookieName, raw)
+	plain, err := open(a.sessions, "session "+a.cfg.SessionCookieName, raw)
 	if err != nil {
 		return nil, false
 	}
@@ -190,7 +191,7 @@ func (a *Action) Login(host, requestURI string, now time.Time) (location, nonceC
 		}
 		opts = append(opts, oauth2.SetAuthURLParam(k, v))
 	}
-	location = a.oauth.AuthCodeURL(seal(a.stateKey, "state", st), opts...)
+	location = a.oauth.AuthCodeURL(seal(a.states, "state", st), opts...)
 	return location, setCookie(NonceCookie, nonce, now.Add(nonceLifetime))
 }
 

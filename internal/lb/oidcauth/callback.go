@@ -74,7 +74,7 @@ func findState(actions []*Action, state string, now time.Time) (*Action, loginSt
 		return nil, st, errors.New("oidcauth: no authenticate action here")
 	}
 	// Every action of a data plane shares the key: open once, then match.
-	plain, err := open(actions[0].stateKey, "state", []byte(state))
+	plain, err := open(actions[0].states, "state", []byte(state))
 	if err != nil {
 		return nil, st, err
 	}
@@ -136,7 +136,7 @@ func (a *Action) complete(ctx context.Context, host, code, nonce string, now tim
 // loggedIn seals the session into its cookies and sends the browser back.
 func (a *Action) loggedIn(s *Session, host, uri string) Result {
 	plain, _ := json.Marshal(s)
-	value := seal(a.sessionKey, "session "+a.cfg.SessionCookieName, plain)
+	value := seal(a.sessions, "session "+a.cfg.SessionCookieName, plain)
 	cookies, ok := shardCookies(a.cfg.SessionCookieName, value, s.Expiry)
 	if !ok {
 		return fail(StatusServerError, fmt.Errorf("oidcauth: session of %d bytes is over %d cookies", len(value), maxShards))

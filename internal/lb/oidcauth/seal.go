@@ -26,33 +26,32 @@ const (
 // expired; its detail never reaches the client.
 var errSealed = errors.New("oidcauth: invalid sealed value")
 
-// seal encrypts and authenticates plain with key, bound to aad; the
-// result is base64url (cookie- and URL-safe).
-func seal(key []byte, aad string, plain []byte) string {
-	aead := newAEAD(key)
+// seal encrypts and authenticates plain, bound to aad; the result is
+// base64url (cookie- and URL-safe).
+func seal(aead cipher.AEAD, aad string, plain []byte) string {
 	nonce := make([]byte, aead.NonceSize(), aead.NonceSize()+len(plain)+aead.Overhead())
 	rand.Read(nonce)
 	return base64.RawURLEncoding.EncodeToString(aead.Seal(nonce, nonce, plain, []byte(aad)))
 }
 
 // open reverses seal.
-func open(key []byte, aad string, sealed []byte) ([]byte, error) {
+func open(aead cipher.AEAD, aad string, sealed []byte) ([]byte, error) {
 	raw := make([]byte, base64.RawURLEncoding.DecodedLen(len(sealed)))
 	n, err := base64.RawURLEncoding.Decode(raw, sealed)
 	if err != nil {
 		return nil, errSealed
 	}
-	aead := newAEAD(key)
 	if n < aead.NonceSize()+aead.Overhead() {
 		return nil, errSealed
 	}
-	plain, err := aead.Open(nil, raw[:aead.NonceSize()], raw[aead.NonceSize():n], []byte(aad))
+	plain, err := aead.Open(raw[aead.NonceSize():aead.NonceSize()], raw[:aead.NonceSize()], raw[aead.NonceSize():n], []byte(aad))
 	if err != nil {
 		return nil, errSealed
 	}
 	return plain, nil
 }
 
+// newAEAD is AES-256-GCM with key; safe for concurrent use.
 func newAEAD(key []byte) cipher.AEAD {
 	block, err := aes.NewCipher(key) // key is always 32 bytes (Keys.subkey)
 	if err != nil {
