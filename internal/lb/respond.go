@@ -52,7 +52,7 @@ func (c *clientConn) writeSimple(code int, contentType, body string, extra strin
 	wr.writeString(statusText(code))
 	set := c.settings()
 	if set == nil || !set.noServer {
-		wr.writeString("\r\nServer: slipway")
+		wr.writeString("\r\nServer: awselb/2.0") // ALB's, unless routing.http.response.server.enabled is false
 	}
 	wr.writeString("\r\nDate: ")
 	wr.write(time.Now().UTC().AppendFormat(wr.avail(64)[:0], "Mon, 02 Jan 2006 15:04:05 GMT"))

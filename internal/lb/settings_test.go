@@ -213,7 +213,7 @@ func TestResponseHeadersAndServerHeader(t *testing.T) {
 		}
 	}
 	apply(t, d, settingsConfig(2, port, LoadBalancer{}, be, func(l *Listener) { l.Rules = []Rule{fixed} }))
-	if resp, _ := get(t, client(), lbURL(port, "/fixed")); resp.Header.Get("Server") == "" || resp.Header.Get("Strict-Transport-Security") != "" {
+	if resp, _ := get(t, client(), lbURL(port, "/fixed")); resp.Header.Get("Server") != "awselb/2.0" || resp.Header.Get("Strict-Transport-Security") != "" {
 		t.Errorf("defaults: %v", resp.Header)
 	}
 }
