@@ -6,6 +6,10 @@
 //     percentiles), RequestCountPerTarget, HealthyHostCount and
 //     UnHealthyHostCount per LoadBalancer and TargetGroup, and
 //     HTTPCode_ELB_5XX_Count (and 502/503/504) per LoadBalancer;
+//   - AWS/NetworkELB, from the layer-4 data plane's counters (nlb.go):
+//     ActiveFlowCount, NewFlowCount, ProcessedBytes and
+//     TCP_Client/Target/ELB_Reset_Count per LoadBalancer, HealthyHostCount
+//     and UnHealthyHostCount per LoadBalancer and TargetGroup;
 //   - AWS/ECS CPUUtilization and MemoryUtilization per ClusterName and
 //     ServiceName, from the runtime's measurements against each task's
 //     reservation, with ECS's statistics (Average is total use over total
@@ -89,14 +93,16 @@ type Sink interface {
 	Put(samples []metricstore.Sample) error
 }
 
-// Options configure a Recorder. LoadBalancers and Usage may be empty.
+// Options configure a Recorder. LoadBalancers, NetworkLoadBalancers and
+// Usage may be empty.
 type Options struct {
-	LoadBalancers []LoadBalancer
-	Usage         []Usage
-	Topology      TopologySource
-	Sink          Sink
-	Clock         clock.Clock
-	Logger        *slog.Logger
+	LoadBalancers        []LoadBalancer
+	NetworkLoadBalancers []NetworkLoadBalancer
+	Usage                []Usage
+	Topology             TopologySource
+	Sink                 Sink
+	Clock                clock.Clock
+	Logger               *slog.Logger
 }
 
 // Recorder samples its sources and writes the metrics.
@@ -106,11 +112,12 @@ type Recorder struct {
 	topo   Topology
 	topoAt time.Time
 
-	ticks   int                 // ticks taken
-	asked   map[string]bool     // unmapped groups and unknown tasks the topology was re-read for
-	known   map[string]bool     // task ARNs of the topology
-	prevLB  map[lbKey]lb.Counts // last cumulative counts per source, group and revision
-	prevCPU map[string]cpuMark  // last CPU time per task ARN + container
+	ticks   int                  // ticks taken
+	asked   map[string]bool      // unmapped groups and unknown tasks the topology was re-read for
+	known   map[string]bool      // task ARNs of the topology
+	prevLB  map[lbKey]lb.Counts  // last cumulative counts per source, group and revision
+	prevCPU map[string]cpuMark   // last CPU time per task ARN + container
+	prevNet map[netKey]netCounts // last cumulative network counts per source, group or listener
 }
 
 type lbKey struct {
@@ -131,7 +138,7 @@ func New(opts Options) *Recorder {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Recorder{opts: opts, log: opts.Logger.With("component", "cwrecorder"),
-		prevLB: map[lbKey]lb.Counts{}, prevCPU: map[string]cpuMark{}, asked: map[string]bool{}}
+		prevLB: map[lbKey]lb.Counts{}, prevCPU: map[string]cpuMark{}, prevNet: map[netKey]netCounts{}, asked: map[string]bool{}}
 }
 
 // RealInterval is the recorder's sampling period in real time.
@@ -194,6 +201,9 @@ func (r *Recorder) Tick(ctx context.Context, now time.Time) error {
 	var samples []metricstore.Sample
 	for i, src := range r.opts.LoadBalancers {
 		samples = r.loadBalancer(samples, i, src, now)
+	}
+	for i, src := range r.opts.NetworkLoadBalancers {
+		samples = r.networkLoadBalancer(samples, i, src, now)
 	}
 	samples = r.ecs(samples, usage, now)
 	if len(samples) == 0 {

@@ -42,6 +42,9 @@ const (
 	typeApplied      = "applied"
 	typeHealth       = "health"
 	typeStats        = "stats"
+	// typeNetworkStats asks for the network plane's l4.NetworkStats (a
+	// node without one answers an error).
+	typeNetworkStats = "network-stats"
 	typeMetrics      = "metrics"
 	typePing         = "ping"
 	typePong         = "pong"
@@ -60,8 +63,10 @@ type Message struct {
 	Network *l4.Config    `json:"network,omitempty"` // apply-network
 	Health  []GroupHealth `json:"health,omitempty"`  // welcome (every group), health (changed groups)
 	Stats   *lb.Stats     `json:"stats,omitempty"`
-	Metrics []byte        `json:"metrics,omitempty"` // delimited protobuf MetricFamily records
-	Error   *Error        `json:"error,omitempty"`
+	// NetworkStats answers network-stats.
+	NetworkStats *l4.NetworkStats `json:"networkStats,omitempty"`
+	Metrics      []byte           `json:"metrics,omitempty"` // delimited protobuf MetricFamily records
+	Error        *Error           `json:"error,omitempty"`
 }
 
 // Hello introduces one end to the other.

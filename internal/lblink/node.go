@@ -282,6 +282,14 @@ func (n *Node) handle(s *nodeSession, m *Message) bool {
 		reply.Type = typeStats
 		st := n.dp.Stats()
 		reply.Stats = &st
+	case typeNetworkStats:
+		reply.Type = typeNetworkStats
+		if ns, ok := n.dp.(networkStatser); ok {
+			st := ns.NetworkStats()
+			reply.NetworkStats = &st
+		} else {
+			reply.Error = &Error{Kind: kindInvalid, Message: "this data plane serves no network load balancers"}
+		}
 	case typeMetrics:
 		reply.Type = typeMetrics
 		b, err := gatherDelimited(n.opts.Gatherer)

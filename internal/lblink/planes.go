@@ -15,6 +15,13 @@ type NetworkPlane interface {
 	TargetHealth(targetGroupARN string) []lb.TargetHealth
 	HealthSnapshot() map[string][]lb.TargetHealth
 	FlushEvents()
+	NetworkStats() l4.NetworkStats
+}
+
+// networkStatser is what a Node's DataPlane implements when it can answer
+// network-stats (Planes does).
+type networkStatser interface {
+	NetworkStats() l4.NetworkStats
 }
 
 var _ NetworkPlane = (*l4.DataPlane)(nil)
@@ -74,6 +81,9 @@ func (p *Planes) FlushEvents() {
 
 // Stats are the HTTP plane's.
 func (p *Planes) Stats() lb.Stats { return p.HTTP.Stats() }
+
+// NetworkStats are the network plane's counters.
+func (p *Planes) NetworkStats() l4.NetworkStats { return p.Network.NetworkStats() }
 
 // Close closes both planes.
 func (p *Planes) Close() error {

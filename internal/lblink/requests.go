@@ -70,6 +70,20 @@ func (c *Client) Stats(ctx context.Context) (lb.Stats, error) {
 	return *r.Stats, nil
 }
 
+// NetworkStats asks the node for its network plane's counters
+// (l4.NetworkStats); ErrNotConnected while it is not reachable, an error
+// from a node that serves no network load balancers.
+func (c *Client) NetworkStats(ctx context.Context) (l4.NetworkStats, error) {
+	r, err := c.request(ctx, typeNetworkStats)
+	if err != nil {
+		return l4.NetworkStats{}, err
+	}
+	if r.NetworkStats == nil {
+		return l4.NetworkStats{}, fmt.Errorf("%w: network-stats reply without stats", ErrProtocol)
+	}
+	return *r.NetworkStats, nil
+}
+
 // InFlight returns the number of requests in flight to a target (registered
 // or draining), as lb.DataPlane.InFlight; 0 when the node cannot be asked.
 func (c *Client) InFlight(tgARN, id string, port int) int64 {

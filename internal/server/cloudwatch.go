@@ -45,7 +45,8 @@ func (s *Server) startCloudWatch(ctx context.Context, usage runtime.UsageReporte
 	eng := alarms.New(alarms.Options{Store: s.db, Metrics: ms, Clock: clk, Logger: s.cfg.Logger})
 	s.cw = &cloudWatch{clock: clk, metrics: ms, alarms: eng,
 		ops: cwops.New(cwops.Options{Region: s.cfg.Region, Account: s.cfg.Account, Alarms: eng, Metrics: ms, Logger: s.cfg.Logger})}
-	ropts := cwrecorder.Options{LoadBalancers: []cwrecorder.LoadBalancer{recordedPlane{s.dp.client}}, Topology: topology{s.st},
+	ropts := cwrecorder.Options{LoadBalancers: []cwrecorder.LoadBalancer{recordedPlane{s.dp.client}},
+		NetworkLoadBalancers: []cwrecorder.NetworkLoadBalancer{recordedPlane{s.dp.client}}, Topology: topology{s.st},
 		Sink: ms, Clock: clk, Logger: s.cfg.Logger}
 	if usage != nil {
 		ropts.Usage = []cwrecorder.Usage{usage}

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/slipway-dev/slipway/internal/l4"
 	"github.com/slipway-dev/slipway/internal/lb"
 	"github.com/slipway-dev/slipway/internal/lblink"
 	"github.com/slipway-dev/slipway/internal/lbnode"
@@ -128,6 +129,18 @@ func (p recordedPlane) Stats() lb.Stats {
 	st, err := p.c.Stats(ctx)
 	if err != nil {
 		return lb.Stats{}
+	}
+	return st
+}
+
+// NetworkStats are the network plane's counters, none while the process is
+// unreachable (or serves no network load balancers).
+func (p recordedPlane) NetworkStats() l4.NetworkStats {
+	ctx, cancel := context.WithTimeout(context.Background(), recordStatsTimeout)
+	defer cancel()
+	st, err := p.c.NetworkStats(ctx)
+	if err != nil {
+		return l4.NetworkStats{}
 	}
 	return st
 }
