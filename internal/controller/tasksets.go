@@ -141,11 +141,14 @@ func (p *pass) scaleInTaskSet(ts *model.TaskSet, keep []int, n int) []string {
 	return ids
 }
 
-// bookTaskSets updates each task set's counts and stability, removes the
-// DRAINING ones whose tasks have all stopped (with their tags), and records
-// the service's steady state when every task set is steady.
+// bookTaskSets updates each task set's counts and stability (STEADY_STATE:
+// running its computed count, all healthy, nothing pending or stopping and
+// nothing on a draining instance), removes the DRAINING ones whose tasks
+// have all stopped (with their tags), and records the service's steady
+// state when every task set is steady.
 func (p *pass) bookTaskSets() error {
 	per := p.countTasks()
+	onDraining := p.tasksOnDrainingInstances()
 	at := model.At(p.now)
 	kept := p.svc.TaskSets[:0]
 	steady := true
@@ -164,7 +167,7 @@ func (p *pass) bookTaskSets() error {
 		}
 		ts.RunningCount, ts.PendingCount = c.running, c.pending
 		stability := model.StabilityStabilizing
-		if c.running == ts.ComputedDesiredCount && c.pending == 0 && c.healthy == c.running && c.live == c.running {
+		if c.running == ts.ComputedDesiredCount && c.pending == 0 && c.healthy == c.running && c.live == c.running && !onDraining[ts.ID] {
 			stability = model.StabilitySteadyState
 		}
 		if stability != ts.StabilityStatus {
@@ -183,4 +186,23 @@ func (p *pass) bookTaskSets() error {
 		eventSteady(p.svc, p.now)
 	}
 	return nil
+}
+
+// tasksOnDrainingInstances names the task sets with a live task on a
+// container instance that is not ACTIVE: ECS does not count such a task set
+// as steady.
+func (p *pass) tasksOnDrainingInstances() map[string]bool {
+	inactive := map[string]bool{}
+	for _, ci := range p.nodes {
+		if ci.Status != model.InstanceActive {
+			inactive[ci.ARN] = true
+		}
+	}
+	out := map[string]bool{}
+	for i := range p.tasks {
+		if t := &p.tasks[i]; alive(t) && inactive[t.ContainerInstanceARN] {
+			out[t.Internal.DeploymentID] = true
+		}
+	}
+	return out
 }

@@ -51,6 +51,16 @@ func TestCreateTaskSet(t *testing.T) {
 		aws.ToString(ts.TaskDefinition) != "arn:aws:ecs:us-east-1:000000000000:task-definition/talk:1" {
 		t.Fatalf("task set %+v", ts)
 	}
+	tags, err := c.ListTagsForResource(ctx, &awsecs.ListTagsForResourceInput{ResourceArn: ts.TaskSetArn})
+	if err != nil || len(tags.Tags) != 1 || aws.ToString(tags.Tags[0].Key) != "color" {
+		t.Fatalf("task set tags: %+v %v", tags, err)
+	}
+	if _, err := c.TagResource(ctx, &awsecs.TagResourceInput{ResourceArn: aws.String(aws.ToString(ts.TaskSetArn) + "9"),
+		Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String("v")}}}); err == nil {
+		t.Fatal("tagged a task set that does not exist")
+	} else {
+		wantCode(t, err, "ResourceNotFoundException")
+	}
 	again, err := c.CreateTaskSet(ctx, &awsecs.CreateTaskSetInput{Cluster: aws.String("default"), Service: aws.String("ext"),
 		TaskDefinition: aws.String("talk"), ClientToken: aws.String("tok-1")})
 	if err != nil || aws.ToString(again.TaskSet.Id) != id {
