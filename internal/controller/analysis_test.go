@@ -44,12 +44,18 @@ func (f *fakeCounters) add(tg string, requests, errors uint64) {
 // canaryAt10 runs a CANARY deployment of v2 in a shift world whose
 // controller has counters, up to the acknowledged 10% share.
 func canaryAt10(t *testing.T, tags ...model.Tag) (w *world, fc *fakeCounters, blue, alt, listener string) {
+	cfg := model.DeploymentConfiguration{Strategy: model.StrategyCanary,
+		CanaryConfiguration: &model.CanaryConfiguration{CanaryPercent: new(10.0), CanaryBakeTimeInMinutes: new(30)}}
+	return shiftedTo(t, cfg, 10, tags...)
+}
+
+// shiftedTo runs a deployment of v2 with cfg in a shift world whose
+// controller has counters, up to green's acknowledged share percent.
+func shiftedTo(t *testing.T, cfg model.DeploymentConfiguration, percent float64, tags ...model.Tag) (w *world, fc *fakeCounters, blue, alt, listener string) {
 	w, lbs, listener := shiftWorld(t)
 	fc = &fakeCounters{groups: map[string]lb.Counts{}}
 	w.c = New(w.st, healthLB{w.lb, w}, Options{Counters: fc})
 	blue, alt = lbs[0].TargetGroupARN, lbs[0].AdvancedConfiguration.AlternateTargetGroupARN
-	cfg := model.DeploymentConfiguration{Strategy: model.StrategyCanary,
-		CanaryConfiguration: &model.CanaryConfiguration{CanaryPercent: new(10.0), CanaryBakeTimeInMinutes: new(30)}}
 	v1 := w.registerTD("talk", 1, false)
 	w.createService("talk", v1, 2, cfg, lbs)
 	if len(tags) > 0 {
@@ -57,10 +63,10 @@ func canaryAt10(t *testing.T, tags ...model.Tag) (w *world, fc *fakeCounters, bl
 	}
 	w.settle(20, "v1 steady", func() bool { w.waitAcks(); return w.completed("talk", v1) })
 	w.deploy("talk", w.registerTD("talk", 2, false))
-	w.settle(20, "canary acknowledged", func() bool {
+	w.settle(20, "green's share acknowledged", func() bool {
 		w.waitAcks()
 		tr := w.primary().Internal.Traffic
-		return tr != nil && tr.GreenPercent == 10 && tr.Acked
+		return tr != nil && tr.GreenPercent == percent && tr.Acked
 	})
 	w.step() // the pass that starts the analysis
 	return w, fc, blue, alt, listener
@@ -87,15 +93,9 @@ func TestAnalysisFailsBackAWorseCanary(t *testing.T) {
 	w.c.analyzer.tick(ctx, time.Now())
 	w.step()
 	svc := w.service("talk")
-	var failed *model.Deployment
-	for i := range svc.Deployments {
-		if svc.Deployments[i].RolloutState == model.RolloutFailed {
-			failed = &svc.Deployments[i]
-		}
-	}
 	const reason = "failed: built-in analysis detected a higher error rate in the new service revision: " +
 		"error rate 50.0% (15 of 30 requests) against 0.4% (1 of 270) for the previous revision."
-	if failed == nil || !strings.Contains(failed.RolloutStateReason, reason) {
+	if !strings.Contains(failedReason(svc.Deployments), reason) {
 		t.Fatalf("deployments: %+v", svc.Deployments)
 	}
 	if !w.hasEvent("talk", "deployment failed: built-in analysis detected a higher error rate in the new service revision: error rate 50.0%") {
@@ -121,6 +121,42 @@ func TestAnalysisEqualRatesPass(t *testing.T) {
 	if d := w.primary(); d.RolloutState != model.RolloutInProgress || d.Internal.Traffic.GreenPercent != 10 {
 		t.Fatalf("deployment %s %q at %v%%", d.RolloutState, d.RolloutStateReason, d.Internal.Traffic.GreenPercent)
 	}
+}
+
+// TestAnalysisStrategies: a LINEAR step is analysed like a canary; a
+// BLUE_GREEN deployment, all of whose production traffic is green's at
+// once, leaves nothing to compare with and is not.
+func TestAnalysisStrategies(t *testing.T) {
+	ctx := context.Background()
+	linear := model.DeploymentConfiguration{Strategy: model.StrategyLinear,
+		LinearConfiguration: &model.LinearConfiguration{StepPercent: new(25.0), StepBakeTimeInMinutes: new(30)}}
+	w, fc, blue, alt, _ := shiftedTo(t, linear, 25)
+	w.c.analyzer.tick(ctx, time.Now())
+	fc.add(blue, 300, 0)
+	fc.add(alt, 100, 50)
+	w.c.analyzer.tick(ctx, time.Now())
+	w.step()
+	if d := w.service("talk").Deployments; !strings.Contains(failedReason(d), "built-in analysis detected a higher error rate") {
+		t.Errorf("LINEAR: %+v", d)
+	}
+	blueGreen := model.DeploymentConfiguration{Strategy: model.StrategyBlueGreen, BakeTimeInMinutes: new(30)}
+	w, fc, _, alt, _ = shiftedTo(t, blueGreen, 100)
+	fc.add(alt, 100, 100)
+	w.c.analyzer.tick(ctx, time.Now())
+	w.step()
+	if fc.reads != 0 || w.primary().RolloutState != model.RolloutInProgress {
+		t.Errorf("BLUE_GREEN analysed: %d reads, %s", fc.reads, w.primary().RolloutStateReason)
+	}
+}
+
+// failedReason is the reason of the FAILED deployment among ds, if any.
+func failedReason(ds []model.Deployment) string {
+	for _, d := range ds {
+		if d.RolloutState == model.RolloutFailed {
+			return d.RolloutStateReason
+		}
+	}
+	return ""
 }
 
 // TestAnalysisOffByTag: slipway:analysis=off leaves the deployment to
