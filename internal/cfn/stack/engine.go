@@ -55,9 +55,9 @@ type Engine struct {
 	// cancels cancels the step a stack's goroutine is running.
 	cancels map[string]context.CancelFunc
 	wake    chan struct{}
-	// watch holds, per stack, a channel closed at its next status change
-	// (see awaitStack).
-	watch map[string]chan struct{}
+	// watch holds, per stack, the channels of the waits on it, closed at
+	// its next status change (see awaitStack).
+	watch map[string]map[chan struct{}]bool
 }
 
 type partition struct{ name, region, account, urlSuffix string }
@@ -83,7 +83,7 @@ func New(opts Options) *Engine {
 		log:     opts.Logger.With("component", "cloudformation"),
 		part:    partition{name: opts.Partition, region: opts.Region, account: opts.Account, urlSuffix: opts.URLSuffix},
 		pending: map[string]bool{}, running: map[string]bool{}, claimed: map[string]bool{}, cancels: map[string]context.CancelFunc{}, wake: make(chan struct{}, 1),
-		watch: map[string]chan struct{}{}}
+		watch: map[string]map[chan struct{}]bool{}}
 	if opts.Fetcher == nil {
 		opts.Fetcher = URLFetcher{}
 	}

@@ -328,39 +328,55 @@ func (e *Engine) stackRecord(ctx context.Context, id string) (*Stack, error) {
 func (e *Engine) changed(id string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if c, ok := e.watch[id]; ok {
+	for c := range e.watch[id] {
 		close(c)
-		delete(e.watch, id)
 	}
+	delete(e.watch, id)
 }
 
-func (e *Engine) watchStack(id string) <-chan struct{} {
+// watchStack registers a wait on a stack's next status change; the
+// returned func withdraws it.
+func (e *Engine) watchStack(id string) (<-chan struct{}, func()) {
+	c := make(chan struct{})
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	c, ok := e.watch[id]
-	if !ok {
-		c = make(chan struct{})
-		e.watch[id] = c
+	if e.watch[id] == nil {
+		e.watch[id] = map[chan struct{}]bool{}
 	}
-	return c
+	e.watch[id][c] = true
+	return c, func() {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if set := e.watch[id]; set[c] {
+			delete(set, c)
+			if len(set) == 0 {
+				delete(e.watch, id)
+			}
+		}
+	}
 }
 
 // awaitStack waits until a stack's record satisfies done and returns it.
+// The wait is registered before the record is read, so a change between
+// the two is not missed.
 func (e *Engine) awaitStack(ctx context.Context, id string, done func(*Stack) bool) (*Stack, error) {
 	for {
-		c := e.watchStack(id)
+		c, withdraw := e.watchStack(id)
 		s, err := e.stackRecord(ctx, id)
 		if err != nil || done(s) {
+			withdraw()
 			return s, err
 		}
 		t := time.NewTimer(awaitPoll)
 		select {
 		case <-ctx.Done():
-			t.Stop()
-			return nil, ctx.Err()
 		case <-c:
 		case <-t.C:
 		}
 		t.Stop()
+		withdraw()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 	}
 }
