@@ -6,6 +6,7 @@ import (
 	"net"
 	"strconv"
 	"testing"
+	"time"
 )
 
 // startRawBackend is a minimal keep-alive HTTP/1.1 server so that benchmarks measure
@@ -48,14 +49,27 @@ func startRawBackend(tb testing.TB) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-// BenchmarkProxyHotPath measures one keep-alive GET through the listener, in process.
+// BenchmarkProxyHotPath measures one keep-alive GET through the listener, in
+// process: with ELB's default attributes, and with the load balancer's and
+// listener's attributes that change requests and responses turned on.
 func BenchmarkProxyHotPath(b *testing.B) {
+	b.Run("defaults", func(b *testing.B) { benchProxy(b, LoadBalancer{}, nil) })
+	b.Run("attributes", func(b *testing.B) {
+		benchProxy(b, LoadBalancer{XFFClientPort: true, DropInvalidHeaderFields: true, ClientKeepAlive: time.Hour},
+			[]HeaderField{{"Strict-Transport-Security", "max-age=31536000"}, {"X-Content-Type-Options", "nosniff"}})
+	})
+}
+
+func benchProxy(b *testing.B, set LoadBalancer, headers []HeaderField) {
 	bport := startRawBackend(b)
 	d := newDP(b, Options{})
 	port := freePort(b)
 	tg := TargetGroup{ARN: "tg", Protocol: "HTTP", Targets: []Target{{ID: "127.0.0.1", Host: "127.0.0.1", Port: bport}}}
-	apply(b, d, Config{Version: 1, Listeners: []Listener{httpListener(port, forward("tg"))}, TargetGroups: []TargetGroup{tg}})
-	req := []byte("GET / HTTP/1.1\r\nHost: 127.0.0.1:" + strconv.Itoa(port) + "\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n")
+	set.ARN = "alb"
+	l := httpListener(port, forward("tg"))
+	l.LoadBalancerARN, l.ResponseHeaders = set.ARN, headers
+	apply(b, d, Config{Version: 1, Listeners: []Listener{l}, TargetGroups: []TargetGroup{tg}, LoadBalancers: []LoadBalancer{set}})
+	req := []byte("GET / HTTP/1.1\r\nHost: example.com\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n")
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
