@@ -24,26 +24,6 @@ const (
 	nlbTG       = "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/edge-tcp/1b2d3e4f5a6b7c8d"
 )
 
-// echoTarget answers each line with itself until the client closes.
-func echoTarget(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() { defer c.Close(); io.Copy(c, c) }()
-		}
-	}()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 func freeTCPPort(t *testing.T) int {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -65,7 +45,7 @@ func TestNetworkLoadBalancerMetricsReachCloudWatch(t *testing.T) {
 	go func() { done <- plane.Run(runCtx) }()
 	t.Cleanup(func() { stop(); <-done })
 	port := freeTCPPort(t)
-	target := echoTarget(t)
+	target := testutil.ServeTCP(t, func(c *net.TCPConn) { defer c.Close(); io.Copy(c, c) })
 	err := plane.Apply(ctx, l4.Config{Version: 1,
 		Listeners: []l4.Listener{{ARN: nlbListener, Port: port, Protocol: l4.ProtocolTCP, Forward: []lb.WeightedTargetGroup{{ARN: nlbTG, Weight: 1}}}},
 		TargetGroups: []l4.TargetGroup{{ARN: nlbTG, Name: "edge-tcp", Protocol: l4.ProtocolTCP, DeregistrationDelay: time.Second,

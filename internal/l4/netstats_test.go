@@ -12,29 +12,12 @@ import (
 	"github.com/slipway-dev/slipway/internal/testutil"
 )
 
-// resettingServer accepts connections and resets each once it has read a line.
-func resettingServer(t *testing.T) *net.TCPListener {
-	t.Helper()
-	ln, err := net.ListenTCP("tcp", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.AcceptTCP()
-			if err != nil {
-				return
-			}
-			go func() {
-				c.SetDeadline(time.Now().Add(10 * time.Second))
-				bufio.NewReader(c).ReadString('\n')
-				c.SetLinger(0)
-				c.Close()
-			}()
-		}
-	}()
-	return ln
+// resetAfterALine resets a connection once it has read a line from it.
+func resetAfterALine(c *net.TCPConn) {
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	bufio.NewReader(c).ReadString('\n')
+	c.SetLinger(0)
+	c.Close()
 }
 
 func listenerStats(d *DataPlane, port int) ListenerStats {
@@ -44,10 +27,10 @@ func listenerStats(d *DataPlane, port int) ListenerStats {
 func TestResetsAreCountedBySide(t *testing.T) {
 	d := newDP(t, Options{})
 	e := startEcho(t, "a", false)
-	rs := resettingServer(t)
+	rsPort := testutil.ServeTCP(t, resetAfterALine)
 	echoPort, resetPort, emptyPort := freePort(t), freePort(t), freePort(t)
 	resetting := tcpGroup("resetting")
-	resetting.Targets = []lb.Target{{ID: "127.0.0.1", Host: "127.0.0.1", Port: rs.Addr().(*net.TCPAddr).Port}}
+	resetting.Targets = []lb.Target{{ID: "127.0.0.1", Host: "127.0.0.1", Port: rsPort}}
 	apply(t, d, Config{Version: 1,
 		Listeners: []Listener{listener(echoPort, ProtocolTCP, "echo"), listener(resetPort, ProtocolTCP, "resetting"),
 			listener(emptyPort, ProtocolTCP, "empty")},

@@ -3,7 +3,6 @@ package elbv2
 import (
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -26,7 +25,6 @@ import (
 	"github.com/slipway-dev/slipway/internal/state"
 	"github.com/slipway-dev/slipway/internal/store"
 
-	"github.com/slipway-dev/slipway/internal/testutil"
 )
 
 // fakeHealth is a HealthSource with canned answers.
@@ -152,23 +150,11 @@ func (a *testAPI) setUp(t *testing.T, port int32) seeds {
 
 func TestUnknownActionAndRawResponseShape(t *testing.T) {
 	a := newTestAPI(t)
-	post := func(body string) (int, string) {
-		req, _ := http.NewRequest(http.MethodPost, a.url, strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Authorization", testutil.DummyAuthorization)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
-	code, body := post(url.Values{"Action": {"Explode"}, "Version": {Version}}.Encode())
+	code, body := postForm(t, a.url, url.Values{"Action": {"Explode"}, "Version": {Version}})
 	if code != 400 || !strings.Contains(body, "<Code>InvalidAction</Code>") || !strings.Contains(body, "<Type>Sender</Type>") {
 		t.Fatalf("unknown action: %d %s", code, body)
 	}
-	code, body = post(url.Values{"Action": {"DescribeLoadBalancers"}, "Version": {Version}}.Encode())
+	code, body = postForm(t, a.url, url.Values{"Action": {"DescribeLoadBalancers"}, "Version": {Version}})
 	want := `<DescribeLoadBalancersResponse xmlns="` + Namespace + `"><DescribeLoadBalancersResult><LoadBalancers></LoadBalancers></DescribeLoadBalancersResult><ResponseMetadata><RequestId>`
 	if code != 200 || !strings.Contains(body, want) {
 		t.Fatalf("describe: %d %s", code, body)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -39,6 +40,22 @@ func (c *Checking) AllowUnknown(members ...string) *Checking {
 		c.allowed[fmt.Sprintf("member %q is not in the model", m)] = true
 	}
 	return c
+}
+
+// Wrap has every answer h gives in the test checked against service's
+// model (a Checking that allows the members named by allow); without the
+// model it returns h unchecked, except under CI=true, where the model must
+// be there.
+func Wrap(t testing.TB, service string, h http.Handler, allow ...string) http.Handler {
+	t.Helper()
+	m, err := Load(service)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal(err)
+		}
+		return h
+	}
+	return NewChecking(t, m, h).AllowUnknown(allow...)
 }
 
 // NewChecking returns the checking handler.
