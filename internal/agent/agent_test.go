@@ -140,7 +140,13 @@ func (e *env) register(t *testing.T, family string, container map[string]any) mo
 	if _, ok := container["image"]; !ok {
 		container["image"] = talkBinary
 	}
-	raw, _ := json.Marshal(map[string]any{"family": family, "containerDefinitions": []any{container}})
+	return e.registerContainers(t, family, []any{container})
+}
+
+// registerContainers stores revision 1 of family with these containers.
+func (e *env) registerContainers(t *testing.T, family string, containers []any) model.TaskDefinition {
+	t.Helper()
+	raw, _ := json.Marshal(map[string]any{"family": family, "containerDefinitions": containers})
 	doc, spec, err := model.NormalizeTaskDefinition(raw)
 	if err != nil {
 		t.Fatal(err)

@@ -51,7 +51,12 @@ func (r *runner) startAll(ctx context.Context) bool {
 				r.stop(ctx, model.StopTaskFailedToStart, err.Error())
 				return false
 			}
-			r.report(ctx, "", "", "")
+			// Each started container is recorded at once (a restarted agent
+			// adopts it by that record), but the last one by the RUNNING
+			// report that follows: a transaction fewer per task.
+			if !r.allStarted() {
+				r.report(ctx, "", "", "")
+			}
 		}
 		if r.allStarted() {
 			break

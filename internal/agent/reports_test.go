@@ -2,6 +2,7 @@ package agent_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -13,7 +14,8 @@ import (
 	"github.com/slipway-dev/slipway/internal/runtime"
 )
 
-// recordingLink is the store's link that records the statuses reported.
+// recordingLink is the store's link that records the status of every
+// report ("" for one that changes no status).
 type recordingLink struct {
 	*agentlink.Link
 	mu       sync.Mutex
@@ -21,11 +23,9 @@ type recordingLink struct {
 }
 
 func (l *recordingLink) Report(ctx context.Context, r agent.TaskReport) error {
-	if r.LastStatus != "" { // health-only reports change no status
-		l.mu.Lock()
-		l.statuses = append(l.statuses, r.LastStatus)
-		l.mu.Unlock()
-	}
+	l.mu.Lock()
+	l.statuses = append(l.statuses, r.LastStatus)
+	l.mu.Unlock()
 	return l.Link.Report(ctx, r)
 }
 
@@ -33,6 +33,54 @@ func (l *recordingLink) reported() []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return slices.Clone(l.statuses)
+}
+
+// startRecorded starts an agent on rt over e's store through a recordingLink.
+func startRecorded(t *testing.T, e *env, rt runtime.Runtime) *recordingLink {
+	t.Helper()
+	link := &recordingLink{Link: agentlink.New(e.st)}
+	a, err := agent.New(agent.Options{Node: agent.Node{ID: nodeID, Runtime: rt.Name(), AgentVersion: "test"},
+		LogDir: e.dataDir + "/logs"}, link, rt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return link
+}
+
+// Starting a task records each started container before the next one
+// starts (a restarted agent adopts containers by that record), the last one
+// with RUNNING: one container is two transactions, PENDING and RUNNING.
+func TestStartReports(t *testing.T) {
+	for n, want := range map[int][]string{
+		1: {model.TaskPending, model.TaskRunning},
+		2: {model.TaskPending, "", model.TaskRunning},
+	} {
+		e := newStoreEnv(t)
+		rt := &gatedRuntime{release: make(chan struct{}, n)}
+		for range n {
+			rt.release <- struct{}{}
+		}
+		link := startRecorded(t, e, rt)
+		ctrs := []any{}
+		for i := range n {
+			ctrs = append(ctrs, map[string]any{"name": fmt.Sprintf("c%d", i), "image": "anything"})
+		}
+		td := e.registerContainers(t, "gated", ctrs)
+		tk := e.run(t, td)
+		running := e.waitStatus(t, tk.Internal.ID, model.TaskRunning, 10*time.Second)
+		if got := link.reported(); !slices.Equal(got, want) {
+			t.Errorf("%d containers: reported %q, want %q", n, got, want)
+		}
+		for _, c := range running.Containers {
+			if c.LastStatus != model.TaskRunning || len(c.RuntimeState) == 0 {
+				t.Errorf("%d containers: container %s recorded as %s with state %q", n, c.Name, c.LastStatus, c.RuntimeState)
+			}
+		}
+	}
 }
 
 // slowStopRuntime is gatedRuntime whose containers take stopDelay to stop.
@@ -67,23 +115,20 @@ func (h slowStopHandle) Stop(ctx context.Context, _ time.Duration) error {
 // returns the statuses reported from then on and the stopped record.
 func stopReports(t *testing.T, rt runtime.Runtime) ([]string, model.Task, time.Time) {
 	e := newStoreEnv(t)
-	link := &recordingLink{Link: agentlink.New(e.st)}
-	a, err := agent.New(agent.Options{Node: agent.Node{ID: nodeID, Runtime: rt.Name(), AgentVersion: "test"},
-		LogDir: e.dataDir + "/logs"}, link, rt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
+	link := startRecorded(t, e, rt)
 	tk := e.run(t, e.register(t, "gated", map[string]any{"image": "anything"}))
 	e.waitStatus(t, tk.Internal.ID, model.TaskRunning, 10*time.Second)
 	before := len(link.reported())
 	requested := time.Now()
 	e.requestStop(t, tk.Internal.ID)
 	stopped := e.waitStatus(t, tk.Internal.ID, model.TaskStopped, 10*time.Second)
-	return link.reported()[before:], stopped, requested
+	var statuses []string
+	for _, s := range link.reported()[before:] {
+		if s != "" { // health reports change no status
+			statuses = append(statuses, s)
+		}
+	}
+	return statuses, stopped, requested
 }
 
 // checkStopTimes fails unless the stopped record's times are in order and
