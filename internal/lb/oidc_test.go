@@ -155,7 +155,7 @@ func TestOIDCFlowReachesTargetWithClaims(t *testing.T) {
 		t.Fatalf("target saw %v", m)
 	}
 	verifyData(t, s, m["data"][0])
-	if n := s.p.TokenCalls; n != 1 {
+	if n := s.p.TokenCalls(); n != 1 {
 		t.Fatalf("token endpoint called %d times", n)
 	}
 	// The session holds: no second login, and a deny rule lets it through.
@@ -165,7 +165,7 @@ func TestOIDCFlowReachesTargetWithClaims(t *testing.T) {
 			t.Fatalf("%s with a session: %d %q", path, resp.StatusCode, body)
 		}
 	}
-	if n := s.p.TokenCalls; n != 1 {
+	if n := s.p.TokenCalls(); n != 1 {
 		t.Fatalf("token endpoint called %d times", n)
 	}
 	// A tampered session cookie is refused: the browser is sent to log in.
@@ -228,7 +228,7 @@ func TestOIDCDenyAndAllow(t *testing.T) {
 	if resp, _ := get(t, s.browser(false), s.base+oidcauth.CallbackPath+"?code=x&state=y"); resp.StatusCode != 401 {
 		t.Fatalf("forged callback: %d", resp.StatusCode)
 	}
-	s.p.Error = "access_denied"
+	s.p.SetError("access_denied")
 	if resp, _ := get(t, s.browser(true), s.base+"/app/x"); resp.StatusCode != 561 {
 		t.Fatalf("IdP refusal: %d", resp.StatusCode)
 	}

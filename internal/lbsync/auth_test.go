@@ -70,14 +70,14 @@ func TestAuthenticateOIDCThroughRealDataPlane(t *testing.T) {
 	// A new plane answers 503 until its first health checks pass.
 	reaches := func() bool { body, err := get(browser, url); return err == nil && body == "A" }
 	eventually(t, "the target after login", reaches)
-	if p.TokenCalls != 1 {
-		t.Fatalf("token endpoint called %d times", p.TokenCalls)
+	if p.TokenCalls() != 1 {
+		t.Fatalf("token endpoint called %d times", p.TokenCalls())
 	}
 	dp.Close()
 	dp = plane()
 	t.Cleanup(func() { dp.Close() })
 	eventually(t, "the target after a data plane restart", reaches)
-	if p.TokenCalls != 1 {
-		t.Fatalf("a new login after the restart: token endpoint called %d times", p.TokenCalls)
+	if p.TokenCalls() != 1 {
+		t.Fatalf("a new login after the restart: token endpoint called %d times", p.TokenCalls())
 	}
 }

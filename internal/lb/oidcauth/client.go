@@ -18,7 +18,7 @@ const maxIdPResponse = 64 << 10
 var errTooLarge = errors.New("oidcauth: IdP response too large")
 
 // NewClient is the HTTP client for the IdP's endpoints: TLS verified
-// against roots (nil: the system's, which SSL_CERT_FILE extends), no proxy,
+// against roots (nil: the system's, or the bundle SSL_CERT_FILE names), no proxy,
 // every phase bounded by idpTimeout, response heads by 16 KiB and bodies
 // by maxIdPResponse.
 func NewClient(roots *x509.CertPool) *http.Client {

@@ -206,7 +206,7 @@ func TestCallbackRefusals(t *testing.T) {
 	if r := cb(j, query, now); r.Status != StatusServerError {
 		t.Fatalf("a code used twice: %+v", r)
 	}
-	p.Error = "access_denied"
+	p.SetError("access_denied")
 	loc, nonce = a.Login(lbHost, "/", now)
 	j.set(t, []string{nonce})
 	if r := cb(j, authorize(t, p, loc), now); r.Status != StatusIdPError {
@@ -228,7 +228,7 @@ func TestWrongSecretIs500(t *testing.T) {
 
 func TestShardedSession(t *testing.T) {
 	p := oidctest.New(t)
-	p.Claims["groups"] = strings.Repeat("g", 6000)
+	p.SetClaim("groups", strings.Repeat("g", 6000))
 	a := testAction(t, p, testKeys(t), func(c *Config) { c.SessionCookieName = "S" })
 	now := time.Now()
 	loc, nonce := a.Login(lbHost, "/", now)
@@ -250,7 +250,7 @@ func TestShardedSession(t *testing.T) {
 			t.Fatalf("Set-Cookie not header-safe: %q", c)
 		}
 	}
-	p.Claims["groups"] = strings.Repeat("g", maxClaims)
+	p.SetClaim("groups", strings.Repeat("g", maxClaims))
 	loc, nonce = a.Login(lbHost, "/", now)
 	j.set(t, []string{nonce})
 	if r := Callback(context.Background(), []*Action{a}, lbHost, authorize(t, p, loc), j.lookup, now); r.Status != StatusServerError {

@@ -26,21 +26,41 @@ type Provider struct {
 	Server       *httptest.Server
 	ClientID     string
 	ClientSecret string
-	// Subject and Claims are what the user info endpoint answers.
+	// Subject is the user's sub.
 	Subject string
-	Claims  map[string]any
-	// Error, when set, is what the authorization endpoint answers instead
-	// of a code.
-	Error string
 
 	key *ecdsa.PrivateKey
-	mu  sync.Mutex
+	mu  sync.Mutex // guards the fields below
+	// claims are what the user info endpoint answers beside sub.
+	claims map[string]any
+	// errCode, when set, is what the authorization endpoint answers
+	// instead of a code.
+	errCode string
 	// codes maps an issued code to the nonce of its authorization request.
-	codes map[string]string
-	// Authorizations are the query strings the authorization endpoint got.
-	Authorizations []url.Values
-	// TokenCalls counts token endpoint calls.
-	TokenCalls int
+	codes      map[string]string
+	tokenCalls int
+}
+
+// SetClaim sets a claim the user info endpoint answers.
+func (p *Provider) SetClaim(name string, v any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.claims[name] = v
+}
+
+// SetError makes the authorization endpoint answer error code instead of
+// a code ("" again: a code).
+func (p *Provider) SetError(code string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.errCode = code
+}
+
+// TokenCalls counts the token endpoint's calls.
+func (p *Provider) TokenCalls() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.tokenCalls
 }
 
 // New starts a provider; it stops when the test ends.
@@ -50,7 +70,7 @@ func New(t testing.TB) *Provider {
 		t.Fatal(err)
 	}
 	p := &Provider{ClientID: "slipway-client", ClientSecret: "s3cret", Subject: "user-1",
-		Claims: map[string]any{"email": "user@example.com", "name": "Test User"}, key: key, codes: map[string]string{}}
+		claims: map[string]any{"email": "user@example.com", "name": "Test User"}, key: key, codes: map[string]string{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/.well-known/openid-configuration", p.discovery)
 	mux.HandleFunc("/jwks", p.jwks)
@@ -87,8 +107,7 @@ func (p *Provider) jwks(w http.ResponseWriter, _ *http.Request) {
 func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	p.mu.Lock()
-	p.Authorizations = append(p.Authorizations, q)
-	errCode := p.Error
+	errCode := p.errCode
 	p.mu.Unlock()
 	back, err := url.Parse(q.Get("redirect_uri"))
 	if err != nil || q.Get("client_id") != p.ClientID || q.Get("response_type") != "code" {
@@ -121,7 +140,7 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 	}
 	r.ParseForm()
 	p.mu.Lock()
-	p.TokenCalls++
+	p.tokenCalls++
 	nonce, known := p.codes[r.PostForm.Get("code")]
 	delete(p.codes, r.PostForm.Get("code"))
 	p.mu.Unlock()
@@ -147,9 +166,11 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := map[string]any{"sub": p.Subject}
-	for k, v := range p.Claims {
+	p.mu.Lock()
+	for k, v := range p.claims {
 		out[k] = v
 	}
+	p.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(out)
 }
