@@ -57,6 +57,7 @@ type Task struct {
 	Memory               string          `json:"memory,omitempty"`
 	LaunchType           string          `json:"launchType,omitempty"`
 	CapacityProviderName string          `json:"capacityProviderName,omitempty"`
+	PlatformVersion      string          `json:"platformVersion,omitempty"`
 	AvailabilityZone     string          `json:"availabilityZone,omitempty"`
 	Overrides            json.RawMessage `json:"overrides,omitempty"`
 	EnableExecuteCommand bool            `json:"enableExecuteCommand"`
@@ -100,6 +101,9 @@ type TaskInternal struct {
 	// ProtectedUntil is when the task's scale-in protection
 	// (UpdateTaskProtection) expires; zero when it is not protected.
 	ProtectedUntil time.Time `json:"protectedUntil,omitzero"`
+	// ClientToken is the idempotency token of the RunTask that started the
+	// task.
+	ClientToken string `json:"clientToken,omitempty"`
 }
 
 // Registration states of a TaskTarget. The controller moves a target from

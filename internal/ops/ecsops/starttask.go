@@ -14,8 +14,8 @@ import (
 // MaxStartTaskInstances is ECS's bound on StartTask's containerInstances.
 const MaxStartTaskInstances = 10
 
-// StartTaskInput is StartTask's input. ReferenceID is ECS's own ("not
-// intended for use by customers"): bounded and otherwise without meaning.
+// StartTaskInput is StartTask's input: RunTask's members that apply
+// (see RunTaskInput) and the container instances.
 type StartTaskInput struct {
 	Cluster string `json:"cluster"`
 	// ContainerInstances are ids or ARNs, 1 to 10; one task starts on each.
@@ -26,8 +26,6 @@ type StartTaskInput struct {
 	Group                string          `json:"group"`
 	NetworkConfiguration json.RawMessage `json:"networkConfiguration"`
 	Overrides            json.RawMessage `json:"overrides"`
-	// PropagateTags TASK_DEFINITION copies the task definition's tags onto
-	// the tasks; SERVICE is for service tasks only.
 	PropagateTags        string          `json:"propagateTags"`
 	ReferenceID          string          `json:"referenceId"`
 	StartedBy            string          `json:"startedBy"`
@@ -40,11 +38,16 @@ type StartTaskInput struct {
 // a MISSING failure, one not ACTIVE INACTIVE, one whose agent is not
 // connected AGENT, one without room the resource it lacks.
 func (s *Ops) StartTask(ctx context.Context, in *StartTaskInput) (*RunTaskOutput, error) {
-	if err := validateStartTask(in); err != nil {
-		return nil, apiErr(err)
+	switch {
+	case len(in.ContainerInstances) == 0:
+		return nil, apiErr(invalidParam("containerInstances must contain at least one container instance."))
+	case len(in.ContainerInstances) > MaxStartTaskInstances:
+		return nil, apiErr(invalidParam("containerInstances can have at most %d items.", MaxStartTaskInstances))
 	}
 	run := &RunTaskInput{Cluster: in.Cluster, TaskDefinition: in.TaskDefinition, StartedBy: in.StartedBy, Group: in.Group,
-		Overrides: in.Overrides, Tags: in.Tags, EnableExecuteCommand: in.EnableExecuteCommand, NetworkConfiguration: in.NetworkConfiguration}
+		Overrides: in.Overrides, Tags: in.Tags, EnableExecuteCommand: in.EnableExecuteCommand, NetworkConfiguration: in.NetworkConfiguration,
+		EnableECSManagedTags: in.EnableECSManagedTags, PropagateTags: in.PropagateTags, ReferenceID: in.ReferenceID,
+		VolumeConfigurations: in.VolumeConfigurations}
 	if err := validateRunTask(run, 1); err != nil {
 		return nil, apiErr(err)
 	}
@@ -55,7 +58,7 @@ func (s *Ops) StartTask(ctx context.Context, in *StartTaskInput) (*RunTaskOutput
 		if err != nil {
 			return err
 		}
-		if run.Tags, err = startedTaskTags(tx, td, cluster, in); err != nil {
+		if run.Tags, err = launchTags(tx, td, cluster, run); err != nil {
 			return err
 		}
 		placed, fails, err := placeOnNamed(tx, cluster, td, in.ContainerInstances)
@@ -80,12 +83,10 @@ func (s *Ops) StartTask(ctx context.Context, in *StartTaskInput) (*RunTaskOutput
 	return out, nil
 }
 
-func validateStartTask(in *StartTaskInput) error {
+// validateLaunchExtras checks RunTask's and StartTask's tag and volume
+// members.
+func validateLaunchExtras(in *RunTaskInput) error {
 	switch {
-	case len(in.ContainerInstances) == 0:
-		return invalidParam("containerInstances must contain at least one container instance.")
-	case len(in.ContainerInstances) > MaxStartTaskInstances:
-		return invalidParam("containerInstances can have at most %d items.", MaxStartTaskInstances)
 	case len(in.ReferenceID) > 1024:
 		return invalidParam("referenceId must be at most 1024 characters.")
 	case len(in.VolumeConfigurations) > 0 && string(in.VolumeConfigurations) != "null" && string(in.VolumeConfigurations) != "[]":
@@ -101,10 +102,10 @@ func validateStartTask(in *StartTaskInput) error {
 	return nil
 }
 
-// startedTaskTags are the tags of a started task: the request's, the task
+// launchTags are the tags of a launched task: the request's, the task
 // definition's when propagated (the request's win), and ECS's managed tag
 // of the cluster when asked for.
-func startedTaskTags(tx state.Tx, td model.TaskDefinition, cluster model.Cluster, in *StartTaskInput) ([]model.Tag, error) {
+func launchTags(tx state.Tx, td model.TaskDefinition, cluster model.Cluster, in *RunTaskInput) ([]model.Tag, error) {
 	tags := in.Tags
 	if in.PropagateTags == "TASK_DEFINITION" {
 		tdTags, err := tx.Tags(td.ARN)

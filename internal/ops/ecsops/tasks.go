@@ -61,6 +61,23 @@ type RunTaskInput struct {
 	CapacityProviderStrategy json.RawMessage `json:"capacityProviderStrategy"`
 	Tags                     []model.Tag     `json:"tags"`
 	EnableExecuteCommand     bool            `json:"enableExecuteCommand"`
+	// EnableECSManagedTags adds ECS's aws:ecs:clusterName tag.
+	EnableECSManagedTags bool `json:"enableECSManagedTags"`
+	// PropagateTags TASK_DEFINITION copies the task definition's tags onto
+	// the tasks (the request's win); SERVICE is for service tasks only.
+	PropagateTags string `json:"propagateTags"`
+	// ReferenceID is ECS's own ("not intended for use by customers"):
+	// bounded and otherwise without meaning.
+	ReferenceID string `json:"referenceId"`
+	// PlatformVersion is stored on the tasks and echoed (there is no
+	// Fargate platform here).
+	PlatformVersion string `json:"platformVersion"`
+	// ClientToken makes RunTask idempotent: a repeated token answers the
+	// tasks it started.
+	ClientToken string `json:"clientToken"`
+	// VolumeConfigurations (EBS volumes configured at launch) are refused:
+	// UnsupportedFeatureException.
+	VolumeConfigurations json.RawMessage `json:"volumeConfigurations"`
 	// NetworkConfiguration is required for awsvpc tasks (their attachment
 	// echoes it); placement is bounded in size and stored nowhere:
 	// placement is by spread on this platform.
@@ -100,6 +117,13 @@ func (s *Ops) RunTask(ctx context.Context, in *RunTaskInput) (*RunTaskOutput, er
 		out.Tasks, out.Failures = []Task{}, []Failure{}
 		cluster, td, network, err := launchRefs(tx, in)
 		if err != nil {
+			return err
+		}
+		if done, err := tasksOfToken(tx, cluster.Name, in.ClientToken); err != nil || len(done) > 0 {
+			out.Tasks = done
+			return err
+		}
+		if in.Tags, err = launchTags(tx, td, cluster, in); err != nil {
 			return err
 		}
 		if err := checkCapacityStrategy(cluster, in.CapacityProviderStrategy, in.LaunchType); err != nil {
@@ -153,6 +177,31 @@ func launchRefs(tx state.Tx, in *RunTaskInput) (model.Cluster, model.TaskDefinit
 	return cluster, td, network, err
 }
 
+// tasksOfToken returns the tasks a RunTask with this client token started
+// (none for an empty token), with their tags, as ECS answers a repeated
+// request.
+func tasksOfToken(tx state.Tx, cluster, token string) ([]Task, error) {
+	if token == "" {
+		return nil, nil
+	}
+	all, err := tx.Tasks(cluster)
+	if err != nil {
+		return nil, err
+	}
+	var out []Task
+	for _, t := range all {
+		if t.Internal.ClientToken != token {
+			continue
+		}
+		tags, err := tx.Tags(t.ARN)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, taskOf(t, tags))
+	}
+	return out, nil
+}
+
 // putRunTasks stores one new task on each placed instance.
 func (s *Ops) putRunTasks(tx state.Tx, cluster model.Cluster, td model.TaskDefinition, network *model.AwsvpcConfiguration,
 	placed []string, in *RunTaskInput) ([]Task, error) {
@@ -171,7 +220,7 @@ func (s *Ops) putRunTasks(tx state.Tx, cluster model.Cluster, td model.TaskDefin
 			nt.CapacityProvider = providers[i]
 		}
 		t := model.NewTask(tx.Partition, nt)
-		t.EnableExecuteCommand = in.EnableExecuteCommand
+		t.EnableExecuteCommand, t.PlatformVersion, t.Internal.ClientToken = in.EnableExecuteCommand, in.PlatformVersion, in.ClientToken
 		if err := tx.PutTask(t); err != nil {
 			return nil, err
 		}
@@ -199,6 +248,15 @@ func validateRunTask(in *RunTaskInput, count int) error {
 	}
 	if err := validateLaunchType(in.LaunchType); err != nil {
 		return err
+	}
+	if err := validateLaunchExtras(in); err != nil {
+		return err
+	}
+	if err := validateClientToken(in.ClientToken); err != nil {
+		return err
+	}
+	if len(in.PlatformVersion) > 255 {
+		return invalidParam("platformVersion must be at most 255 characters.")
 	}
 	if err := model.ValidateOverrides(in.Overrides); err != nil {
 		return err
