@@ -170,8 +170,10 @@ func run(ctx context.Context, o options, logger *slog.Logger) (*report, error) {
 // view too) until done holds for the scaled service. A poll that fails is
 // tried again, up to maxPollErrors in a row: on a loaded machine a
 // response's read now and then fails on the client's side ("use of closed
-// network connection"), and the poll only paces the run; the measured
-// writes count every failure.
+// network connection" after a 200: the client's own connection closed by its
+// write loop, aws/aws-sdk-go-v2#1825, which the SDK's default retryer would
+// retry; these clients make one attempt), and the poll only paces the run;
+// the measured writes count every failure.
 func waitService(ctx context.Context, c *awsecs.Client, timeout time.Duration, done func(types.Service) bool) error {
 	const maxPollErrors = 3
 	deadline := time.Now().Add(timeout)
