@@ -41,15 +41,24 @@ func (e *Engine) CancelUpdateStack(ctx context.Context, name string) error {
 // (UPDATE_ROLLBACK_FAILED). The resources in skip are not rolled back: they
 // are taken as they are, marked UPDATE_COMPLETE, as CloudFormation's
 // ResourcesToSkip.
+// A nested stack's rollback is continued through its root's.
 func (e *Engine) ContinueUpdateRollback(ctx context.Context, name string, skip []string) error {
+	return e.continueUpdateRollback(ctx, name, skip, false)
+}
+
+// continueUpdateRollback is ContinueUpdateRollback; nested allows it on a
+// nested stack (its parent's rollback does it).
+func (e *Engine) continueUpdateRollback(ctx context.Context, name string, skip []string, nested bool) error {
 	var id string
 	err := e.update(ctx, func(t tx) error {
 		s, err := t.stackByName(name)
 		if err != nil {
 			return stackNotFound(name)
 		}
-		if err := refuseNested(t, s, "rolled back"); err != nil {
-			return err
+		if !nested {
+			if err := refuseNested(t, s, "rolled back"); err != nil {
+				return err
+			}
 		}
 		if s.Status != StatusUpdateRollbackFailed {
 			return validation(ErrStackBusy, "Stack %s is in %s state and can not continue update rollback.", s.ID, s.Status)

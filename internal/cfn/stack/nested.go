@@ -170,6 +170,12 @@ func (n nestedProvider) Update(ctx context.Context, req *Request) (*Result, erro
 	if err != nil {
 		return nil, err
 	}
+	if req.Rollback && s.Status == StatusUpdateRollbackFailed {
+		// The root's ContinueUpdateRollback continues its children's.
+		if s, err = n.e.continueChildRollback(ctx, s); err != nil {
+			return nil, err
+		}
+	}
 	body, _ := req.Attributes[nestedTemplateKey].(string)
 	if !req.Rollback || body == "" {
 		if body, err = n.e.source(ctx, "", np.TemplateURL); err != nil {
@@ -228,6 +234,15 @@ func (n nestedProvider) Delete(ctx context.Context, req *Request) error {
 		return embedded("Embedded stack %s was not successfully deleted: %s", s.ID, strings.TrimSpace(s.StatusReason))
 	}
 	return nil
+}
+
+// continueChildRollback continues a child's failed rollback and waits for
+// it to end.
+func (e *Engine) continueChildRollback(ctx context.Context, s *Stack) (*Stack, error) {
+	if err := e.continueUpdateRollback(ctx, s.ID, nil, true); err != nil {
+		return nil, embed(err)
+	}
+	return e.awaitStack(ctx, s.ID, atRest)
 }
 
 // nestedResult is what Ref (the child's id) and Fn::GetAtt Outputs.X read.
