@@ -27,7 +27,7 @@ func (r *runner) watchHealth(ctx context.Context, c *ctr) {
 func (r *runner) specInputs(c *ctr) specInputs {
 	return specInputs{
 		metadataURI: r.a.metadataURI(c.token, r.td.Spec.NetworkMode), logRoot: r.a.opts.LogDir,
-		region: r.a.opts.Region, address: r.taskAddress(), secrets: r.a.secrets,
+		region: r.taskRegion(), address: r.taskAddress(), secrets: r.a.secrets,
 	}
 }
 

@@ -88,6 +88,15 @@ func (r *runner) current() model.Task {
 	return r.task
 }
 
+// taskRegion is the region the task runs in, as its ARN names it (the
+// server serves several); Options.Region when the ARN names none.
+func (r *runner) taskRegion() string {
+	if a, ok := model.ParseARN(r.current().ARN); ok && a.Region != "" {
+		return a.Region
+	}
+	return r.a.opts.Region
+}
+
 func (r *runner) setTask(t model.Task) {
 	r.mu.Lock()
 	r.task = t

@@ -16,7 +16,9 @@ import (
 	"github.com/slipway-dev/slipway/internal/state"
 )
 
-// Link is the store-backed agent.ControlPlane.
+// Link is the store-backed agent.ControlPlane. Given a State of a
+// state.Regions (the server's home region), it spans every region open in
+// the store: the node is one machine whatever region its tasks are in.
 type Link struct {
 	st *state.State
 }
@@ -36,21 +38,23 @@ func InstanceID(nodeID, cluster string) string {
 // Register implements agent.ControlPlane: one ACTIVE container instance per
 // ACTIVE cluster, written only when missing or changed.
 func (l *Link) Register(ctx context.Context, n agent.Node) error {
-	var missing []model.Cluster
-	err := l.st.View(ctx, func(tx state.Tx) error {
-		clusters, err := tx.Clusters()
-		if err != nil {
-			return err
-		}
-		for _, c := range clusters {
-			if c.Status != model.ClusterActive {
-				continue
-			}
-			ci, err := tx.Instance(c.Name, InstanceID(n.ID, c.Name))
-			if errors.Is(err, state.ErrInstanceNotFound) || err == nil && (!ci.AgentConnected || instanceStale(ci, n)) {
-				missing = append(missing, c)
-			} else if err != nil {
+	missing := map[string][]string{} // region -> clusters
+	err := l.st.View(ctx, func(home state.Tx) error {
+		for _, tx := range regions(home) {
+			clusters, err := tx.Clusters()
+			if err != nil {
 				return err
+			}
+			for _, c := range clusters {
+				if c.Status != model.ClusterActive {
+					continue
+				}
+				ci, err := tx.Instance(c.Name, InstanceID(n.ID, c.Name))
+				if errors.Is(err, state.ErrInstanceNotFound) || err == nil && (!ci.AgentConnected || instanceStale(ci, n)) {
+					missing[tx.Partition.Region] = append(missing[tx.Partition.Region], c.Name)
+				} else if err != nil {
+					return err
+				}
 			}
 		}
 		return nil
@@ -58,15 +62,20 @@ func (l *Link) Register(ctx context.Context, n agent.Node) error {
 	if err != nil || len(missing) == 0 {
 		return err
 	}
-	return l.st.Update(ctx, func(tx state.Tx) error {
-		for _, c := range missing {
-			if err := tx.PutInstance(l.instance(tx, n, c.Name)); err != nil {
-				return err
+	return l.st.Update(ctx, func(home state.Tx) error {
+		for _, tx := range regions(home) {
+			for _, c := range missing[tx.Partition.Region] {
+				if err := tx.PutInstance(l.instance(tx, n, c)); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
 	})
 }
+
+// regions is home's transaction as a Tx of each open region, home first.
+func regions(home state.Tx) []state.Tx { return append([]state.Tx{home}, home.OtherRegions()...) }
 
 func (l *Link) instance(tx state.Tx, n agent.Node, cluster string) model.ContainerInstance {
 	id := InstanceID(n.ID, cluster)
@@ -88,17 +97,20 @@ func (l *Link) instance(tx state.Tx, n agent.Node, cluster string) model.Contain
 // Assigned implements agent.ControlPlane.
 func (l *Link) Assigned(ctx context.Context, nodeID string) ([]model.Task, error) {
 	var out []model.Task
-	err := l.st.View(ctx, func(tx state.Tx) error {
-		tasks, err := tx.AllTasks()
-		if err != nil {
-			return err
-		}
-		for _, t := range tasks {
-			if t.LastStatus == model.TaskStopped {
-				continue
+	err := l.st.View(ctx, func(home state.Tx) error {
+		out = out[:0]
+		for _, tx := range regions(home) {
+			tasks, err := tx.AllTasks()
+			if err != nil {
+				return err
 			}
-			if strings.HasSuffix(t.ContainerInstanceARN, "/"+InstanceID(nodeID, t.Internal.Cluster)) {
-				out = append(out, t)
+			for _, t := range tasks {
+				if t.LastStatus == model.TaskStopped {
+					continue
+				}
+				if strings.HasSuffix(t.ContainerInstanceARN, "/"+InstanceID(nodeID, t.Internal.Cluster)) {
+					out = append(out, t)
+				}
 			}
 		}
 		return nil
@@ -106,10 +118,19 @@ func (l *Link) Assigned(ctx context.Context, nodeID string) ([]model.Task, error
 	return out, err
 }
 
-// TaskDefinition implements agent.ControlPlane.
+// TaskDefinition implements agent.ControlPlane: the definition is looked
+// up in the region its ARN names.
 func (l *Link) TaskDefinition(ctx context.Context, arn string) (model.TaskDefinition, error) {
 	var td model.TaskDefinition
-	err := l.st.View(ctx, func(tx state.Tx) error {
+	err := l.st.View(ctx, func(home state.Tx) error {
+		tx := home
+		if a, ok := model.ParseARN(arn); ok {
+			for _, t := range home.OtherRegions() {
+				if t.Partition.Region == a.Region {
+					tx = t
+				}
+			}
+		}
 		var err error
 		td, err = tx.ResolveTaskDefinition(arn)
 		return err
@@ -125,12 +146,18 @@ func (l *Link) Changed() <-chan struct{} {
 
 // Report implements agent.ControlPlane.
 func (l *Link) Report(ctx context.Context, r agent.TaskReport) error {
-	return l.st.Update(ctx, func(tx state.Tx) error {
-		t, err := tx.Task(r.Cluster, r.TaskID)
-		if err != nil {
-			return fmt.Errorf("report on %s: %w", r.TaskID, err)
+	return l.st.Update(ctx, func(home state.Tx) error {
+		var err error
+		for _, tx := range regions(home) {
+			var t model.Task
+			if t, err = tx.Task(r.Cluster, r.TaskID); err == nil {
+				ApplyReport(&t, r)
+				return tx.PutTask(t)
+			}
+			if !errors.Is(err, state.ErrTaskNotFound) {
+				break
+			}
 		}
-		ApplyReport(&t, r)
-		return tx.PutTask(t)
+		return fmt.Errorf("report on %s: %w", r.TaskID, err)
 	})
 }

@@ -160,10 +160,7 @@ func (s *Syncer) Sync(ctx context.Context) (uint64, error) {
 	var network l4.Config
 	err := s.st.View(ctx, func(tx state.Tx) error {
 		var err error
-		if cfg, err = Compile(tx); err != nil {
-			return err
-		}
-		network, err = CompileNetwork(tx)
+		cfg, network, err = compileRegions(tx)
 		return err
 	})
 	if err != nil {

@@ -101,44 +101,49 @@ func (s *Server) Down(ctx context.Context, progress func(string)) (int, error) {
 // first one asked to stop).
 func (s *Server) drainNode(ctx context.Context) (int, error) {
 	n := 0
-	err := s.st.Update(ctx, func(tx state.Tx) error {
+	err := s.st.Update(ctx, func(home state.Tx) error {
 		n = 0
-		mine, err := s.nodeInstances(tx)
-		if err != nil {
-			return err
-		}
-		for _, ci := range mine {
-			if ci.Status == model.InstanceActive {
-				ci.Status, ci.Internal.ShutdownDrain = model.InstanceDraining, true
-				if err := tx.PutInstance(ci); err != nil {
-					return err
-				}
-			}
-		}
-		tasks, err := tx.AllTasks()
-		if err != nil {
-			return err
-		}
-		for _, t := range tasks {
-			if _, ok := mine[t.ContainerInstanceARN]; !ok || t.LastStatus == model.TaskStopped {
-				continue
-			}
-			n++
-			if t.DesiredStatus == model.TaskStopped {
-				continue
-			}
-			code := model.StopUserInitiated
-			if t.Internal.Service != "" {
-				code = model.StopServiceSchedulerInitiated
-			}
-			model.RequestStop(&t, code, drainReason, s.st.Now())
-			if err := tx.PutTask(t); err != nil {
+		return eachRegion(home, func(tx state.Tx) error { return s.drainRegion(tx, &n) })
+	})
+	return n, err
+}
+
+// drainRegion is drainNode in one region's records.
+func (s *Server) drainRegion(tx state.Tx, n *int) error {
+	mine, err := s.nodeInstances(tx)
+	if err != nil {
+		return err
+	}
+	for _, ci := range mine {
+		if ci.Status == model.InstanceActive {
+			ci.Status, ci.Internal.ShutdownDrain = model.InstanceDraining, true
+			if err := tx.PutInstance(ci); err != nil {
 				return err
 			}
 		}
-		return nil
-	})
-	return n, err
+	}
+	tasks, err := tx.AllTasks()
+	if err != nil {
+		return err
+	}
+	for _, t := range tasks {
+		if _, ok := mine[t.ContainerInstanceARN]; !ok || t.LastStatus == model.TaskStopped {
+			continue
+		}
+		*n++
+		if t.DesiredStatus == model.TaskStopped {
+			continue
+		}
+		code := model.StopUserInitiated
+		if t.Internal.Service != "" {
+			code = model.StopServiceSchedulerInitiated
+		}
+		model.RequestStop(&t, code, drainReason, s.st.Now())
+		if err := tx.PutTask(t); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // nodeInstances returns this node's container instances by ARN.
@@ -190,19 +195,23 @@ func (s *Server) waitNodeStopped(ctx context.Context, progress func(string)) err
 func (s *Server) unstopped(ctx context.Context) (string, error) {
 	byStatus := map[string]int{}
 	total := 0
-	err := s.st.View(ctx, func(tx state.Tx) error {
-		mine, err := s.nodeInstances(tx)
-		if err != nil {
-			return err
-		}
-		tasks, err := tx.AllTasks()
-		for _, t := range tasks {
-			if _, ok := mine[t.ContainerInstanceARN]; ok && t.LastStatus != model.TaskStopped {
-				byStatus[t.LastStatus]++
-				total++
+	err := s.st.View(ctx, func(home state.Tx) error {
+		clear(byStatus)
+		total = 0
+		return eachRegion(home, func(tx state.Tx) error {
+			mine, err := s.nodeInstances(tx)
+			if err != nil {
+				return err
 			}
-		}
-		return err
+			tasks, err := tx.AllTasks()
+			for _, t := range tasks {
+				if _, ok := mine[t.ContainerInstanceARN]; ok && t.LastStatus != model.TaskStopped {
+					byStatus[t.LastStatus]++
+					total++
+				}
+			}
+			return err
+		})
 	})
 	if err != nil || total == 0 {
 		return "", err
@@ -218,19 +227,21 @@ func (s *Server) unstopped(ctx context.Context) (string, error) {
 // DRAINING ACTIVE again: the node is back, and so are its services' tasks. It
 // runs before the agent starts, also after a server killed during a Down.
 func (s *Server) reactivateNode(ctx context.Context) error {
-	return s.st.Update(ctx, func(tx state.Tx) error {
-		mine, err := s.nodeInstances(tx)
-		if err != nil {
-			return err
-		}
-		for _, ci := range mine {
-			if ci.Internal.ShutdownDrain {
-				ci.Status, ci.Internal.ShutdownDrain = model.InstanceActive, false
-				if err := tx.PutInstance(ci); err != nil {
-					return err
+	return s.st.Update(ctx, func(home state.Tx) error {
+		return eachRegion(home, func(tx state.Tx) error {
+			mine, err := s.nodeInstances(tx)
+			if err != nil {
+				return err
+			}
+			for _, ci := range mine {
+				if ci.Internal.ShutdownDrain {
+					ci.Status, ci.Internal.ShutdownDrain = model.InstanceActive, false
+					if err := tx.PutInstance(ci); err != nil {
+						return err
+					}
 				}
 			}
-		}
-		return nil
+			return nil
+		})
 	})
 }

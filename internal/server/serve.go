@@ -73,13 +73,13 @@ func (l *listener) shutdown() error {
 }
 
 // serveAPI serves the AWS APIs (and /health) on APIAddr: SigV4 checked for
-// the region the server serves when there are credentials, browser
+// the regions the server serves when there are credentials, browser
 // requests refused when there are none (awsproto.Router), over TLS when a
 // certificate is configured.
 func (s *Server) serveAPI(creds awsproto.Credentials) error {
 	var verifier *awsproto.Verifier
 	if len(creds) > 0 {
-		verifier = awsproto.NewVerifier(creds, []string{s.cfg.Region}, nil)
+		verifier = awsproto.NewVerifier(creds, s.servedRegions(), nil)
 	}
 	tlsConfig, err := loadAPITLS(s.cfg.APITLSCert, s.cfg.APITLSKey)
 	if err != nil {

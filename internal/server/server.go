@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	goruntime "runtime"
@@ -74,6 +75,14 @@ type Server struct {
 	wg                sync.WaitGroup
 	closeOnce         sync.Once
 	down              downState // Down, its stop hooks and the control socket (down.go)
+
+	// regions is every region's State over db (st is the home region's),
+	// regional every open region's APIs and controller (regions.go), and
+	// controllerOpts the home region's controller's options, which every
+	// region's controller is made with.
+	regions        *state.Regions
+	regional       regionSet
+	controllerOpts controller.Options
 }
 
 // Start opens the data directory and starts every part. On error, what was
@@ -109,7 +118,12 @@ func (s *Server) start(ctx context.Context, creds awsproto.Credentials) error {
 		return err
 	}
 	s.db = db
-	s.st = state.New(db, model.Partition{Region: cfg.Region, Account: cfg.Account}, nil)
+	s.regions = state.NewRegions(db, model.Partition{Region: cfg.Region, Account: cfg.Account}, s.knownRegion, nil)
+	regionNames, err := s.regions.Load(ctx)
+	if err != nil {
+		return err
+	}
+	s.st = s.regions.Home()
 	s.ecsOps = ecsops.New(s.st, targetGroups{s.st}, ecsops.Options{Logger: cfg.Logger})
 	if err := ensureDefaultCluster(ctx, s.st); err != nil {
 		return err
@@ -145,9 +159,12 @@ func (s *Server) start(ctx context.Context, creds awsproto.Credentials) error {
 		return fmt.Errorf("server: analysis setting %q: %w", cfg.Analysis, err)
 	}
 	s.alarmsLink = &lateAlarms{}
-	s.controller = controller.New(s.st, syncer, controller.Options{Logger: cfg.Logger, Clock: clk, Alarms: s.alarmsLink,
-		Counters: s.dp.client, Analysis: th})
+	s.controllerOpts = controller.Options{Logger: cfg.Logger, Clock: clk, Alarms: s.alarmsLink, Counters: s.dp.client, Analysis: th}
+	s.controller = controller.New(s.st, syncer, s.controllerOpts)
 	s.controller.Start()
+	if err := s.openRegions(ctx, regionNames); err != nil {
+		return err
+	}
 	if err := s.startAgent(ctx); err != nil {
 		return err
 	}
@@ -169,10 +186,11 @@ func (s *Server) start(ctx context.Context, creds awsproto.Credentials) error {
 // registerAPIs wires each AWS API into the router, with the name its
 // requests are signed for.
 func (s *Server) registerAPIs(router *awsproto.Router) {
+	router.CheckRegions(s.checkRegion)
 	router.HandleJSON(awsproto.JSONAPI{TargetPrefix: ecs.TargetPrefix, SigningName: ecs.SigningName},
-		ecs.New(s.ecsOps, s.cfg.Logger))
+		s.regionalECS())
 	router.HandleQuery(awsproto.QueryAPI{Version: elbv2.Version, Namespace: elbv2.Namespace, SigningName: elbv2.SigningName},
-		elbv2.New(s.elbOps, s.cfg.Logger))
+		s.regionalQuery(elbv2.Namespace, func(rg *regional) http.Handler { return rg.elbAPI }))
 	s.registerCloudWatch(router)
 	s.registerAutoscaling(router)
 	s.registerCloudFormation(router)
@@ -233,6 +251,7 @@ func (s *Server) Close() error {
 		if s.rtCloser != nil {
 			errs = append(errs, s.rtCloser.Close())
 		}
+		errs = append(errs, s.closeRegions())
 		if s.controller != nil {
 			errs = append(errs, s.controller.Close())
 		}

@@ -13,17 +13,19 @@ import (
 // waits until the agent supervises none, for a clean exit of tools (demo)
 // and tests. Tasks drain as usual.
 func (s *Server) StopAllTasks(ctx context.Context) error {
-	err := s.st.Update(ctx, func(tx state.Tx) error {
-		clusters, err := tx.Clusters()
-		if err != nil {
-			return err
-		}
-		for _, c := range clusters {
-			if err := stopCluster(tx, c.Name, s.st.Now()); err != nil {
+	err := s.st.Update(ctx, func(home state.Tx) error {
+		return eachRegion(home, func(tx state.Tx) error {
+			clusters, err := tx.Clusters()
+			if err != nil {
 				return err
 			}
-		}
-		return nil
+			for _, c := range clusters {
+				if err := stopCluster(tx, c.Name, s.st.Now()); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 	})
 	if err != nil {
 		return err

@@ -48,8 +48,12 @@ type Regions struct {
 	home  *State
 	known func(string) bool
 
-	mu     sync.Mutex // protects states
-	states map[string]*State
+	// opening serializes Get's first use of a region; it is held across a
+	// store write, so nothing inside a transaction may take it. mu, which
+	// OtherRegions takes inside transactions, is never held across one.
+	opening sync.Mutex
+	mu      sync.Mutex // protects states
+	states  map[string]*State
 }
 
 // NewRegions returns the regions over db whose home region is home's
@@ -118,23 +122,35 @@ func (r *Regions) Load(ctx context.Context) ([]string, error) {
 // Get returns region's State, recording the region as used on its first
 // use. It is ErrUnknownRegion for a region known does not accept.
 func (r *Regions) Get(ctx context.Context, region string) (*State, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if st, ok := r.states[region]; ok {
+	if st, ok := r.open(region); ok {
 		return st, nil
 	}
 	if r.known == nil || !r.known(region) {
 		return nil, fmt.Errorf("%w: %.40q", ErrUnknownRegion, region)
 	}
-	st := r.newState(region)
+	r.opening.Lock()
+	defer r.opening.Unlock()
+	if st, ok := r.open(region); ok {
+		return st, nil
+	}
 	err := r.db.Update(ctx, func(tx store.Tx) error {
 		return store.PutJSON(tx, bucketRegions, region, regionRecord{FirstUsed: r.home.NowTime()})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("state: record region %s: %w", region, err)
 	}
+	st := r.newState(region)
+	r.mu.Lock()
 	r.states[region] = st
+	r.mu.Unlock()
 	return st, nil
+}
+
+func (r *Regions) open(region string) (*State, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	st, ok := r.states[region]
+	return st, ok
 }
 
 func (r *Regions) newState(region string) *State {

@@ -29,6 +29,7 @@ type awsCLI struct {
 	endpoint string
 	env      []string
 	bin      string // the CLI's executable; "" is aws on PATH
+	region   string // --region; "" is us-east-1
 }
 
 func newAWSCLI(s *site, endpoint string) *awsCLI {
@@ -37,7 +38,7 @@ func newAWSCLI(s *site, endpoint string) *awsCLI {
 
 // withKeys returns a CLI that signs with other credentials.
 func (c *awsCLI) withKeys(s *site, keyID, secret string) *awsCLI {
-	return &awsCLI{endpoint: c.endpoint, env: cliEnv(s, keyID, secret), bin: c.bin}
+	return &awsCLI{endpoint: c.endpoint, env: cliEnv(s, keyID, secret), bin: c.bin, region: c.region}
 }
 
 func cliEnv(s *site, keyID, secret string) []string {
@@ -73,7 +74,11 @@ func (e *cliError) Error() string {
 // call runs `aws SERVICE OP ARGS...` and decodes its JSON output into out
 // (which may be nil).
 func (c *awsCLI) call(out any, args ...string) error {
-	full := append([]string{"--endpoint-url", c.endpoint, "--region", "us-east-1", "--output", "json"}, args...)
+	region := c.region
+	if region == "" {
+		region = "us-east-1"
+	}
+	full := append([]string{"--endpoint-url", c.endpoint, "--region", region, "--output", "json"}, args...)
 	bin := c.bin
 	if bin == "" {
 		bin = "aws"

@@ -42,10 +42,32 @@ func checkListenerPlacement(tx state.Tx, l model.Listener) (*model.Listener, err
 		return nil, clientErr(CodeDuplicateListener,
 			"A listener already exists on port %d of load balancer '%s': all load balancers share this host's ports", l.Port, o.LoadBalancerARN)
 	}
+	if err := checkOtherRegionsPort(tx, l.Port); err != nil {
+		return nil, err
+	}
 	if count >= model.MaxListenersPerALB {
 		return nil, clientErr(CodeTooManyListeners, "You've reached the limit on the number of listeners per load balancer (%d)", model.MaxListenersPerALB)
 	}
 	return nil, nil
+}
+
+// checkOtherRegionsPort refuses a port a listener of another region holds:
+// every region's listeners bind on this same host.
+func checkOtherRegionsPort(tx state.Tx, port int) error {
+	for _, other := range tx.OtherRegions() {
+		all, err := other.AllListeners()
+		if err != nil {
+			return err
+		}
+		for _, o := range all {
+			if o.Port == port {
+				return clientErr(CodeDuplicateListener,
+					"A listener already exists on port %d of load balancer '%s' in region %s: all regions' load balancers share this host's ports",
+					port, o.LoadBalancerARN, other.Partition.Region)
+			}
+		}
+	}
+	return nil
 }
 
 func sameListener(a, b model.Listener) bool {
