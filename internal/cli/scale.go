@@ -67,7 +67,7 @@ func (g *globals) scale(ctx context.Context, service string, n int32, f scaleFla
 		return err
 	}
 	name := aws.ToString(svc.ServiceName)
-	if err := g.warnOutOfBounds(ctx, sc, name, n); err != nil {
+	if err := g.warnOutOfBounds(ctx, homeRegionScaling{sc}, name, n); err != nil {
 		return err
 	}
 	src := newSnapshotSource(c.ecs, c.elb, newStatsClient(g.metricsEndpoint()), g.cluster)

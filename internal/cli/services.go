@@ -42,7 +42,7 @@ func newServicesCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rows, err := withScaling(ctx, sc, g.cluster, services)
+			rows, err := withScaling(ctx, homeRegionScaling{sc}, g.cluster, services)
 			if err != nil {
 				return fmt.Errorf("reading autoscaling: %w", g.explain(err))
 			}
