@@ -96,13 +96,16 @@ func ValidateCapacityProviderStrategy(items []CapacityProviderStrategyItem) erro
 	return nil
 }
 
+// LaunchTypeFargate is the FARGATE launch type.
+const LaunchTypeFargate = "FARGATE"
+
 // ProviderLaunchType is the launch type of a task placed by a capacity
 // provider: FARGATE for FARGATE and FARGATE_SPOT, EC2 for the cluster's
 // own providers (Auto Scaling group and managed-instances providers alike
 // run on the cluster's container instances here).
 func ProviderLaunchType(provider string) string {
 	if provider == CapacityFargate || provider == CapacityFargateSpot {
-		return "FARGATE"
+		return LaunchTypeFargate
 	}
 	return "EC2"
 }

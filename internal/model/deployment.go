@@ -54,6 +54,10 @@ type Deployment struct {
 	LaunchType         string `json:"launchType,omitempty"`
 	RolloutState       string `json:"rolloutState,omitempty"`
 	RolloutStateReason string `json:"rolloutStateReason,omitempty"`
+	// NetworkConfiguration and PlatformVersion are the service's when the
+	// deployment started, as ECS shows them on each deployment.
+	NetworkConfiguration json.RawMessage `json:"networkConfiguration,omitempty"`
+	PlatformVersion      string          `json:"platformVersion,omitempty"`
 	// VolumeConfigurations and VpcLatticeConfigurations are the service's
 	// when the deployment started, stored and echoed (no meaning here).
 	VolumeConfigurations     json.RawMessage `json:"volumeConfigurations,omitempty"`

@@ -26,7 +26,8 @@ func (s *Service) StartDeployment(seq uint64, taskDef string, now time.Time) *De
 		CreatedAt: at, UpdatedAt: at, LaunchType: s.LaunchType,
 		VolumeConfigurations: s.VolumeConfigurations, VpcLatticeConfigurations: s.VpcLatticeConfigurations,
 		ServiceConnectConfiguration: s.ServiceConnectConfig,
-		RolloutState:                RolloutInProgress, RolloutStateReason: fmt.Sprintf("ECS deployment %s in progress.", id),
+		NetworkConfiguration:        s.NetworkConfiguration, PlatformVersion: s.PlatformVersion,
+		RolloutState: RolloutInProgress, RolloutStateReason: fmt.Sprintf("ECS deployment %s in progress.", id),
 		Internal: DeploymentInternal{Seq: seq, Config: s.DeploymentConfiguration, Sources: sources, StartedAt: at,
 			Outcome: OutcomeInProgress, LoadBalancers: s.LoadBalancers},
 	}}, s.Deployments...)

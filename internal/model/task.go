@@ -74,6 +74,10 @@ type Task struct {
 	StoppedReason        string          `json:"stoppedReason,omitempty"`
 	Attachments          []Attachment    `json:"attachments"`
 	Internal             TaskInternal    `json:"internal"`
+
+	// EphemeralStorage is a Fargate task's (its definition's, else
+	// Fargate's default).
+	EphemeralStorage *EphemeralStorage `json:"ephemeralStorage,omitempty"`
 }
 
 // TaskInternal is Slipway's bookkeeping on a task; never sent to clients.

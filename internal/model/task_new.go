@@ -46,6 +46,12 @@ func NewTask(p Partition, in NewTaskInput) Task {
 	if in.CapacityProvider != "" {
 		t.CapacityProviderName, t.LaunchType = in.CapacityProvider, ProviderLaunchType(in.CapacityProvider)
 	}
+	if t.LaunchType == LaunchTypeFargate {
+		t.EphemeralStorage = &EphemeralStorage{SizeInGiB: FargateEphemeralStorageGiB}
+		if spec.EphemeralStorage != nil && spec.EphemeralStorage.SizeInGiB > 0 {
+			t.EphemeralStorage.SizeInGiB = spec.EphemeralStorage.SizeInGiB
+		}
+	}
 	if t.LaunchType == "" {
 		t.LaunchType = "EC2"
 	}

@@ -51,7 +51,19 @@ type TaskSpec struct {
 	Memory                  string                `json:"memory"`
 	ContainerDefinitions    []ContainerDefinition `json:"containerDefinitions"`
 	Volumes                 []Volume              `json:"volumes,omitempty"`
+	// EphemeralStorage sizes nothing here; Fargate tasks report it as ECS
+	// does (FargateEphemeralStorageGiB without one).
+	EphemeralStorage *EphemeralStorage `json:"ephemeralStorage,omitempty"`
 }
+
+// EphemeralStorage is a Fargate task's ephemeral storage.
+type EphemeralStorage struct {
+	SizeInGiB int `json:"sizeInGiB"`
+}
+
+// FargateEphemeralStorageGiB is the ephemeral storage of a Fargate task
+// whose definition names none.
+const FargateEphemeralStorageGiB = 20
 
 // ContainerDefinition is the typed subset of one container definition.
 type ContainerDefinition struct {

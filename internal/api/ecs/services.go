@@ -31,6 +31,8 @@ type serviceOut struct {
 	PlacementStrategy           json.RawMessage `json:"placementStrategy"`
 	PropagateTags               string          `json:"propagateTags"`
 	AvailabilityZoneRebalancing string          `json:"availabilityZoneRebalancing"`
+	NetworkConfiguration        json.RawMessage `json:"networkConfiguration,omitempty"`
+	PlatformVersion             string          `json:"platformVersion,omitempty"`
 }
 
 // Defaults of the service members ECS always sends.
@@ -56,7 +58,19 @@ func orDefault(s, def string) string {
 
 type deploymentOut struct {
 	model.Deployment
-	Internal *struct{} `json:"internal,omitempty"`
+	Internal             *struct{}       `json:"internal,omitempty"`
+	NetworkConfiguration json.RawMessage `json:"networkConfiguration,omitempty"`
+	PlatformVersion      string          `json:"platformVersion,omitempty"`
+}
+
+// deploymentWire is a deployment as ECS shows it: its network
+// configuration with assignPublicIp, a Fargate one's platform resolved.
+func deploymentWire(d model.Deployment) deploymentOut {
+	out := deploymentOut{Deployment: d, NetworkConfiguration: networkConfigurationWire(d.NetworkConfiguration), PlatformVersion: d.PlatformVersion}
+	if d.LaunchType == model.LaunchTypeFargate {
+		out.PlatformVersion = resolvedPlatform(d.PlatformVersion)
+	}
+	return out
 }
 
 func serviceWire(s ecsops.Service) serviceOut {
@@ -64,9 +78,13 @@ func serviceWire(s ecsops.Service) serviceOut {
 		RunningCount: s.RunningCount, PendingCount: s.PendingCount, TaskSets: serviceTaskSets(s.Service),
 		ServiceRegistries: rawOrEmpty(s.ServiceRegistries), PlacementConstraints: rawOrEmpty(s.PlacementConstraints),
 		PlacementStrategy: rawOrEmpty(s.PlacementStrategy), PropagateTags: orDefault(s.PropagateTags, propagateTagsNone),
-		AvailabilityZoneRebalancing: orDefault(s.AvailabilityZoneRebalancing, rebalancingNeverSet)}
+		AvailabilityZoneRebalancing: orDefault(s.AvailabilityZoneRebalancing, rebalancingNeverSet),
+		NetworkConfiguration:        networkConfigurationWire(s.NetworkConfiguration), PlatformVersion: s.PlatformVersion}
+	if s.LaunchType == model.LaunchTypeFargate {
+		out.PlatformVersion = orDefault(s.PlatformVersion, platformLatest)
+	}
 	for _, d := range s.Deployments {
-		out.Deployments = append(out.Deployments, deploymentOut{Deployment: d})
+		out.Deployments = append(out.Deployments, deploymentWire(d))
 	}
 	return out
 }

@@ -230,3 +230,52 @@ func compact(v any) string {
 	}
 	return string(b)
 }
+
+// runShapeSteps runs steps as TestEveryServedOperationAnswersInECSShape
+// does (without the coverage check) and returns the answers by operation.
+func runShapeSteps(t *testing.T, api *testAPI, steps []shapeStep) map[string]any {
+	t.Helper()
+	answers := map[string]any{}
+	for _, step := range steps {
+		status, out := rawCall(t, api.url, step.op, step.body)
+		if status != 200 {
+			t.Fatalf("%s %s: %d %v", step.op, step.body, status, out)
+		}
+		answers[step.op] = map[string]any(out)
+		for _, path := range step.always {
+			if _, ok := awsmodel.Lookup(map[string]any(out), path); !ok {
+				t.Errorf("%s: the answer has no %s, which ECS always sends: %s", step.op, path, compact(out))
+			}
+		}
+	}
+	return answers
+}
+
+// A Fargate service and task show the platform, the awsvpc configuration
+// with assignPublicIp, and the ephemeral storage, and no container instance.
+func TestFargateAnswersInECSShape(t *testing.T) {
+	awsmodel.MustLoad(t, "ecs")
+	api := newTestAPI(t, nil, nil)
+	rawCall(t, api.url, "CreateCluster", `{"clusterName":"f"}`)
+	api.addInstance(t, "f", 8192)
+	network := `"networkConfiguration":{"awsvpcConfiguration":{"subnets":["subnet-1"]}}`
+	fargateService := []string{"platformVersion", "networkConfiguration.awsvpcConfiguration.assignPublicIp",
+		"deployments[].platformVersion", "deployments[].networkConfiguration.awsvpcConfiguration.assignPublicIp"}
+	fargateTask := []string{"platformVersion", "platformFamily", "ephemeralStorage.sizeInGiB", "fargateEphemeralStorage.sizeInGiB"}
+	answers := runShapeSteps(t, api, []shapeStep{
+		{op: "RegisterTaskDefinition", body: fargateTaskDef, always: under("taskDefinition", taskDefAlways)},
+		{op: "CreateService", body: `{"cluster":"f","serviceName":"web","taskDefinition":"aws101-todo-app","desiredCount":1,"launchType":"FARGATE",` + network + `}`,
+			always: under("service", append(serviceAlways, fargateService...))},
+		{op: "RunTask", body: `{"cluster":"f","taskDefinition":"aws101-todo-app","launchType":"FARGATE",` + network + `}`,
+			always: under("tasks[]", append(slices.DeleteFunc(slices.Clone(taskAlways), func(p string) bool { return p == "containerInstanceArn" }), fargateTask...))},
+	})
+	svc := answers["CreateService"].(map[string]any)["service"].(map[string]any)
+	dep := svc["deployments"].([]any)[0].(map[string]any)
+	if svc["platformVersion"] != "LATEST" || dep["platformVersion"] != "1.4.0" {
+		t.Errorf("platform versions: service %v, deployment %v", svc["platformVersion"], dep["platformVersion"])
+	}
+	task := answers["RunTask"].(map[string]any)["tasks"].([]any)[0].(map[string]any)
+	if _, has := task["containerInstanceArn"]; has || task["platformFamily"] != "Linux" {
+		t.Errorf("Fargate task: %s", compact(task))
+	}
+}

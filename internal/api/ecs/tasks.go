@@ -25,6 +25,13 @@ type taskOut struct {
 	CPU              string            `json:"cpu"`
 	Memory           string            `json:"memory"`
 	Overrides        json.RawMessage   `json:"overrides"`
+	// Fargate tasks (fargateTaskWire): no container instance, the platform
+	// and the ephemeral storage.
+	ContainerInstanceARN    *string                 `json:"containerInstanceArn,omitempty"`
+	PlatformVersion         string                  `json:"platformVersion,omitempty"`
+	PlatformFamily          string                  `json:"platformFamily,omitempty"`
+	EphemeralStorage        *model.EphemeralStorage `json:"ephemeralStorage,omitempty"`
+	FargateEphemeralStorage *model.EphemeralStorage `json:"fargateEphemeralStorage,omitempty"`
 }
 
 type containerOut struct {
@@ -57,6 +64,10 @@ func taskWire(t ecsops.Task) taskOut {
 		names = append(names, c.Name)
 	}
 	out.Overrides = overridesWire(t.Overrides, names)
+	if t.ContainerInstanceARN != "" {
+		out.ContainerInstanceARN = &t.ContainerInstanceARN
+	}
+	fargateTaskWire(&out, t.Task)
 	return out
 }
 
