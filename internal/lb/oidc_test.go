@@ -215,6 +215,18 @@ func verifyData(t *testing.T, s *oidcSetup, data string) {
 	}
 }
 
+// TestOIDCOverHTTP2: the same flow when the browser speaks HTTP/2 to the
+// listener (one stream per request, cookies possibly in several fields).
+func TestOIDCOverHTTP2(t *testing.T) {
+	s := startOIDC(t)
+	b := s.browser(true)
+	b.Transport.(*http.Transport).ForceAttemptHTTP2 = true
+	resp, body := get(t, b, s.base+"/app/h2")
+	if resp.StatusCode != 200 || resp.ProtoMajor != 2 || seen(t, body)["identity"][0] != "user-1" {
+		t.Fatalf("over h2: %s %d %q", resp.Proto, resp.StatusCode, body)
+	}
+}
+
 func TestOIDCDenyAndAllow(t *testing.T) {
 	s := startOIDC(t)
 	if resp, _ := get(t, s.browser(false), s.base+"/deny/x"); resp.StatusCode != 401 {
