@@ -6,15 +6,11 @@ import (
 	"github.com/slipway-dev/slipway/internal/model"
 )
 
-// SchedulingDaemon is the DAEMON scheduling strategy: one task on each
-// ACTIVE container instance of the cluster.
-const SchedulingDaemon = "DAEMON"
-
 // daemonDesired sets a DAEMON service's desired count, and its primary
 // deployment's, to the number of ACTIVE container instances, as ECS shows
 // it; launch then puts at most one of its tasks on each instance.
 func (p *pass) daemonDesired() {
-	if p.svc.SchedulingStrategy != SchedulingDaemon || p.svc.Status != model.ServiceActive {
+	if p.svc.SchedulingStrategy != model.SchedulingDaemon || p.svc.Status != model.ServiceActive {
 		return
 	}
 	n := 0

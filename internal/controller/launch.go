@@ -58,7 +58,7 @@ func (p *pass) launch(spec launchSpec, n int) error {
 // for a DAEMON service one on each instance that has none of its tasks.
 func (p *pass) place(d scheduler.Demand, n int) ([]string, *scheduler.Failure) {
 	nodes := scheduler.Nodes(p.nodes, p.all)
-	if p.svc.SchedulingStrategy != SchedulingDaemon {
+	if p.svc.SchedulingStrategy != model.SchedulingDaemon {
 		return scheduler.Place(nodes, d, n)
 	}
 	free := p.daemonNodes()

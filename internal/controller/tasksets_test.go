@@ -153,7 +153,7 @@ func TestDaemonOneTaskPerInstance(t *testing.T) {
 	v1 := w.registerTD("agent", 1, false)
 	w.update(func(tx state.Tx) error {
 		svc := model.Service{Name: "d", ARN: tx.Partition.ServiceARN("default", "d"), ClusterARN: tx.Partition.ClusterARN("default"),
-			Status: model.ServiceActive, SchedulingStrategy: SchedulingDaemon,
+			Status: model.ServiceActive, SchedulingStrategy: model.SchedulingDaemon,
 			DeploymentConfiguration: model.DeploymentConfiguration{MaximumPercent: new(100), MinimumHealthyPercent: new(0)}}
 		seq, err := tx.NextDeploymentSeq()
 		if err != nil {

@@ -12,6 +12,13 @@ const (
 	ServiceInactive = "INACTIVE"
 )
 
+// Scheduling strategies (schedulingStrategy): REPLICA keeps a desired
+// count, DAEMON one task on each ACTIVE container instance.
+const (
+	SchedulingReplica = "REPLICA"
+	SchedulingDaemon  = "DAEMON"
+)
+
 // MaxServiceEvents is how many events ECS keeps on a service.
 const MaxServiceEvents = 100
 

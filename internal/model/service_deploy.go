@@ -47,7 +47,7 @@ func ValidateDeploymentConfiguration(c DeploymentConfiguration, strategy string)
 	if c.MinimumHealthyPercent != nil && (*c.MinimumHealthyPercent < 0 || *c.MinimumHealthyPercent > 100) {
 		return paramErr("minimumHealthyPercent must be between 0 and 100.")
 	}
-	if c.MaximumPercent != nil && strategy != "DAEMON" && *c.MaximumPercent < 100 {
+	if c.MaximumPercent != nil && strategy != SchedulingDaemon && *c.MaximumPercent < 100 {
 		return paramErr("maximumPercent must be at least 100.")
 	}
 	if c.MaximumPercent != nil && *c.MaximumPercent > 2000 {
@@ -63,7 +63,7 @@ func ValidateDeploymentConfiguration(c DeploymentConfiguration, strategy string)
 	default:
 		return paramErr("Invalid deployment strategy %q. Valid values are ROLLING, BLUE_GREEN, LINEAR and CANARY.", c.Strategy)
 	}
-	if c.ShiftsTraffic() && strategy == "DAEMON" {
+	if c.ShiftsTraffic() && strategy == SchedulingDaemon {
 		return paramErr("The %s deployment strategy is not supported for services using the DAEMON scheduling strategy.", c.Strategy)
 	}
 	return validateStrategySettings(c)

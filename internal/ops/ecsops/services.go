@@ -176,6 +176,9 @@ func (s *Ops) CreateService(ctx context.Context, in *CreateServiceInput) (*Servi
 			return err
 		}
 		svc := newService(tx, cluster, in, s.st.NowTime())
+		if err := checkDaemonCapacity(&svc); err != nil {
+			return err
+		}
 		seq, err := tx.NextDeploymentSeq()
 		if err != nil {
 			return err
@@ -213,16 +216,13 @@ func validateCreateService(in *CreateServiceInput) error {
 		return err
 	}
 	switch in.SchedulingStrategy {
-	case "", "REPLICA":
+	case "", model.SchedulingReplica:
 		if in.DesiredCount == nil {
 			return invalidParam("desiredCount must be specified for the REPLICA scheduling strategy.")
 		}
-	case "DAEMON":
+	case model.SchedulingDaemon:
 		if in.DesiredCount != nil {
 			return invalidParam("The daemon scheduling strategy does not support a desired count for services. Remove the desired count value and try again")
-		}
-		if in.LaunchType == "FARGATE" {
-			return invalidParam("The DAEMON scheduling strategy is not supported for the FARGATE launch type.")
 		}
 	default:
 		return invalidParam("schedulingStrategy must be REPLICA or DAEMON.")
@@ -306,7 +306,7 @@ func newService(tx state.Tx, cluster model.Cluster, in *CreateServiceInput, now 
 		}
 	}
 	if svc.SchedulingStrategy == "" {
-		svc.SchedulingStrategy = "REPLICA"
+		svc.SchedulingStrategy = model.SchedulingReplica
 	}
 	if in.AvailabilityZoneRebalancing == "" {
 		// ECS's default for a new service (an update without one keeps it).
@@ -325,7 +325,7 @@ func newService(tx state.Tx, cluster model.Cluster, in *CreateServiceInput, now 
 		svc.Role = roleARN(tx.Partition.Account, in.Role)
 	}
 	in.ServiceEchoedInput.apply(&svc.ServiceEchoedFields)
-	if svc.SchedulingStrategy == "DAEMON" {
+	if svc.SchedulingStrategy == model.SchedulingDaemon {
 		daemonDeploymentDefaults(&svc.DeploymentConfiguration)
 	}
 	defaultDeploymentConfig(&svc.DeploymentConfiguration)

@@ -69,6 +69,9 @@ func (s *Ops) UpdateService(ctx context.Context, in *UpdateServiceInput) (*Servi
 		if err != nil {
 			return err
 		}
+		if err := checkDaemonCapacity(&svc); err != nil {
+			return err
+		}
 		redeployed = redeploy != ""
 		if redeployed {
 			seq, err := tx.NextDeploymentSeq()
@@ -115,7 +118,7 @@ func (s *Ops) applyServiceUpdate(ctx context.Context, tx state.Tx, svc *model.Se
 	if in.ForceNewDeployment {
 		redeploy = td.ARN
 	}
-	if in.DesiredCount != nil && svc.SchedulingStrategy == "DAEMON" {
+	if in.DesiredCount != nil && svc.SchedulingStrategy == model.SchedulingDaemon {
 		return "", invalidParam("The daemon scheduling strategy does not support a desired count for services. Remove the desired count value and try again")
 	}
 	if in.DesiredCount != nil {

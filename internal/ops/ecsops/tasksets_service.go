@@ -27,7 +27,7 @@ func validateDeploymentController(in *CreateServiceInput) error {
 	if ctrl == model.ControllerECS {
 		return nil
 	}
-	if in.SchedulingStrategy == "DAEMON" {
+	if in.SchedulingStrategy == model.SchedulingDaemon {
 		return invalidParam("The DAEMON scheduling strategy is not supported for services using the %s deployment controller.", ctrl)
 	}
 	if ctrl == model.ControllerCodeDeploy && len(in.LoadBalancers) == 0 {
