@@ -35,7 +35,7 @@ type networkApplier interface {
 // Planes serves an HTTP data plane and a network one as one DataPlane: the
 // link's apply goes to HTTP, apply-network to Network, and health is both
 // planes' (their target groups are distinct). Versions, statistics and
-// metrics are HTTP's.
+// metrics are HTTP's; NetworkStats the network plane's.
 type Planes struct {
 	HTTP    DataPlane
 	Network NetworkPlane
@@ -82,8 +82,13 @@ func (p *Planes) FlushEvents() {
 // Stats are the HTTP plane's.
 func (p *Planes) Stats() lb.Stats { return p.HTTP.Stats() }
 
-// NetworkStats are the network plane's counters.
-func (p *Planes) NetworkStats() l4.NetworkStats { return p.Network.NetworkStats() }
+// NetworkStats are the network plane's counters (none without one).
+func (p *Planes) NetworkStats() l4.NetworkStats {
+	if p.Network == nil {
+		return l4.NetworkStats{}
+	}
+	return p.Network.NetworkStats()
+}
 
 // Close closes both planes.
 func (p *Planes) Close() error {
