@@ -16,21 +16,21 @@ func (h *Handler) createChangeSet(ctx context.Context, f form) (any, error) {
 	if err := refuseUnsupported(f); err != nil {
 		return nil, err
 	}
-	if len(f.list("ResourcesToImport")) > 0 || f.str("ChangeSetType") == "IMPORT" {
+	if len(f.List("ResourcesToImport")) > 0 || f.Str("ChangeSetType") == "IMPORT" {
 		return nil, validationf("Slipway does not import existing resources (ChangeSetType IMPORT)")
 	}
-	if b, _ := f.boolean("IncludeNestedStacks"); b {
+	if b, _ := boolean(f, "IncludeNestedStacks"); b {
 		return nil, validationf("Slipway does not make change sets of nested stacks (IncludeNestedStacks): a change set lists the AWS::CloudFormation::Stack resource, and executing it updates the nested stacks")
 	}
-	usePrev, err := f.boolean("UsePreviousTemplate")
+	usePrev, err := boolean(f, "UsePreviousTemplate")
 	if err != nil {
 		return nil, err
 	}
-	cs, err := h.e.CreateChangeSet(ctx, &stack.ChangeSetInput{StackName: f.str("StackName"), ChangeSetName: f.str("ChangeSetName"),
-		ChangeSetType: f.str("ChangeSetType"), TemplateBody: f.str("TemplateBody"), TemplateURL: f.str("TemplateURL"), UsePreviousTemplate: usePrev,
-		Parameters: parameters(f), Capabilities: f.strings("Capabilities"), Tags: tags(f),
-		NotificationARNs: f.strings("NotificationARNs"), RoleARN: f.str("RoleARN"), Description: f.str("Description"),
-		OnStackFailure: f.str("OnStackFailure")})
+	cs, err := h.e.CreateChangeSet(ctx, &stack.ChangeSetInput{StackName: f.Str("StackName"), ChangeSetName: f.Str("ChangeSetName"),
+		ChangeSetType: f.Str("ChangeSetType"), TemplateBody: f.Str("TemplateBody"), TemplateURL: f.Str("TemplateURL"), UsePreviousTemplate: usePrev,
+		Parameters: parameters(f), Capabilities: f.StrList("Capabilities"), Tags: tags(f),
+		NotificationARNs: f.StrList("NotificationARNs"), RoleARN: f.Str("RoleARN"), Description: f.Str("Description"),
+		OnStackFailure: f.Str("OnStackFailure")})
 	if err != nil {
 		return nil, err
 	}
@@ -93,11 +93,11 @@ type describeChangeSetResult struct {
 }
 
 func (h *Handler) describeChangeSet(ctx context.Context, f form) (any, error) {
-	cs, err := h.e.ChangeSet(ctx, f.str("StackName"), f.str("ChangeSetName"))
+	cs, err := h.e.ChangeSet(ctx, f.Str("StackName"), f.Str("ChangeSetName"))
 	if err != nil {
 		return nil, err
 	}
-	values, err := f.boolean("IncludePropertyValues")
+	values, err := boolean(f, "IncludePropertyValues")
 	if err != nil {
 		return nil, err
 	}
@@ -149,15 +149,15 @@ func propertyContext(props map[string]any) string {
 }
 
 func (h *Handler) executeChangeSet(ctx context.Context, f form) (any, error) {
-	disable, err := f.boolean("DisableRollback")
+	disable, err := boolean(f, "DisableRollback")
 	if err != nil {
 		return nil, err
 	}
-	return struct{}{}, h.e.ExecuteChangeSet(ctx, f.str("StackName"), f.str("ChangeSetName"), disable, f.str("ClientRequestToken"))
+	return struct{}{}, h.e.ExecuteChangeSet(ctx, f.Str("StackName"), f.Str("ChangeSetName"), disable, f.Str("ClientRequestToken"))
 }
 
 func (h *Handler) deleteChangeSet(ctx context.Context, f form) (any, error) {
-	return struct{}{}, h.e.DeleteChangeSet(ctx, f.str("StackName"), f.str("ChangeSetName"))
+	return struct{}{}, h.e.DeleteChangeSet(ctx, f.Str("StackName"), f.Str("ChangeSetName"))
 }
 
 type wireChangeSetSummary struct {
@@ -179,11 +179,11 @@ type listChangeSetsResult struct {
 }
 
 func (h *Handler) listChangeSets(ctx context.Context, f form) (any, error) {
-	css, err := h.e.ChangeSets(ctx, f.str("StackName"))
+	css, err := h.e.ChangeSets(ctx, f.Str("StackName"))
 	if err != nil {
 		return nil, err
 	}
-	page, next, err := paginate(css, f.str("NextToken"), 100)
+	page, next, err := paginate(css, f.Str("NextToken"), 100)
 	if err != nil {
 		return nil, err
 	}

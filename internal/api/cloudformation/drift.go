@@ -12,10 +12,10 @@ type detectDriftResult struct {
 }
 
 func (h *Handler) detectStackDrift(ctx context.Context, f form) (any, error) {
-	if len(f.strings("LogicalResourceIds")) > 0 {
+	if len(f.StrList("LogicalResourceIds")) > 0 {
 		return nil, validationf("Slipway detects the drift of a whole stack only (LogicalResourceIds is not supported)")
 	}
-	id, err := h.e.DetectStackDrift(ctx, f.str("StackName"))
+	id, err := h.e.DetectStackDrift(ctx, f.Str("StackName"))
 	if err != nil {
 		return nil, err
 	}
@@ -32,7 +32,7 @@ type driftStatusResult struct {
 }
 
 func (h *Handler) describeStackDriftDetectionStatus(ctx context.Context, f form) (any, error) {
-	d, err := h.e.Detection(ctx, f.str("StackDriftDetectionId"))
+	d, err := h.e.Detection(ctx, f.Str("StackDriftDetectionId"))
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +62,7 @@ type resourceDriftsResult struct {
 }
 
 func (h *Handler) describeStackResourceDrifts(ctx context.Context, f form) (any, error) {
-	stacks, err := h.e.DescribeStacks(ctx, f.str("StackName"))
+	stacks, err := h.e.DescribeStacks(ctx, f.Str("StackName"))
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +73,7 @@ func (h *Handler) describeStackResourceDrifts(ctx context.Context, f form) (any,
 	if d == nil {
 		return nil, validationf("No drift detection has been run on stack %s: call DetectStackDrift first", stacks[0].Name)
 	}
-	filter := f.strings("StackResourceDriftStatusFilters")
+	filter := f.StrList("StackResourceDriftStatusFilters")
 	var out []wireResourceDriftRecord
 	for _, r := range d.Resources {
 		if len(filter) > 0 && !slices.Contains(filter, r.Status) {
@@ -81,7 +81,7 @@ func (h *Handler) describeStackResourceDrifts(ctx context.Context, f form) (any,
 		}
 		out = append(out, toWireResourceDrift(d.StackID, r))
 	}
-	page, next, err := paginate(out, f.str("NextToken"), 100)
+	page, next, err := paginate(out, f.Str("NextToken"), 100)
 	if err != nil {
 		return nil, err
 	}

@@ -84,7 +84,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, awserr.New("InvalidAction", "The action %.100s is not valid for this web service.", action))
 		return
 	}
-	result, err := op(r.Context(), form{v: values})
+	result, err := op(r.Context(), awsproto.NewForm(values))
 	if err != nil {
 		h.writeError(w, r, err)
 		return

@@ -11,7 +11,7 @@ type describeResourcesResult struct {
 }
 
 func (h *Handler) describeStackResources(ctx context.Context, f form) (any, error) {
-	name, physical := f.str("StackName"), f.str("PhysicalResourceId")
+	name, physical := f.Str("StackName"), f.Str("PhysicalResourceId")
 	if name == "" && physical == "" {
 		return nil, validationf("Either StackName or PhysicalResourceId must be specified.")
 	}
@@ -26,10 +26,10 @@ func (h *Handler) describeStackResources(ctx context.Context, f form) (any, erro
 	if err != nil {
 		return nil, err
 	}
-	logical := f.str("LogicalResourceId")
+	logical := f.Str("LogicalResourceId")
 	var out []wireStackResource
 	for _, r := range rs {
-		if logical != "" && r.LogicalID != logical || physical != "" && f.str("StackName") == "" && r.PhysicalID != physical {
+		if logical != "" && r.LogicalID != logical || physical != "" && f.Str("StackName") == "" && r.PhysicalID != physical {
 			continue
 		}
 		out = append(out, wireStackResource{StackName: s.Name, StackId: s.ID, LogicalResourceId: r.LogicalID,
@@ -44,11 +44,11 @@ type describeResourceResult struct {
 }
 
 func (h *Handler) describeStackResource(ctx context.Context, f form) (any, error) {
-	s, rs, err := h.e.Resources(ctx, f.str("StackName"))
+	s, rs, err := h.e.Resources(ctx, f.Str("StackName"))
 	if err != nil {
 		return nil, err
 	}
-	id := f.str("LogicalResourceId")
+	id := f.Str("LogicalResourceId")
 	for _, r := range rs {
 		if r.LogicalID == id {
 			return describeResourceResult{StackResourceDetail: wireResourceDetail{StackName: s.Name, StackId: s.ID,
@@ -57,7 +57,7 @@ func (h *Handler) describeStackResource(ctx context.Context, f form) (any, error
 				DriftInformation: notChecked}}, nil
 		}
 	}
-	return nil, validationf("Resource %s does not exist for stack %s", id, f.str("StackName"))
+	return nil, validationf("Resource %s does not exist for stack %s", id, f.Str("StackName"))
 }
 
 type listResourcesResult struct {
@@ -66,11 +66,11 @@ type listResourcesResult struct {
 }
 
 func (h *Handler) listStackResources(ctx context.Context, f form) (any, error) {
-	_, rs, err := h.e.Resources(ctx, f.str("StackName"))
+	_, rs, err := h.e.Resources(ctx, f.Str("StackName"))
 	if err != nil {
 		return nil, err
 	}
-	page, next, err := paginate(rs, f.str("NextToken"), 100)
+	page, next, err := paginate(rs, f.Str("NextToken"), 100)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +103,7 @@ func (h *Handler) listExports(ctx context.Context, f form) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	page, next, err := paginate(xs, f.str("NextToken"), 100)
+	page, next, err := paginate(xs, f.Str("NextToken"), 100)
 	if err != nil {
 		return nil, err
 	}
@@ -120,11 +120,11 @@ type listImportsResult struct {
 }
 
 func (h *Handler) listImports(ctx context.Context, f form) (any, error) {
-	names, err := h.e.Imports(ctx, f.str("ExportName"))
+	names, err := h.e.Imports(ctx, f.Str("ExportName"))
 	if err != nil {
 		return nil, err
 	}
-	page, next, err := paginate(names, f.str("NextToken"), 100)
+	page, next, err := paginate(names, f.Str("NextToken"), 100)
 	if err != nil {
 		return nil, err
 	}

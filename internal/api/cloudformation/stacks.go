@@ -9,9 +9,9 @@ import (
 
 func parameters(f form) []stack.ParameterInput {
 	var out []stack.ParameterInput
-	for _, p := range f.list("Parameters") {
-		use, _ := p.boolean("UsePreviousValue")
-		out = append(out, stack.ParameterInput{Key: p.str("ParameterKey"), Value: p.str("ParameterValue"), UsePreviousValue: use})
+	for _, p := range f.List("Parameters") {
+		use, _ := boolean(p, "UsePreviousValue")
+		out = append(out, stack.ParameterInput{Key: p.Str("ParameterKey"), Value: p.Str("ParameterValue"), UsePreviousValue: use})
 	}
 	return out
 }
@@ -19,12 +19,12 @@ func parameters(f form) []stack.ParameterInput {
 // tags returns the Tags list, nil when absent (UpdateStack then keeps the
 // stack's tags) and empty when sent empty.
 func tags(f form) []stack.Tag {
-	if !f.has("Tags") {
+	if !f.Has("Tags") {
 		return nil
 	}
 	out := []stack.Tag{}
-	for _, t := range f.list("Tags") {
-		out = append(out, stack.Tag{Key: t.str("Key"), Value: t.str("Value")})
+	for _, t := range f.List("Tags") {
+		out = append(out, stack.Tag{Key: t.Str("Key"), Value: t.Str("Value")})
 	}
 	return out
 }
@@ -33,11 +33,11 @@ func tags(f form) []stack.Tag {
 // rollback triggers. (TemplateURL is fetched by the engine.)
 func refuseUnsupported(f form) error {
 	for _, name := range []string{"StackPolicyBody", "StackPolicyURL", "StackPolicyDuringUpdateBody", "StackPolicyDuringUpdateURL"} {
-		if f.str(name) != "" {
+		if f.Str(name) != "" {
 			return validationf("Slipway does not support stack policies (%s)", name)
 		}
 	}
-	if f.has("RollbackConfiguration.RollbackTriggers") {
+	if f.Has("RollbackConfiguration.RollbackTriggers") {
 		return validationf("Slipway does not support rollback triggers (RollbackConfiguration)")
 	}
 	return nil
@@ -51,22 +51,22 @@ func (h *Handler) createStack(ctx context.Context, f form) (any, error) {
 	if err := refuseUnsupported(f); err != nil {
 		return nil, err
 	}
-	disable, err := f.boolean("DisableRollback")
+	disable, err := boolean(f, "DisableRollback")
 	if err != nil {
 		return nil, err
 	}
-	guard, err := f.boolean("EnableTerminationProtection")
+	guard, err := boolean(f, "EnableTerminationProtection")
 	if err != nil {
 		return nil, err
 	}
-	timeout, err := f.integer("TimeoutInMinutes")
+	timeout, err := integer(f, "TimeoutInMinutes")
 	if err != nil {
 		return nil, err
 	}
-	id, err := h.e.CreateStack(ctx, &stack.CreateInput{StackName: f.str("StackName"), TemplateBody: f.str("TemplateBody"), TemplateURL: f.str("TemplateURL"),
-		Parameters: parameters(f), Capabilities: f.strings("Capabilities"), Tags: tags(f),
-		NotificationARNs: f.strings("NotificationARNs"), RoleARN: f.str("RoleARN"), TimeoutInMinutes: timeout,
-		DisableRollback: disable, OnFailure: f.str("OnFailure"), TerminationProtection: guard, Token: f.str("ClientRequestToken")})
+	id, err := h.e.CreateStack(ctx, &stack.CreateInput{StackName: f.Str("StackName"), TemplateBody: f.Str("TemplateBody"), TemplateURL: f.Str("TemplateURL"),
+		Parameters: parameters(f), Capabilities: f.StrList("Capabilities"), Tags: tags(f),
+		NotificationARNs: f.StrList("NotificationARNs"), RoleARN: f.Str("RoleARN"), TimeoutInMinutes: timeout,
+		DisableRollback: disable, OnFailure: f.Str("OnFailure"), TerminationProtection: guard, Token: f.Str("ClientRequestToken")})
 	if err != nil {
 		return nil, err
 	}
@@ -77,18 +77,18 @@ func (h *Handler) updateStack(ctx context.Context, f form) (any, error) {
 	if err := refuseUnsupported(f); err != nil {
 		return nil, err
 	}
-	usePrev, err := f.boolean("UsePreviousTemplate")
+	usePrev, err := boolean(f, "UsePreviousTemplate")
 	if err != nil {
 		return nil, err
 	}
-	disable, err := f.boolean("DisableRollback")
+	disable, err := boolean(f, "DisableRollback")
 	if err != nil {
 		return nil, err
 	}
-	id, err := h.e.UpdateStack(ctx, &stack.UpdateInput{StackName: f.str("StackName"), TemplateBody: f.str("TemplateBody"), TemplateURL: f.str("TemplateURL"),
-		UsePreviousTemplate: usePrev, Parameters: parameters(f), Capabilities: f.strings("Capabilities"), Tags: tags(f),
-		NotificationARNs: f.strings("NotificationARNs"), RoleARN: f.str("RoleARN"), DisableRollback: disable,
-		Token: f.str("ClientRequestToken")})
+	id, err := h.e.UpdateStack(ctx, &stack.UpdateInput{StackName: f.Str("StackName"), TemplateBody: f.Str("TemplateBody"), TemplateURL: f.Str("TemplateURL"),
+		UsePreviousTemplate: usePrev, Parameters: parameters(f), Capabilities: f.StrList("Capabilities"), Tags: tags(f),
+		NotificationARNs: f.StrList("NotificationARNs"), RoleARN: f.Str("RoleARN"), DisableRollback: disable,
+		Token: f.Str("ClientRequestToken")})
 	if err != nil {
 		return nil, err
 	}
@@ -96,11 +96,11 @@ func (h *Handler) updateStack(ctx context.Context, f form) (any, error) {
 }
 
 func (h *Handler) deleteStack(ctx context.Context, f form) (any, error) {
-	if f.str("StackName") == "" {
+	if f.Str("StackName") == "" {
 		return nil, validationf("1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must not be null")
 	}
-	return nil, h.e.DeleteStack(ctx, &stack.DeleteInput{StackName: f.str("StackName"), RetainResources: f.strings("RetainResources"),
-		Token: f.str("ClientRequestToken")})
+	return nil, h.e.DeleteStack(ctx, &stack.DeleteInput{StackName: f.Str("StackName"), RetainResources: f.StrList("RetainResources"),
+		Token: f.Str("ClientRequestToken")})
 }
 
 type describeStacksResult struct {
@@ -109,11 +109,11 @@ type describeStacksResult struct {
 }
 
 func (h *Handler) describeStacks(ctx context.Context, f form) (any, error) {
-	ss, err := h.e.DescribeStacks(ctx, f.str("StackName"))
+	ss, err := h.e.DescribeStacks(ctx, f.Str("StackName"))
 	if err != nil {
 		return nil, err
 	}
-	page, next, err := paginate(ss, f.str("NextToken"), 100)
+	page, next, err := paginate(ss, f.Str("NextToken"), 100)
 	if err != nil {
 		return nil, err
 	}
@@ -134,11 +134,11 @@ type listStacksResult struct {
 }
 
 func (h *Handler) listStacks(ctx context.Context, f form) (any, error) {
-	ss, err := h.e.ListStacks(ctx, f.strings("StackStatusFilter"))
+	ss, err := h.e.ListStacks(ctx, f.StrList("StackStatusFilter"))
 	if err != nil {
 		return nil, err
 	}
-	page, next, err := paginate(ss, f.str("NextToken"), 100)
+	page, next, err := paginate(ss, f.Str("NextToken"), 100)
 	if err != nil {
 		return nil, err
 	}
@@ -157,11 +157,11 @@ type describeEventsResult struct {
 }
 
 func (h *Handler) describeStackEvents(ctx context.Context, f form) (any, error) {
-	evs, err := h.e.Events(ctx, f.str("StackName"))
+	evs, err := h.e.Events(ctx, f.Str("StackName"))
 	if err != nil {
 		return nil, err
 	}
-	page, next, err := paginate(evs, f.str("NextToken"), 100)
+	page, next, err := paginate(evs, f.Str("NextToken"), 100)
 	if err != nil {
 		return nil, err
 	}
@@ -192,9 +192,9 @@ func paginate[T any](items []T, token string, size int) ([]T, string, error) {
 }
 
 func (h *Handler) cancelUpdateStack(ctx context.Context, f form) (any, error) {
-	return nil, h.e.CancelUpdateStack(ctx, f.str("StackName"))
+	return nil, h.e.CancelUpdateStack(ctx, f.Str("StackName"))
 }
 
 func (h *Handler) continueUpdateRollback(ctx context.Context, f form) (any, error) {
-	return struct{}{}, h.e.ContinueUpdateRollback(ctx, f.str("StackName"), f.strings("ResourcesToSkip"))
+	return struct{}{}, h.e.ContinueUpdateRollback(ctx, f.Str("StackName"), f.StrList("ResourcesToSkip"))
 }

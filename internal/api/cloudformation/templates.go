@@ -12,7 +12,7 @@ type getTemplateResult struct {
 }
 
 func (h *Handler) getTemplate(ctx context.Context, f form) (any, error) {
-	body, err := h.e.Template(ctx, f.str("StackName"), f.str("ChangeSetName"))
+	body, err := h.e.Template(ctx, f.Str("StackName"), f.Str("ChangeSetName"))
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +40,7 @@ func (h *Handler) validateTemplate(ctx context.Context, f form) (any, error) {
 	if err := refuseUnsupported(f); err != nil {
 		return nil, err
 	}
-	sum, err := h.e.ValidateTemplate(ctx, f.str("TemplateBody"), f.str("TemplateURL"))
+	sum, err := h.e.ValidateTemplate(ctx, f.Str("TemplateBody"), f.Str("TemplateURL"))
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +96,7 @@ func (h *Handler) getTemplateSummary(ctx context.Context, f form) (any, error) {
 	if err := refuseUnsupported(f); err != nil {
 		return nil, err
 	}
-	sum, ids, err := h.e.TemplateSummary(ctx, f.str("TemplateBody"), f.str("TemplateURL"), f.str("StackName"))
+	sum, ids, err := h.e.TemplateSummary(ctx, f.Str("TemplateBody"), f.Str("TemplateURL"), f.Str("StackName"))
 	if err != nil {
 		return nil, err
 	}

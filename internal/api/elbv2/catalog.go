@@ -20,8 +20,8 @@ type sslPoliciesResult struct {
 }
 
 func decodeDescribeSSLPolicies(f form) (*elbops.DescribeSSLPoliciesInput, error) {
-	p, err := f.page()
-	return &elbops.DescribeSSLPoliciesInput{Names: f.strList("Names"), LoadBalancerType: f.str("LoadBalancerType"), Page: p}, err
+	p, err := page(f)
+	return &elbops.DescribeSSLPoliciesInput{Names: f.StrList("Names"), LoadBalancerType: f.Str("LoadBalancerType"), Page: p}, err
 }
 
 func encodeSSLPolicies(o *elbops.SSLPoliciesOutput) any {
@@ -47,7 +47,7 @@ type accountLimitsResult struct {
 }
 
 func decodeDescribeAccountLimits(f form) (*elbops.DescribeAccountLimitsInput, error) {
-	p, err := f.page()
+	p, err := page(f)
 	return &elbops.DescribeAccountLimitsInput{Page: p}, err
 }
 

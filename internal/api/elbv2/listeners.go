@@ -20,34 +20,34 @@ type listenerMembers struct {
 func decodeListenerMembers(f form) (listenerMembers, error) {
 	var m listenerMembers
 	var err error
-	if m.port, err = f.intPtr("Port"); err != nil {
+	if m.port, err = intPtr(f, "Port"); err != nil {
 		return m, err
 	}
-	m.protocol, m.sslPolicy = f.strPtr("Protocol"), f.strPtr("SslPolicy")
+	m.protocol, m.sslPolicy = f.StrPtr("Protocol"), f.StrPtr("SslPolicy")
 	certs, err := decodeCertificates(f)
 	if err != nil {
 		return m, err
 	}
-	actions, err := decodeActions(f.list("DefaultActions"))
+	actions, err := decodeActions(f.List("DefaultActions"))
 	if err != nil {
 		return m, err
 	}
 	m.certs, m.actions = optional(f, "Certificates", certs), optional(f, "DefaultActions", actions)
-	m.alpn = f.optStrList("AlpnPolicy")
-	if f.has("MutualAuthentication") {
-		m.mtls = &elbops.MutualAuthentication{Mode: f.str("MutualAuthentication.Mode"), TrustStoreARN: f.str("MutualAuthentication.TrustStoreArn")}
+	m.alpn = optStrList(f, "AlpnPolicy")
+	if f.Has("MutualAuthentication") {
+		m.mtls = &elbops.MutualAuthentication{Mode: f.Str("MutualAuthentication.Mode"), TrustStoreARN: f.Str("MutualAuthentication.TrustStoreArn")}
 	}
 	return m, nil
 }
 
 func decodeCertificates(f form) ([]elbops.Certificate, error) {
 	var out []elbops.Certificate
-	for _, c := range f.list("Certificates") {
-		def, err := c.boolPtr("IsDefault")
+	for _, c := range f.List("Certificates") {
+		def, err := boolPtr(c, "IsDefault")
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, elbops.Certificate{ARN: c.str("CertificateArn"), IsDefault: def != nil && *def})
+		out = append(out, elbops.Certificate{ARN: c.Str("CertificateArn"), IsDefault: def != nil && *def})
 	}
 	return out, nil
 }
@@ -58,7 +58,7 @@ func decodeCreateListener(f form) (*elbops.CreateListenerInput, error) {
 		return nil, err
 	}
 	return &elbops.CreateListenerInput{
-		LoadBalancerARN: f.str("LoadBalancerArn"), Port: m.port, Protocol: m.protocol, SSLPolicy: m.sslPolicy,
+		LoadBalancerARN: f.Str("LoadBalancerArn"), Port: m.port, Protocol: m.protocol, SSLPolicy: m.sslPolicy,
 		Certificates: m.certs, DefaultActions: m.actions, ALPNPolicy: m.alpn, MutualAuthentication: m.mtls, Tags: decodeTags(f),
 	}, nil
 }
@@ -69,18 +69,18 @@ func decodeModifyListener(f form) (*elbops.ModifyListenerInput, error) {
 		return nil, err
 	}
 	return &elbops.ModifyListenerInput{
-		ListenerARN: f.str("ListenerArn"), Port: m.port, Protocol: m.protocol, SSLPolicy: m.sslPolicy,
+		ListenerARN: f.Str("ListenerArn"), Port: m.port, Protocol: m.protocol, SSLPolicy: m.sslPolicy,
 		Certificates: m.certs, DefaultActions: m.actions, ALPNPolicy: m.alpn, MutualAuthentication: m.mtls,
 	}, nil
 }
 
 func decodeDescribeListeners(f form) (*elbops.DescribeListenersInput, error) {
-	p, err := f.page()
-	return &elbops.DescribeListenersInput{LoadBalancerARN: f.str("LoadBalancerArn"), ListenerARNs: f.strList("ListenerArns"), Page: p}, err
+	p, err := page(f)
+	return &elbops.DescribeListenersInput{LoadBalancerARN: f.Str("LoadBalancerArn"), ListenerARNs: f.StrList("ListenerArns"), Page: p}, err
 }
 
 func decodeDeleteListener(f form) (*elbops.DeleteListenerInput, error) {
-	return &elbops.DeleteListenerInput{ListenerARN: f.str("ListenerArn")}, nil
+	return &elbops.DeleteListenerInput{ListenerARN: f.Str("ListenerArn")}, nil
 }
 
 func encodeListeners(o *elbops.ListenersOutput) any {

@@ -9,22 +9,22 @@ type loadBalancersResult struct {
 
 func decodeCreateLoadBalancer(f form) (*elbops.CreateLoadBalancerInput, error) {
 	in := &elbops.CreateLoadBalancerInput{
-		Name: f.str("Name"), Subnets: f.optStrList("Subnets"), SecurityGroups: f.strList("SecurityGroups"),
-		Scheme: f.str("Scheme"), Type: f.str("Type"), IPAddressType: f.str("IpAddressType"),
-		CustomerOwnedIpv4Pool: f.str("CustomerOwnedIpv4Pool"), Tags: decodeTags(f),
-		EnablePrefixForIPv6SourceNat: f.str("EnablePrefixForIpv6SourceNat"), IPv4IPAMPoolID: f.str("IpamPools.Ipv4IpamPoolId"),
+		Name: f.Str("Name"), Subnets: optStrList(f, "Subnets"), SecurityGroups: f.StrList("SecurityGroups"),
+		Scheme: f.Str("Scheme"), Type: f.Str("Type"), IPAddressType: f.Str("IpAddressType"),
+		CustomerOwnedIpv4Pool: f.Str("CustomerOwnedIpv4Pool"), Tags: decodeTags(f),
+		EnablePrefixForIPv6SourceNat: f.Str("EnablePrefixForIpv6SourceNat"), IPv4IPAMPoolID: f.Str("IpamPools.Ipv4IpamPoolId"),
 	}
 	in.SubnetMappings = decodeSubnetMappings(f)
 	return in, nil
 }
 
 func decodeDescribeLoadBalancers(f form) (*elbops.DescribeLoadBalancersInput, error) {
-	p, err := f.page()
-	return &elbops.DescribeLoadBalancersInput{Names: f.strList("Names"), LoadBalancerARNs: f.strList("LoadBalancerArns"), Page: p}, err
+	p, err := page(f)
+	return &elbops.DescribeLoadBalancersInput{Names: f.StrList("Names"), LoadBalancerARNs: f.StrList("LoadBalancerArns"), Page: p}, err
 }
 
 func decodeDeleteLoadBalancer(f form) (*elbops.DeleteLoadBalancerInput, error) {
-	return &elbops.DeleteLoadBalancerInput{LoadBalancerARN: f.str("LoadBalancerArn")}, nil
+	return &elbops.DeleteLoadBalancerInput{LoadBalancerARN: f.Str("LoadBalancerArn")}, nil
 }
 
 func encodeLoadBalancers(o *elbops.LoadBalancersOutput) any {

@@ -7,9 +7,9 @@ import (
 
 func decodeSubnetMappings(f form) []elbops.SubnetMapping {
 	var mappings []elbops.SubnetMapping
-	for _, m := range f.list("SubnetMappings") {
-		mappings = append(mappings, elbops.SubnetMapping{SubnetID: m.str("SubnetId"), ELBSubnetAddresses: model.ELBSubnetAddresses{
-			AllocationID: m.str("AllocationId"), PrivateIPv4Address: m.str("PrivateIPv4Address"), IPv6Address: m.str("IPv6Address")}})
+	for _, m := range f.List("SubnetMappings") {
+		mappings = append(mappings, elbops.SubnetMapping{SubnetID: m.Str("SubnetId"), ELBSubnetAddresses: model.ELBSubnetAddresses{
+			AllocationID: m.Str("AllocationId"), PrivateIPv4Address: m.Str("PrivateIPv4Address"), IPv6Address: m.Str("IPv6Address")}})
 	}
 	return optional(f, "SubnetMappings", mappings)
 }
@@ -20,8 +20,8 @@ type setSubnetsResult struct {
 }
 
 func decodeSetSubnets(f form) (*elbops.SetSubnetsInput, error) {
-	return &elbops.SetSubnetsInput{LoadBalancerARN: f.str("LoadBalancerArn"), Subnets: f.optStrList("Subnets"),
-		SubnetMappings: decodeSubnetMappings(f), IPAddressType: f.str("IpAddressType")}, nil
+	return &elbops.SetSubnetsInput{LoadBalancerARN: f.Str("LoadBalancerArn"), Subnets: optStrList(f, "Subnets"),
+		SubnetMappings: decodeSubnetMappings(f), IPAddressType: f.Str("IpAddressType")}, nil
 }
 
 func encodeSetSubnets(o *elbops.SetSubnetsOutput) any {
@@ -34,8 +34,8 @@ type setSecurityGroupsResult struct {
 }
 
 func decodeSetSecurityGroups(f form) (*elbops.SetSecurityGroupsInput, error) {
-	return &elbops.SetSecurityGroupsInput{LoadBalancerARN: f.str("LoadBalancerArn"), SecurityGroups: f.strList("SecurityGroups"),
-		EnforceSGInboundPrivateLink: f.str("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic")}, nil
+	return &elbops.SetSecurityGroupsInput{LoadBalancerARN: f.Str("LoadBalancerArn"), SecurityGroups: f.StrList("SecurityGroups"),
+		EnforceSGInboundPrivateLink: f.Str("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic")}, nil
 }
 
 func encodeSetSecurityGroups(o *elbops.SetSecurityGroupsOutput) any {
@@ -48,7 +48,7 @@ type setIPAddressTypeResult struct {
 }
 
 func decodeSetIPAddressType(f form) (*elbops.SetIPAddressTypeInput, error) {
-	return &elbops.SetIPAddressTypeInput{LoadBalancerARN: f.str("LoadBalancerArn"), IPAddressType: f.str("IpAddressType")}, nil
+	return &elbops.SetIPAddressTypeInput{LoadBalancerARN: f.Str("LoadBalancerArn"), IPAddressType: f.Str("IpAddressType")}, nil
 }
 
 func encodeSetIPAddressType(o *elbops.SetIPAddressTypeOutput) any {
@@ -62,12 +62,12 @@ type listenerCertificatesResult struct {
 
 func decodeListenerCertificates(f form) (*elbops.ListenerCertificatesInput, error) {
 	certs, err := decodeCertificates(f)
-	return &elbops.ListenerCertificatesInput{ListenerARN: f.str("ListenerArn"), Certificates: certs}, err
+	return &elbops.ListenerCertificatesInput{ListenerARN: f.Str("ListenerArn"), Certificates: certs}, err
 }
 
 func decodeDescribeListenerCertificates(f form) (*elbops.DescribeListenerCertificatesInput, error) {
-	p, err := f.page()
-	return &elbops.DescribeListenerCertificatesInput{ListenerARN: f.str("ListenerArn"), Page: p}, err
+	p, err := page(f)
+	return &elbops.DescribeListenerCertificatesInput{ListenerARN: f.Str("ListenerArn"), Page: p}, err
 }
 
 func encodeListenerCertificates(o *elbops.ListenerCertificatesOutput) any {

@@ -8,54 +8,54 @@ type rulesResult struct {
 }
 
 func decodeCreateRule(f form) (*elbops.CreateRuleInput, error) {
-	prio, err := f.intPtr("Priority")
+	prio, err := intPtr(f, "Priority")
 	if err != nil {
 		return nil, err
 	}
-	actions, err := decodeActions(f.list("Actions"))
+	actions, err := decodeActions(f.List("Actions"))
 	if err != nil {
 		return nil, err
 	}
-	return &elbops.CreateRuleInput{ListenerARN: f.str("ListenerArn"), Priority: prio,
-		Conditions: decodeConditions(f.list("Conditions")), Actions: actions, Tags: decodeTags(f), Transforms: decodeTransforms(f)}, nil
+	return &elbops.CreateRuleInput{ListenerARN: f.Str("ListenerArn"), Priority: prio,
+		Conditions: decodeConditions(f.List("Conditions")), Actions: actions, Tags: decodeTags(f), Transforms: decodeTransforms(f)}, nil
 }
 
 func decodeModifyRule(f form) (*elbops.ModifyRuleInput, error) {
-	actions, err := decodeActions(f.list("Actions"))
+	actions, err := decodeActions(f.List("Actions"))
 	if err != nil {
 		return nil, err
 	}
-	return &elbops.ModifyRuleInput{RuleARN: f.str("RuleArn"),
-		Conditions: optional(f, "Conditions", decodeConditions(f.list("Conditions"))),
+	return &elbops.ModifyRuleInput{RuleARN: f.Str("RuleArn"),
+		Conditions: optional(f, "Conditions", decodeConditions(f.List("Conditions"))),
 		Actions:    optional(f, "Actions", actions), Transforms: decodeTransforms(f)}, nil
 }
 
 // decodeTransforms returns the types of the rule's transforms.
 func decodeTransforms(f form) []string {
 	var out []string
-	for _, t := range f.list("Transforms") {
-		out = append(out, t.str("Type"))
+	for _, t := range f.List("Transforms") {
+		out = append(out, t.Str("Type"))
 	}
 	return out
 }
 
 func decodeDescribeRules(f form) (*elbops.DescribeRulesInput, error) {
-	p, err := f.page()
-	return &elbops.DescribeRulesInput{ListenerARN: f.str("ListenerArn"), RuleARNs: f.strList("RuleArns"), Page: p}, err
+	p, err := page(f)
+	return &elbops.DescribeRulesInput{ListenerARN: f.Str("ListenerArn"), RuleARNs: f.StrList("RuleArns"), Page: p}, err
 }
 
 func decodeDeleteRule(f form) (*elbops.DeleteRuleInput, error) {
-	return &elbops.DeleteRuleInput{RuleARN: f.str("RuleArn")}, nil
+	return &elbops.DeleteRuleInput{RuleARN: f.Str("RuleArn")}, nil
 }
 
 func decodeSetRulePriorities(f form) (*elbops.SetRulePrioritiesInput, error) {
 	in := &elbops.SetRulePrioritiesInput{}
-	for _, p := range f.list("RulePriorities") {
-		prio, err := p.intPtr("Priority")
+	for _, p := range f.List("RulePriorities") {
+		prio, err := intPtr(p, "Priority")
 		if err != nil {
 			return nil, err
 		}
-		in.RulePriorities = append(in.RulePriorities, elbops.RulePriority{RuleARN: p.str("RuleArn"), Priority: prio})
+		in.RulePriorities = append(in.RulePriorities, elbops.RulePriority{RuleARN: p.Str("RuleArn"), Priority: prio})
 	}
 	return in, nil
 }

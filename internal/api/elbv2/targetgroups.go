@@ -15,24 +15,24 @@ func decodeHealthCheck(f form) (elbops.HealthCheck, error) {
 	var s elbops.HealthCheck
 	var errs []error
 	intField := func(name string) *int {
-		v, err := f.intPtr(name)
+		v, err := intPtr(f, name)
 		errs = append(errs, err)
 		return v
 	}
-	enabled, err := f.boolPtr("HealthCheckEnabled")
+	enabled, err := boolPtr(f, "HealthCheckEnabled")
 	errs = append(errs, err)
 	s.Enabled = enabled
-	s.Protocol, s.Port, s.Path = f.strPtr("HealthCheckProtocol"), f.strPtr("HealthCheckPort"), f.strPtr("HealthCheckPath")
+	s.Protocol, s.Port, s.Path = f.StrPtr("HealthCheckProtocol"), f.StrPtr("HealthCheckPort"), f.StrPtr("HealthCheckPath")
 	s.IntervalSeconds = intField("HealthCheckIntervalSeconds")
 	s.TimeoutSeconds = intField("HealthCheckTimeoutSeconds")
 	s.HealthyThreshold = intField("HealthyThresholdCount")
 	s.UnhealthyThreshold = intField("UnhealthyThresholdCount")
-	s.HTTPCode, s.GRPCCode = f.strPtr("Matcher.HttpCode"), f.strPtr("Matcher.GrpcCode")
+	s.HTTPCode, s.GRPCCode = f.StrPtr("Matcher.HttpCode"), f.StrPtr("Matcher.GrpcCode")
 	return s, errors.Join(errs...)
 }
 
 func decodeCreateTargetGroup(f form) (*elbops.CreateTargetGroupInput, error) {
-	port, err := f.intPtr("Port")
+	port, err := intPtr(f, "Port")
 	if err != nil {
 		return nil, err
 	}
@@ -40,30 +40,30 @@ func decodeCreateTargetGroup(f form) (*elbops.CreateTargetGroupInput, error) {
 	if err != nil {
 		return nil, err
 	}
-	control, err := f.intPtr("TargetControlPort")
+	control, err := intPtr(f, "TargetControlPort")
 	if err != nil {
 		return nil, err
 	}
 	return &elbops.CreateTargetGroupInput{TargetControlPort: control,
-		Name: f.str("Name"), Protocol: f.str("Protocol"), ProtocolVersion: f.str("ProtocolVersion"), Port: port,
-		VpcID: f.str("VpcId"), TargetType: f.str("TargetType"), IPAddressType: f.str("IpAddressType"),
+		Name: f.Str("Name"), Protocol: f.Str("Protocol"), ProtocolVersion: f.Str("ProtocolVersion"), Port: port,
+		VpcID: f.Str("VpcId"), TargetType: f.Str("TargetType"), IPAddressType: f.Str("IpAddressType"),
 		HealthCheck: hc, Tags: decodeTags(f),
 	}, nil
 }
 
 func decodeDescribeTargetGroups(f form) (*elbops.DescribeTargetGroupsInput, error) {
-	p, err := f.page()
-	return &elbops.DescribeTargetGroupsInput{LoadBalancerARN: f.str("LoadBalancerArn"), Names: f.strList("Names"),
-		TargetGroupARNs: f.strList("TargetGroupArns"), Page: p}, err
+	p, err := page(f)
+	return &elbops.DescribeTargetGroupsInput{LoadBalancerARN: f.Str("LoadBalancerArn"), Names: f.StrList("Names"),
+		TargetGroupARNs: f.StrList("TargetGroupArns"), Page: p}, err
 }
 
 func decodeModifyTargetGroup(f form) (*elbops.ModifyTargetGroupInput, error) {
 	hc, err := decodeHealthCheck(f)
-	return &elbops.ModifyTargetGroupInput{TargetGroupARN: f.str("TargetGroupArn"), HealthCheck: hc}, err
+	return &elbops.ModifyTargetGroupInput{TargetGroupARN: f.Str("TargetGroupArn"), HealthCheck: hc}, err
 }
 
 func decodeDeleteTargetGroup(f form) (*elbops.DeleteTargetGroupInput, error) {
-	return &elbops.DeleteTargetGroupInput{TargetGroupARN: f.str("TargetGroupArn")}, nil
+	return &elbops.DeleteTargetGroupInput{TargetGroupARN: f.Str("TargetGroupArn")}, nil
 }
 
 func encodeTargetGroups(o *elbops.TargetGroupsOutput) any {
@@ -80,22 +80,22 @@ type attributesResult struct {
 
 func decodeAttributes(f form) []elbops.Attribute {
 	var out []elbops.Attribute
-	for _, a := range f.list("Attributes") {
-		out = append(out, elbops.Attribute{Key: a.str("Key"), Value: a.str("Value")})
+	for _, a := range f.List("Attributes") {
+		out = append(out, elbops.Attribute{Key: a.Str("Key"), Value: a.Str("Value")})
 	}
 	return out
 }
 
 func decodeTargetGroupAttributes(f form) (*elbops.TargetGroupAttributesInput, error) {
-	return &elbops.TargetGroupAttributesInput{TargetGroupARN: f.str("TargetGroupArn"), Attributes: decodeAttributes(f)}, nil
+	return &elbops.TargetGroupAttributesInput{TargetGroupARN: f.Str("TargetGroupArn"), Attributes: decodeAttributes(f)}, nil
 }
 
 func decodeLoadBalancerAttributes(f form) (*elbops.LoadBalancerAttributesInput, error) {
-	return &elbops.LoadBalancerAttributesInput{LoadBalancerARN: f.str("LoadBalancerArn"), Attributes: decodeAttributes(f)}, nil
+	return &elbops.LoadBalancerAttributesInput{LoadBalancerARN: f.Str("LoadBalancerArn"), Attributes: decodeAttributes(f)}, nil
 }
 
 func decodeListenerAttributes(f form) (*elbops.ListenerAttributesInput, error) {
-	return &elbops.ListenerAttributesInput{ListenerARN: f.str("ListenerArn"), Attributes: decodeAttributes(f)}, nil
+	return &elbops.ListenerAttributesInput{ListenerARN: f.Str("ListenerArn"), Attributes: decodeAttributes(f)}, nil
 }
 
 func encodeAttributes(o *elbops.AttributesOutput) any {

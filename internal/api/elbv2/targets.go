@@ -4,24 +4,24 @@ import "github.com/slipway-dev/slipway/internal/ops/elbops"
 
 func decodeTargetList(f form) ([]elbops.TargetDescription, error) {
 	var out []elbops.TargetDescription
-	for _, t := range f.list("Targets") {
-		port, err := t.intPtr("Port")
+	for _, t := range f.List("Targets") {
+		port, err := intPtr(t, "Port")
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, elbops.TargetDescription{ID: t.str("Id"), Port: port, AvailabilityZone: t.str("AvailabilityZone")})
+		out = append(out, elbops.TargetDescription{ID: t.Str("Id"), Port: port, AvailabilityZone: t.Str("AvailabilityZone")})
 	}
 	return out, nil
 }
 
 func decodeTargets(f form) (*elbops.TargetsInput, error) {
 	targets, err := decodeTargetList(f)
-	return &elbops.TargetsInput{TargetGroupARN: f.str("TargetGroupArn"), Targets: targets}, err
+	return &elbops.TargetsInput{TargetGroupARN: f.Str("TargetGroupArn"), Targets: targets}, err
 }
 
 func decodeDescribeTargetHealth(f form) (*elbops.DescribeTargetHealthInput, error) {
 	targets, err := decodeTargetList(f)
-	return &elbops.DescribeTargetHealthInput{TargetGroupARN: f.str("TargetGroupArn"), Targets: targets}, err
+	return &elbops.DescribeTargetHealthInput{TargetGroupARN: f.Str("TargetGroupArn"), Targets: targets}, err
 }
 
 type targetHealthResult struct {

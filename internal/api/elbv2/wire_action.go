@@ -75,32 +75,32 @@ func toWireActions(actions []elbops.Action) list[wireAction] {
 func decodeActions(items []form) ([]elbops.Action, error) {
 	var out []elbops.Action
 	for _, f := range items {
-		order, err := f.intPtr("Order")
+		order, err := intPtr(f, "Order")
 		if err != nil {
 			return nil, err
 		}
-		a := elbops.Action{Type: f.str("Type"), TargetGroupARN: f.str("TargetGroupArn")}
+		a := elbops.Action{Type: f.Str("Type"), TargetGroupARN: f.Str("TargetGroupArn")}
 		if order != nil {
 			a.Order = *order
 		}
-		if f.has("ForwardConfig") {
-			if a.Forward, err = decodeForward(f.sub("ForwardConfig")); err != nil {
+		if f.Has("ForwardConfig") {
+			if a.Forward, err = decodeForward(f.Sub("ForwardConfig")); err != nil {
 				return nil, err
 			}
 		}
-		if f.has("AuthenticateOidcConfig") {
-			if a.AuthenticateOIDC, err = decodeAuthOIDC(f.sub("AuthenticateOidcConfig")); err != nil {
+		if f.Has("AuthenticateOidcConfig") {
+			if a.AuthenticateOIDC, err = decodeAuthOIDC(f.Sub("AuthenticateOidcConfig")); err != nil {
 				return nil, err
 			}
 		}
-		if f.has("FixedResponseConfig") {
-			g := f.sub("FixedResponseConfig")
-			a.FixedResponse = &model.FixedResponseConfig{StatusCode: g.str("StatusCode"), ContentType: g.str("ContentType"), MessageBody: g.str("MessageBody")}
+		if f.Has("FixedResponseConfig") {
+			g := f.Sub("FixedResponseConfig")
+			a.FixedResponse = &model.FixedResponseConfig{StatusCode: g.Str("StatusCode"), ContentType: g.Str("ContentType"), MessageBody: g.Str("MessageBody")}
 		}
-		if f.has("RedirectConfig") {
-			g := f.sub("RedirectConfig")
-			a.Redirect = &model.RedirectConfig{Protocol: g.str("Protocol"), Port: g.str("Port"), Host: g.str("Host"),
-				Path: g.str("Path"), Query: g.str("Query"), StatusCode: g.str("StatusCode")}
+		if f.Has("RedirectConfig") {
+			g := f.Sub("RedirectConfig")
+			a.Redirect = &model.RedirectConfig{Protocol: g.Str("Protocol"), Port: g.Str("Port"), Host: g.Str("Host"),
+				Path: g.Str("Path"), Query: g.Str("Query"), StatusCode: g.Str("StatusCode")}
 		}
 		out = append(out, a)
 	}
@@ -109,19 +109,19 @@ func decodeActions(items []form) ([]elbops.Action, error) {
 
 func decodeForward(f form) (*model.ForwardConfig, error) {
 	fc := &model.ForwardConfig{}
-	for _, g := range f.list("TargetGroups") {
-		w, err := g.intPtr("Weight")
+	for _, g := range f.List("TargetGroups") {
+		w, err := intPtr(g, "Weight")
 		if err != nil {
 			return nil, err
 		}
-		fc.TargetGroups = append(fc.TargetGroups, model.WeightedTargetGroup{ARN: g.str("TargetGroupArn"), Weight: w})
+		fc.TargetGroups = append(fc.TargetGroups, model.WeightedTargetGroup{ARN: g.Str("TargetGroupArn"), Weight: w})
 	}
-	s := f.sub("TargetGroupStickinessConfig")
-	enabled, err := s.boolPtr("Enabled")
+	s := f.Sub("TargetGroupStickinessConfig")
+	enabled, err := boolPtr(s, "Enabled")
 	if err != nil {
 		return nil, err
 	}
-	dur, err := s.intPtr("DurationSeconds")
+	dur, err := intPtr(s, "DurationSeconds")
 	if err != nil {
 		return nil, err
 	}

@@ -67,7 +67,7 @@ func decodeConditions(items []form) []elbops.ConditionInput {
 	var out []elbops.ConditionInput
 	for _, f := range items {
 		out = append(out, elbops.ConditionInput{
-			Field: f.str("Field"), Values: f.optStrList("Values"), RegexValues: f.optStrList("RegexValues"),
+			Field: f.Str("Field"), Values: optStrList(f, "Values"), RegexValues: optStrList(f, "RegexValues"),
 			HostHeaderConfig:        decodeValuesConfig(f, "HostHeaderConfig"),
 			PathPatternConfig:       decodeValuesConfig(f, "PathPatternConfig"),
 			HTTPHeaderConfig:        decodeHeaderConfig(f),
@@ -81,28 +81,28 @@ func decodeConditions(items []form) []elbops.ConditionInput {
 
 // decodeValuesConfig reads a *Config of values; nil when it was not sent.
 func decodeValuesConfig(f form, name string) *elbops.ValuesConfig {
-	if !f.has(name) {
+	if !f.Has(name) {
 		return nil
 	}
-	g := f.sub(name)
-	return &elbops.ValuesConfig{Values: g.strList("Values"), RegexValues: g.optStrList("RegexValues")}
+	g := f.Sub(name)
+	return &elbops.ValuesConfig{Values: g.StrList("Values"), RegexValues: optStrList(g, "RegexValues")}
 }
 
 func decodeHeaderConfig(f form) *elbops.HTTPHeaderConfig {
-	if !f.has("HttpHeaderConfig") {
+	if !f.Has("HttpHeaderConfig") {
 		return nil
 	}
-	g := f.sub("HttpHeaderConfig")
-	return &elbops.HTTPHeaderConfig{HTTPHeaderName: g.str("HttpHeaderName"), Values: g.strList("Values"), RegexValues: g.optStrList("RegexValues")}
+	g := f.Sub("HttpHeaderConfig")
+	return &elbops.HTTPHeaderConfig{HTTPHeaderName: g.Str("HttpHeaderName"), Values: g.StrList("Values"), RegexValues: optStrList(g, "RegexValues")}
 }
 
 func decodeQueryConfig(f form) *elbops.QueryStringConfig {
-	if !f.has("QueryStringConfig") {
+	if !f.Has("QueryStringConfig") {
 		return nil
 	}
 	q := &elbops.QueryStringConfig{}
-	for _, kv := range f.sub("QueryStringConfig").list("Values") {
-		q.Values = append(q.Values, model.QueryStringPair{Key: kv.str("Key"), Value: kv.str("Value")})
+	for _, kv := range f.Sub("QueryStringConfig").List("Values") {
+		q.Values = append(q.Values, model.QueryStringPair{Key: kv.Str("Key"), Value: kv.Str("Value")})
 	}
 	return q
 }

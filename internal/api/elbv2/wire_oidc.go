@@ -53,33 +53,33 @@ func toWireAuthOIDC(c *model.AuthenticateOIDCConfig) *wireAuthOIDC {
 
 // decodeAuthOIDC reads an action's AuthenticateOidcConfig.
 func decodeAuthOIDC(g form) (*model.AuthenticateOIDCConfig, error) {
-	c := &model.AuthenticateOIDCConfig{Issuer: g.str("Issuer"), AuthorizationEndpoint: g.str("AuthorizationEndpoint"),
-		TokenEndpoint: g.str("TokenEndpoint"), UserInfoEndpoint: g.str("UserInfoEndpoint"), ClientID: g.str("ClientId"),
-		ClientSecret: g.str("ClientSecret"), SessionCookieName: g.str("SessionCookieName"), Scope: g.str("Scope"),
-		OnUnauthenticatedRequest: g.str("OnUnauthenticatedRequest")}
-	if s := g.strPtr("SessionTimeout"); s != nil {
+	c := &model.AuthenticateOIDCConfig{Issuer: g.Str("Issuer"), AuthorizationEndpoint: g.Str("AuthorizationEndpoint"),
+		TokenEndpoint: g.Str("TokenEndpoint"), UserInfoEndpoint: g.Str("UserInfoEndpoint"), ClientID: g.Str("ClientId"),
+		ClientSecret: g.Str("ClientSecret"), SessionCookieName: g.Str("SessionCookieName"), Scope: g.Str("Scope"),
+		OnUnauthenticatedRequest: g.Str("OnUnauthenticatedRequest")}
+	if s := g.StrPtr("SessionTimeout"); s != nil {
 		n, err := strconv.ParseInt(*s, 10, 64)
 		if err != nil {
-			return nil, elbops.Validation("Value '%s' at '%s' failed to satisfy constraint: Member must be a long", *s, g.key("SessionTimeout"))
+			return nil, elbops.Validation("Value '%s' at '%s' failed to satisfy constraint: Member must be a long", *s, g.Key("SessionTimeout"))
 		}
 		c.SessionTimeout, c.SessionTimeoutSet = n, true
 	}
-	use, err := g.boolPtr("UseExistingClientSecret")
+	use, err := boolPtr(g, "UseExistingClientSecret")
 	if err != nil {
 		return nil, err
 	}
 	c.UseExistingClientSecret = use != nil && *use
-	params := g.sub("AuthenticationRequestExtraParams")
+	params := g.Sub("AuthenticationRequestExtraParams")
 	for i := 1; ; i++ {
-		e := params.sub("entry." + strconv.Itoa(i))
-		k := e.strPtr("key")
+		e := params.Sub("entry." + strconv.Itoa(i))
+		k := e.StrPtr("key")
 		if k == nil {
 			break
 		}
 		if c.AuthenticationRequestExtraParams == nil {
 			c.AuthenticationRequestExtraParams = map[string]string{}
 		}
-		c.AuthenticationRequestExtraParams[*k] = e.str("value")
+		c.AuthenticationRequestExtraParams[*k] = e.Str("value")
 		if i > model.MaxAuthExtraParams {
 			break // NormalizeActions refuses more than the limit
 		}
