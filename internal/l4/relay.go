@@ -19,6 +19,7 @@ const copyBufSize = 32 << 10
 // relayState is shared by a connection's two directions.
 type relayState struct {
 	idle     time.Duration
+	armed    time.Time    // when relay set the first deadlines
 	last     atomic.Int64 // unix nanos of the last byte moved either way
 	finished atomic.Int32 // directions that have ended
 	abort    func()       // closes both sides
@@ -30,9 +31,14 @@ type relayState struct {
 // for idle; then it closes both. It returns the bytes moved client to target and
 // target to client. Resets end up in counters (nil: not counted).
 func (d *DataPlane) relay(client, up net.Conn, idle time.Duration, counters *listenerCounters) (in, out int64) {
-	rs := &relayState{idle: idle, abort: func() { client.Close(); up.Close() }}
+	now := time.Now()
+	rs := &relayState{idle: idle, armed: now, abort: func() { client.Close(); up.Close() }}
 	rs.resets.client, rs.resets.counters = client, counters
-	rs.last.Store(time.Now().UnixNano())
+	rs.last.Store(now.UnixNano())
+	// Both directions' first deadlines, in two calls (each direction renews
+	// its own: src's read and dst's write).
+	client.SetDeadline(now.Add(idle))
+	up.SetDeadline(now.Add(idle))
 	done := make(chan struct{})
 	d.spawn(func() {
 		defer close(done)
@@ -46,7 +52,7 @@ func (d *DataPlane) relay(client, up net.Conn, idle time.Duration, counters *lis
 }
 
 // pipe copies src to dst until src's EOF, an error, or idleness (then it aborts
-// both). Deadlines are renewed per step, so a transfer that keeps moving never
+// both). Deadlines follow the bytes moved, so a transfer that keeps moving never
 // times out, and a stalled write counts as idle too. Plain TCP on Linux moves
 // through raw non-blocking calls and splice (rawDirection); other pairs copy
 // through a pooled buffer.
@@ -57,14 +63,22 @@ func (d *DataPlane) pipe(dst, src net.Conn, rs *relayState) int64 {
 		step = rd.step
 	}
 	var total int64
+	// This direction's deadlines are armed+idle (relay set the first ones).
+	// They move only once they are more than a tenth of idle old: two
+	// deadline changes less per step, at the price of a deadline up to
+	// idle/10 early, which the timeout case below sees through.
+	armed, renew := rs.armed, rs.idle/10
 	for {
-		deadline := time.Now().Add(rs.idle)
-		src.SetReadDeadline(deadline)
-		dst.SetWriteDeadline(deadline)
 		n, err := step()
 		total += n
 		if n > 0 {
-			rs.last.Store(time.Now().UnixNano())
+			now := time.Now()
+			rs.last.Store(now.UnixNano())
+			if now.Sub(armed) > renew {
+				armed = now
+				src.SetReadDeadline(now.Add(rs.idle))
+				dst.SetWriteDeadline(now.Add(rs.idle))
+			}
 		}
 		switch {
 		case err == nil:
@@ -77,8 +91,14 @@ func (d *DataPlane) pipe(dst, src net.Conn, rs *relayState) int64 {
 			}
 			return total
 		case errors.Is(err, os.ErrDeadlineExceeded):
-			if n > 0 || time.Since(time.Unix(0, rs.last.Load())) < rs.idle {
-				continue // this side waited, but bytes moved (here or the other way) within idle
+			now := time.Now()
+			if last := time.Unix(0, rs.last.Load()); n > 0 || now.Sub(last) < rs.idle {
+				// This side waited, but bytes moved (here or the other way)
+				// within idle: wait until idle after the last of them.
+				armed = last
+				src.SetReadDeadline(last.Add(rs.idle))
+				dst.SetWriteDeadline(last.Add(rs.idle))
+				continue
 			}
 		}
 		rs.resets.ended(src, err)

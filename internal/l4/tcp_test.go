@@ -306,6 +306,39 @@ func TestIdleTimeoutClosesQuietConnections(t *testing.T) {
 	})
 }
 
+// One direction busy, the other quiet for longer than the idle timeout: the
+// connection stays, as idleness counts bytes either way; then both quiet, it ends.
+func TestIdleTimeoutCountsEitherDirection(t *testing.T) {
+	d := newDP(t, Options{})
+	sink := testutil.ServeTCP(t, func(c *net.TCPConn) { defer c.Close(); io.Copy(io.Discard, c) })
+	port := freePort(t)
+	l := listener(port, ProtocolTCP, "tg")
+	l.IdleTimeout = 300 * time.Millisecond
+	tg := tcpGroup("tg")
+	tg.Targets = []lb.Target{{ID: "127.0.0.1", Host: "127.0.0.1", Port: sink}}
+	apply(t, d, Config{Version: 1, Listeners: []Listener{l}, TargetGroups: []TargetGroup{tg}})
+	waitHealthy(t, d, "tg", 1)
+	c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for range 8 {
+		c.SetWriteDeadline(time.Now().Add(5 * time.Second))
+		if _, err := c.Write([]byte("upload")); err != nil {
+			t.Fatalf("a connection moving bytes one way was closed: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if got := d.Stats().ActiveConnections; got != 1 {
+		t.Fatalf("active connections %d after an 800 ms upload, want 1", got)
+	}
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := c.Read(make([]byte, 1)); err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("read: %v; want the quiet connection closed by the idle timeout", err)
+	}
+}
+
 func stateOf(d *DataPlane, arn string, port int) string {
 	for _, th := range d.TargetHealth(arn) {
 		if th.Target.Port == port {
