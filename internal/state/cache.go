@@ -108,6 +108,7 @@ func cloneTask(t model.Task) model.Task {
 	for i := range t.Attachments {
 		t.Attachments[i].Details = slices.Clone(t.Attachments[i].Details)
 	}
+	t.EphemeralStorage = clonePtr(t.EphemeralStorage)
 	t.Internal.Targets = slices.Clone(t.Internal.Targets)
 	t.Internal.Reserved.HostPorts = slices.Clone(t.Internal.Reserved.HostPorts)
 	if n := t.Internal.Network; n != nil {
