@@ -24,7 +24,6 @@ import (
 	"github.com/slipway-dev/slipway/internal/ops/elbops"
 	"github.com/slipway-dev/slipway/internal/state"
 	"github.com/slipway-dev/slipway/internal/store"
-
 )
 
 // fakeHealth is a HealthSource with canned answers.
