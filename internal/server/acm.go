@@ -9,6 +9,7 @@ import (
 
 	"github.com/slipway-dev/slipway/internal/api/acm"
 	"github.com/slipway-dev/slipway/internal/api/awsproto"
+	"github.com/slipway-dev/slipway/internal/model"
 	"github.com/slipway-dev/slipway/internal/ops/acmops"
 	"github.com/slipway-dev/slipway/internal/state"
 )
@@ -27,21 +28,45 @@ func (s *Server) openACM() error {
 	if err != nil {
 		return err
 	}
-	s.acm = acmops.New(s.db, keys, acmops.Options{Region: s.cfg.Region, Account: s.cfg.Account,
-		Users: certificateUsers{s.st}, Logger: s.cfg.Logger})
+	s.acmKeys = keys
+	s.acm = s.newACM(s.st)
 	return nil
 }
 
-// useACMCertificates lets listeners take ACM certificate ARNs: the ELB
-// operations check them, the syncer serves them.
-func (s *Server) useACMCertificates() {
-	s.elbOps.SetCertificates(s.acm)
-	s.syncer.SetCertificates(s.acm)
+// newACM is ACM's operations in st's region: its certificates in the
+// region's buckets, ARNs of its region, the one local CA of the
+// installation.
+func (s *Server) newACM(st *state.State) *acmops.Service {
+	return acmops.New(st.Store(), s.acmKeys, acmops.Options{Region: st.Partition.Region, Account: st.Partition.Account,
+		Users: certificateUsers{st}, Logger: s.cfg.Logger})
 }
 
-// registerACM serves ACM's API.
+// useACMCertificates lets listeners take ACM certificate ARNs: the ELB
+// operations check them (each region's against its own ACM), the syncer
+// serves them (from the ACM of the region the ARN names).
+func (s *Server) useACMCertificates() {
+	s.elbOps.SetCertificates(s.acm)
+	s.syncer.SetCertificates(regionCertificates{s})
+}
+
+// registerACM serves ACM's API, each region its own.
 func (s *Server) registerACM(router *awsproto.Router) {
-	router.HandleJSON(awsproto.JSONAPI{TargetPrefix: acm.TargetPrefix, SigningName: acm.SigningName}, acm.New(s.acm, s.cfg.Logger))
+	router.HandleJSON(awsproto.JSONAPI{TargetPrefix: acm.TargetPrefix, SigningName: acm.SigningName},
+		s.regionalJSON(func(rg *regional) http.Handler { return rg.acmAPI }))
+}
+
+// regionCertificates resolves an ACM ARN in the ACM of the region it
+// names, for the syncer, which serves every region's listeners.
+type regionCertificates struct{ s *Server }
+
+func (c regionCertificates) KeyPair(ctx context.Context, arn string) ([]byte, []byte, error) {
+	certs := c.s.acm
+	if a, ok := model.ParseARN(arn); ok {
+		if rg := c.s.openRegion(a.Region); rg != nil {
+			certs = rg.certs
+		}
+	}
+	return certs.KeyPair(ctx, arn)
 }
 
 // serveCA answers with the local CA's root certificate: public, so served

@@ -7,12 +7,14 @@ import (
 	"net/http"
 	"sync"
 
+	"github.com/slipway-dev/slipway/internal/api/acm"
 	"github.com/slipway-dev/slipway/internal/api/awsproto"
 	"github.com/slipway-dev/slipway/internal/api/ecs"
 	"github.com/slipway-dev/slipway/internal/api/elbv2"
 	logsapi "github.com/slipway-dev/slipway/internal/api/logs"
 	"github.com/slipway-dev/slipway/internal/controller"
 	"github.com/slipway-dev/slipway/internal/model"
+	"github.com/slipway-dev/slipway/internal/ops/acmops"
 	"github.com/slipway-dev/slipway/internal/ops/ecsops"
 	"github.com/slipway-dev/slipway/internal/ops/elbops"
 	"github.com/slipway-dev/slipway/internal/state"
@@ -27,6 +29,8 @@ type regional struct {
 	st         *state.State
 	ecsAPI     http.Handler
 	elbAPI     http.Handler
+	acmAPI     http.Handler
+	certs      *acmops.Service // the region's ACM, whose certificates its listeners take
 	controller *controller.Controller
 }
 
@@ -40,10 +44,11 @@ type regionSet struct {
 // everyRegion are the APIs served in every region: ECS and ELBv2, each
 // region its own, and CloudWatch Logs, one store for all (the awslogs
 // driver ships to its awslogs-region, and an ECS task definition names a
-// group of any region). The others (CloudWatch, ACM, Application Auto
+// group of any region). The others (CloudWatch, Application Auto
 // Scaling, CloudFormation) are served only in the home region, whose ECS
-// and ELB operations they act on.
-var everyRegion = map[string]bool{ecs.SigningName: true, elbv2.SigningName: true, logsapi.SigningName: true}
+// and ELB operations they act on. ACM, as ECS and ELBv2, is each region's
+// own.
+var everyRegion = map[string]bool{ecs.SigningName: true, elbv2.SigningName: true, logsapi.SigningName: true, acm.SigningName: true}
 
 // knownRegion bounds the regions served: the aws partition's, and the
 // server's own --region whatever it is.
@@ -70,7 +75,7 @@ func (s *Server) checkRegion(service, region string) error {
 		return awsproto.RegionRefusal("Credential should be scoped to a valid region, not '%.40s'. ", region)
 	case !everyRegion[service]:
 		return awsproto.RegionRefusal("Credential should be scoped to a valid region, not '%s'. Slipway serves %s only in its home region %s "+
-			"(slipway server --region); ECS, Elastic Load Balancing and CloudWatch Logs are served in every region.", region, service, s.cfg.Region)
+			"(slipway server --region); ECS, Elastic Load Balancing, ACM and CloudWatch Logs are served in every region.", region, service, s.cfg.Region)
 	}
 	return nil
 }
@@ -79,7 +84,8 @@ func (s *Server) checkRegion(service, region string) error {
 // and every other region used before, whose controllers start at once.
 func (s *Server) openRegions(ctx context.Context, names []string) error {
 	s.regional.byName = map[string]*regional{s.cfg.Region: {st: s.st,
-		ecsAPI: ecs.New(s.ecsOps, s.cfg.Logger), elbAPI: elbv2.New(s.elbOps, s.cfg.Logger), controller: s.controller}}
+		ecsAPI: ecs.New(s.ecsOps, s.cfg.Logger), elbAPI: elbv2.New(s.elbOps, s.cfg.Logger),
+		acmAPI: acm.New(s.acm, s.cfg.Logger), certs: s.acm, controller: s.controller}}
 	for _, name := range names {
 		if _, err := s.region(ctx, name); err != nil {
 			return err
@@ -112,7 +118,10 @@ func (s *Server) region(ctx context.Context, name string) (*regional, error) {
 	}
 	ecsOps := ecsops.New(st, targetGroups{st}, ecsops.Options{Logger: s.cfg.Logger})
 	elbOps := elbops.New(st, s.syncer, s.cfg.Logger)
+	certs := s.newACM(st)
+	elbOps.SetCertificates(certs)
 	rg := &regional{st: st, ecsAPI: ecs.New(ecsOps, s.cfg.Logger), elbAPI: elbv2.New(elbOps, s.cfg.Logger),
+		acmAPI: acm.New(certs, s.cfg.Logger), certs: certs,
 		controller: controller.New(st, s.syncer, s.regionControllerOptions(name))}
 	rg.controller.Start()
 	s.regional.byName[name] = rg
@@ -126,6 +135,14 @@ func (s *Server) regionControllerOptions(region string) controller.Options {
 	opts := s.controllerOpts
 	opts.Logger = s.cfg.Logger.With("region", region)
 	return opts
+}
+
+// openRegion returns region's regional when it is open, else nil; it
+// opens none.
+func (s *Server) openRegion(name string) *regional {
+	s.regional.mu.Lock()
+	defer s.regional.mu.Unlock()
+	return s.regional.byName[name]
 }
 
 // errServerClosing refuses to open a region while the server stops.
@@ -144,6 +161,19 @@ func (s *Server) closeRegions() error {
 	}
 	s.regional.mu.Unlock()
 	return errors.Join(errs...)
+}
+
+// regionalJSON serves a JSON API in every region: the request goes to the
+// handler of the region its credential scope names.
+func (s *Server) regionalJSON(pick func(*regional) http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rg, err := s.region(r.Context(), awsproto.RegionOf(r.Context()))
+		if err != nil {
+			awsproto.WriteJSONError(w, s.regionError(r, err), "InternalFailure")
+			return
+		}
+		pick(rg).ServeHTTP(w, r)
+	})
 }
 
 // regionalECS serves ECS in every region: the request goes to the handler

@@ -83,6 +83,7 @@ type Server struct {
 	regions        *state.Regions
 	regional       regionSet
 	controllerOpts controller.Options
+	acmKeys        *acmops.Keys // the local CA and sealing key, every region's ACM's
 }
 
 // Start opens the data directory and starts every part. On error, what was

@@ -196,6 +196,10 @@ func (r *Regions) View(ctx context.Context, fn func([]Tx) error) error {
 	})
 }
 
+// Store is the region's view of the store (its own buckets), for the
+// records other packages keep beside state's (ACM's certificates).
+func (s *State) Store() store.Store { return store.PrefixedStore(s.store, s.prefix) }
+
 // OtherRegions returns, inside tx's transaction, a Tx of every other open
 // region: for what must hold across regions, such as a listener port,
 // which is a port of this host whatever the region. A State made by New

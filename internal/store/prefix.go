@@ -1,5 +1,7 @@
 package store
 
+import "context"
+
 // Prefixed returns a view of tx whose buckets are tx's buckets named
 // prefix+name: records kept apart by a namespace (a region's) without a
 // second store file or nested buckets, so one transaction still spans every
@@ -31,3 +33,32 @@ func (p prefixedTx) Scan(b Bucket, prefix, after string, fn func(key string, val
 }
 
 func (p prefixedTx) NextSequence(b Bucket) (uint64, error) { return p.tx.NextSequence(p.bucket(b)) }
+
+// PrefixedStore returns s with every transaction seen through Prefixed:
+// a namespace's records for code that takes a Store (ACM's, a region's).
+// It shares s's change notifier; Close does not close s. An empty prefix
+// returns s itself.
+func PrefixedStore(s Store, prefix string) Store {
+	if prefix == "" {
+		return s
+	}
+	return prefixedStore{s: s, prefix: prefix}
+}
+
+type prefixedStore struct {
+	s      Store
+	prefix string
+}
+
+func (p prefixedStore) View(ctx context.Context, fn func(Tx) error) error {
+	return p.s.View(ctx, func(tx Tx) error { return fn(Prefixed(tx, p.prefix)) })
+}
+
+func (p prefixedStore) Update(ctx context.Context, fn func(Tx) error) error {
+	return p.s.Update(ctx, func(tx Tx) error { return fn(Prefixed(tx, p.prefix)) })
+}
+
+func (p prefixedStore) Changes() *Notifier { return p.s.Changes() }
+
+// Close is a no-op: the view does not own the store.
+func (p prefixedStore) Close() error { return nil }
