@@ -80,7 +80,7 @@ API beyond loopback needs --api-tls-cert and --api-tls-key (or
 	f.StringVar(&cfg.CredentialsFile, "credentials-file", "", "file of ACCESS_KEY_ID SECRET_ACCESS_KEY lines; enables SigV4 checks")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	f.Float64Var(&cfg.TimeScale, "time-scale", 1, "run minutes-based timers (alarm periods, bake times, cooldowns) this many times faster, for tests and demos (1 to 3600)")
-	f.StringVar(&cfg.Analysis, "analysis", "on", "built-in analysis of CANARY and LINEAR deployments: on, off, or thresholds such as \"min-requests=50 error-increase=2\" (a service's slipway:analysis tag overrides it; see docs/architecture.md)")
+	f.StringVar(&cfg.Analysis, "analysis", "on", "built-in analysis of BLUE_GREEN, CANARY and LINEAR deployments: on, off, or thresholds such as \"min-requests=50 error-increase=2\" (a service's slipway:analysis tag overrides it; see docs/architecture.md)")
 	f.StringVar(&cfg.Runtime, "runtime", server.RuntimeAuto, "container runtime: docker, process, or auto (docker when a Docker Engine answers, else process)")
 	f.Int64Var(&cfg.LogsMaxBytes, "logs-max-bytes", logstore.DefaultMaxBytes, "bound of the CloudWatch Logs store on disk: past it the oldest events are deleted")
 	f.StringVar(&cfg.SecretsDir, "secrets-dir", "", "directory of the secrets and environment files task definitions name (default DATA_DIR/secrets)")

@@ -1,57 +1,67 @@
 package controller
 
 import (
+	"strings"
+
 	"github.com/slipway-dev/slipway/internal/analysis"
 	"github.com/slipway-dev/slipway/internal/model"
 )
 
-// analysed reports whether a strategy runs the built-in analysis: CANARY
-// and LINEAR, where blue keeps production traffic beside green to compare
-// with. BLUE_GREEN moves everything at once, leaving nothing to compare.
-func analysed(strategy string) bool {
-	return strategy == model.StrategyCanary || strategy == model.StrategyLinear
-}
-
-// analysisCheck runs the built-in analysis of the PRIMARY deployment while
-// green has production traffic beside blue (PRODUCTION_TRAFFIC_SHIFT and
-// BAKE_TIME, from the first acknowledged share on): the analyzer compares
-// green's target groups with blue's over the same window, and when green is
-// clearly worse the deployment fails and rolls back, traffic first, as
-// alarms do.
+// analysisCheck runs the built-in analysis of the PRIMARY deployment of a
+// traffic-shifting strategy while green has production traffic, from its
+// first acknowledged share until CLEAN_UP (PRODUCTION_TRAFFIC_SHIFT and
+// BAKE_TIME): the analyzer compares green's target groups with blue's over
+// the same window (CANARY, LINEAR) or, where green takes all production
+// traffic at once (BLUE_GREEN), with what blue's revision answered before;
+// when green is clearly worse the deployment fails and rolls back, traffic
+// first, as alarms do.
 func (p *pass) analysisCheck() error {
 	primary := p.svc.Primary()
 	if p.c.analyzer == nil || primary == nil || primary.RolloutState != model.RolloutInProgress {
 		return nil
 	}
 	tr := primary.Internal.Traffic
-	if tr == nil || tr.RollingBack || tr.Blue == "" || tr.GreenPercent == 0 || !analysed(primary.Internal.Config.Strategy) ||
+	if tr == nil || tr.RollingBack || tr.Blue == "" || tr.GreenPercent == 0 ||
 		(tr.Stage != model.StageProductionTrafficShift && tr.Stage != model.StageBakeTime) {
 		return nil
 	}
-	th, err := p.analysisThresholds()
-	if err != nil {
-		return err
-	}
-	if th.Off {
-		return nil
-	}
-	var old, green []string
-	for _, l := range p.svc.LoadBalancers {
-		g, ok := tr.GreenTargetGroups[l.TargetGroupARN]
-		if live := p.svc.LiveTargetGroup(l); ok && g != live {
-			old, green = append(old, live), append(green, g)
-		}
-	}
 	key := p.cluster.Name + "/" + p.svc.Name + "/" + primary.ID
-	if len(green) == 0 || !(tr.Acked || p.c.analyzer.watching(key)) {
+	if !tr.Acked && !p.c.analyzer.watching(key) {
 		return nil // the analysis starts once green's first share is acknowledged
 	}
-	v := p.c.analyzer.watch(key, old, green, th)
+	spec, err := p.watchSpec(primary)
+	if err != nil || spec.thresholds.Off || len(spec.new) == 0 {
+		return err
+	}
+	v := p.c.analyzer.watch(key, spec)
 	if v == nil {
 		return nil
 	}
 	p.failByAnalysis(primary, *v)
 	return p.rollBack(primary, "built-in analysis: "+v.Summary())
+}
+
+// watchSpec is what the analyzer watches for d: its thresholds, blue's and
+// green's target groups and, for BLUE_GREEN, blue's revision.
+func (p *pass) watchSpec(d *model.Deployment) (watchSpec, error) {
+	th, err := p.analysisThresholds()
+	if err != nil {
+		return watchSpec{}, err
+	}
+	tr := d.Internal.Traffic
+	spec := watchSpec{thresholds: th, across: d.Internal.Config.Strategy == model.StrategyBlueGreen}
+	for _, l := range p.svc.LoadBalancers {
+		g, ok := tr.GreenTargetGroups[l.TargetGroupARN]
+		if live := p.svc.LiveTargetGroup(l); ok && g != live {
+			spec.old, spec.new = append(spec.old, live), append(spec.new, g)
+		}
+	}
+	if blue := p.svc.Deployment(tr.Blue); spec.across && blue != nil {
+		// The targets' revision label is the task definition's
+		// family:revision, the end of its ARN.
+		_, spec.oldRevision, _ = strings.Cut(blue.TaskDefinition, ":task-definition/")
+	}
+	return spec, nil
 }
 
 // failByAnalysis records the verdict on the deployment: its statusReason

@@ -15,9 +15,10 @@ import (
 // fakeCounters serves cumulative counts per target group, as the data
 // plane's Stats.
 type fakeCounters struct {
-	mu     sync.Mutex
-	groups map[string]lb.Counts
-	reads  int
+	mu        sync.Mutex
+	groups    map[string]lb.Counts
+	revisions map[string]map[string]lb.Counts // target group -> revision label
+	reads     int
 }
 
 func (f *fakeCounters) Stats(context.Context) (lb.Stats, error) {
@@ -26,7 +27,7 @@ func (f *fakeCounters) Stats(context.Context) (lb.Stats, error) {
 	f.reads++
 	st := lb.Stats{TargetGroups: map[string]lb.GroupStats{}}
 	for g, c := range f.groups {
-		st.TargetGroups[g] = lb.GroupStats{Total: c}
+		st.TargetGroups[g] = lb.GroupStats{Total: c, Revisions: f.revisions[g]}
 	}
 	return st, nil
 }
@@ -41,6 +42,20 @@ func (f *fakeCounters) add(tg string, requests, errors uint64) {
 	f.groups[tg] = c
 }
 
+// addRevision counts requests on a target group answered by a revision.
+func (f *fakeCounters) addRevision(tg, revision string, requests, errors uint64) {
+	f.add(tg, requests, errors)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.revisions[tg] == nil {
+		f.revisions[tg] = map[string]lb.Counts{}
+	}
+	c := f.revisions[tg][revision]
+	c.Requests += requests
+	c.Status5xx += errors
+	f.revisions[tg][revision] = c
+}
+
 // canaryAt10 runs a CANARY deployment of v2 in a shift world whose
 // controller has counters, up to the acknowledged 10% share.
 func canaryAt10(t *testing.T, tags ...model.Tag) (w *world, fc *fakeCounters, blue, alt, listener string) {
@@ -52,8 +67,17 @@ func canaryAt10(t *testing.T, tags ...model.Tag) (w *world, fc *fakeCounters, bl
 // shiftedTo runs a deployment of v2 with cfg in a shift world whose
 // controller has counters, up to green's acknowledged share percent.
 func shiftedTo(t *testing.T, cfg model.DeploymentConfiguration, percent float64, tags ...model.Tag) (w *world, fc *fakeCounters, blue, alt, listener string) {
+	w, fc, blue, alt, listener = deploying(t, cfg, tags...)
+	w.settleShare(percent)
+	w.step() // the pass that starts the analysis
+	return w, fc, blue, alt, listener
+}
+
+// deploying starts a deployment of v2 with cfg in a shift world whose
+// controller has counters, once v1 is steady.
+func deploying(t *testing.T, cfg model.DeploymentConfiguration, tags ...model.Tag) (w *world, fc *fakeCounters, blue, alt, listener string) {
 	w, lbs, listener := shiftWorld(t)
-	fc = &fakeCounters{groups: map[string]lb.Counts{}}
+	fc = &fakeCounters{groups: map[string]lb.Counts{}, revisions: map[string]map[string]lb.Counts{}}
 	w.c = New(w.st, healthLB{w.lb, w}, Options{Counters: fc})
 	blue, alt = lbs[0].TargetGroupARN, lbs[0].AdvancedConfiguration.AlternateTargetGroupARN
 	v1 := w.registerTD("talk", 1, false)
@@ -63,13 +87,16 @@ func shiftedTo(t *testing.T, cfg model.DeploymentConfiguration, percent float64,
 	}
 	w.settle(20, "v1 steady", func() bool { w.waitAcks(); return w.completed("talk", v1) })
 	w.deploy("talk", w.registerTD("talk", 2, false))
+	return w, fc, blue, alt, listener
+}
+
+// settleShare steps until green's share percent is acknowledged.
+func (w *world) settleShare(percent float64) {
 	w.settle(20, "green's share acknowledged", func() bool {
 		w.waitAcks()
 		tr := w.primary().Internal.Traffic
 		return tr != nil && tr.GreenPercent == percent && tr.Acked
 	})
-	w.step() // the pass that starts the analysis
-	return w, fc, blue, alt, listener
 }
 
 // TestAnalysisFailsBackAWorseCanary: with the canary acknowledged, the
@@ -123,10 +150,8 @@ func TestAnalysisEqualRatesPass(t *testing.T) {
 	}
 }
 
-// TestAnalysisStrategies: a LINEAR step is analysed like a canary; a
-// BLUE_GREEN deployment, all of whose production traffic is green's at
-// once, leaves nothing to compare with and is not.
-func TestAnalysisStrategies(t *testing.T) {
+// TestAnalysisLinearStep: a LINEAR step is analysed like a canary.
+func TestAnalysisLinearStep(t *testing.T) {
 	ctx := context.Background()
 	linear := model.DeploymentConfiguration{Strategy: model.StrategyLinear,
 		LinearConfiguration: &model.LinearConfiguration{StepPercent: new(25.0), StepBakeTimeInMinutes: new(30)}}
@@ -139,14 +164,34 @@ func TestAnalysisStrategies(t *testing.T) {
 	if d := w.service("talk").Deployments; !strings.Contains(failedReason(d), "built-in analysis detected a higher error rate") {
 		t.Errorf("LINEAR: %+v", d)
 	}
-	blueGreen := model.DeploymentConfiguration{Strategy: model.StrategyBlueGreen, BakeTimeInMinutes: new(30)}
-	w, fc, _, alt, _ = shiftedTo(t, blueGreen, 100)
-	fc.add(alt, 100, 100)
+}
+
+// TestAnalysisAcrossBlueGreenSwitch: a BLUE_GREEN green, which takes all
+// production traffic at once, is judged during its bake against what
+// blue's revision answered in its target group before (another revision's
+// requests there do not count).
+func TestAnalysisAcrossBlueGreenSwitch(t *testing.T) {
+	ctx := context.Background()
+	w, fc, blue, alt, listener := deploying(t, model.DeploymentConfiguration{Strategy: model.StrategyBlueGreen, BakeTimeInMinutes: new(30)})
+	fc.addRevision(blue, "talk:1", 600, 1)
+	fc.addRevision(blue, "talk:0", 100, 100)
+	w.settleShare(100)
+	w.step()
+	w.c.analyzer.tick(ctx, time.Now()) // blue's 600 requests are the comparison
+	fc.add(alt, 20, 10)
 	w.c.analyzer.tick(ctx, time.Now())
 	w.step()
-	if fc.reads != 0 || w.primary().RolloutState != model.RolloutInProgress {
-		t.Errorf("BLUE_GREEN analysed: %d reads, %s", fc.reads, w.primary().RolloutStateReason)
+	if w.primary().RolloutState != model.RolloutInProgress {
+		t.Fatalf("failed on 20 requests: %s", w.primary().RolloutStateReason)
 	}
+	fc.add(alt, 20, 10)
+	w.c.analyzer.tick(ctx, time.Now())
+	w.step()
+	const want = "error rate 50.0% (20 of 40 requests) against 0.2% (1 of 600) for the previous revision"
+	if got := failedReason(w.service("talk").Deployments); !strings.Contains(got, want) {
+		t.Fatalf("reason %q, want %q", got, want)
+	}
+	w.settle(20, "traffic back on blue", func() bool { w.waitAcks(); return w.weights(listener)[alt] == 0 })
 }
 
 // failedReason is the reason of the FAILED deployment among ds, if any.

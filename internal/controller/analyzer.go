@@ -42,30 +42,42 @@ type analyzer struct {
 	watches map[string]*watch
 }
 
-// watch is one analysed deployment.
-type watch struct {
+// watchSpec is what a pass asks of the analyzer for one deployment.
+type watchSpec struct {
 	old, new   []string // target groups of the old and the new revision
 	thresholds analysis.Thresholds
-	series     analysis.Series
-	seen       time.Time
-	failed     *analysis.Verdict
+	// across: the revisions do not serve side by side (BLUE_GREEN moves all
+	// production traffic at once), so the old revision is judged by what
+	// oldRevision (its "family:revision" label) answered in its target
+	// groups over the data plane's life, up to the first reading.
+	across      bool
+	oldRevision string
+}
+
+// watch is one analysed deployment.
+type watch struct {
+	spec   watchSpec
+	series analysis.Series
+	before *analysis.Counts // an across watch's old counts, read once
+	seen   time.Time
+	failed *analysis.Verdict
 }
 
 func newAnalyzer(counters Counters, logger *slog.Logger, poke func()) *analyzer {
 	return &analyzer{counters: counters, logger: logger, poke: poke, watches: map[string]*watch{}}
 }
 
-// watch asks for key's deployment to be analysed (again) with old's and
-// new's target groups, and returns its failing verdict, if any.
-func (a *analyzer) watch(key string, old, new []string, th analysis.Thresholds) *analysis.Verdict {
+// watch asks for key's deployment to be analysed (again) as spec says, and
+// returns its failing verdict, if any.
+func (a *analyzer) watch(key string, spec watchSpec) *analysis.Verdict {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	w := a.watches[key]
 	if w == nil {
-		w = &watch{old: old, new: new}
+		w = &watch{}
 		a.watches[key] = w
 	}
-	w.thresholds, w.seen = th, time.Now()
+	w.spec, w.seen = spec, time.Now()
 	return w.failed
 }
 
@@ -116,9 +128,8 @@ func (a *analyzer) tick(ctx context.Context, now time.Time) {
 		if w.failed != nil {
 			continue
 		}
-		w.series.Add(analysis.Point{At: now, Old: sum(st, w.old), New: sum(st, w.new)})
-		win, span := w.series.Window()
-		if v := analysis.Judge(win, w.thresholds); v.Fail {
+		win, span := w.read(st, now)
+		if v := analysis.Judge(win, w.spec.thresholds); v.Fail {
 			w.failed, failed = &v, true
 			a.logger.Info("built-in analysis failed the new revision", "deployment", key, "kind", v.Kind,
 				"window", span, "verdict", v.Summary())
@@ -130,6 +141,22 @@ func (a *analyzer) tick(ctx context.Context, now time.Time) {
 	}
 }
 
+// read adds a reading to w's series and returns the window to judge and
+// its length: both revisions over the series, or (across) the new one's
+// series against the old revision's counts as first read.
+func (w *watch) read(st lb.Stats, now time.Time) (analysis.Window, time.Duration) {
+	if w.spec.across && w.before == nil {
+		c := sumRevision(st, w.spec.old, w.spec.oldRevision)
+		w.before = &c
+	}
+	w.series.Add(analysis.Point{At: now, Old: sum(st, w.spec.old), New: sum(st, w.spec.new)})
+	win, span := w.series.Window()
+	if w.before != nil {
+		win.Old = *w.before
+	}
+	return win, span
+}
+
 // sum is the counts of target groups as the analysis reads them: every
 // response sent, 5xx ones (the load balancer's own on a target's behalf
 // included) as errors.
@@ -138,6 +165,19 @@ func sum(st lb.Stats, groups []string) analysis.Counts {
 	for _, g := range groups {
 		c = c.Add(st.TargetGroups[g].Total)
 	}
+	return countsOf(c)
+}
+
+// sumRevision is the counts of one revision's targets in target groups.
+func sumRevision(st lb.Stats, groups []string, revision string) analysis.Counts {
+	var c lb.Counts
+	for _, g := range groups {
+		c = c.Add(st.TargetGroups[g].Revisions[revision])
+	}
+	return countsOf(c)
+}
+
+func countsOf(c lb.Counts) analysis.Counts {
 	return analysis.Counts{Requests: c.Requests, Errors: c.Status5xx,
 		Latency: analysis.Histogram{Bounds: c.Latency.Bounds, Counts: c.Latency.Counts}}
 }

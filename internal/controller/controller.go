@@ -47,7 +47,7 @@ type Options struct {
 	Clock clock.Clock
 	// Alarms serves deploymentConfiguration.alarms; nil: none are watched.
 	Alarms Alarms
-	// Counters feed the built-in analysis of CANARY and LINEAR
+	// Counters feed the built-in analysis of traffic-shifting
 	// deployments; nil: none is analysed.
 	Counters Counters
 	// Analysis is the server's analysis setting (the zero Thresholds are

@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/slipway-dev/slipway/internal/testutil"
 )
 
 // dimension is a CloudWatch dimension value of an ELB ARN, as the load
@@ -49,7 +52,7 @@ func TestAlarmFailsBackA500ingCanary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, s := h.failBack500ingCanary(t, "alarm")
+	d, s := h.failBack500ing(t, "alarm", 10)
 	if d.RolloutState != ecstypes.DeploymentRolloutStateFailed || !strings.Contains(aws.ToString(d.RolloutStateReason), alarm) {
 		t.Errorf("deployment: %s %q", d.RolloutState, aws.ToString(d.RolloutStateReason))
 	}
@@ -64,19 +67,24 @@ func TestAlarmFailsBackA500ingCanary(t *testing.T) {
 	h.expectVersion(t, "v1")
 }
 
-// failBack500ingCanary deploys, under load, a green that answers half its
-// requests with 500 at the service's 10% canary, waits until it is failed
-// back (the canary's weights, then none on green, then blue steady at 4),
-// and checks the failed requests against the canary's share of the load
-// over the detection time. It returns the failed deployment and the
-// service; by names what fails it back, for the log.
-func (h *harness) failBack500ingCanary(t *testing.T, by string) (ecstypes.Deployment, ecstypes.Service) {
+// failBack500ing deploys, under load, a green that answers half its
+// requests with 500, waits until it is failed back from its share percent
+// of production traffic (that share on green, then none, then blue steady
+// at 4), and checks the failed requests against that share of the load over
+// the detection time. It returns the failed deployment and the service; by
+// names what fails it back, for the log.
+func (h *harness) failBack500ing(t *testing.T, by string, share float64) (ecstypes.Deployment, ecstypes.Service) {
 	t.Helper()
 	good := h.currentTD()
 	l := startLoad(h.url)
+	// Blue serves a while first, as it would have before any deployment
+	// (a BLUE_GREEN green is judged against what blue answered).
+	testutil.Eventually(t, 30*time.Second, func() (bool, string) {
+		return l.sent.Load() >= 2*loadRate, fmt.Sprintf("%d requests sent", l.sent.Load())
+	})
 	bad := h.register(map[string]string{"TALK_VERSION": "bad", "TALK_ERROR_RATE": "0.5"})
 	id := h.deploy(bad)
-	h.waitShare(h.altTG, 10, shiftTimeout)
+	h.waitShare(h.altTG, share, shiftTimeout)
 	shifted := time.Now()
 	h.waitShare(h.altTG, 0, shiftTimeout)
 	detection := time.Since(shifted)
@@ -87,8 +95,8 @@ func (h *harness) failBack500ingCanary(t *testing.T, by string) (ecstypes.Deploy
 	failed := l.failed.Load() + l.slowFailed.Load()
 	// Green's share of the steady load answering 500 half the time, over
 	// the detection time and one poll of the rule.
-	bound := float64(loadRate) * 0.10 * 0.5 * (detection.Seconds() + 1)
-	t.Logf("%s detection: %v from the canary's shift to traffic back on blue; %d of %d requests failed (bound %.0f); %s",
+	bound := float64(loadRate) * share / 100 * 0.5 * (detection.Seconds() + 1)
+	t.Logf("%s detection: %v from green's share to traffic back on blue; %d of %d requests failed (bound %.0f); %s",
 		by, detection.Round(10*time.Millisecond), failed, l.sent.Load()+l.slowSent.Load(), bound, aws.ToString(d.RolloutStateReason))
 	if float64(failed) > bound*1.5+5 {
 		t.Errorf("%d failed requests, bound %.0f", failed, bound)

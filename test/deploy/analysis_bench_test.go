@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -8,6 +9,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/slipway-dev/slipway/internal/testutil"
 )
 
 // canaryFor is a CANARY configuration of 10% baked for bake minutes.
@@ -23,15 +26,29 @@ func canaryFor(bake int32) *ecstypes.DeploymentConfiguration {
 // back on blue. It reports the median and worst detection and the failed
 // requests per fail-back.
 func BenchmarkAnalysisDetection(b *testing.B) {
-	h := newHarness(b, variants[0], serviceConfig{desired: 4, minPct: 100, maxPct: 200, shift: canaryFor(30), timeScale: 60})
+	detections(b, canaryFor(30), 10)
+}
+
+// BenchmarkAnalysisDetectionBlueGreen is the same for a BLUE_GREEN green,
+// all production traffic on it at once, during its bake.
+func BenchmarkAnalysisDetectionBlueGreen(b *testing.B) {
+	detections(b, &ecstypes.DeploymentConfiguration{Strategy: ecstypes.DeploymentStrategyBlueGreen,
+		BakeTimeInMinutes: aws.Int32(30)}, 100)
+}
+
+func detections(b *testing.B, cfg *ecstypes.DeploymentConfiguration, share float64) {
+	h := newHarness(b, variants[0], serviceConfig{desired: 4, minPct: 100, maxPct: 200, shift: cfg, timeScale: 60})
 	good := h.currentTD()
 	l := startLoad(h.url)
+	testutil.Eventually(b, 30*time.Second, func() (bool, string) { // blue serves first
+		return l.sent.Load() >= 2*loadRate, fmt.Sprintf("%d requests sent", l.sent.Load())
+	})
 	var detections []time.Duration
 	b.ResetTimer()
 	for i := range b.N {
 		bad := h.register(map[string]string{"TALK_VERSION": "bad" + itoa(i), "TALK_ERROR_RATE": "0.5"})
 		id := h.deploy(bad)
-		h.waitShare(h.altTG, 10, shiftTimeout)
+		h.waitShare(h.altTG, share, shiftTimeout)
 		shifted := time.Now()
 		h.waitShare(h.altTG, 0, shiftTimeout)
 		detections = append(detections, time.Since(shifted))
@@ -55,7 +72,18 @@ func BenchmarkAnalysisDetection(b *testing.B) {
 // 0.5% of its requests with 500 (the first one against a blue that answers
 // none), and counts the canaries the analysis failed.
 func BenchmarkAnalysisHealthyCanaries(b *testing.B) {
-	h := newHarness(b, variants[0], serviceConfig{desired: 4, minPct: 100, maxPct: 200, shift: canaryFor(10), timeScale: 60})
+	healthyDeployments(b, canaryFor(10))
+}
+
+// BenchmarkAnalysisHealthyBlueGreens is the same for BLUE_GREEN
+// deployments baked 10 minutes, judged against blue's revision's counts.
+func BenchmarkAnalysisHealthyBlueGreens(b *testing.B) {
+	healthyDeployments(b, &ecstypes.DeploymentConfiguration{Strategy: ecstypes.DeploymentStrategyBlueGreen,
+		BakeTimeInMinutes: aws.Int32(10)})
+}
+
+func healthyDeployments(b *testing.B, cfg *ecstypes.DeploymentConfiguration) {
+	h := newHarness(b, variants[0], serviceConfig{desired: 4, minPct: 100, maxPct: 200, shift: cfg, timeScale: 60})
 	l := startLoad(h.url)
 	falseAlarms := 0
 	b.ResetTimer()
@@ -64,7 +92,7 @@ func BenchmarkAnalysisHealthyCanaries(b *testing.B) {
 		d := h.waitRollout(h.deploy(td), 2*shiftTimeout)
 		if d.RolloutState != ecstypes.DeploymentRolloutStateCompleted {
 			falseAlarms++
-			b.Logf("canary %d: %s %q", i, d.RolloutState, aws.ToString(d.RolloutStateReason))
+			b.Logf("deployment %d: %s %q", i, d.RolloutState, aws.ToString(d.RolloutStateReason))
 		}
 		h.waitSteady(h.currentTD(), 4, shiftTimeout)
 	}
@@ -72,5 +100,5 @@ func BenchmarkAnalysisHealthyCanaries(b *testing.B) {
 	l.cancel()
 	l.wg.Wait()
 	b.ReportMetric(float64(falseAlarms), "false-alarms")
-	b.ReportMetric(float64(b.N), "canaries")
+	b.ReportMetric(float64(b.N), "deployments")
 }

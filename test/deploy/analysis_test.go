@@ -20,7 +20,7 @@ func TestAnalysisFailsBackA500ingCanary(t *testing.T) {
 		CanaryConfiguration: &ecstypes.CanaryConfiguration{CanaryPercent: aws.Float64(10), CanaryBakeTimeInMinutes: aws.Int32(30)}}
 	// The canary's bake lasts 30 s at 60x: far longer than detection.
 	h := newHarness(t, variants[0], serviceConfig{desired: 4, minPct: 100, maxPct: 200, shift: cfg, timeScale: 60})
-	d, s := h.failBack500ingCanary(t, "analysis")
+	d, s := h.failBack500ing(t, "analysis", 10)
 	reason := aws.ToString(d.RolloutStateReason)
 	if d.RolloutState != ecstypes.DeploymentRolloutStateFailed || !strings.Contains(reason, "built-in analysis detected a higher error rate") ||
 		!strings.Contains(reason, "requests) against") {
@@ -32,6 +32,21 @@ func TestAnalysisFailsBackA500ingCanary(t *testing.T) {
 	sd := h.expectServiceDeployment(aws.ToString(d.Id), ecstypes.ServiceDeploymentStatusRollbackSuccessful)
 	if sd.Rollback == nil || !strings.HasPrefix(aws.ToString(sd.Rollback.Reason), "built-in analysis: error rate") {
 		t.Errorf("service deployment: rollback %+v", sd.Rollback)
+	}
+	h.expectVersion(t, "v1")
+}
+
+// TestAnalysisFailsBackA500ingBlueGreen: a BLUE_GREEN green, which takes
+// all production traffic at once, answering half its requests with 500 is
+// failed back during its bake by the built-in analysis, judged against
+// blue's counts before the switch.
+func TestAnalysisFailsBackA500ingBlueGreen(t *testing.T) {
+	cfg := &ecstypes.DeploymentConfiguration{Strategy: ecstypes.DeploymentStrategyBlueGreen, BakeTimeInMinutes: aws.Int32(30)}
+	h := newHarness(t, variants[0], serviceConfig{desired: 4, minPct: 100, maxPct: 200, shift: cfg, timeScale: 60})
+	d, _ := h.failBack500ing(t, "analysis", 100)
+	if reason := aws.ToString(d.RolloutStateReason); d.RolloutState != ecstypes.DeploymentRolloutStateFailed ||
+		!strings.Contains(reason, "built-in analysis detected a higher error rate") {
+		t.Errorf("deployment: %s %q", d.RolloutState, reason)
 	}
 	h.expectVersion(t, "v1")
 }
