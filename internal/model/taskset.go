@@ -3,7 +3,6 @@ package model
 import (
 	"encoding/json"
 	"math"
-	"strings"
 )
 
 // Deployment controller types (deploymentController.type).
@@ -103,11 +102,13 @@ func (s *Service) UsesTaskSets() bool {
 	return s.DeploymentController.Type == ControllerExternal || s.DeploymentController.Type == ControllerCodeDeploy
 }
 
-// TaskSet returns the task set with the given id or ARN, or nil.
+// TaskSet returns the task set with the given id or ARN, or nil. An ARN
+// must be the task set's own: one naming another cluster or service does
+// not find it by its id.
 func (s *Service) TaskSet(ref string) *TaskSet {
 	for i := range s.TaskSets {
 		ts := &s.TaskSets[i]
-		if ts.ID == ref || ts.ARN == ref || strings.HasSuffix(ref, "/"+ts.ID) && strings.HasPrefix(ref, "arn:") {
+		if ts.ID == ref || ts.ARN == ref {
 			return ts
 		}
 	}
