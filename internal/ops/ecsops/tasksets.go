@@ -104,6 +104,9 @@ func validateCreateTaskSet(in *CreateTaskSetInput) error {
 			return err
 		}
 	}
+	if err := refuseAdvancedConfiguration(model.ControllerExternal, in.LoadBalancers); err != nil {
+		return err
+	}
 	for _, f := range []struct {
 		name string
 		raw  json.RawMessage

@@ -30,6 +30,9 @@ func validateDeploymentController(in *CreateServiceInput) error {
 	if in.SchedulingStrategy == model.SchedulingDaemon {
 		return invalidParam("The DAEMON scheduling strategy is not supported for services using the %s deployment controller.", ctrl)
 	}
+	if err := refuseAdvancedConfiguration(ctrl, in.LoadBalancers); err != nil {
+		return err
+	}
 	if ctrl == model.ControllerCodeDeploy && len(in.LoadBalancers) == 0 {
 		return invalidParam("A service using the CODE_DEPLOY deployment controller must use an Application Load Balancer or a Network Load Balancer.")
 	}
@@ -113,5 +116,20 @@ func applyTaskSetServiceUpdate(svc *model.Service, in *UpdateServiceInput, now m
 	}
 	applyServiceSwitches(svc, in)
 	svc.RescaleTaskSets(now)
+	return nil
+}
+
+// refuseAdvancedConfiguration refuses a load balancer's advancedConfiguration
+// where nothing would read it: it names what the ECS deployment
+// controller's BLUE_GREEN, CANARY and LINEAR deployments shift, while the
+// traffic of a service deployed through task sets is its external (or
+// CodeDeploy) controller's to move between task sets' target groups.
+func refuseAdvancedConfiguration(ctrl string, lbs []model.LoadBalancer) error {
+	for _, l := range lbs {
+		if l.AdvancedConfiguration != nil {
+			return invalidParam("advancedConfiguration is only supported for services using the ECS deployment controller: with the %s deployment controller, "+
+				"each task set registers in its own target group and the controller shifts traffic between them.", ctrl)
+		}
+	}
 	return nil
 }
