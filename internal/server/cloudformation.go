@@ -19,6 +19,8 @@ func (s *Server) startCloudFormation(ctx context.Context) {
 			"AWS::ECS::Cluster":                         providers.ECSClusters{Ops: s.ecsOps},
 			"AWS::ECS::TaskDefinition":                  providers.ECSTaskDefinitions{Ops: s.ecsOps},
 			"AWS::ECS::Service":                         providers.ECSServices{Ops: s.ecsOps},
+			"AWS::ECS::TaskSet":                         providers.ECSTaskSets{Ops: s.ecsOps},
+			"AWS::ECS::PrimaryTaskSet":                  providers.ECSPrimaryTaskSets{Ops: s.ecsOps},
 			"AWS::ElasticLoadBalancingV2::LoadBalancer": providers.LoadBalancers{Ops: s.elbOps},
 			"AWS::ElasticLoadBalancingV2::TargetGroup":  providers.TargetGroups{Ops: s.elbOps},
 			"AWS::ElasticLoadBalancingV2::Listener":     providers.Listeners{Ops: s.elbOps},

@@ -202,10 +202,20 @@ func (p ECSServices) Create(ctx context.Context, req *stack.Request) (*stack.Res
 	if req.Initiated != nil {
 		req.Initiated(svc.ARN)
 	}
-	if err := p.stable(ctx, in.Cluster, svc.ARN, primary(svc)); err != nil {
-		return nil, err
+	if !svc.UsesTaskSets() { // an EXTERNAL service's tasks are its task sets'
+		if err := p.stable(ctx, in.Cluster, svc.ARN, primary(svc)); err != nil {
+			return nil, err
+		}
 	}
 	return &stack.Result{PhysicalID: svc.ARN, Attributes: map[string]any{"ServiceArn": svc.ARN, "Name": svc.Name}}, nil
+}
+
+// controllerType is a DeploymentController's type, ECS when none is given.
+func controllerType(c *model.DeploymentController) string {
+	if c == nil || c.Type == "" {
+		return model.ControllerECS
+	}
+	return c.Type
 }
 
 // primary is the id of a service's PRIMARY deployment.
@@ -226,15 +236,28 @@ func (p ECSServices) Update(ctx context.Context, req *stack.Request) (*stack.Res
 	if err != nil {
 		return nil, err
 	}
-	lbs := in.LoadBalancers
-	if lbs == nil {
-		lbs = []model.LoadBalancer{}
+	old, err := p.input(req.Previous)
+	if err != nil {
+		return nil, err
+	}
+	if controllerType(in.DeploymentController) != controllerType(old.DeploymentController) {
+		return nil, fmt.Errorf("%w: Slipway cannot change a service's deployment controller in place", stack.ErrUnsupported)
 	}
 	up := &ecsops.UpdateServiceInput{Cluster: in.Cluster, Service: req.PhysicalID, DesiredCount: in.DesiredCount,
-		TaskDefinition: in.TaskDefinition, DeploymentConfiguration: &in.DeploymentConfiguration,
-		HealthCheckGracePeriodSeconds: in.HealthCheckGracePeriodSeconds, EnableExecuteCommand: &in.EnableExecuteCommand,
-		EnableECSManagedTags: &in.EnableECSManagedTags, LoadBalancers: &lbs, PropagateTags: in.PropagateTags,
-		ServiceEchoedInput: in.ServiceEchoedInput}
+		DeploymentConfiguration: &in.DeploymentConfiguration, HealthCheckGracePeriodSeconds: in.HealthCheckGracePeriodSeconds,
+		EnableExecuteCommand: &in.EnableExecuteCommand, EnableECSManagedTags: &in.EnableECSManagedTags, PropagateTags: in.PropagateTags}
+	external := controllerType(in.DeploymentController) != model.ControllerECS
+	// What the tasks run: a service deployed through task sets changes it
+	// with new task sets, and UpdateService refuses it (sent only when it
+	// changes, so that ECS's refusal fails the resource in its words).
+	if !external || in.TaskDefinition != old.TaskDefinition || !sameJSON(in.LoadBalancers, old.LoadBalancers) ||
+		!sameJSON(in.ServiceEchoedInput, old.ServiceEchoedInput) {
+		lbs := in.LoadBalancers
+		if lbs == nil {
+			lbs = []model.LoadBalancer{}
+		}
+		up.TaskDefinition, up.LoadBalancers, up.ServiceEchoedInput = in.TaskDefinition, &lbs, in.ServiceEchoedInput
+	}
 	svc, err := p.Ops.UpdateService(ctx, up)
 	if err != nil {
 		return nil, err
@@ -242,8 +265,10 @@ func (p ECSServices) Update(ctx context.Context, req *stack.Request) (*stack.Res
 	if err := retag(ctx, p.Ops, svc.ARN, req.Previous, req.Properties); err != nil {
 		return nil, err
 	}
-	if err := p.stable(ctx, in.Cluster, svc.ARN, primary(svc)); err != nil {
-		return nil, err
+	if !external {
+		if err := p.stable(ctx, in.Cluster, svc.ARN, primary(svc)); err != nil {
+			return nil, err
+		}
 	}
 	return &stack.Result{PhysicalID: svc.ARN, Attributes: map[string]any{"ServiceArn": svc.ARN, "Name": svc.Name}}, nil
 }

@@ -27,11 +27,12 @@ func TestTableMatchesRegistrySchemas(t *testing.T) {
 }
 
 // Issue 10 lists the types Slipway runs and records; the table has exactly
-// those (and nested stacks).
+// those (and nested stacks), and the task set types of EXTERNAL services.
 func TestTableHasIssueTypes(t *testing.T) {
 	c := MustLoad()
 	want := map[string]Kind{
 		"AWS::ECS::Cluster": Real, "AWS::ECS::TaskDefinition": Real, "AWS::ECS::Service": Real,
+		"AWS::ECS::TaskSet": Real, "AWS::ECS::PrimaryTaskSet": Real,
 		"AWS::ElasticLoadBalancingV2::LoadBalancer": Real, "AWS::ElasticLoadBalancingV2::TargetGroup": Real,
 		"AWS::ElasticLoadBalancingV2::Listener": Real, "AWS::ElasticLoadBalancingV2::ListenerRule": Real,
 		"AWS::Logs::LogGroup": Real, "AWS::CloudWatch::Alarm": Real,

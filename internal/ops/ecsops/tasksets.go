@@ -13,6 +13,10 @@ import (
 // CodeTaskSetNotFound is the exception of a task set that does not exist.
 const CodeTaskSetNotFound = "TaskSetNotFoundException"
 
+// ErrTaskSetNotFound classifies TaskSetNotFoundException for in-process
+// callers (CloudFormation takes deleting a task set that is gone as done).
+var ErrTaskSetNotFound = errors.New("task set not found")
+
 // TaskSet is a task set as ECS describes it, with its tags when they were
 // asked for.
 type TaskSet struct {
@@ -231,7 +235,7 @@ func findTaskSet(svc *model.Service, ref string) (*model.TaskSet, error) {
 	if ts := svc.TaskSet(ref); ts != nil {
 		return ts, nil
 	}
-	return nil, awserr.New(CodeTaskSetNotFound, "The specified task set does not exist.")
+	return nil, awserr.Wrap(ErrTaskSetNotFound, CodeTaskSetNotFound, "The specified task set does not exist.")
 }
 
 // errNoTaskSet is a tagged task set ARN that names no task set.

@@ -1,0 +1,174 @@
+package providers
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slipway-dev/slipway/internal/cfn/stack"
+	"github.com/slipway-dev/slipway/internal/controller"
+	"github.com/slipway-dev/slipway/internal/model"
+	"github.com/slipway-dev/slipway/internal/ops/ecsops"
+	"github.com/slipway-dev/slipway/internal/state"
+	"github.com/slipway-dev/slipway/internal/store"
+	"github.com/slipway-dev/slipway/internal/testutil"
+)
+
+// ecsStacks is a stack engine whose ECS types run through ecsops over one
+// store, with the ECS controller running (it removes DRAINING task sets
+// and makes deleted services INACTIVE).
+func ecsStacks(t *testing.T) (*stack.Engine, *ecsops.Ops) {
+	t.Helper()
+	db, err := store.OpenBolt(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := state.New(db, model.Partition{Region: "us-east-1", Account: "123456789012"}, nil)
+	ops := ecsops.New(st, nil, ecsops.Options{})
+	ctl := controller.New(st, nil, controller.Options{Resync: 50 * time.Millisecond})
+	ctl.Start()
+	e := stack.New(stack.Options{Store: db, Region: "us-east-1", Account: "123456789012", Providers: map[string]stack.Provider{
+		"AWS::ECS::Cluster":        ECSClusters{Ops: ops},
+		"AWS::ECS::TaskDefinition": ECSTaskDefinitions{Ops: ops},
+		"AWS::ECS::Service":        ECSServices{Ops: ops, Poll: 20 * time.Millisecond},
+		"AWS::ECS::TaskSet":        ECSTaskSets{Ops: ops},
+		"AWS::ECS::PrimaryTaskSet": ECSPrimaryTaskSets{Ops: ops},
+	}})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+		if err := ctl.Close(); err != nil {
+			t.Error(err)
+		}
+		db.Close()
+	})
+	return e, ops
+}
+
+// awaitStack polls until the stack reaches want, failing on any other
+// status that is not in progress.
+func awaitStack(t *testing.T, e *stack.Engine, name, want string) stack.Stack {
+	t.Helper()
+	var last stack.Stack
+	testutil.Eventually(t, 20*time.Second, func() (bool, string) {
+		stacks, err := e.DescribeStacks(context.Background(), name)
+		if err != nil || len(stacks) != 1 {
+			return false, "describe: " + errString(err)
+		}
+		last = stacks[0]
+		if last.Status != want && !strings.HasSuffix(last.Status, "_IN_PROGRESS") {
+			t.Fatalf("stack %s is %s (%s), want %s", name, last.Status, last.StatusReason, want)
+		}
+		return last.Status == want, last.Status
+	})
+	return last
+}
+
+func errString(err error) string {
+	if err == nil {
+		return "<nil>"
+	}
+	return err.Error()
+}
+
+const taskSetTemplate = `
+Parameters:
+  Scale: {Type: Number, Default: 50}
+Resources:
+  Cluster:
+    Type: AWS::ECS::Cluster
+    Properties: {ClusterName: ts}
+  Task:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      Family: web
+      ContainerDefinitions: [{Name: web, Image: "nginx:1", Memory: 128}]
+  Service:
+    Type: AWS::ECS::Service
+    Properties:
+      Cluster: !Ref Cluster
+      ServiceName: ext
+      DesiredCount: 0
+      DeploymentController: {Type: EXTERNAL}
+  Blue:
+    Type: AWS::ECS::TaskSet
+    Properties:
+      Cluster: !Ref Cluster
+      Service: !GetAtt Service.Name
+      TaskDefinition: !Ref Task
+      ExternalId: blue
+      Scale: {Unit: PERCENT, Value: !Ref Scale}
+      Tags: [{Key: color, Value: blue}]
+  Primary:
+    Type: AWS::ECS::PrimaryTaskSet
+    Properties:
+      Cluster: !Ref Cluster
+      Service: !GetAtt Service.Name
+      TaskSetId: !GetAtt Blue.Id
+Outputs:
+  TaskSetId: {Value: !GetAtt Blue.Id}
+  TaskSetRef: {Value: !Ref Blue}
+`
+
+// TestTaskSetStack: a template with an EXTERNAL service, a task set and a
+// primary task set creates them through ecsops, an update of the scale
+// changes the task set in place (same id) and the deletion removes them.
+func TestTaskSetStack(t *testing.T) {
+	ctx := context.Background()
+	e, ops := ecsStacks(t)
+	if _, err := e.CreateStack(ctx, &stack.CreateInput{StackName: "sets", TemplateBody: taskSetTemplate}); err != nil {
+		t.Fatal(err)
+	}
+	s := awaitStack(t, e, "sets", "CREATE_COMPLETE")
+	outputs := map[string]string{}
+	for _, o := range s.Outputs {
+		outputs[o.Key] = o.Value
+	}
+	id := outputs["TaskSetId"]
+	svcARN := "arn:aws:ecs:us-east-1:123456789012:service/ts/ext"
+	if !strings.HasPrefix(id, "ecs-svc/") || outputs["TaskSetRef"] != "arn:aws:ecs:us-east-1:123456789012:cluster/ts|"+svcARN+"|"+id {
+		t.Fatalf("outputs %v", outputs)
+	}
+	describe := func() ecsops.TaskSet {
+		t.Helper()
+		out, err := ops.DescribeTaskSets(ctx, &ecsops.DescribeTaskSetsInput{Cluster: "ts", Service: "ext", Include: []string{"TAGS"}})
+		if err != nil || len(out.TaskSets) != 1 {
+			t.Fatalf("describe task sets: %+v %v", out, err)
+		}
+		return out.TaskSets[0]
+	}
+	ts := describe()
+	if ts.ID != id || ts.Status != model.TaskSetPrimary || ts.Scale.Value != 50 || ts.ExternalID != "blue" ||
+		len(ts.Tags) != 1 || ts.Tags[0].Key != "color" || !strings.HasSuffix(ts.TaskDefinition, ":task-definition/web:1") {
+		t.Fatalf("task set after create: %+v", ts)
+	}
+	svc, err := ops.DescribeServices(ctx, &ecsops.DescribeServicesInput{Cluster: "ts", Services: []string{"ext"}})
+	if err != nil || len(svc.Services) != 1 || svc.Services[0].DeploymentController == nil ||
+		svc.Services[0].DeploymentController.Type != model.ControllerExternal {
+		t.Fatalf("service: %+v %v", svc, err)
+	}
+
+	if _, err := e.UpdateStack(ctx, &stack.UpdateInput{StackName: "sets", UsePreviousTemplate: true,
+		Parameters: []stack.ParameterInput{{Key: "Scale", Value: "100"}}}); err != nil {
+		t.Fatal(err)
+	}
+	awaitStack(t, e, "sets", "UPDATE_COMPLETE")
+	if ts := describe(); ts.ID != id || ts.Scale.Value != 100 || ts.Status != model.TaskSetPrimary {
+		t.Fatalf("task set after the scale update: %+v (want %s at 100%%)", ts, id)
+	}
+
+	if err := e.DeleteStack(ctx, &stack.DeleteInput{StackName: "sets"}); err != nil {
+		t.Fatal(err)
+	}
+	awaitStack(t, e, s.ID, "DELETE_COMPLETE")
+	out, err := ops.DescribeServices(ctx, &ecsops.DescribeServicesInput{Cluster: "ts", Services: []string{"ext"}})
+	if err == nil && len(out.Services) == 1 && out.Services[0].Status != model.ServiceInactive {
+		t.Fatalf("service after delete: %+v", out.Services[0])
+	}
+}
