@@ -53,7 +53,7 @@ func fargateTaskWire(out *taskOut, t model.Task) {
 		return
 	}
 	out.ContainerInstanceARN = nil
-	out.PlatformVersion, out.PlatformFamily = fargatePlatform, fargateFamily
+	out.PlatformVersion, out.PlatformFamily = resolvedPlatform(t.PlatformVersion), fargateFamily
 	es := t.EphemeralStorage
 	if es == nil {
 		es = &model.EphemeralStorage{SizeInGiB: model.FargateEphemeralStorageGiB}

@@ -26,7 +26,7 @@ type taskOut struct {
 	Memory           string            `json:"memory"`
 	Overrides        json.RawMessage   `json:"overrides"`
 	// Fargate tasks (fargateTaskWire): no container instance, the platform
-	// and the ephemeral storage.
+	// (the one asked for on any task) and the ephemeral storage.
 	ContainerInstanceARN    *string                 `json:"containerInstanceArn,omitempty"`
 	PlatformVersion         string                  `json:"platformVersion,omitempty"`
 	PlatformFamily          string                  `json:"platformFamily,omitempty"`
@@ -67,6 +67,7 @@ func taskWire(t ecsops.Task) taskOut {
 	if t.ContainerInstanceARN != "" {
 		out.ContainerInstanceARN = &t.ContainerInstanceARN
 	}
+	out.PlatformVersion = t.PlatformVersion
 	fargateTaskWire(&out, t.Task)
 	return out
 }
