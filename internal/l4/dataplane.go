@@ -101,6 +101,7 @@ type DataPlane struct {
 
 	healthClient *http.Client
 	copyBufs     sync.Pool // *[]byte of copyBufSize, for directions that copy
+	relays       sync.Pool // *relayState, with their callbacks bound
 	pipes        *pipePool // kernel pipes of splicing directions
 	workers      *workers  // goroutines reused across connections
 }

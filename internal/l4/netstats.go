@@ -73,6 +73,12 @@ type resetWatch struct {
 	counted  atomic.Bool
 }
 
+// reset readies a pooled watch for another connection.
+func (w *resetWatch) reset() {
+	w.client, w.counters = nil, nil
+	w.counted.Store(false)
+}
+
 // ended records why the direction reading src ended: a reset read from src
 // is src's peer's, a broken pipe writing to the other side is that side's.
 func (w *resetWatch) ended(src net.Conn, err error) {

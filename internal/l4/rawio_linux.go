@@ -112,8 +112,8 @@ func (pp *pipePool) drain() {
 }
 
 // rawDirection is one direction of a plain TCP relay. The poller callbacks are
-// method values bound once, and their state lives here, so a step allocates
-// nothing.
+// method values bound once (bind) and kept while the relay state that holds
+// the direction is pooled; their state lives here, so a step allocates nothing.
 type rawDirection struct {
 	src, dst syscall.RawConn
 	bufs     *sync.Pool
@@ -121,6 +121,7 @@ type rawDirection struct {
 	pipe     *kpipe // set once the direction splices
 	inPipe   int    // bytes spliced into the pipe, not yet out
 
+	stepFn                           func() (int64, error)
 	readFn, writeFn, fillFn, drainFn func(uintptr) bool
 	bp                               *[]byte // the buffer of the current copy step
 	n                                int     // bytes read into bp
@@ -128,20 +129,27 @@ type rawDirection struct {
 	errno                            syscall.Errno
 }
 
-func newRawDirection(dst, src net.Conn, bufs *sync.Pool, pipes *pipePool) *rawDirection {
-	st, ok1 := src.(*net.TCPConn)
-	dt, ok2 := dst.(*net.TCPConn)
-	if !ok1 || !ok2 {
-		return nil
-	}
-	src2, err1 := st.SyscallConn()
-	dst2, err2 := dt.SyscallConn()
-	if err1 != nil || err2 != nil {
-		return nil
-	}
-	r := &rawDirection{src: src2, dst: dst2, bufs: bufs, pipes: pipes}
+// bind sets the pools and binds the callbacks, once per rawDirection.
+func (r *rawDirection) bind(bufs *sync.Pool, pipes *pipePool) {
+	r.bufs, r.pipes = bufs, pipes
+	r.stepFn = r.step
 	r.readFn, r.writeFn, r.fillFn, r.drainFn = r.readStep, r.writeStep, r.fillStep, r.drainStep
-	return r
+}
+
+// start readies r to move src to dst.
+func (r *rawDirection) start(dst, src syscall.RawConn) { r.src, r.dst = src, dst }
+
+// rawConns returns the raw connections of a pair of TCP connections; ok is
+// false for any other pair (TLS), which copies.
+func rawConns(a, b net.Conn) (ra, rb syscall.RawConn, ok bool) {
+	at, ok1 := a.(*net.TCPConn)
+	bt, ok2 := b.(*net.TCPConn)
+	if !ok1 || !ok2 {
+		return nil, nil, false
+	}
+	ra, err1 := at.SyscallConn()
+	rb, err2 := bt.SyscallConn()
+	return ra, rb, err1 == nil && err2 == nil
 }
 
 // step moves one buffer or one splice chunk from src to dst. It returns the bytes
@@ -253,12 +261,14 @@ func (r *rawDirection) drainStep(fd uintptr) bool {
 	return true
 }
 
-// release gives the pipe back (closed if it still holds bytes).
+// release gives the pipe back (closed if it still holds bytes) and forgets
+// the connections; the callbacks stay bound.
 func (r *rawDirection) release() {
 	if r.pipe != nil {
 		r.pipes.put(r.pipe, r.inPipe == 0)
 		r.pipe = nil
 	}
+	r.inPipe, r.src, r.dst = 0, nil, nil
 }
 
 // pooled is the number of pipes waiting for reuse.

@@ -5,18 +5,20 @@ package l4
 import (
 	"net"
 	"sync"
+	"syscall"
 )
 
 // Elsewhere than Linux every direction copies through io-based pipe().
 
 type pipePool struct{}
 
-func newPipePool() *pipePool { return &pipePool{} }
-func (*pipePool) drain()     {}
+func newPipePool() *pipePool  { return &pipePool{} }
+func (*pipePool) drain()      {}
+func (*pipePool) pooled() int { return 0 }
 
-type rawDirection struct{}
+type rawDirection struct{ stepFn func() (int64, error) }
 
-func newRawDirection(net.Conn, net.Conn, *sync.Pool, *pipePool) *rawDirection { return nil }
-func (*rawDirection) step() (int64, error)                                    { return 0, nil }
-func (*rawDirection) release()                                                {}
-func (*pipePool) pooled() int                                                 { return 0 }
+func rawConns(net.Conn, net.Conn) (syscall.RawConn, syscall.RawConn, bool) { return nil, nil, false }
+func (*rawDirection) bind(*sync.Pool, *pipePool)                           {}
+func (*rawDirection) start(syscall.RawConn, syscall.RawConn)               {}
+func (*rawDirection) release()                                             {}

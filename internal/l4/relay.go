@@ -16,14 +16,61 @@ const spliceChunk = 1 << 20
 // direction until a read fills it (see rawio_linux.go).
 const copyBufSize = 32 << 10
 
-// relayState is shared by a connection's two directions.
+// relayState is one relayed connection, shared by its two directions. The data
+// plane pools it with its callbacks bound, so a relay allocates only the raw
+// connections' handles.
 type relayState struct {
 	idle     time.Duration
 	armed    time.Time    // when relay set the first deadlines
 	last     atomic.Int64 // unix nanos of the last byte moved either way
 	finished atomic.Int32 // directions that have ended
-	abort    func()       // closes both sides
 	resets   resetWatch   // which side reset it (netstats.go)
+
+	client, up net.Conn
+	raw        bool            // plain TCP on both sides: dirs move the bytes
+	dirs       [2]rawDirection // client to target, target to client
+	in         int64           // bytes client to target, set before done
+	done       chan struct{}   // capacity 1: the client-to-target direction ended
+	runIn      func()          // the client-to-target direction, bound once
+}
+
+// getRelay returns a pooled relayState, or a new one with its callbacks bound.
+func (d *DataPlane) getRelay() *relayState {
+	if rs, ok := d.relays.Get().(*relayState); ok {
+		return rs
+	}
+	rs := &relayState{done: make(chan struct{}, 1)}
+	rs.dirs[0].bind(&d.copyBufs, d.pipes)
+	rs.dirs[1].bind(&d.copyBufs, d.pipes)
+	rs.runIn = func() {
+		rs.in = d.pipe(rs.up, rs.client, rs, rs.direction(0))
+		rs.done <- struct{}{}
+	}
+	return rs
+}
+
+// putRelay returns rs to the pool once both directions have ended.
+func (d *DataPlane) putRelay(rs *relayState) {
+	rs.dirs[0].release()
+	rs.dirs[1].release()
+	rs.client, rs.up, rs.raw, rs.in = nil, nil, false, 0
+	rs.finished.Store(0)
+	rs.resets.reset()
+	d.relays.Put(rs)
+}
+
+// direction is the raw mover of direction i, or nil when the pair copies.
+func (rs *relayState) direction(i int) *rawDirection {
+	if !rs.raw {
+		return nil
+	}
+	return &rs.dirs[i]
+}
+
+// abort closes both sides.
+func (rs *relayState) abort() {
+	rs.client.Close()
+	rs.up.Close()
 }
 
 // relay moves bytes both ways between client and up until both directions have
@@ -32,35 +79,40 @@ type relayState struct {
 // target to client. Resets end up in counters (nil: not counted).
 func (d *DataPlane) relay(client, up net.Conn, idle time.Duration, counters *listenerCounters) (in, out int64) {
 	now := time.Now()
-	rs := &relayState{idle: idle, armed: now, abort: func() { client.Close(); up.Close() }}
+	rs := d.getRelay()
+	rs.idle, rs.armed, rs.client, rs.up = idle, now, client, up
 	rs.resets.client, rs.resets.counters = client, counters
 	rs.last.Store(now.UnixNano())
+	if cr, ur, ok := rawConns(client, up); ok {
+		rs.raw = true
+		rs.dirs[0].start(ur, cr)
+		rs.dirs[1].start(cr, ur)
+	}
 	// Both directions' first deadlines, in two calls (each direction renews
 	// its own: src's read and dst's write).
 	client.SetDeadline(now.Add(idle))
 	up.SetDeadline(now.Add(idle))
-	done := make(chan struct{})
-	d.spawn(func() {
-		defer close(done)
-		in = d.pipe(up, client, rs)
-	})
-	out = d.pipe(client, up, rs)
-	<-done
+	d.spawn(rs.runIn)
+	out = d.pipe(client, up, rs, rs.direction(1))
+	<-rs.done
+	in = rs.in
 	client.Close()
 	up.Close()
+	d.putRelay(rs)
 	return in, out
 }
 
 // pipe copies src to dst until src's EOF, an error, or idleness (then it aborts
 // both). Deadlines follow the bytes moved, so a transfer that keeps moving never
 // times out, and a stalled write counts as idle too. Plain TCP on Linux moves
-// through raw non-blocking calls and splice (rawDirection); other pairs copy
-// through a pooled buffer.
-func (d *DataPlane) pipe(dst, src net.Conn, rs *relayState) int64 {
-	step := d.copyStep(dst, src)
-	if rd := newRawDirection(dst, src, &d.copyBufs, d.pipes); rd != nil {
-		defer rd.release()
-		step = rd.step
+// through raw non-blocking calls and splice (rd); other pairs copy through a
+// pooled buffer.
+func (d *DataPlane) pipe(dst, src net.Conn, rs *relayState, rd *rawDirection) int64 {
+	var step func() (int64, error)
+	if rd != nil {
+		step = rd.stepFn
+	} else {
+		step = d.copyStep(dst, src)
 	}
 	var total int64
 	// This direction's deadlines are armed+idle (relay set the first ones).
