@@ -11,8 +11,9 @@ import (
 // traffic-shifting strategy while green has production traffic, from its
 // first acknowledged share until CLEAN_UP (PRODUCTION_TRAFFIC_SHIFT and
 // BAKE_TIME): the analyzer compares green's target groups with blue's over
-// the same window (CANARY, LINEAR) or, where green takes all production
-// traffic at once (BLUE_GREEN), with what blue's revision answered before;
+// the same window (CANARY, LINEAR) or, once green has all production
+// traffic (BLUE_GREEN at once, the others for their last bake), with what
+// blue's revision answered before;
 // when green is clearly worse the deployment fails and rolls back, traffic
 // first, as alarms do.
 func (p *pass) analysisCheck() error {
@@ -49,7 +50,10 @@ func (p *pass) watchSpec(d *model.Deployment) (watchSpec, error) {
 		return watchSpec{}, err
 	}
 	tr := d.Internal.Traffic
-	spec := watchSpec{thresholds: th, across: d.Internal.Config.Strategy == model.StrategyBlueGreen}
+	// With all production traffic on green (BLUE_GREEN from the start, a
+	// canary or linear deployment's last bake), blue answers nothing beside
+	// it to compare with: its revision's earlier counts stand in.
+	spec := watchSpec{thresholds: th, across: d.Internal.Config.Strategy == model.StrategyBlueGreen || tr.GreenPercent == 100}
 	for _, l := range p.svc.LoadBalancers {
 		g, ok := tr.GreenTargetGroups[l.TargetGroupARN]
 		if live := p.svc.LiveTargetGroup(l); ok && g != live {

@@ -194,6 +194,28 @@ func TestAnalysisAcrossBlueGreenSwitch(t *testing.T) {
 	w.settle(20, "traffic back on blue", func() bool { w.waitAcks(); return w.weights(listener)[alt] == 0 })
 }
 
+// TestAnalysisCanaryAtFullShare: a canary's last bake, all production
+// traffic on green, is judged against blue's revision's earlier counts.
+func TestAnalysisCanaryAtFullShare(t *testing.T) {
+	ctx := context.Background()
+	cfg := model.DeploymentConfiguration{Strategy: model.StrategyCanary, BakeTimeInMinutes: new(30),
+		CanaryConfiguration: &model.CanaryConfiguration{CanaryPercent: new(10.0), CanaryBakeTimeInMinutes: new(5)}}
+	w, fc, blue, alt, _ := shiftedTo(t, cfg, 10)
+	fc.addRevision(blue, "talk:1", 900, 0)
+	w.c.analyzer.tick(ctx, time.Now())
+	w.advance(6 * time.Minute)
+	w.settleShare(100)
+	w.step()
+	w.c.analyzer.tick(ctx, time.Now()) // blue's 900 requests are the comparison from here
+	fc.add(alt, 40, 20)
+	w.c.analyzer.tick(ctx, time.Now())
+	w.step()
+	const want = "error rate 50.0% (20 of 40 requests) against 0.0% (0 of 900) for the previous revision"
+	if got := failedReason(w.service("talk").Deployments); !strings.Contains(got, want) {
+		t.Fatalf("reason %q, want %q", got, want)
+	}
+}
+
 // failedReason is the reason of the FAILED deployment among ds, if any.
 func failedReason(ds []model.Deployment) string {
 	for _, d := range ds {

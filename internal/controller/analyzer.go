@@ -46,10 +46,10 @@ type analyzer struct {
 type watchSpec struct {
 	old, new   []string // target groups of the old and the new revision
 	thresholds analysis.Thresholds
-	// across: the revisions do not serve side by side (BLUE_GREEN moves all
-	// production traffic at once), so the old revision is judged by what
+	// across: the revisions do not serve side by side (green has all
+	// production traffic), so the old revision is judged by what
 	// oldRevision (its "family:revision" label) answered in its target
-	// groups over the data plane's life, up to the first reading.
+	// groups over the data plane's life, up to the first reading across.
 	across      bool
 	oldRevision string
 }
@@ -143,7 +143,8 @@ func (a *analyzer) tick(ctx context.Context, now time.Time) {
 
 // read adds a reading to w's series and returns the window to judge and
 // its length: both revisions over the series, or (across) the new one's
-// series against the old revision's counts as first read.
+// series against the old revision's counts as first read across (a canary
+// that reached 100% keeps its series for green).
 func (w *watch) read(st lb.Stats, now time.Time) (analysis.Window, time.Duration) {
 	if w.spec.across && w.before == nil {
 		c := sumRevision(st, w.spec.old, w.spec.oldRevision)
