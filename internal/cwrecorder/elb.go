@@ -21,6 +21,23 @@ const (
 	healthInitial   = "initial"
 )
 
+// healthCounts counts a group's healthy and unhealthy targets, and those
+// registered (initial ones too; draining and unused ones are neither).
+func healthCounts(ths []lb.TargetHealth) (healthy, unhealthy, registered int) {
+	for _, th := range ths {
+		switch th.State {
+		case healthHealthy:
+			healthy++
+		case healthUnhealthy:
+			unhealthy++
+		}
+		if th.State == healthHealthy || th.State == healthUnhealthy || th.State == healthInitial {
+			registered++
+		}
+	}
+	return healthy, unhealthy, registered
+}
+
 // baseline records the counts a key starts from when it is new: what the
 // data plane had at the first tick (counted before the recorder ran), or
 // zero for a group or revision that appeared since.
@@ -128,18 +145,7 @@ func (r *Recorder) loadBalancer(out []metricstore.Sample, src int, plane LoadBal
 		// here, the counts (kept per group) go to the first.
 		lbDim, tgDim := dimValue(lbs[0]), dimValue(tgARN)
 		dims := []metricstore.Dimension{{Name: dimLoadBalancer, Value: lbDim}, {Name: dimTargetGroup, Value: tgDim}}
-		healthy, unhealthy, registered := 0, 0, 0
-		for _, th := range plane.TargetHealth(tgARN) {
-			switch th.State {
-			case healthHealthy:
-				healthy++
-			case healthUnhealthy:
-				unhealthy++
-			}
-			if th.State == healthHealthy || th.State == healthUnhealthy || th.State == healthInitial {
-				registered++
-			}
-		}
+		healthy, unhealthy, registered := healthCounts(plane.TargetHealth(tgARN))
 		for name, n := range map[string]int{"HealthyHostCount": healthy, "UnHealthyHostCount": unhealthy} {
 			out = append(out, metricstore.Sample{Metric: metricstore.NewMetric(NamespaceELB, name, dims...), Unit: "Count", Time: now,
 				Value: metricstore.Value(float64(n))})

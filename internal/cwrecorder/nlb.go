@@ -119,15 +119,7 @@ func (r *Recorder) networkLoadBalancer(out []metricstore.Sample, src int, plane 
 			t.bytes += d.bytes
 		}
 		dims := []metricstore.Dimension{{Name: dimLoadBalancer, Value: lbDim}, {Name: dimTargetGroup, Value: dimValue(tgARN)}}
-		healthy, unhealthy := 0, 0
-		for _, th := range plane.TargetHealth(tgARN) {
-			switch th.State {
-			case healthHealthy:
-				healthy++
-			case healthUnhealthy:
-				unhealthy++
-			}
-		}
+		healthy, unhealthy, _ := healthCounts(plane.TargetHealth(tgARN))
 		out = append(out, nlbSample("HealthyHostCount", "Count", float64(healthy), now, dims),
 			nlbSample("UnHealthyHostCount", "Count", float64(unhealthy), now, dims))
 	}

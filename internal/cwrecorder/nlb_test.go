@@ -24,16 +24,6 @@ const (
 	nlbTG       = "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/edge-tcp/1b2d3e4f5a6b7c8d"
 )
 
-func freeTCPPort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 // TestNetworkLoadBalancerMetricsReachCloudWatch relays connections through
 // a real layer-4 data plane and reads its AWS/NetworkELB metrics back
 // through GetMetricStatistics.
@@ -44,7 +34,7 @@ func TestNetworkLoadBalancerMetricsReachCloudWatch(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- plane.Run(runCtx) }()
 	t.Cleanup(func() { stop(); <-done })
-	port := freeTCPPort(t)
+	port := testutil.FreePort(t)
 	target := testutil.ServeTCP(t, func(c *net.TCPConn) { defer c.Close(); io.Copy(c, c) })
 	err := plane.Apply(ctx, l4.Config{Version: 1,
 		Listeners: []l4.Listener{{ARN: nlbListener, Port: port, Protocol: l4.ProtocolTCP, Forward: []lb.WeightedTargetGroup{{ARN: nlbTG, Weight: 1}}}},
