@@ -74,7 +74,8 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	pf.StringVar(&g.endpoint, "endpoint-url", envOr("SLIPWAY_ENDPOINT", "http://127.0.0.1:4566"), "Slipway API endpoint (env SLIPWAY_ENDPOINT)")
 	pf.StringVar(&g.metricsURL, "metrics-url", os.Getenv("SLIPWAY_METRICS_URL"),
 		"Slipway metrics endpoint, where deploy and rollback read traffic figures (env SLIPWAY_METRICS_URL; default: the endpoint's host on the port of server --metrics-addr's default)")
-	pf.StringVar(&g.region, "region", envOr("AWS_REGION", "us-east-1"), "region")
+	pf.StringVar(&g.region, "region", envOr("AWS_REGION", "us-east-1"),
+		"region the commands act in (env AWS_REGION); for server, its home region, which a data directory keeps from its first start")
 	pf.StringVar(&g.cluster, "cluster", "default", "cluster name or ARN")
 	pf.StringVarP(&g.output, "output", "o", "table", "output format: table or json")
 	root.AddCommand(newServerCmd(g), newServicesCmd(g), newTasksCmd(g), newEventsCmd(g), newDeployCmd(g), newRollbackCmd(g), newDemoCmd(g), newInstancesCmd(g), newDownCmd(g), newLogsCmd(g), newCACmd(g), newStacksCmd(g), newStackEventsCmd(g), newScaleCmd(g), newLoadBalancersCmd(g))
