@@ -20,8 +20,8 @@ import (
 	"github.com/slipway-dev/slipway/internal/state"
 )
 
-// regional is what serves one region's ECS and Elastic Load Balancing:
-// its State (its own buckets and ARNs), their operations and wire
+// regional is what serves one region's ECS, Elastic Load Balancing and
+// ACM: its State (its own buckets and ARNs), their operations and wire
 // handlers, and the controller of its services. The home region's is
 // built from the Server's own fields; another region's the first time a
 // request names it (or at start, when it was used before).
@@ -41,13 +41,12 @@ type regionSet struct {
 	closed bool
 }
 
-// everyRegion are the APIs served in every region: ECS and ELBv2, each
-// region its own, and CloudWatch Logs, one store for all (the awslogs
-// driver ships to its awslogs-region, and an ECS task definition names a
-// group of any region). The others (CloudWatch, Application Auto
+// everyRegion are the APIs served in every region: ECS, ELBv2 and ACM,
+// each region its own, and CloudWatch Logs, one store for all (the
+// awslogs driver ships to its awslogs-region, and an ECS task definition
+// names a group of any region). The others (CloudWatch, Application Auto
 // Scaling, CloudFormation) are served only in the home region, whose ECS
-// and ELB operations they act on. ACM, as ECS and ELBv2, is each region's
-// own.
+// and ELB operations they act on.
 var everyRegion = map[string]bool{ecs.SigningName: true, elbv2.SigningName: true, logsapi.SigningName: true, acm.SigningName: true}
 
 // knownRegion bounds the regions served: the aws partition's, and the
