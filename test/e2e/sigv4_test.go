@@ -72,8 +72,8 @@ func TestSigV4AsAWSChecksIt(t *testing.T) {
 			400, "InvalidSignatureException", "correct service: 'ecs'"},
 		{"ELB signed for ECS", describeLBs, "ecs", "us-east-1", nil,
 			403, "<Code>SignatureDoesNotMatch</Code>", "correct service: &#39;elasticloadbalancing&#39;"}, // XML escapes the quotes
-		{"ECS signed for another region", deleteDefault, "ecs", "eu-west-1", nil,
-			400, "InvalidSignatureException", "valid region, not 'eu-west-1'"},
+		{"ECS signed for a region not served", deleteDefault, "ecs", "xx-nowhere-1", nil,
+			400, "InvalidSignatureException", "valid region, not 'xx-nowhere-1'"},
 		{"target changed after signing", listClusters, "ecs", "us-east-1", setTarget("DeleteCluster"),
 			400, "InvalidSignatureException", "signature we calculated does not match"},
 		{"target not signed", rawRequest{method: http.MethodPost, contentType: "application/x-amz-json-1.1", body: `{"cluster":"default"}`},
