@@ -149,6 +149,12 @@ type serviceRevisionOut struct {
 	// Stored and echoed; no meaning here.
 	VolumeConfigurations     json.RawMessage `json:"volumeConfigurations,omitempty"`
 	VpcLatticeConfigurations json.RawMessage `json:"vpcLatticeConfigurations,omitempty"`
+	// As on the revision's deployment (deploymentWire).
+	NetworkConfiguration json.RawMessage `json:"networkConfiguration,omitempty"`
+	PlatformVersion      string          `json:"platformVersion,omitempty"`
+	PlatformFamily       string          `json:"platformFamily,omitempty"`
+	// GuardDutyEnabled: no GuardDuty runtime monitoring here.
+	GuardDutyEnabled bool `json:"guardDutyEnabled"`
 }
 
 type describeServiceRevisionsResp struct {
@@ -163,7 +169,11 @@ func describeServiceRevisionsOut(o *ecsops.DescribeServiceRevisionsOutput) any {
 		rev := serviceRevisionOut{ServiceRevisionARN: r.ServiceRevisionARN, ServiceARN: r.ServiceARN, ClusterARN: r.ClusterARN,
 			TaskDefinition: r.TaskDefinition, LaunchType: r.LaunchType, LoadBalancers: r.LoadBalancers,
 			ContainerImages: make([]containerImageOut, 0, len(r.ContainerImages)), CreatedAt: r.CreatedAt,
-			VolumeConfigurations: r.VolumeConfigurations, VpcLatticeConfigurations: r.VpcLatticeConfigurations}
+			VolumeConfigurations: r.VolumeConfigurations, VpcLatticeConfigurations: r.VpcLatticeConfigurations,
+			NetworkConfiguration: networkConfigurationWire(r.NetworkConfiguration), PlatformVersion: r.PlatformVersion}
+		if r.LaunchType == model.LaunchTypeFargate {
+			rev.PlatformVersion, rev.PlatformFamily = resolvedPlatform(r.PlatformVersion), fargateFamily
+		}
 		for _, c := range r.ContainerImages {
 			rev.ContainerImages = append(rev.ContainerImages, containerImageOut{ContainerName: c.ContainerName, Image: c.Image})
 		}

@@ -35,6 +35,10 @@ type ServiceRevision struct {
 	// deployment's, stored and echoed.
 	VolumeConfigurations     json.RawMessage
 	VpcLatticeConfigurations json.RawMessage
+	// NetworkConfiguration and PlatformVersion are the service's when the
+	// deployment started.
+	NetworkConfiguration json.RawMessage
+	PlatformVersion      string
 }
 
 // DescribeServiceRevisionsInput is DescribeServiceRevisions' input.
@@ -77,7 +81,8 @@ func findServiceRevision(tx state.Tx, arn string) (ServiceRevision, error) {
 		out := ServiceRevision{ServiceRevisionARN: arn, ServiceARN: svc.ARN, ClusterARN: svc.ClusterARN,
 			TaskDefinition: d.TaskDefinition, LaunchType: d.LaunchType, LoadBalancers: d.Internal.LoadBalancers,
 			ContainerImages: []ContainerImage{}, CreatedAt: d.CreatedAt,
-			VolumeConfigurations: d.VolumeConfigurations, VpcLatticeConfigurations: d.VpcLatticeConfigurations}
+			VolumeConfigurations: d.VolumeConfigurations, VpcLatticeConfigurations: d.VpcLatticeConfigurations,
+			NetworkConfiguration: d.NetworkConfiguration, PlatformVersion: d.PlatformVersion}
 		if out.LoadBalancers == nil {
 			out.LoadBalancers = []model.LoadBalancer{}
 		}
