@@ -39,7 +39,7 @@ func resourceExists(tx state.Tx, arn string) error {
 	if errors.Is(err, state.ErrClusterNotFound) && parts[0] == "cluster" {
 		return err
 	}
-	if err != nil && (errors.Is(err, state.ErrServiceNotFound) || errors.Is(err, errNoTaskSet) || errors.Is(err, state.ErrTaskNotFound) ||
+	if err != nil && (errors.Is(err, state.ErrServiceNotFound) || errors.Is(err, ErrTaskSetNotFound) || errors.Is(err, state.ErrTaskNotFound) ||
 		errors.Is(err, state.ErrInstanceNotFound) || errors.Is(err, state.ErrTaskDefinitionNotFound) ||
 		errors.Is(err, state.ErrClusterNotFound)) {
 		return awserr.Wrap(err, CodeResourceNotFound, "The specified resource could not be found.")

@@ -14,7 +14,9 @@ import (
 const CodeTaskSetNotFound = "TaskSetNotFoundException"
 
 // ErrTaskSetNotFound classifies TaskSetNotFoundException for in-process
-// callers (CloudFormation takes deleting a task set that is gone as done).
+// callers (CloudFormation takes deleting a task set that is gone as done);
+// a tagged task set ARN that names none is a ResourceNotFoundException
+// wrapping it.
 var ErrTaskSetNotFound = errors.New("task set not found")
 
 // TaskSet is a task set as ECS describes it, with its tags when they were
@@ -238,9 +240,6 @@ func findTaskSet(svc *model.Service, ref string) (*model.TaskSet, error) {
 	return nil, awserr.Wrap(ErrTaskSetNotFound, CodeTaskSetNotFound, "The specified task set does not exist.")
 }
 
-// errNoTaskSet is a tagged task set ARN that names no task set.
-var errNoTaskSet = errors.New("task set not found")
-
 // taskSetExists reports whether the service has the task set (for tags).
 func taskSetExists(tx state.Tx, cluster, service, id string) error {
 	svc, err := tx.Service(cluster, service)
@@ -248,7 +247,7 @@ func taskSetExists(tx state.Tx, cluster, service, id string) error {
 		return err
 	}
 	if svc.TaskSet(id) == nil {
-		return errNoTaskSet
+		return ErrTaskSetNotFound
 	}
 	return nil
 }
