@@ -35,6 +35,11 @@ func (p Alarms) Create(ctx context.Context, req *stack.Request) (*stack.Result, 
 	if len(out.MetricAlarms) > 0 {
 		return nil, awserr.New("AlreadyExists", "Alarm %s already exists", in.AlarmName)
 	}
+	var sys []cwops.Tag
+	for _, t := range systemTags(req) {
+		sys = append(sys, cwops.Tag{Key: t.Key, Value: t.Value})
+	}
+	in.SetSystemTags(sys)
 	if err := p.Ops.PutMetricAlarm(ctx, in); err != nil {
 		return nil, err
 	}

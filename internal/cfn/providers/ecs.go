@@ -44,6 +44,7 @@ func (p ECSClusters) Create(ctx context.Context, req *stack.Request) (*stack.Res
 	if len(out.Clusters) > 0 && out.Clusters[0].Status == model.ClusterActive {
 		return nil, awserr.New("AlreadyExists", "Cluster %s already exists", in.ClusterName)
 	}
+	in.SystemTags = systemTags(req)
 	c, err := p.Ops.CreateCluster(ctx, &in)
 	if err != nil {
 		return nil, err
@@ -141,7 +142,7 @@ func (p ECSTaskDefinitions) Create(ctx context.Context, req *stack.Request) (*st
 	if err != nil {
 		return nil, err
 	}
-	td, err := p.Ops.RegisterTaskDefinition(ctx, &ecsops.RegisterTaskDefinitionInput{Request: body})
+	td, err := p.Ops.RegisterTaskDefinition(ctx, &ecsops.RegisterTaskDefinitionInput{Request: body, SystemTags: systemTags(req)})
 	if err != nil {
 		return nil, err
 	}
@@ -195,6 +196,7 @@ func (p ECSServices) Create(ctx context.Context, req *stack.Request) (*stack.Res
 	if err != nil {
 		return nil, err
 	}
+	in.SystemTags = systemTags(req)
 	svc, err := p.Ops.CreateService(ctx, in)
 	if err != nil {
 		return nil, err

@@ -68,7 +68,8 @@ func (p LoadBalancers) Create(ctx context.Context, req *stack.Request) (*stack.R
 		return nil, err
 	}
 	in := &elbops.CreateLoadBalancerInput{Name: lp.Name, Subnets: lp.Subnets, SecurityGroups: lp.SecurityGroups, Scheme: lp.Scheme,
-		Type: lp.Type, IPAddressType: lp.IpAddressType, CustomerOwnedIpv4Pool: lp.CustomerOwnedIpv4Pool, Tags: elbTags(lp.Tags)}
+		Type: lp.Type, IPAddressType: lp.IpAddressType, CustomerOwnedIpv4Pool: lp.CustomerOwnedIpv4Pool, Tags: elbTags(lp.Tags),
+		SystemTags: systemTags(req)}
 	for _, m := range lp.SubnetMappings {
 		in.SubnetMappings = append(in.SubnetMappings, elbops.SubnetMapping{SubnetID: m.SubnetId})
 	}
@@ -178,7 +179,7 @@ func (p TargetGroups) Create(ctx context.Context, req *stack.Request) (*stack.Re
 	}
 	out, err := p.Ops.CreateTargetGroup(ctx, &elbops.CreateTargetGroupInput{Name: tp.Name, Protocol: tp.Protocol,
 		ProtocolVersion: tp.ProtocolVersion, Port: tp.Port, VpcID: tp.VpcId, TargetType: tp.TargetType,
-		IPAddressType: tp.IpAddressType, HealthCheck: tp.healthCheck(), Tags: elbTags(tp.Tags)})
+		IPAddressType: tp.IpAddressType, HealthCheck: tp.healthCheck(), Tags: elbTags(tp.Tags), SystemTags: systemTags(req)})
 	if err != nil {
 		return nil, err
 	}

@@ -37,8 +37,12 @@ func (p LogGroups) Create(ctx context.Context, req *stack.Request) (*stack.Resul
 	if err != nil {
 		return nil, err
 	}
-	if err := p.Ops.CreateLogGroup(ctx, &logsops.CreateLogGroupInput{LogGroupName: lp.LogGroupName, KMSKeyID: lp.KmsKeyId,
-		Tags: tagMap(lp.Tags), LogGroupClass: lp.LogGroupClass, DeletionProtectionEnabled: lp.DeletionProtectionEnabled}); err != nil {
+	in := &logsops.CreateLogGroupInput{LogGroupName: lp.LogGroupName, KMSKeyID: lp.KmsKeyId,
+		Tags: tagMap(lp.Tags), LogGroupClass: lp.LogGroupClass, DeletionProtectionEnabled: lp.DeletionProtectionEnabled}
+	if sys := systemTags(req); sys != nil {
+		in.SetSystemTags(ecsTags(sys))
+	}
+	if err := p.Ops.CreateLogGroup(ctx, in); err != nil {
 		return nil, err
 	}
 	if lp.RetentionInDays != nil {

@@ -35,6 +35,7 @@ func (p ECSTaskSets) Create(ctx context.Context, req *stack.Request) (*stack.Res
 	if err := decodeAPI(apiDocument(req.Properties).(map[string]any), &in, true); err != nil {
 		return nil, err
 	}
+	in.SystemTags = systemTags(req)
 	ts, err := p.Ops.CreateTaskSet(ctx, &in)
 	if err != nil {
 		return nil, err

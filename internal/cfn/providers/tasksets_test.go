@@ -145,9 +145,11 @@ func TestTaskSetStack(t *testing.T) {
 	}
 	ts := describe()
 	if ts.ID != id || ts.Status != model.TaskSetPrimary || ts.Scale.Value != 50 || ts.ExternalID != "blue" ||
-		len(ts.Tags) != 1 || ts.Tags[0].Key != "color" || !strings.HasSuffix(ts.TaskDefinition, ":task-definition/web:1") {
+		len(ts.Tags) != 4 || ts.Tags[0].Key != "color" || !strings.HasSuffix(ts.TaskDefinition, ":task-definition/web:1") {
 		t.Fatalf("task set after create: %+v", ts)
 	}
+	checkSystemTags(t, ops, s, taskSetARN(svcARN, id), "Blue", "color")
+	checkSystemTags(t, ops, s, svcARN, "Service", "")
 	svc, err := ops.DescribeServices(ctx, &ecsops.DescribeServicesInput{Cluster: "ts", Services: []string{"ext"}})
 	if err != nil || len(svc.Services) != 1 || svc.Services[0].DeploymentController == nil ||
 		svc.Services[0].DeploymentController.Type != model.ControllerExternal {
@@ -170,5 +172,40 @@ func TestTaskSetStack(t *testing.T) {
 	out, err := ops.DescribeServices(ctx, &ecsops.DescribeServicesInput{Cluster: "ts", Services: []string{"ext"}})
 	if err == nil && len(out.Services) == 1 && out.Services[0].Status != model.ServiceInactive {
 		t.Fatalf("service after delete: %+v", out.Services[0])
+	}
+}
+
+// checkSystemTags: the resource has CloudFormation's three system tags (and
+// the user's key, when given), and a caller can neither add nor remove an
+// aws: tag.
+func checkSystemTags(t *testing.T, ops *ecsops.Ops, s stack.Stack, arn, logicalID, userKey string) {
+	t.Helper()
+	ctx := context.Background()
+	out, err := ops.ListTagsForResource(ctx, &ecsops.ListTagsForResourceInput{ResourceARN: arn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ecsTags(out.Tags)
+	want := map[string]string{"aws:cloudformation:stack-name": s.Name, "aws:cloudformation:stack-id": s.ID,
+		"aws:cloudformation:logical-id": logicalID}
+	if userKey != "" {
+		want[userKey] = got[userKey]
+	}
+	if len(got) != len(want) {
+		t.Fatalf("tags of %s = %v, want %v", arn, got, want)
+	}
+	for k, v := range want {
+		if got[k] != v || v == "" {
+			t.Fatalf("tags of %s = %v, want %v", arn, got, want)
+		}
+	}
+	if err := ops.UntagResource(ctx, &ecsops.UntagResourceInput{ResourceARN: arn, TagKeys: []string{"aws:cloudformation:stack-name"}}); err == nil {
+		t.Fatal("a caller removed a system tag")
+	}
+	if err := ops.TagResource(ctx, &ecsops.TagResourceInput{ResourceARN: arn, Tags: []model.Tag{{Key: "aws:cloudformation:stack-name", Value: "x"}}}); err == nil {
+		t.Fatal("a caller set a system tag")
+	}
+	if err := ops.TagResource(ctx, &ecsops.TagResourceInput{ResourceARN: arn, Tags: []model.Tag{{Key: "team", Value: "web"}}}); err != nil {
+		t.Fatalf("a user tag beside the system tags: %v", err)
 	}
 }

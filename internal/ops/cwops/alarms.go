@@ -112,6 +112,9 @@ func (s *Service) alarmFromInput(in *PutMetricAlarmInput) (alarms.Alarm, error) 
 	if err != nil {
 		return alarms.Alarm{}, err
 	}
+	if tags, err = withSystemTags(tags, in.systemTags); err != nil {
+		return alarms.Alarm{}, err
+	}
 	a := alarms.Alarm{
 		Name: in.AlarmName, ARN: s.AlarmARN(in.AlarmName), ActionsEnabled: in.ActionsEnabled == nil || *in.ActionsEnabled,
 		OKActions: in.OKActions, AlarmActions: in.AlarmActions, InsufficientDataActions: in.InsufficientDataActions,

@@ -8,6 +8,7 @@ import (
 
 	"github.com/slipway-dev/slipway/internal/alarms"
 	"github.com/slipway-dev/slipway/internal/awserr"
+	"github.com/slipway-dev/slipway/internal/model"
 )
 
 // MaxTags is CloudWatch's bound on tags per resource.
@@ -31,6 +32,31 @@ func checkTags(tags []Tag) ([]alarms.Tag, error) {
 		out = append(out, alarms.Tag{Key: t.Key, Value: t.Value})
 	}
 	return out, nil
+}
+
+// withSystemTags appends the system tags an in-process caller set, after
+// the checks model.ValidateSystemTags makes.
+func withSystemTags(tags []alarms.Tag, system []Tag) ([]alarms.Tag, error) {
+	check := make([]model.Tag, 0, len(system))
+	for _, t := range system {
+		check = append(check, model.Tag{Key: t.Key, Value: t.Value})
+		tags = append(tags, alarms.Tag{Key: t.Key, Value: t.Value})
+	}
+	if err := model.ValidateSystemTags(check); err != nil {
+		return nil, errorf(CodeInvalidParameter, "%v", err)
+	}
+	return tags, nil
+}
+
+// userTagCount is how many of tags count against MaxTags (system tags do not).
+func userTagCount(tags []alarms.Tag) int {
+	n := 0
+	for _, t := range tags {
+		if !model.ReservedTagKey(t.Key) {
+			n++
+		}
+	}
+	return n
 }
 
 // alarmNameOf returns the alarm an ARN names.
@@ -86,7 +112,7 @@ func (s *Service) TagResource(ctx context.Context, in *TagResourceInput) error {
 				out = append(out, t)
 			}
 		}
-		if tooMany = len(out) > MaxTags; tooMany {
+		if tooMany = userTagCount(out) > MaxTags; tooMany {
 			return cur
 		}
 		return out
@@ -104,6 +130,9 @@ func (s *Service) UntagResource(ctx context.Context, in *UntagResourceInput) err
 	}
 	drop := map[string]bool{}
 	for _, k := range in.TagKeys {
+		if model.ReservedTagKey(k) { // system tags stay
+			return errorf(CodeInvalidParameter, "Tag keys beginning with aws: are reserved for AWS use.")
+		}
 		drop[k] = true
 	}
 	return s.editTags(ctx, in.ResourceARN, func(cur []alarms.Tag) []alarms.Tag {

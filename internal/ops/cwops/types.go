@@ -103,7 +103,15 @@ type PutMetricAlarmInput struct {
 	ThresholdMetricId                string
 	EvaluationCriteria               any
 	EvaluationInterval               *int
+	// systemTags are set only in process (SetSystemTags): the wire codecs
+	// fill exported fields by name and cannot reach it.
+	systemTags []Tag
 }
+
+// SetSystemTags sets the tags with the reserved aws: prefix that an
+// in-process caller adds to a new alarm (CloudFormation's;
+// model.ValidateSystemTags). They do not count against MaxTags.
+func (in *PutMetricAlarmInput) SetSystemTags(tags []Tag) { in.systemTags = tags }
 
 // MetricAlarm is an alarm as DescribeAlarms answers it.
 type MetricAlarm struct {

@@ -34,6 +34,9 @@ type CreateClusterInput struct {
 	// ClusterName defaults to "default".
 	ClusterName string      `json:"clusterName"`
 	Tags        []model.Tag `json:"tags"`
+	// SystemTags are tags with the reserved aws: prefix that an in-process
+	// caller sets (CloudFormation's; model.ValidateSystemTags), never the wire.
+	SystemTags []model.Tag `json:"-"`
 	// Settings default containerInsights to the account setting.
 	Settings                        []model.ClusterSetting `json:"settings"`
 	Configuration                   json.RawMessage        `json:"configuration"`
@@ -46,6 +49,9 @@ type CreateClusterInput struct {
 // "Capacity providers per cluster" and the size of the echoed settings.
 func (in *CreateClusterInput) validate() error {
 	if err := model.ValidateTags(in.Tags); err != nil {
+		return err
+	}
+	if err := model.ValidateSystemTags(in.SystemTags); err != nil {
 		return err
 	}
 	if err := model.ValidateClusterSettings(in.Settings); err != nil {
@@ -106,7 +112,7 @@ func (s *Ops) CreateCluster(ctx context.Context, in *CreateClusterInput) (*Clust
 			if err := tx.PutCluster(c); err != nil {
 				return err
 			}
-			if err := tx.PutTags(c.ARN, in.Tags); err != nil {
+			if err := tx.PutTags(c.ARN, withSystemTags(in.Tags, in.SystemTags)); err != nil {
 				return err
 			}
 			created = true

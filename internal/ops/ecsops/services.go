@@ -135,8 +135,11 @@ type CreateServiceInput struct {
 	DeploymentController          *model.DeploymentController `json:"deploymentController"`
 	HealthCheckGracePeriodSeconds *int                        `json:"healthCheckGracePeriodSeconds"`
 	// SchedulingStrategy is REPLICA (the default) or DAEMON.
-	SchedulingStrategy   string      `json:"schedulingStrategy"`
-	Tags                 []model.Tag `json:"tags"`
+	SchedulingStrategy string      `json:"schedulingStrategy"`
+	Tags               []model.Tag `json:"tags"`
+	// SystemTags are tags with the reserved aws: prefix that an in-process
+	// caller sets (CloudFormation's; model.ValidateSystemTags), never the wire.
+	SystemTags           []model.Tag `json:"-"`
 	EnableECSManagedTags bool        `json:"enableECSManagedTags"`
 	PropagateTags        string      `json:"propagateTags"`
 	EnableExecuteCommand bool        `json:"enableExecuteCommand"`
@@ -192,10 +195,11 @@ func (s *Ops) CreateService(ctx context.Context, in *CreateServiceInput) (*Servi
 		if err := tx.PutService(cluster.Name, svc); err != nil {
 			return err
 		}
-		if err := tx.PutTags(svc.ARN, in.Tags); err != nil {
+		tags := withSystemTags(in.Tags, in.SystemTags)
+		if err := tx.PutTags(svc.ARN, tags); err != nil {
 			return err
 		}
-		out = serviceOf(svc, in.Tags)
+		out = serviceOf(svc, tags)
 		return nil
 	})
 	if err != nil {
@@ -248,6 +252,9 @@ func validateCreateService(in *CreateServiceInput) error {
 		return err
 	}
 	if err := model.ValidateTags(in.Tags); err != nil {
+		return err
+	}
+	if err := model.ValidateSystemTags(in.SystemTags); err != nil {
 		return err
 	}
 	if err := analysis.CheckTags(in.Tags); err != nil {

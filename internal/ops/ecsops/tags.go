@@ -75,9 +75,18 @@ func (s *Ops) TagResource(ctx context.Context, in *TagResourceInput) error {
 		if err != nil {
 			return err
 		}
-		return model.ValidateTags(merged)
+		return model.ValidateTags(model.UserTags(merged)) // system tags do not count
 	})
 	return apiErr(err)
+}
+
+// withSystemTags is a new resource's tags: the caller's, then the system
+// tags an in-process caller set.
+func withSystemTags(tags, system []model.Tag) []model.Tag {
+	if len(system) == 0 {
+		return tags
+	}
+	return append(append([]model.Tag(nil), tags...), system...)
 }
 
 // UntagResourceInput is UntagResource's input.
@@ -89,6 +98,11 @@ type UntagResourceInput struct {
 // UntagResource removes tags by key; keys the resource does not have are
 // ignored, as in ECS.
 func (s *Ops) UntagResource(ctx context.Context, in *UntagResourceInput) error {
+	for _, k := range in.TagKeys {
+		if model.ReservedTagKey(k) { // system tags stay
+			return invalidParam("Tag keys may not start with the reserved prefix 'aws:'.")
+		}
+	}
 	err := s.st.Update(ctx, func(tx state.Tx) error {
 		if err := resourceExists(tx, in.ResourceARN); err != nil {
 			return err

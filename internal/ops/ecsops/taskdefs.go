@@ -42,6 +42,9 @@ type RegisterTaskDefinitionInput struct {
 	// because every member ECS accepts is stored and echoed, including the
 	// ones Slipway does not model.
 	Request json.RawMessage
+	// SystemTags are tags with the reserved aws: prefix that an in-process
+	// caller sets (CloudFormation's; model.ValidateSystemTags), never the wire.
+	SystemTags []model.Tag `json:"-"`
 }
 
 // RegisterTaskDefinition validates and normalises a definition and stores it
@@ -49,6 +52,9 @@ type RegisterTaskDefinitionInput struct {
 func (s *Ops) RegisterTaskDefinition(ctx context.Context, in *RegisterTaskDefinitionInput) (*TaskDefinition, error) {
 	reg, err := model.NormalizeRegistration(in.Request)
 	if err != nil {
+		return nil, apiErr(err)
+	}
+	if err := model.ValidateSystemTags(in.SystemTags); err != nil {
 		return nil, apiErr(err)
 	}
 	var td model.TaskDefinition
@@ -64,13 +70,13 @@ func (s *Ops) RegisterTaskDefinition(ctx context.Context, in *RegisterTaskDefini
 		if err := tx.PutTaskDefinition(td); err != nil {
 			return err
 		}
-		return tx.PutTags(td.ARN, reg.Tags)
+		return tx.PutTags(td.ARN, withSystemTags(reg.Tags, in.SystemTags))
 	})
 	if err != nil {
 		return nil, apiErr(err)
 	}
 	s.log.Info("task definition registered", "task_definition", td.Name())
-	return taskDefinitionOf(td, reg.Tags), nil
+	return taskDefinitionOf(td, withSystemTags(reg.Tags, in.SystemTags)), nil
 }
 
 // DescribeTaskDefinitionInput is DescribeTaskDefinition's input.

@@ -44,6 +44,9 @@ type CreateTaskSetInput struct {
 	Scale       *model.Scale `json:"scale"`
 	ClientToken string       `json:"clientToken"`
 	Tags        []model.Tag  `json:"tags"`
+	// SystemTags are tags with the reserved aws: prefix that an in-process
+	// caller sets (CloudFormation's; model.ValidateSystemTags), never the wire.
+	SystemTags []model.Tag `json:"-"`
 }
 
 // CreateTaskSet adds an ACTIVE task set to an EXTERNAL service; the
@@ -79,10 +82,11 @@ func (s *Ops) CreateTaskSet(ctx context.Context, in *CreateTaskSetInput) (*TaskS
 		if err := tx.PutService(cluster.Name, svc); err != nil {
 			return err
 		}
-		if err := tx.PutTags(ts.ARN, in.Tags); err != nil {
+		tags := withSystemTags(in.Tags, in.SystemTags)
+		if err := tx.PutTags(ts.ARN, tags); err != nil {
 			return err
 		}
-		out = TaskSet{TaskSet: ts, Tags: in.Tags}
+		out = TaskSet{TaskSet: ts, Tags: tags}
 		return nil
 	})
 	if err != nil {
@@ -127,7 +131,10 @@ func validateCreateTaskSet(in *CreateTaskSetInput) error {
 	if err := validateLaunchType(in.LaunchType); err != nil {
 		return err
 	}
-	return model.ValidateTags(in.Tags)
+	if err := model.ValidateTags(in.Tags); err != nil {
+		return err
+	}
+	return model.ValidateSystemTags(in.SystemTags)
 }
 
 // validateScale applies ECS's bounds: a percentage from 0 to 100.

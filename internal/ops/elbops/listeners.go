@@ -23,6 +23,9 @@ type CreateListenerInput struct {
 	// "passthrough"; nil: not given). Only "off" is offered.
 	MutualAuthentication *MutualAuthentication
 	Tags                 []Tag
+	// SystemTags are tags with the reserved aws: prefix that an in-process
+	// caller sets (CloudFormation's; model.ValidateSystemTags), never the wire.
+	SystemTags []Tag
 }
 
 // ModifyListenerInput is ModifyListener's input: what is given (non-nil)
@@ -156,7 +159,7 @@ func (s *Service) CreateListener(ctx context.Context, in *CreateListenerInput) (
 		if err := tx.PutListener(l); err != nil {
 			return err
 		}
-		return putNewTags(tx, l.ARN, in.Tags)
+		return putNewTags(tx, l.ARN, in.Tags, in.SystemTags)
 	})
 	if err != nil {
 		return nil, fail(err)

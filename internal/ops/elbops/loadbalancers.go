@@ -25,6 +25,9 @@ type CreateLoadBalancerInput struct {
 	IPAddressType         string
 	CustomerOwnedIpv4Pool string
 	Tags                  []Tag
+	// SystemTags are tags with the reserved aws: prefix that an in-process
+	// caller sets (CloudFormation's; model.ValidateSystemTags), never the wire.
+	SystemTags []Tag
 	// EnablePrefixForIPv6SourceNat ("on", "off") and IPv4IPAMPoolID are
 	// refused unless off or empty: source NAT prefixes and IPAM pools
 	// allocate VPC addresses, which this host has none of.
@@ -93,7 +96,7 @@ func (s *Service) CreateLoadBalancer(ctx context.Context, in *CreateLoadBalancer
 		if err := tx.PutLoadBalancer(out); err != nil {
 			return err
 		}
-		return putNewTags(tx, out.ARN, in.Tags)
+		return putNewTags(tx, out.ARN, in.Tags, in.SystemTags)
 	})
 	if err != nil {
 		return nil, fail(err)

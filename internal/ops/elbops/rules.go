@@ -16,6 +16,9 @@ type CreateRuleInput struct {
 	Conditions  []ConditionInput
 	Actions     []Action
 	Tags        []Tag
+	// SystemTags are tags with the reserved aws: prefix that an in-process
+	// caller sets (CloudFormation's; model.ValidateSystemTags), never the wire.
+	SystemTags []Tag
 	// Transforms are the types of the rule's transforms (host-header-rewrite,
 	// url-rewrite); refused (checkTransforms).
 	Transforms []string
@@ -125,7 +128,7 @@ func (s *Service) CreateRule(ctx context.Context, in *CreateRuleInput) (*RulesOu
 		if err := tx.PutRule(rule); err != nil {
 			return err
 		}
-		return putNewTags(tx, rule.ARN, in.Tags)
+		return putNewTags(tx, rule.ARN, in.Tags, in.SystemTags)
 	})
 	if err != nil {
 		return nil, fail(err)

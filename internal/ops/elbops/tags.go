@@ -14,11 +14,18 @@ func tooManyTags() error {
 	return clientErr(CodeTooManyTags, "The quota for the number of tags that can be assigned to a resource has been reached (%d)", model.MaxELBTags)
 }
 
-// putNewTags tags a resource created in this transaction. The tags were
-// validated (model.ValidateELBTags) before the transaction.
-func putNewTags(tx state.Tx, arn string, tags []Tag) error {
+// putNewTags tags a resource created in this transaction with the caller's
+// tags, validated (model.ValidateELBTags) before the transaction, and the
+// system tags an in-process caller set, which the quota does not count.
+func putNewTags(tx state.Tx, arn string, tags, system []Tag) error {
 	if len(tags) > model.MaxELBTags {
 		return tooManyTags()
+	}
+	if err := model.ValidateSystemTags(system); err != nil {
+		return err
+	}
+	if len(system) > 0 {
+		tags = append(append([]Tag(nil), tags...), system...)
 	}
 	return tx.PutELBTags(arn, tags)
 }
@@ -75,7 +82,7 @@ func (s *Service) AddTags(ctx context.Context, in *AddTagsInput) error {
 	}
 	return s.editTags(ctx, in.ResourceARNs, func(have []Tag) ([]Tag, error) {
 		have = model.MergeTags(have, in.Tags)
-		if len(have) > model.MaxELBTags {
+		if len(model.UserTags(have)) > model.MaxELBTags { // system tags do not count
 			return nil, tooManyTags()
 		}
 		return have, nil
@@ -89,6 +96,11 @@ func (s *Service) RemoveTags(ctx context.Context, in *RemoveTagsInput) error {
 	}
 	if len(in.TagKeys) == 0 {
 		return Validation("At least one tag key must be specified")
+	}
+	for _, k := range in.TagKeys {
+		if model.ReservedTagKey(k) { // system tags stay: ELB's refusal of the prefix
+			return fail(model.ValidateELBTags([]Tag{{Key: k}}))
+		}
 	}
 	return s.editTags(ctx, in.ResourceARNs, func(have []Tag) ([]Tag, error) {
 		return model.RemoveTagKeys(have, in.TagKeys), nil

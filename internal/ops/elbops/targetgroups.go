@@ -22,6 +22,9 @@ type CreateTargetGroupInput struct {
 	IPAddressType   string
 	HealthCheck     HealthCheck
 	Tags            []Tag
+	// SystemTags are tags with the reserved aws: prefix that an in-process
+	// caller sets (CloudFormation's; model.ValidateSystemTags), never the wire.
+	SystemTags []Tag
 	// TargetControlPort (nil: not given) is refused: there is no target
 	// control agent here to send it to.
 	TargetControlPort *int
@@ -77,7 +80,7 @@ func (s *Service) CreateTargetGroup(ctx context.Context, in *CreateTargetGroupIn
 		if err := tx.PutTargetGroup(fresh); err != nil {
 			return err
 		}
-		return putNewTags(tx, fresh.ARN, in.Tags)
+		return putNewTags(tx, fresh.ARN, in.Tags, in.SystemTags)
 	})
 	if err != nil {
 		return nil, fail(err)

@@ -25,6 +25,10 @@ func (s *Service) CreateLogGroup(_ context.Context, in *CreateLogGroupInput) err
 	if err := v.err(); err != nil {
 		return err
 	}
+	tags, err := withSystemTags(in.Tags, in.systemTags)
+	if err != nil {
+		return err
+	}
 	if strings.HasPrefix(in.LogGroupName, "aws/") {
 		return awserr.New(codeInvalidParameter, "Log group names can't start with 'aws/': that prefix is reserved for AWS services.")
 	}
@@ -36,7 +40,7 @@ func (s *Service) CreateLogGroup(_ context.Context, in *CreateLogGroupInput) err
 		class = "STANDARD"
 	}
 	return storeErr(s.store.CreateGroup(logstore.GroupSettings{Name: in.LogGroupName, KMSKeyID: in.KMSKeyID,
-		Class: class, DeletionProtection: in.DeletionProtectionEnabled != nil && *in.DeletionProtectionEnabled, Tags: in.Tags}))
+		Class: class, DeletionProtection: in.DeletionProtectionEnabled != nil && *in.DeletionProtectionEnabled, Tags: tags}))
 }
 
 // DescribeLogGroups lists log groups, ASCII-sorted by name.

@@ -3,10 +3,60 @@ package logsops
 import (
 	"context"
 	"maps"
+	"slices"
 
 	"github.com/slipway-dev/slipway/internal/awserr"
 	"github.com/slipway-dev/slipway/internal/logstore"
+	"github.com/slipway-dev/slipway/internal/model"
 )
+
+// errReservedTag refuses a caller's tag key with the aws: prefix, which
+// only AWS (here, CloudFormation's system tags) sets.
+var errReservedTag = awserr.New(codeInvalidParameter, "Tag keys beginning with aws: are reserved for AWS use.")
+
+// withSystemTags is a new log group's tags: the caller's, which may not use
+// the aws: prefix, and the system tags an in-process caller set.
+func withSystemTags(tags, system Tags) (Tags, error) {
+	if err := noReserved(slices.Collect(maps.Keys(tags))); err != nil {
+		return nil, err
+	}
+	if len(system) == 0 {
+		return tags, nil
+	}
+	check := make([]model.Tag, 0, len(system))
+	for _, k := range slices.Sorted(maps.Keys(system)) {
+		check = append(check, model.Tag{Key: k, Value: system[k]})
+	}
+	if err := model.ValidateSystemTags(check); err != nil {
+		return nil, awserr.New(codeInvalidParameter, "%v", err)
+	}
+	out := maps.Clone(tags)
+	if out == nil {
+		out = Tags{}
+	}
+	maps.Copy(out, system)
+	return out, nil
+}
+
+func noReserved(keys []string) error {
+	for _, k := range keys {
+		if model.ReservedTagKey(k) {
+			return errReservedTag
+		}
+	}
+	return nil
+}
+
+// userTagCount is how many tags count against the quota (system tags do not).
+func userTagCount(tags Tags) int {
+	n := 0
+	for k := range tags {
+		if !model.ReservedTagKey(k) {
+			n++
+		}
+	}
+	return n
+}
 
 // errTooManyTags is CloudWatch's refusal of a 51st tag.
 var errTooManyTags = awserr.New(codeTooManyTags, "A resource can have no more than 50 tags.")
@@ -125,13 +175,16 @@ func (s *Service) taggedGroup(arn string) (string, error) {
 }
 
 func (s *Service) tag(group string, tags Tags) error {
+	if err := noReserved(slices.Collect(maps.Keys(tags))); err != nil {
+		return err
+	}
 	return storeErr(s.store.UpdateGroup(group, func(g *logstore.GroupSettings) error {
 		merged := maps.Clone(g.Tags)
 		if merged == nil {
 			merged = Tags{}
 		}
 		maps.Copy(merged, tags)
-		if len(merged) > maxTags {
+		if userTagCount(merged) > maxTags {
 			return errTooManyTags
 		}
 		g.Tags = merged
@@ -140,6 +193,9 @@ func (s *Service) tag(group string, tags Tags) error {
 }
 
 func (s *Service) untag(group string, keys []string) error {
+	if err := noReserved(keys); err != nil {
+		return err
+	}
 	return storeErr(s.store.UpdateGroup(group, func(g *logstore.GroupSettings) error {
 		for _, k := range keys {
 			delete(g.Tags, k)

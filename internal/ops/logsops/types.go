@@ -15,7 +15,15 @@ type CreateLogGroupInput struct {
 	Tags                      Tags
 	LogGroupClass             string
 	DeletionProtectionEnabled *bool
+	// systemTags are set only in process (SetSystemTags): the wire decoder
+	// cannot reach an unexported field.
+	systemTags Tags
 }
+
+// SetSystemTags sets the tags with the reserved aws: prefix that an
+// in-process caller adds to the new log group (CloudFormation's;
+// model.ValidateSystemTags). They do not count against the tag quota.
+func (in *CreateLogGroupInput) SetSystemTags(tags Tags) { in.systemTags = tags }
 
 // DescribeLogGroupsInput is DescribeLogGroups' input.
 type DescribeLogGroupsInput struct {
