@@ -241,6 +241,10 @@ func (n *Node) deactivate(s *nodeSession) {
 	n.mu.Unlock()
 }
 
+// msgNoNetworkPlane answers a network request to a node whose data plane
+// serves no network load balancers.
+const msgNoNetworkPlane = "this data plane serves no network load balancers"
+
 // handle answers one request; false ends the connection.
 func (n *Node) handle(s *nodeSession, m *Message) bool {
 	reply := &Message{ID: m.ID}
@@ -248,36 +252,9 @@ func (n *Node) handle(s *nodeSession, m *Message) bool {
 	case typePing:
 		reply.Type = typePong
 	case typeApply:
-		reply.Type = typeApplied
-		if m.Config == nil {
-			reply.Error = &Error{Kind: kindInvalid, Message: "apply without a configuration"}
-			break
-		}
-		if err := n.dp.Apply(n.ctx, *m.Config); err != nil {
-			reply.Error = wireError(err)
-		}
-		// Apply emitted the health changes it made (targets draining);
-		// once delivered they are marked dirty, and send writes dirty
-		// groups before the reply: the control plane sees them before
-		// the acknowledgement.
-		n.dp.FlushEvents()
-		reply.Version = n.dp.AppliedVersion()
+		n.apply(m, reply)
 	case typeApplyNetwork:
-		reply.Type = typeApplied
-		na, ok := n.dp.(networkApplier)
-		switch {
-		case m.Network == nil:
-			reply.Error = &Error{Kind: kindInvalid, Message: "apply-network without a configuration"}
-		case !ok:
-			reply.Error = &Error{Kind: kindInvalid, Message: "this data plane serves no network load balancers"}
-		default:
-			// As for apply: the health changes it caused are flushed, marked
-			// dirty and written before the reply.
-			if err := na.ApplyNetwork(n.ctx, *m.Network); err != nil {
-				reply.Error = wireError(err)
-			}
-		}
-		reply.Version = n.dp.AppliedVersion()
+		n.applyNetwork(m, reply)
 	case typeStats:
 		reply.Type = typeStats
 		st := n.dp.Stats()
@@ -288,7 +265,7 @@ func (n *Node) handle(s *nodeSession, m *Message) bool {
 			st := ns.NetworkStats()
 			reply.NetworkStats = &st
 		} else {
-			reply.Error = &Error{Kind: kindInvalid, Message: "this data plane serves no network load balancers"}
+			reply.Error = &Error{Kind: kindInvalid, Message: msgNoNetworkPlane}
 		}
 	case typeMetrics:
 		reply.Type = typeMetrics
@@ -305,6 +282,42 @@ func (n *Node) handle(s *nodeSession, m *Message) bool {
 		reply.Error = &Error{Kind: kindProtocol, Message: "unknown request type " + m.Type}
 	}
 	return s.send(reply) == nil
+}
+
+// apply answers apply: the configuration applied, then its health changes
+// flushed. Apply emitted the health changes it made (targets draining);
+// once delivered they are marked dirty, and send writes dirty groups before
+// the reply: the control plane sees them before the acknowledgement.
+func (n *Node) apply(m, reply *Message) {
+	reply.Type = typeApplied
+	if m.Config == nil {
+		reply.Error = &Error{Kind: kindInvalid, Message: "apply without a configuration"}
+		return
+	}
+	if err := n.dp.Apply(n.ctx, *m.Config); err != nil {
+		reply.Error = wireError(err)
+	}
+	n.dp.FlushEvents()
+	reply.Version = n.dp.AppliedVersion()
+}
+
+// applyNetwork answers apply-network; as for apply, the health changes it
+// caused are flushed (ApplyNetwork does), marked dirty and written before
+// the reply.
+func (n *Node) applyNetwork(m, reply *Message) {
+	reply.Type = typeApplied
+	na, ok := n.dp.(networkApplier)
+	switch {
+	case m.Network == nil:
+		reply.Error = &Error{Kind: kindInvalid, Message: "apply-network without a configuration"}
+	case !ok:
+		reply.Error = &Error{Kind: kindInvalid, Message: msgNoNetworkPlane}
+	default:
+		if err := na.ApplyNetwork(n.ctx, *m.Network); err != nil {
+			reply.Error = wireError(err)
+		}
+	}
+	reply.Version = n.dp.AppliedVersion()
 }
 
 // shutdown closes the data plane (listeners, connections, checks), then
