@@ -2,6 +2,7 @@ package providers
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -80,6 +81,7 @@ func errString(err error) string {
 const taskSetTemplate = `
 Parameters:
   Scale: {Type: Number, Default: 50}
+  Image: {Type: String, Default: "nginx:1"}
 Resources:
   Cluster:
     Type: AWS::ECS::Cluster
@@ -88,7 +90,7 @@ Resources:
     Type: AWS::ECS::TaskDefinition
     Properties:
       Family: web
-      ContainerDefinitions: [{Name: web, Image: "nginx:1", Memory: 128}]
+      ContainerDefinitions: [{Name: web, Image: !Ref Image, Memory: 128}]
   Service:
     Type: AWS::ECS::Service
     Properties:
@@ -163,6 +165,32 @@ func TestTaskSetStack(t *testing.T) {
 	awaitStack(t, e, "sets", "UPDATE_COMPLETE")
 	if ts := describe(); ts.ID != id || ts.Scale.Value != 100 || ts.Status != model.TaskSetPrimary {
 		t.Fatalf("task set after the scale update: %+v (want %s at 100%%)", ts, id)
+	}
+
+	// A new image is a new task definition revision, so a new task set
+	// (replacement), which the primary task set then names; the old one is
+	// deleted at cleanup: a blue/green deployment through the template.
+	if _, err := e.UpdateStack(ctx, &stack.UpdateInput{StackName: "sets", UsePreviousTemplate: true,
+		Parameters: []stack.ParameterInput{{Key: "Scale", UsePreviousValue: true}, {Key: "Image", Value: "nginx:2"}}}); err != nil {
+		t.Fatal(err)
+	}
+	s = awaitStack(t, e, "sets", "UPDATE_COMPLETE")
+	var green ecsops.TaskSet
+	testutil.Eventually(t, 10*time.Second, func() (bool, string) {
+		out, err := ops.DescribeTaskSets(ctx, &ecsops.DescribeTaskSetsInput{Cluster: "ts", Service: "ext"})
+		if err != nil || len(out.TaskSets) != 1 {
+			return false, fmt.Sprintf("task sets %+v %v", out, err)
+		}
+		green = out.TaskSets[0]
+		return true, ""
+	})
+	if green.ID == id || green.Status != model.TaskSetPrimary || green.Scale.Value != 100 || !strings.HasSuffix(green.TaskDefinition, ":task-definition/web:2") {
+		t.Fatalf("task set after the image update: %+v (old %s)", green, id)
+	}
+	for _, o := range s.Outputs {
+		if o.Key == "TaskSetId" && o.Value != green.ID {
+			t.Errorf("output TaskSetId %s, want %s", o.Value, green.ID)
+		}
 	}
 
 	if err := e.DeleteStack(ctx, &stack.DeleteInput{StackName: "sets"}); err != nil {
