@@ -14,7 +14,7 @@ func checkDaemonCapacity(svc *model.Service) error {
 	if svc.SchedulingStrategy != model.SchedulingDaemon {
 		return nil
 	}
-	if svc.LaunchType == model.CapacityFargate {
+	if svc.LaunchType == model.LaunchTypeFargate {
 		return invalidParam("The DAEMON scheduling strategy is not supported for the FARGATE launch type.")
 	}
 	for _, it := range scheduler.StrategyOf(svc.CapacityProviderStrategy) {
