@@ -3,6 +3,7 @@ package analysis
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -118,7 +119,10 @@ func (t *Thresholds) set(key, val string) error {
 	bad := func(want string) error { return fmt.Errorf("%w: %s must be %s, not %q", ErrSetting, key, want, val) }
 	num := func(lo, hi float64, open bool) (float64, bool) {
 		f, err := strconv.ParseFloat(val, 64)
-		if err != nil || f < lo || f > hi || (open && (f == lo || f == hi)) {
+		// NaN compares false with every bound, so the range is checked as
+		// "inside" rather than "not outside": NaN would otherwise pass and
+		// turn every judgement off without a word.
+		if err != nil || math.IsNaN(f) || !(f >= lo && f <= hi) || (open && (f == lo || f == hi)) {
 			return 0, false
 		}
 		return f, true
