@@ -39,8 +39,9 @@
 // through syscall.RawConn (rawio_linux.go says why): it copies through a pooled
 // 32 KiB buffer, taken only once the socket is readable, until a read fills the
 // buffer; from then on it splices through a kernel pipe from a pool, so bulk bytes
-// never enter user space and short exchanges need no pipe. Each step renews the
-// read and write deadlines; a direction that times out with no byte moved either
+// never enter user space and short exchanges need no pipe. The read and write
+// deadlines follow the bytes moved (moved once a tenth of the idle timeout old,
+// not at every step); a direction that times out with no byte moved either
 // way for the listener's idle timeout (tcp.idle_timeout.seconds, 350 s by default)
 // ends the connection. The first EOF is passed on as a half-close. TLS
 // listeners terminate TLS (the versions and suites of the listener's security
