@@ -9,9 +9,11 @@ import (
 
 	"github.com/slipway-dev/slipway/internal/api/acm"
 	"github.com/slipway-dev/slipway/internal/api/awsproto"
+	"github.com/slipway-dev/slipway/internal/api/cloudformation"
 	"github.com/slipway-dev/slipway/internal/api/ecs"
 	"github.com/slipway-dev/slipway/internal/api/elbv2"
 	logsapi "github.com/slipway-dev/slipway/internal/api/logs"
+	"github.com/slipway-dev/slipway/internal/cfn/stack"
 	"github.com/slipway-dev/slipway/internal/controller"
 	"github.com/slipway-dev/slipway/internal/model"
 	"github.com/slipway-dev/slipway/internal/ops/acmops"
@@ -20,9 +22,9 @@ import (
 	"github.com/slipway-dev/slipway/internal/state"
 )
 
-// regional is what serves one region's ECS, Elastic Load Balancing and
-// ACM: its State (its own buckets and ARNs), their operations and wire
-// handlers, and the controller of its services. The home region's is
+// regional is what serves one region's ECS, Elastic Load Balancing, ACM
+// and CloudFormation: its State (its own buckets and ARNs), their
+// operations and wire handlers, and the controller of its services. The home region's is
 // built from the Server's own fields; another region's the first time a
 // request names it (or at start, when it was used before).
 type regional struct {
@@ -30,6 +32,7 @@ type regional struct {
 	ecsAPI     http.Handler
 	elbAPI     http.Handler
 	acmAPI     http.Handler
+	cfnAPI     http.Handler    // nil in the home region: registerCloudFormation serves s.cfn
 	certs      *acmops.Service // the region's ACM, whose certificates its listeners take
 	controller *controller.Controller
 }
@@ -41,13 +44,14 @@ type regionSet struct {
 	closed bool
 }
 
-// everyRegion are the APIs served in every region: ECS, ELBv2 and ACM,
-// each region its own, and CloudWatch Logs, one store for all (the
-// awslogs driver ships to its awslogs-region, and an ECS task definition
-// names a group of any region). The others (CloudWatch, Application Auto
-// Scaling, CloudFormation) are served only in the home region, whose ECS
-// and ELB operations they act on.
-var everyRegion = map[string]bool{ecs.SigningName: true, elbv2.SigningName: true, logsapi.SigningName: true, acm.SigningName: true}
+// everyRegion are the APIs served in every region: ECS, ELBv2, ACM and
+// CloudFormation, each region its own, and CloudWatch Logs, one store for
+// all (the awslogs driver ships to its awslogs-region, and an ECS task
+// definition names a group of any region). The others (CloudWatch,
+// Application Auto Scaling) are served only in the home region, whose ECS
+// operations they act on.
+var everyRegion = map[string]bool{ecs.SigningName: true, elbv2.SigningName: true, logsapi.SigningName: true,
+	acm.SigningName: true, cloudformation.SigningName: true}
 
 // knownRegion bounds the regions served: the aws partition's, and the
 // server's own --region whatever it is.
@@ -74,7 +78,7 @@ func (s *Server) checkRegion(service, region string) error {
 		return awsproto.RegionRefusal("Credential should be scoped to a valid region, not '%.40s'. ", region)
 	case !everyRegion[service]:
 		return awsproto.RegionRefusal("Credential should be scoped to a valid region, not '%s'. Slipway serves %s only in its home region %s "+
-			"(slipway server --region); ECS, Elastic Load Balancing, ACM and CloudWatch Logs are served in every region.", region, service, s.cfg.Region)
+			"(slipway server --region); ECS, Elastic Load Balancing, ACM, CloudFormation and CloudWatch Logs are served in every region.", region, service, s.cfg.Region)
 	}
 	return nil
 }
@@ -119,10 +123,12 @@ func (s *Server) region(ctx context.Context, name string) (*regional, error) {
 	elbOps := elbops.New(st, s.syncer, s.cfg.Logger)
 	certs := s.newACM(st)
 	elbOps.SetCertificates(certs)
+	stacks := s.newCloudFormation(st, ecsOps, elbOps, homeRegionAlarms{home: s.cfg.Region})
 	rg := &regional{st: st, ecsAPI: ecs.New(ecsOps, s.cfg.Logger), elbAPI: elbv2.New(elbOps, s.cfg.Logger),
-		acmAPI: acm.New(certs, s.cfg.Logger), certs: certs,
+		acmAPI: acm.New(certs, s.cfg.Logger), cfnAPI: cloudformation.New(stacks, s.cfg.Logger), certs: certs,
 		controller: controller.New(st, s.syncer, s.regionControllerOptions(name))}
 	rg.controller.Start()
+	s.runCloudFormation(s.runCtx, stacks)
 	s.regional.byName[name] = rg
 	s.cfg.Logger.Info("region opened", "region", name)
 	return rg, nil
@@ -222,3 +228,24 @@ func eachRegion(home state.Tx, fn func(state.Tx) error) error {
 	}
 	return nil
 }
+
+// homeRegionAlarms is AWS::CloudWatch::Alarm outside the home region:
+// CloudWatch is served there only, so a stack of another region cannot
+// make an alarm, and says why.
+type homeRegionAlarms struct{ home string }
+
+func (h homeRegionAlarms) refuse() error {
+	return fmt.Errorf("%w: AWS::CloudWatch::Alarm: Slipway serves CloudWatch only in its home region %s; create the alarm in a stack there",
+		stack.ErrUnsupported, h.home)
+}
+
+func (h homeRegionAlarms) Create(context.Context, *stack.Request) (*stack.Result, error) {
+	return nil, h.refuse()
+}
+
+func (h homeRegionAlarms) Update(context.Context, *stack.Request) (*stack.Result, error) {
+	return nil, h.refuse()
+}
+
+// Delete has nothing to delete: no alarm was made.
+func (h homeRegionAlarms) Delete(context.Context, *stack.Request) error { return nil }

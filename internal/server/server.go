@@ -83,7 +83,8 @@ type Server struct {
 	regions        *state.Regions
 	regional       regionSet
 	controllerOpts controller.Options
-	acmKeys        *acmops.Keys // the local CA and sealing key, every region's ACM's
+	acmKeys        *acmops.Keys    // the local CA and sealing key, every region's ACM's
+	runCtx         context.Context // ends at Close: every region's stack engine runs until then
 }
 
 // Start opens the data directory and starts every part. On error, what was
@@ -141,7 +142,7 @@ func (s *Server) start(ctx context.Context, creds awsproto.Credentials) error {
 	s.elbOps = elbops.New(s.st, syncer, cfg.Logger)
 	s.useACMCertificates()
 	runCtx, cancel := context.WithCancel(context.Background())
-	s.cancel = cancel
+	s.cancel, s.runCtx = cancel, runCtx
 	s.runDataPlane(runCtx)
 	s.wg.Add(1)
 	go func() { defer s.wg.Done(); _ = syncer.Run(runCtx) }()
