@@ -45,7 +45,7 @@ func (p *pass) analysisCheck() error {
 // watchSpec is what the analyzer watches for d: its thresholds, blue's and
 // green's target groups and, for BLUE_GREEN, blue's revision.
 func (p *pass) watchSpec(d *model.Deployment) (watchSpec, error) {
-	th, err := p.analysisThresholds()
+	th, bad, err := p.analysisThresholds()
 	if err != nil {
 		return watchSpec{}, err
 	}
@@ -53,7 +53,7 @@ func (p *pass) watchSpec(d *model.Deployment) (watchSpec, error) {
 	// With all production traffic on green (BLUE_GREEN from the start, a
 	// canary or linear deployment's last bake), blue answers nothing beside
 	// it to compare with: its revision's earlier counts stand in.
-	spec := watchSpec{thresholds: th, across: d.Internal.Config.Strategy == model.StrategyBlueGreen || tr.GreenPercent == 100}
+	spec := watchSpec{thresholds: th, badTag: bad, across: d.Internal.Config.Strategy == model.StrategyBlueGreen || tr.GreenPercent == 100}
 	for _, l := range p.svc.LoadBalancers {
 		g, ok := tr.GreenTargetGroups[l.TargetGroupARN]
 		if live := p.svc.LiveTargetGroup(l); ok && g != live {
@@ -87,11 +87,14 @@ func (p *pass) failByAnalysis(d *model.Deployment, v analysis.Verdict) {
 }
 
 // analysisThresholds are the server's thresholds with the service's
-// slipway:analysis tag over them (checked when it was set).
-func (p *pass) analysisThresholds() (analysis.Thresholds, error) {
+// slipway:analysis tag over them (checked when it was set). A tag it cannot
+// read (stored before the check existed, or by a path that skips it) is
+// returned as bad, and the server's thresholds apply; the analyzer logs it
+// once rather than every pass.
+func (p *pass) analysisThresholds() (analysis.Thresholds, *badTag, error) {
 	tags, err := p.tx.Tags(p.svc.ARN)
 	if err != nil {
-		return analysis.Thresholds{}, err
+		return analysis.Thresholds{}, nil, err
 	}
 	for _, t := range tags {
 		if t.Key != analysis.Tag {
@@ -99,9 +102,10 @@ func (p *pass) analysisThresholds() (analysis.Thresholds, error) {
 		}
 		th, err := analysis.Parse(t.Value, p.c.opts.Analysis)
 		if err != nil {
-			p.c.logger.Warn("service analysis tag not understood; the server's setting applies", "service", p.svc.Name, "err", err)
+			return th, &badTag{service: p.svc.Name, value: t.Value, err: err}, nil
 		}
-		return th, nil
+		return th, nil, nil
 	}
-	return analysis.Parse("", p.c.opts.Analysis)
+	th, err := analysis.Parse("", p.c.opts.Analysis)
+	return th, nil, err
 }

@@ -2,11 +2,13 @@ package controller
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/slipway-dev/slipway/internal/analysis"
 	"github.com/slipway-dev/slipway/internal/lb"
 	"github.com/slipway-dev/slipway/internal/model"
 	"github.com/slipway-dev/slipway/internal/state"
@@ -242,4 +244,66 @@ func TestAnalysisOffByTag(t *testing.T) {
 func (w *world) primary() *model.Deployment {
 	svc := w.service("talk")
 	return svc.Primary()
+}
+
+// warnCounter is a slog handler that counts Warn records.
+type warnCounter struct {
+	mu    sync.Mutex
+	warns []string
+}
+
+func (h *warnCounter) Enabled(context.Context, slog.Level) bool { return true }
+func (h *warnCounter) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h *warnCounter) WithGroup(string) slog.Handler            { return h }
+func (h *warnCounter) Handle(_ context.Context, r slog.Record) error {
+	if r.Level == slog.LevelWarn {
+		h.mu.Lock()
+		h.warns = append(h.warns, r.Message)
+		h.mu.Unlock()
+	}
+	return nil
+}
+
+func (h *warnCounter) count() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.warns)
+}
+
+// TestAnalysisBadTagWarnsOnce: a slipway:analysis tag the controller cannot
+// read (stored without CheckTags) is logged when it appears and when it
+// changes, not on every pass; the server's thresholds still apply.
+func TestAnalysisBadTagWarnsOnce(t *testing.T) {
+	cfg := model.DeploymentConfiguration{Strategy: model.StrategyCanary,
+		CanaryConfiguration: &model.CanaryConfiguration{CanaryPercent: new(10.0), CanaryBakeTimeInMinutes: new(30)}}
+	w, _, _, _, _ := deploying(t, cfg, model.Tag{Key: analysis.Tag, Value: "confidence=NaN"})
+	h := &warnCounter{}
+	w.c.logger, w.c.analyzer.logger = slog.New(h), slog.New(h)
+	w.settleShare(10)
+	for range 5 {
+		w.step()
+	}
+	key := "default/talk/" + w.primary().ID
+	if !w.c.analyzer.watching(key) {
+		t.Fatal("the server's thresholds should apply under a bad tag: not watched")
+	}
+	if n := h.count(); n != 1 {
+		t.Fatalf("%d warnings over 5 passes, want 1: %v", n, h.warns)
+	}
+	arn := w.st.Partition.ServiceARN("default", "talk")
+	retag := func(v string) {
+		w.update(func(tx state.Tx) error { return tx.PutTags(arn, []model.Tag{{Key: analysis.Tag, Value: v}}) })
+		for range 3 {
+			w.step()
+		}
+	}
+	retag("latency-ratio=Inf")
+	if n := h.count(); n != 2 {
+		t.Fatalf("%d warnings after the tag changed, want 2", n)
+	}
+	retag("confidence=99.9")
+	retag("confidence=NaN")
+	if n := h.count(); n != 3 {
+		t.Fatalf("%d warnings after the tag went bad again, want 3", n)
+	}
 }

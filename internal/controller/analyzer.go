@@ -52,6 +52,15 @@ type watchSpec struct {
 	// groups over the data plane's life, up to the first reading across.
 	across      bool
 	oldRevision string
+	// badTag is the service's slipway:analysis tag when it cannot be read
+	// (the server's thresholds apply), nil when it can.
+	badTag *badTag
+}
+
+// badTag is a slipway:analysis tag value that does not parse.
+type badTag struct {
+	service, value string
+	err            error
 }
 
 // watch is one analysed deployment.
@@ -76,6 +85,11 @@ func (a *analyzer) watch(key string, spec watchSpec) *analysis.Verdict {
 	if w == nil {
 		w = &watch{}
 		a.watches[key] = w
+	}
+	// Warn when the tag becomes unreadable, not on every pass.
+	if b := spec.badTag; b != nil && (w.spec.badTag == nil || w.spec.badTag.value != b.value) {
+		a.logger.Warn("service analysis tag not understood; the server's setting applies",
+			"service", b.service, "tag", b.value, "err", b.err)
 	}
 	w.spec, w.seen = spec, time.Now()
 	return w.failed
