@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"crypto/x509"
 	"encoding/pem"
 	"strings"
@@ -10,22 +9,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/acm"
-
-	"github.com/slipway-dev/slipway/internal/server"
-	"github.com/slipway-dev/slipway/internal/testutil"
 )
 
 func TestCAPrintsTheRootThatIssuesRequestedCertificates(t *testing.T) {
-	shim, shimEnv := testutil.ShimCommand()
-	srv, err := server.Start(t.Context(), server.Config{APIAddr: "127.0.0.1:0", DataDir: t.TempDir(), LBHost: "127.0.0.1",
-		ShimCommand: shim, ShimEnv: shimEnv})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = srv.StopDataPlane(context.Background())
-		srv.Close()
-	})
+	srv := startEmbedded(t, "")
 	var out, errb bytes.Buffer
 	root := newRoot(&out, &errb)
 	root.SetArgs([]string{"ca", "--endpoint-url", srv.URL()})

@@ -32,9 +32,11 @@ func TestMain(m *testing.M) {
 	// environment variable, or as the default shim command (this executable
 	// with "__shim"), which is what `slipway demo` uses.
 	if testutil.IsShim() || len(os.Args) > 1 && os.Args[1] == process.ShimArg {
+		testutil.EndWithOwner()
 		os.Exit(process.ShimMain(os.Args[1:]))
 	}
 	if len(os.Args) > 1 && os.Args[1] == lbnode.Arg { // the default data plane command
+		testutil.EndWithOwner()
 		os.Exit(lbnode.Main(os.Args[1:]))
 	}
 	dir, err := os.MkdirTemp("", "slipway-cli-test-")
@@ -47,6 +49,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	testutil.OwnChildren()
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
@@ -65,25 +68,7 @@ type fixture struct {
 // service is fast to deploy (no health-check interval to wait for).
 func newFixture(t *testing.T, withLB bool) *fixture {
 	t.Helper()
-	shim, shimEnv := testutil.ShimCommand()
-	srv, err := server.Start(t.Context(), server.Config{APIAddr: "127.0.0.1:0", DataDir: t.TempDir(), LBHost: "127.0.0.1",
-		ShimCommand: shim, ShimEnv: shimEnv})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if err := srv.StopAllTasks(ctx); err != nil {
-			t.Errorf("StopAllTasks: %v", err)
-		}
-		if err := srv.StopDataPlane(ctx); err != nil {
-			t.Errorf("StopDataPlane: %v", err)
-		}
-		if err := srv.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	})
+	srv := startEmbedded(t, "")
 	g := &globals{endpoint: srv.URL(), region: "us-east-1", cluster: "default"}
 	c, err := g.deployClients(t.Context())
 	if err != nil {

@@ -21,30 +21,6 @@ import (
 	"github.com/slipway-dev/slipway/internal/testutil"
 )
 
-// startEmbedded starts a server on dataDir; cleanup stops its tasks and it.
-func startEmbedded(t *testing.T, dataDir string) *server.Server {
-	t.Helper()
-	shim, shimEnv := testutil.ShimCommand()
-	srv, err := server.Start(t.Context(), server.Config{APIAddr: "127.0.0.1:0", DataDir: dataDir, LBHost: "127.0.0.1",
-		ShimCommand: shim, ShimEnv: shimEnv})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		select {
-		case <-srv.Done(): // already down
-		default:
-			if err := srv.StopAllTasks(ctx); err != nil {
-				t.Errorf("StopAllTasks: %v", err)
-			}
-		}
-		srv.Close()
-	})
-	return srv
-}
-
 // TestDownDrainsThenStops runs a service of two tasks behind a listener whose
 // application cuts in-flight requests at SIGTERM (TALK_SHUTDOWN_DELAY=0s), and
 // runs `slipway down` while slow requests are in flight and load flows. The

@@ -27,18 +27,7 @@ type logsFixture struct {
 
 func newLogsFixture(t *testing.T) *logsFixture {
 	t.Helper()
-	shim, shimEnv := testutil.ShimCommand()
-	srv, err := server.Start(t.Context(), server.Config{APIAddr: "127.0.0.1:0", DataDir: t.TempDir(), LBHost: "127.0.0.1",
-		ShimCommand: shim, ShimEnv: shimEnv})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		_ = srv.StopAllTasks(ctx)
-		srv.Close()
-	})
+	srv := startEmbedded(t, "")
 	g := &globals{endpoint: srv.URL(), region: "us-east-1", cluster: "default"}
 	cfg, err := g.awsConfig(t.Context())
 	if err != nil {

@@ -1,32 +1,19 @@
 package cli
 
 import (
-	"context"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awscfn "github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
-
-	"github.com/slipway-dev/slipway/internal/server"
-	"github.com/slipway-dev/slipway/internal/testutil"
 )
 
 // TestStacksAndStackEvents creates a stack with the SDK, follows its events
 // with `slipway stack-events -f` to the end and lists it with `slipway
 // stacks`.
 func TestStacksAndStackEvents(t *testing.T) {
-	shim, shimEnv := testutil.ShimCommand()
-	srv, err := server.Start(t.Context(), server.Config{APIAddr: "127.0.0.1:0", DataDir: t.TempDir(), LBHost: "127.0.0.1",
-		ShimCommand: shim, ShimEnv: shimEnv})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = srv.StopDataPlane(context.Background())
-		srv.Close()
-	})
+	srv := startEmbedded(t, "")
 	g := &globals{endpoint: srv.URL(), region: "us-east-1"}
 	c, err := g.cfnClient(t.Context())
 	if err != nil {

@@ -54,7 +54,7 @@ func TestHTTPSListenerServesACMCertificates(t *testing.T) {
 		t.Fatal(err)
 	}
 	lbARN := aws.ToString(lbOut.LoadBalancers[0].LoadBalancerArn)
-	port := freePort(t)
+	port := int32(testutil.FreePort(t))
 	fixed := []elbtypes.Action{{Type: elbtypes.ActionTypeEnumFixedResponse, FixedResponseConfig: &elbtypes.FixedResponseActionConfig{
 		StatusCode: aws.String("200"), ContentType: aws.String("text/plain"), MessageBody: aws.String("over tls")}}}
 	missing := strings.Replace(certARN, certARN[len(certARN)-36:], "00000000-0000-4000-8000-000000000000", 1)

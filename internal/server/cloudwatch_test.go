@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -22,16 +21,6 @@ import (
 
 	"github.com/slipway-dev/slipway/internal/testutil"
 )
-
-func freePort(t *testing.T) int32 {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return int32(ln.Addr().(*net.TCPAddr).Port)
-}
 
 // TestALBMetricsFromRealTraffic sends requests through a real listener to
 // a real target and reads the recorded AWS/ApplicationELB metrics back
@@ -61,7 +50,7 @@ func TestALBMetricsFromRealTraffic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := freePort(t)
+	port := int32(testutil.FreePort(t))
 	tgARN, lbARN := *tg.TargetGroups[0].TargetGroupArn, *lbOut.LoadBalancers[0].LoadBalancerArn
 	if _, err := elbc.CreateListener(ctx, &elb.CreateListenerInput{LoadBalancerArn: aws.String(lbARN), Protocol: elbtypes.ProtocolEnumHttp,
 		Port: aws.Int32(port), DefaultActions: []elbtypes.Action{{Type: elbtypes.ActionTypeEnumForward, TargetGroupArn: aws.String(tgARN)}}}); err != nil {

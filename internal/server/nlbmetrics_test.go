@@ -39,7 +39,7 @@ func TestNLBMetricsFromRealConnections(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := freePort(t)
+	port := int32(testutil.FreePort(t))
 	tgARN, lbARN := *tg.TargetGroups[0].TargetGroupArn, *lbOut.LoadBalancers[0].LoadBalancerArn
 	if _, err := elbc.CreateListener(ctx, &elb.CreateListenerInput{LoadBalancerArn: aws.String(lbARN), Protocol: elbtypes.ProtocolEnumTcp,
 		Port: aws.Int32(port), DefaultActions: []elbtypes.Action{{Type: elbtypes.ActionTypeEnumForward, TargetGroupArn: aws.String(tgARN)}}}); err != nil {

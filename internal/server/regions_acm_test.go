@@ -54,7 +54,7 @@ func TestACMPerRegion(t *testing.T) {
 		t.Fatal(err)
 	}
 	lbARN := lbOut.LoadBalancers[0].LoadBalancerArn
-	port := freePort(t)
+	port := int32(testutil.FreePort(t))
 	fixed := []elbtypes.Action{{Type: elbtypes.ActionTypeEnumFixedResponse, FixedResponseConfig: &elbtypes.FixedResponseActionConfig{
 		StatusCode: aws.String("200"), ContentType: aws.String("text/plain"), MessageBody: aws.String("eu")}}}
 	_, err = elbc.CreateListener(ctx, &elb.CreateListenerInput{LoadBalancerArn: lbARN, Protocol: elbtypes.ProtocolEnumHttps, Port: aws.Int32(port),

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/slipway-dev/slipway/internal/lbnode"
 	"github.com/slipway-dev/slipway/internal/model"
@@ -19,11 +20,14 @@ import (
 
 func TestMain(m *testing.M) {
 	if testutil.IsShim() {
+		testutil.EndWithOwner()
 		os.Exit(process.ShimMain(os.Args[1:]))
 	}
 	if len(os.Args) > 1 && os.Args[1] == lbnode.Arg { // the default data plane command
+		testutil.EndWithOwner()
 		os.Exit(lbnode.Main(os.Args[1:]))
 	}
+	testutil.OwnChildren()
 	os.Exit(m.Run())
 }
 
@@ -41,8 +45,16 @@ func start(t *testing.T, cfg Config) *Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		s.StopDataPlane(context.Background())
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		if err := s.StopAllTasks(ctx); err != nil {
+			t.Errorf("StopAllTasks: %v", err)
+		}
+		if err := s.StopDataPlane(ctx); err != nil {
+			t.Errorf("StopDataPlane: %v", err)
+		}
 		s.Close()
+		testutil.KillLeftovers(t, cfg.DataDir)
 	})
 	return s
 }

@@ -5,17 +5,6 @@ import (
 	"testing"
 )
 
-// FreePort returns a loopback TCP port that was free a moment ago.
-func FreePort(t testing.TB) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 // ServeTCP listens on a loopback TCP port until the test ends and hands each
 // connection to handle in a goroutine of its own; it returns the port.
 func ServeTCP(t testing.TB, handle func(*net.TCPConn)) int {

@@ -53,7 +53,7 @@ func BenchmarkWeightChangeToAck(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	port := freePort(b)
+	port := testutil.FreePort(b)
 	l, err := c.CreateListener(ctx, &elb.CreateListenerInput{LoadBalancerArn: lb.LoadBalancers[0].LoadBalancerArn,
 		Protocol: elbtypes.ProtocolEnumHttp, Port: aws.Int32(int32(port)),
 		DefaultActions: []elbtypes.Action{{Type: elbtypes.ActionTypeEnumForward, TargetGroupArn: aws.String(tgs[0])}}})

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -29,9 +28,11 @@ var talkBinary string
 
 func TestMain(m *testing.M) {
 	if testutil.IsShim() {
+		testutil.EndWithOwner()
 		os.Exit(process.ShimMain(os.Args[1:]))
 	}
 	if len(os.Args) > 1 && os.Args[1] == lbnode.Arg { // the default data plane command
+		testutil.EndWithOwner()
 		os.Exit(lbnode.Main(os.Args[1:]))
 	}
 	dir, err := os.MkdirTemp("", "deploy-test-bin")
@@ -41,6 +42,7 @@ func TestMain(m *testing.M) {
 	if talkBinary, err = testutil.BuildTalkService(dir); err != nil {
 		panic(err)
 	}
+	testutil.OwnChildren()
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
@@ -95,6 +97,7 @@ func newHarness(t testing.TB, v variant, cfg serviceConfig) *harness {
 			t.Errorf("stopping the data plane: %v", err)
 		}
 		h.srv.Close()
+		testutil.KillLeftovers(t, h.cfg.DataDir)
 	})
 	h.setUpLoadBalancer(ctx)
 	lb := ecstypes.LoadBalancer{TargetGroupArn: aws.String(h.tg), ContainerName: aws.String("web"), ContainerPort: aws.Int32(8080)}
@@ -162,7 +165,7 @@ func (h *harness) setUpLoadBalancer(ctx context.Context) {
 		t.Fatal(err)
 	}
 	h.lbARN = aws.ToString(lb.LoadBalancers[0].LoadBalancerArn)
-	port := freePort(t)
+	port := testutil.FreePort(t)
 	listener, err := h.elb.CreateListener(ctx, &elb.CreateListenerInput{
 		LoadBalancerArn: aws.String(h.lbARN), Protocol: elbtypes.ProtocolEnumHttp, Port: aws.Int32(int32(port)),
 		DefaultActions: []elbtypes.Action{{Type: elbtypes.ActionTypeEnumForward, TargetGroupArn: aws.String(h.tg)}},
@@ -192,16 +195,6 @@ func (h *harness) createTargetGroup(ctx context.Context, name string, targetType
 		t.Fatal(err)
 	}
 	return arn
-}
-
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // register registers a new revision of family talk with the given

@@ -48,7 +48,7 @@ func (h *harness) setUpShifting(ctx context.Context) {
 			h.prodRule = aws.ToString(r.RuleArn)
 		}
 	}
-	port := freePort(t)
+	port := testutil.FreePort(t)
 	test, err := h.elb.CreateListener(ctx, &elb.CreateListenerInput{
 		LoadBalancerArn: aws.String(h.lbARN), Protocol: elbtypes.ProtocolEnumHttp, Port: aws.Int32(int32(port)),
 		DefaultActions: []elbtypes.Action{{Type: elbtypes.ActionTypeEnumFixedResponse,

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/slipway-dev/slipway/internal/testutil"
 )
 
 // server is one `slipway server` subprocess of a site.
@@ -162,13 +164,5 @@ func (srv *server) logTail(lines int) string {
 	return "server log (tail):\n" + strings.Join(all[max(0, len(all)-lines):], "\n")
 }
 
-// freePort returns a TCP port that was free on 127.0.0.1 a moment ago.
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
+// freePort is a TCP port no other test gets while this one runs.
+func freePort(t *testing.T) int { return testutil.FreePort(t) }
