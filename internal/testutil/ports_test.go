@@ -41,7 +41,9 @@ type errRecorder struct {
 	errs []string
 }
 
-func (r *errRecorder) Errorf(format string, args ...any) { r.errs = append(r.errs, fmt.Sprintf(format, args...)) }
+func (r *errRecorder) Errorf(format string, args ...any) {
+	r.errs = append(r.errs, fmt.Sprintf(format, args...))
+}
 
 // TestKillLeftoversKillsAndReportsWhatIsLeft starts a process that works in
 // a data directory and one that names it, and checks both are killed and
