@@ -12,17 +12,15 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/slipway-dev/slipway/internal/testutil"
 )
 
 // freePort finds a free TCP port on 127.0.0.1 by binding :0 and closing it.
+// freePort is a TCP port no other test gets while this one runs
+// (outside the ephemeral range that other tests' connections draw from).
 func freePort(t testing.TB) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return testutil.FreePort(t)
 }
 
 func newDP(t testing.TB, opts Options) *DataPlane {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/slipway-dev/slipway/internal/lb"
 	"github.com/slipway-dev/slipway/internal/model"
+	"github.com/slipway-dev/slipway/internal/testutil"
 )
 
 func backend(t *testing.T, name string) (*httptest.Server, int) {
@@ -24,14 +25,10 @@ func backend(t *testing.T, name string) (*httptest.Server, int) {
 	return srv, srv.Listener.Addr().(*net.TCPAddr).Port
 }
 
+// freePort is a TCP port no other test gets while this one runs
+// (outside the ephemeral range that other tests' connections draw from).
 func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return testutil.FreePort(t)
 }
 
 func get(client *http.Client, url string) (string, error) {
