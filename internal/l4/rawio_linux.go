@@ -3,8 +3,10 @@
 package l4
 
 import (
+	"errors"
 	"io"
 	"net"
+	"os"
 	"sync"
 	"syscall"
 	"unsafe"
@@ -125,6 +127,7 @@ type rawDirection struct {
 	readFn, writeFn, fillFn, drainFn func(uintptr) bool
 	bp                               *[]byte // the buffer of the current copy step
 	n                                int     // bytes read into bp
+	full                             bool    // the read filled bp
 	out                              []byte  // what remains to write
 	errno                            syscall.Errno
 }
@@ -154,10 +157,16 @@ func rawConns(a, b net.Conn) (ra, rb syscall.RawConn, ok bool) {
 
 // step moves one buffer or one splice chunk from src to dst. It returns the bytes
 // moved, io.EOF at src's end, or the error (os.ErrDeadlineExceeded from the
-// deadlines the caller sets).
+// deadlines the caller sets). A write that times out keeps what it has not
+// written (the buffer, or the bytes in the pipe) for the next step, which
+// writes them before reading more: the caller goes on when the other
+// direction kept the connection busy, and no byte may be skipped.
 func (r *rawDirection) step() (int64, error) {
 	if r.pipe != nil {
 		return r.spliceStep()
+	}
+	if len(r.out) > 0 {
+		return r.flush()
 	}
 	r.errno = 0
 	err := r.src.Read(r.readFn)
@@ -171,16 +180,26 @@ func (r *rawDirection) step() (int64, error) {
 		r.putBuf()
 		return 0, io.EOF
 	}
-	full := r.n == len(*r.bp)
+	r.full = r.n == len(*r.bp)
 	r.out = (*r.bp)[:r.n]
-	err = r.dst.Write(r.writeFn)
+	return r.flush()
+}
+
+// flush writes what remains of the current buffer to dst.
+func (r *rawDirection) flush() (int64, error) {
+	before := len(r.out)
+	r.errno = 0
+	err := r.dst.Write(r.writeFn)
 	if err == nil && r.errno != 0 {
 		err = r.errno
 	}
-	w := r.n - len(r.out)
+	w := before - len(r.out)
+	if len(r.out) > 0 && errors.Is(err, os.ErrDeadlineExceeded) {
+		return int64(w), err // the rest waits for the next step
+	}
 	r.out = nil
 	r.putBuf()
-	if err == nil && full {
+	if err == nil && r.full {
 		r.pipe = r.pipes.get() // a full buffer: bulk data, splice from now on (stay copying without a pipe)
 	}
 	return int64(w), err
@@ -219,18 +238,21 @@ func (r *rawDirection) writeStep(fd uintptr) bool {
 }
 
 func (r *rawDirection) spliceStep() (int64, error) {
-	r.errno = 0
-	err := r.src.Read(r.fillFn)
-	switch {
-	case err != nil:
-		return 0, err
-	case r.errno != 0:
-		return 0, r.errno
-	case r.inPipe == 0:
-		return 0, io.EOF
+	if r.inPipe == 0 { // else a drain timed out: its bytes go first
+		r.errno = 0
+		err := r.src.Read(r.fillFn)
+		switch {
+		case err != nil:
+			return 0, err
+		case r.errno != 0:
+			return 0, r.errno
+		case r.inPipe == 0:
+			return 0, io.EOF
+		}
 	}
 	moved := r.inPipe
-	err = r.dst.Write(r.drainFn)
+	r.errno = 0
+	err := r.dst.Write(r.drainFn)
 	if err == nil && r.errno != 0 {
 		err = r.errno
 	}
@@ -268,7 +290,10 @@ func (r *rawDirection) release() {
 		r.pipes.put(r.pipe, r.inPipe == 0)
 		r.pipe = nil
 	}
-	r.inPipe, r.src, r.dst = 0, nil, nil
+	if r.bp != nil { // a write that timed out, then the connection ended
+		r.putBuf()
+	}
+	r.inPipe, r.out, r.full, r.src, r.dst = 0, nil, false, nil, nil
 }
 
 // pooled is the number of pipes waiting for reuse.

@@ -339,6 +339,81 @@ func TestIdleTimeoutCountsEitherDirection(t *testing.T) {
 	}
 }
 
+// A write to a target that stops reading times out while the other direction
+// keeps the connection busy: the connection goes on and no byte is lost once the
+// target reads again (buffered or spliced bytes carried over to the next step).
+func TestStalledWriteLosesNoBytes(t *testing.T) {
+	const size = 32 << 20
+	d := newDP(t, Options{})
+	type result struct {
+		n   int
+		err error
+	}
+	got := make(chan result, 1)
+	target := testutil.ServeTCP(t, func(c *net.TCPConn) {
+		defer c.Close()
+		stop := make(chan struct{})
+		defer close(stop)
+		go func() { // the busy direction: a byte every 50 ms
+			for {
+				select {
+				case <-stop:
+					return
+				case <-time.After(50 * time.Millisecond):
+					c.Write([]byte("x"))
+				}
+			}
+		}()
+		time.Sleep(time.Second) // not reading: the proxy's writes stall past the idle timeout
+		buf := make([]byte, 64<<10)
+		n := 0
+		for {
+			m, err := c.Read(buf)
+			for i := range m {
+				if buf[i] != byte((n+i)%251) {
+					got <- result{n + i, errors.New("byte out of sequence")}
+					return
+				}
+			}
+			n += m
+			if err != nil {
+				got <- result{n, err}
+				return
+			}
+		}
+	})
+	port := freePort(t)
+	l := listener(port, ProtocolTCP, "tg")
+	l.IdleTimeout = 300 * time.Millisecond
+	tg := tcpGroup("tg")
+	tg.HealthCheck.Enabled = false
+	tg.Targets = []lb.Target{{ID: "127.0.0.1", Host: "127.0.0.1", Port: target}}
+	apply(t, d, Config{Version: 1, Listeners: []Listener{l}, TargetGroups: []TargetGroup{tg}})
+	c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	go io.Copy(io.Discard, c)
+	data := make([]byte, size)
+	for i := range data {
+		data[i] = byte(i % 251)
+	}
+	c.SetWriteDeadline(time.Now().Add(20 * time.Second))
+	if _, err := c.Write(data); err != nil {
+		t.Fatalf("write: %v", err)
+	}
+	c.(*net.TCPConn).CloseWrite()
+	select {
+	case r := <-got:
+		if r.n != size || !errors.Is(r.err, io.EOF) {
+			t.Fatalf("target read %d of %d bytes, then %v", r.n, size, r.err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the target did not receive the upload")
+	}
+}
+
 func stateOf(d *DataPlane, arn string, port int) string {
 	for _, th := range d.TargetHealth(arn) {
 		if th.Target.Port == port {
