@@ -3,8 +3,9 @@ package lb
 import (
 	"bytes"
 	"crypto/tls"
-	"slices"
 	"time"
+
+	"github.com/slipway-dev/slipway/internal/model"
 )
 
 // LoadBalancer is what an application load balancer's attributes ask of the
@@ -174,24 +175,11 @@ func validateListenerSettings(cfg *Config, lbs map[string]*LoadBalancer) error {
 	return nil
 }
 
-// reservedHeaders are the fields the proxy frames, forwards hop by hop or sets
-// itself: a listener may neither add nor rename a header to one of them.
-var reservedHeaders = []string{"content-length", "transfer-encoding", "host", "set-cookie", "date",
-	"x-forwarded-for", "x-forwarded-proto", "x-forwarded-port", "x-amzn-trace-id",
-	"te", "upgrade", "connection", "keep-alive", "proxy-connection"}
-
-// ReservedHeaderNames lists, in lower case, the header names Apply refuses for
-// a listener's added response headers and TLS header names (the API refuses
-// them first, so that a configuration is never refused for them).
-func ReservedHeaderNames() []string { return slices.Clone(reservedHeaders) }
-
+// reservedHeader reports a field the proxy frames, forwards hop by hop or
+// sets itself (model.IsReservedHeaderName, the list the API refuses too): a
+// listener may neither add nor rename a header to one of them.
 func reservedHeader(name []byte) bool {
-	for _, r := range reservedHeaders {
-		if bytes.EqualFold(name, []byte(r)) {
-			return true
-		}
-	}
-	return isHopByHop(name)
+	return model.IsReservedHeaderName(string(name)) || isHopByHop(name)
 }
 
 // validFieldName reports a field name of ELB's strict form, [-A-Za-z0-9]+

@@ -230,6 +230,7 @@ func TestUnsafeSettingsAreRefused(t *testing.T) {
 		"name":              func(c *Config) { c.Listeners[0].ResponseHeaders = []HeaderField{{"X A", "a"}} },
 		"framing name":      func(c *Config) { c.Listeners[0].ResponseHeaders = []HeaderField{{"Content-Length", "1"}} },
 		"TLS header name":   func(c *Config) { c.Listeners[0].TLSVersionHeader = "X:Y" },
+		"OIDC header name":  func(c *Config) { c.Listeners[0].TLSCipherSuiteHeader = "X-Amzn-Oidc-Identity" },
 		"unknown LB":        func(c *Config) { c.Listeners[0].LoadBalancerARN = "nope" },
 		"XFF mode":          func(c *Config) { c.LoadBalancers[0].XFFMode = "rewrite" },
 		"negative duration": func(c *Config) { c.LoadBalancers[0].IdleTimeout = -1 },

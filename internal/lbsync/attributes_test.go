@@ -101,10 +101,11 @@ func TestAttributesThroughRealDataPlane(t *testing.T) {
 }
 
 // No listener attribute the API accepts makes the data plane refuse a
-// configuration: every header name lb reserves is refused as a TLS header name.
+// configuration: every reserved header name (the list lb refuses too) is
+// refused as a TLS header name.
 func TestReservedHeaderNamesAreRefusedByTheAPI(t *testing.T) {
 	l := model.Listener{Protocol: model.ProtocolHTTPS}
-	for _, name := range lb.ReservedHeaderNames() {
+	for _, name := range model.ReservedHeaderNames() {
 		if err := l.SetAttributes(attrs("routing.http.request.x_amzn_tls_version.header_name", name)); err == nil {
 			t.Errorf("%q accepted as a TLS header name", name)
 		}

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -63,11 +64,39 @@ func listenerAttributeTable(p string) attrTable {
 }
 
 // reservedHeaderNames are the request headers a load balancer frames,
-// forwards hop by hop or sets itself: a TLS header cannot be renamed to one
-// (the HTTP data plane refuses the same names, lb.ReservedHeaderNames).
+// forwards hop by hop or sets itself: a TLS header cannot be renamed to one,
+// and the HTTP data plane refuses them too (lb takes them from here).
 var reservedHeaderNames = []string{"content-length", "transfer-encoding", "host", "set-cookie", "date",
 	"x-forwarded-for", "x-forwarded-proto", "x-forwarded-port", "x-amzn-trace-id",
 	"te", "upgrade", "connection", "keep-alive", "proxy-connection"}
+
+// OIDCHeaderPrefix starts the request headers authenticate-oidc sets
+// (x-amzn-oidc-accesstoken, -identity and -data): a TLS header renamed to
+// one would give the target a second identity header beside the load
+// balancer's. (The mutual TLS headers are not reserved this way: each may be
+// set to its own default name.)
+const OIDCHeaderPrefix = "x-amzn-oidc-"
+
+// IsReservedHeaderName reports, in any case, a request header name the load
+// balancer frames, forwards hop by hop or sets itself, which a listener may
+// neither add nor rename a header to.
+func IsReservedHeaderName(name string) bool {
+	for _, r := range reservedHeaderNames {
+		if strings.EqualFold(name, r) {
+			return true
+		}
+	}
+	p := OIDCHeaderPrefix
+	return len(name) >= len(p) && strings.EqualFold(name[:len(p)], p)
+}
+
+// ReservedHeaderNames lists, in lower case, the reserved names and the
+// headers authenticate-oidc sets under OIDCHeaderPrefix (for tests that
+// check every layer refuses them).
+func ReservedHeaderNames() []string {
+	return append(slices.Clone(reservedHeaderNames), OIDCHeaderPrefix+"accesstoken", OIDCHeaderPrefix+"identity",
+		OIDCHeaderPrefix+"data")
+}
 
 // headerName accepts an HTTP header name (RFC 9110 token), 1-40 characters,
 // not one the load balancer sets itself.
@@ -81,10 +110,8 @@ func headerName(key, v string) error {
 			return elbInvalid("The header name '%s' of attribute '%s' can only contain alphanumeric characters, hyphens and underscores", v, key)
 		}
 	}
-	for _, r := range reservedHeaderNames {
-		if strings.EqualFold(v, r) {
-			return elbInvalid("The header name '%s' of attribute '%s' is a header the load balancer sets itself", v, key)
-		}
+	if IsReservedHeaderName(v) {
+		return elbInvalid("The header name '%s' of attribute '%s' is a header the load balancer sets itself", v, key)
 	}
 	return nil
 }

@@ -191,3 +191,32 @@ func TestListenerAttributes(t *testing.T) {
 	_, err := a.c.DescribeListenerAttributes(ctx, &elb.DescribeListenerAttributesInput{ListenerArn: aws.String(tcpL + "0")})
 	wantCode(t, err, "ListenerNotFound")
 }
+
+// TestTLSHeaderNameRefusesReserved: an HTTPS listener's TLS headers cannot
+// be renamed to a header the load balancer sets itself, authenticate-oidc's
+// x-amzn-oidc-* among them (the target would get a second identity header),
+// and a refused rename changes nothing.
+func TestTLSHeaderNameRefusesReserved(t *testing.T) {
+	a := newTestAPI(t)
+	s := a.setUp(t, 8000)
+	lst := a.httpsListener(t, s, 8443)
+	set := func(key, name string) error {
+		_, err := a.c.ModifyListenerAttributes(ctx, &elb.ModifyListenerAttributesInput{ListenerArn: aws.String(lst),
+			Attributes: []types.ListenerAttribute{{Key: aws.String(key), Value: aws.String(name)}}})
+		return err
+	}
+	for _, key := range []string{"routing.http.request.x_amzn_tls_version.header_name", "routing.http.request.x_amzn_tls_cipher_suite.header_name"} {
+		for _, name := range []string{"x-amzn-oidc-accesstoken", "X-Amzn-Oidc-Identity", "x-amzn-oidc-data", "x-amzn-oidc-anything",
+			"Host", "X-Forwarded-For", "Connection"} {
+			wantCode(t, set(key, name), "ValidationError")
+		}
+	}
+	must(0, set("routing.http.request.x_amzn_tls_version.header_name", "X-Tls-Version"))(t)
+	wantCode(t, set("routing.http.request.x_amzn_tls_version.header_name", "X-Amzn-Oidc-Identity"), "ValidationError")
+	out := must(a.c.DescribeListenerAttributes(ctx, &elb.DescribeListenerAttributesInput{ListenerArn: aws.String(lst)}))(t)
+	for _, at := range out.Attributes {
+		if *at.Key == "routing.http.request.x_amzn_tls_version.header_name" && *at.Value != "X-Tls-Version" {
+			t.Errorf("a refused rename changed the header name to %q", *at.Value)
+		}
+	}
+}
