@@ -211,6 +211,7 @@ func (d *DataPlane) Apply(ctx context.Context, cfg Config) error {
 	d.swap(&cfg, groups, fresh, certs)
 	d.version.Store(cfg.Version)
 	d.afterSwap(removed)
+	d.net.retire(cfg.Listeners, time.Now())
 	d.log.Info("routing applied", "version", cfg.Version, "listeners", len(cfg.Listeners), "target_groups", len(cfg.TargetGroups))
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 )
 
 // ListenerStats are one listener's TCP reset counters, cumulative since the
@@ -39,9 +40,51 @@ func (d *DataPlane) NetworkStats() NetworkStats {
 	return out
 }
 
+// retiredRetention is how long a removed listener's counters are still
+// reported: the metrics recorder reads cumulative counts every
+// cwrecorder.Interval (10 s at most) and counts the change since its last
+// reading, so the counts since then are read well within it, even across a
+// few missed readings. After it the counters are dropped, so that listeners
+// created and deleted over a server's life do not grow the map.
+const retiredRetention = 5 * time.Minute
+
 // netCounters keeps the listeners' counters by listener ARN; a listener's
-// live on after it is removed, as the target groups' do.
-type netCounters struct{ m sync.Map }
+// live on for retiredRetention after it is removed.
+type netCounters struct {
+	m sync.Map
+
+	mu      sync.Mutex           // guards retired
+	retired map[string]time.Time // removed listeners' ARNs: when retire first saw them gone
+}
+
+// retire is told the listeners of each applied configuration: it notes
+// when a listener with counters left it and drops the counters of those
+// gone for longer than retiredRetention. A listener that comes back keeps
+// its counters.
+func (n *netCounters) retire(live []Listener, now time.Time) {
+	keep := make(map[string]bool, len(live))
+	for _, l := range live {
+		keep[l.ARN] = true
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.retired == nil {
+		n.retired = map[string]time.Time{}
+	}
+	n.m.Range(func(k, _ any) bool {
+		arn := k.(string)
+		switch since, ok := n.retired[arn]; {
+		case keep[arn]:
+			delete(n.retired, arn)
+		case !ok:
+			n.retired[arn] = now
+		case now.Sub(since) >= retiredRetention:
+			n.m.Delete(arn)
+			delete(n.retired, arn)
+		}
+		return true
+	})
+}
 
 type listenerCounters struct{ client, target, elb atomic.Uint64 }
 

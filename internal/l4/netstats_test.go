@@ -69,3 +69,38 @@ func TestResetsAreCountedBySide(t *testing.T) {
 		return ok, got
 	})
 }
+
+// TestRemovedListenersCountersAreDropped: a removed listener's counters are
+// still reported for retiredRetention (the recorder has yet to read its last
+// resets), then dropped; a listener still configured keeps its counters, and
+// one that comes back before the drop keeps its counts.
+func TestRemovedListenersCountersAreDropped(t *testing.T) {
+	d := newDP(t, Options{})
+	kept, gone := listener(freePort(t), ProtocolTCP, "g"), listener(freePort(t), ProtocolTCP, "g")
+	apply(t, d, Config{Version: 1, Listeners: []Listener{kept, gone}, TargetGroups: []TargetGroup{tcpGroup("g")}})
+	d.net.of(kept.ARN).elb.Add(1)
+	d.net.of(gone.ARN).elb.Add(2)
+	only := []Listener{kept}
+	apply(t, d, Config{Version: 2, Listeners: only, TargetGroups: []TargetGroup{tcpGroup("g")}})
+	if got := d.NetworkStats().Listeners[gone.ARN]; got.ELBResets != 2 {
+		t.Fatalf("a just-removed listener's counters %+v, want its 2 resets still reported", got)
+	}
+	d.net.retire(only, time.Now().Add(retiredRetention/2))
+	if _, ok := d.NetworkStats().Listeners[gone.ARN]; !ok {
+		t.Fatal("dropped before retiredRetention")
+	}
+	d.net.retire(only, time.Now().Add(retiredRetention+time.Second))
+	st := d.NetworkStats().Listeners
+	if _, ok := st[gone.ARN]; ok || st[kept.ARN].ELBResets != 1 || len(st) != 1 {
+		t.Fatalf("after retiredRetention: %+v, want only %s with 1 reset", st, kept.ARN)
+	}
+
+	// Removed, then configured again before the drop: the counts stay.
+	t0 := time.Now()
+	d.net.retire(nil, t0)
+	d.net.retire(only, t0.Add(retiredRetention/2))
+	d.net.retire(only, t0.Add(2*retiredRetention))
+	if got := d.NetworkStats().Listeners[kept.ARN]; got.ELBResets != 1 {
+		t.Fatalf("a listener that came back: %+v, want its reset kept", got)
+	}
+}
