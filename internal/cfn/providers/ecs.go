@@ -183,7 +183,7 @@ func (p ECSServices) input(props map[string]any) (*ecsops.CreateServiceInput, er
 	if err := decodeAPI(doc, &in, true); err != nil {
 		return nil, err
 	}
-	if in.DesiredCount == nil && in.SchedulingStrategy != "DAEMON" {
+	if in.DesiredCount == nil && in.SchedulingStrategy != model.SchedulingDaemon {
 		one := 1 // CloudFormation's default
 		in.DesiredCount = &one
 	}
