@@ -112,7 +112,7 @@ func New(opts Options) *DataPlane {
 	d := &DataPlane{
 		opts:      opts,
 		log:       opts.Logger.With("component", "l4"),
-		events:    lbtarget.NewEventQueue(opts.OnHealthChange),
+		events:    lbtarget.NewEventQueue(opts.OnHealthChange, lb.HealthCoalescing()),
 		stopped:   make(chan struct{}),
 		listeners: map[int]*listenerRT{},
 		targets:   map[targetKey]*target{},

@@ -97,7 +97,7 @@ func New(opts Options) *DataPlane {
 	if d.oidcClient = opts.OIDCClient; d.oidcClient == nil {
 		d.oidcClient = oidcauth.NewClient(nil)
 	}
-	d.events = lbtarget.NewEventQueue(opts.OnHealthChange)
+	d.events = lbtarget.NewEventQueue(opts.OnHealthChange, HealthCoalescing())
 	d.wg.Add(1)
 	go func() { defer d.wg.Done(); d.events.Run(d.closing) }()
 	if opts.Registerer != nil {

@@ -1,5 +1,7 @@
 package lb
 
+import "github.com/slipway-dev/slipway/internal/lbtarget"
+
 // FlushEvents returns once every HealthEvent emitted before the call has been passed
 // to Options.OnHealthChange. Apply emits the events of the changes it makes (targets
 // draining, checks disabled) before it returns, but delivers them asynchronously;
@@ -15,4 +17,21 @@ func (d *DataPlane) emit(b *backend, prev TargetHealth) {
 			"from", prev.State, "to", cur.State, "reason", cur.Reason)
 	}
 	d.events.Push(HealthEvent{TargetGroupARN: b.key.group, Target: b.target, From: prev, To: cur})
+}
+
+// HealthCoalescing is how a queue of HealthEvents bounds itself while its
+// consumer is stalled: a target's events merge into one from its first
+// From to its last To (consumers read the group's whole health anyway).
+func HealthCoalescing() lbtarget.Coalescing[HealthEvent] {
+	type key struct {
+		group  string
+		target Target
+	}
+	return lbtarget.Coalescing[HealthEvent]{
+		Key: func(ev HealthEvent) any { return key{ev.TargetGroupARN, ev.Target} },
+		Merge: func(earlier, later HealthEvent) HealthEvent {
+			later.From = earlier.From
+			return later
+		},
+	}
 }

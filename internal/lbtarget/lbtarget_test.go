@@ -12,7 +12,7 @@ import (
 
 func TestEventQueueDeliversInOrderAndFlushes(t *testing.T) {
 	var got []int
-	q := NewEventQueue(func(n int) { got = append(got, n) })
+	q := NewEventQueue(func(n int) { got = append(got, n) }, byTens)
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	go func() { q.Run(stop); close(done) }()
@@ -25,7 +25,60 @@ func TestEventQueueDeliversInOrderAndFlushes(t *testing.T) {
 	}
 	close(stop)
 	<-done
-	NewEventQueue[int](nil).Flush(nil) // nothing to deliver to: returns at once
+	NewEventQueue[int](nil, byTens).Flush(nil) // nothing to deliver to: returns at once
+}
+
+// byTens keys an int by its last digit and keeps the later one.
+var byTens = Coalescing[int]{Key: func(n int) any { return n % 10 }, Merge: func(_, later int) int { return later }}
+
+// TestEventQueueCoalescesWhileStalled: with the consumer stalled, a queue
+// holds at most maxQueued events plus one per key, the merged events keep
+// the place of their key's first and carry its last, and a Flush pushed
+// before the stall is still released in order.
+func TestEventQueueCoalescesWhileStalled(t *testing.T) {
+	var got []int
+	q := NewEventQueue(func(n int) { got = append(got, n) }, byTens)
+	stop := make(chan struct{})
+	flushed := make(chan struct{})
+	q.Push(-1) // key -1, alone
+	go func() { q.Flush(stop); close(flushed) }()
+	testutil.Eventually(t, 5*time.Second, func() (bool, string) {
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		return len(q.q) == 2, "the flush marker is not queued"
+	})
+	const n = 100_000
+	for i := range n {
+		q.Push(i)
+		if q.mu.Lock(); len(q.q) > maxQueued+1 {
+			t.Fatalf("%d events queued after %d pushes", len(q.q), i+1)
+		}
+		q.mu.Unlock()
+	}
+	done := make(chan struct{})
+	go func() { q.Run(stop); close(done) }()
+	defer func() { close(stop); <-done }()
+	q.Flush(stop)
+	select {
+	case <-flushed:
+	default:
+		t.Fatal("the earlier Flush was not released")
+	}
+	if got[0] != -1 {
+		t.Fatalf("first delivered %d, want -1", got[0])
+	}
+	last := map[int]int{}
+	for _, v := range got[1:] {
+		last[v%10] = v
+	}
+	for k := range 10 {
+		if want := n - 10 + k; last[k] != want {
+			t.Errorf("key %d: last delivered %d, want %d", k, last[k], want)
+		}
+	}
+	if len(got) > maxQueued+2 {
+		t.Errorf("%d events delivered, want at most %d", len(got), maxQueued+2)
+	}
 }
 
 func TestDrainRunAndAwait(t *testing.T) {
