@@ -39,6 +39,9 @@ func TestMain(m *testing.M) {
 		testutil.EndWithOwner()
 		os.Exit(lbnode.Main(os.Args[1:]))
 	}
+	if testutil.IsReaper() {
+		os.Exit(testutil.Reap())
+	}
 	dir, err := os.MkdirTemp("", "slipway-cli-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -50,7 +53,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	testutil.OwnChildren()
-	code := m.Run()
+	code := testutil.RunWithReaper(m)
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

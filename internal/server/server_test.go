@@ -28,8 +28,11 @@ func TestMain(m *testing.M) {
 		testutil.EndWithOwner()
 		os.Exit(lbnode.Main(os.Args[1:]))
 	}
+	if testutil.IsReaper() {
+		os.Exit(testutil.Reap())
+	}
 	testutil.OwnChildren()
-	os.Exit(m.Run())
+	os.Exit(testutil.RunWithReaper(m))
 }
 
 func start(t *testing.T, cfg Config) *Server {

@@ -39,10 +39,23 @@ func killLeftovers(t testing.TB, dir string, grace time.Duration) {
 	if len(left) == 0 {
 		return
 	}
-	for _, p := range left {
+	kill(left)
+	t.Errorf("killed %d processes left running under %s: %v", len(left), dir, left)
+}
+
+// KillUnder kills, with SIGKILL, every process that belongs to dir (see
+// KillLeftovers) and returns how many there were: for processes that are
+// meant to outlive their server, such as the data plane.
+func KillUnder(dir string) int {
+	left := processesUnder(dir)
+	kill(left)
+	return len(left)
+}
+
+func kill(procs []leftover) {
+	for _, p := range procs {
 		syscall.Kill(p.pid, syscall.SIGKILL) //nolint:errcheck // it may have ended meanwhile
 	}
-	t.Errorf("killed %d processes left running under %s: %v", len(left), dir, left)
 }
 
 // leftover is a process found by processesUnder.

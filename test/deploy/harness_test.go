@@ -35,6 +35,9 @@ func TestMain(m *testing.M) {
 		testutil.EndWithOwner()
 		os.Exit(lbnode.Main(os.Args[1:]))
 	}
+	if testutil.IsReaper() {
+		os.Exit(testutil.Reap())
+	}
 	dir, err := os.MkdirTemp("", "deploy-test-bin")
 	if err != nil {
 		panic(err)
@@ -43,7 +46,7 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	testutil.OwnChildren()
-	code := m.Run()
+	code := testutil.RunWithReaper(m)
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

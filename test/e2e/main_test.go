@@ -15,6 +15,9 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	if testutil.IsReaper() {
+		os.Exit(testutil.Reap())
+	}
 	os.Exit(run(m))
 }
 
@@ -35,5 +38,5 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
-	return m.Run()
+	return testutil.RunWithReaper(m)
 }

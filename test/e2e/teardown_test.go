@@ -5,6 +5,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/slipway-dev/slipway/internal/testutil"
 )
 
 // teardown runs at cleanup. A running server deletes every service and stops
@@ -35,6 +37,9 @@ func (srv *server) teardown(t *testing.T) {
 		t.Errorf("teardown: %d task processes outlived their server: %v", len(procs.apps), procs.apps)
 	}
 	procs.killAll()
+	// The data plane outlives its server by design (the next one adopts it);
+	// with no server of the site left, nothing will.
+	testutil.KillUnder(srv.site.dataDir)
 }
 
 // stopAllTasks deletes the services of the default cluster, stops its tasks
