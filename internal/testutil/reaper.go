@@ -5,6 +5,8 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strconv"
 	"syscall"
 	"time"
 )
@@ -27,7 +29,7 @@ const reaperWait = 30 * time.Second
 // calls StartReaper before m.Run and the returned stop after it; a TestMain
 // started with ReaperEnv set must run Reap instead (see IsReaper).
 func StartReaper() (stop func(), err error) {
-	root, err := os.MkdirTemp("", "slipway-test-")
+	root, err := newRoot()
 	if err != nil {
 		return nil, err
 	}
@@ -61,6 +63,16 @@ func StartReaper() (stop func(), err error) {
 		case <-time.After(reaperWait):
 		}
 	}, nil
+}
+
+// newRoot makes the reaper's root, with a short name: tests' data
+// directories hold unix sockets, whose paths must stay under 108 bytes.
+func newRoot() (string, error) {
+	root := filepath.Join(os.TempDir(), "t"+strconv.Itoa(os.Getpid()))
+	if err := os.Mkdir(root, 0o700); err == nil {
+		return root, nil
+	}
+	return os.MkdirTemp("", "t")
 }
 
 // IsReaper reports whether this test binary was started as a reaper.
