@@ -78,11 +78,10 @@ func processesUnder(dir string) []leftover {
 		if err != nil || pid == os.Getpid() {
 			continue
 		}
-		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		if err != nil || len(b) == 0 { // gone, or a zombie
+		args := Cmdline(pid)
+		if args == nil { // gone, or a zombie
 			continue
 		}
-		args := strings.Split(string(bytes.TrimRight(b, "\x00")), "\x00")
 		match := false
 		if cwd, err := os.Readlink(filepath.Join("/proc", e.Name(), "cwd")); err == nil && under(cwd) {
 			match = true
@@ -97,4 +96,14 @@ func processesUnder(dir string) []leftover {
 		}
 	}
 	return found
+}
+
+// Cmdline is the argument list of process pid from /proc, nil when the
+// process is gone or a zombie.
+func Cmdline(pid int) []string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	if err != nil || len(b) == 0 {
+		return nil
+	}
+	return strings.Split(string(bytes.TrimRight(b, "\x00")), "\x00")
 }

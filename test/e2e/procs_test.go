@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/slipway-dev/slipway/internal/testutil"
 )
 
 // appProcess is a running talk-service process of a site.
@@ -73,13 +75,7 @@ func (p processes) byTask() map[string][]int {
 	return m
 }
 
-func cmdline(pid int) []string {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-	if err != nil || len(b) == 0 {
-		return nil
-	}
-	return strings.Split(string(bytes.TrimRight(b, "\x00")), "\x00")
-}
+func cmdline(pid int) []string { return testutil.Cmdline(pid) }
 
 // parentPID reads field 4 of /proc/PID/stat (after the parenthesised name,
 // which may itself contain spaces or parentheses).
