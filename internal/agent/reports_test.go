@@ -12,6 +12,7 @@ import (
 	"github.com/slipway-dev/slipway/internal/agentlink"
 	"github.com/slipway-dev/slipway/internal/model"
 	"github.com/slipway-dev/slipway/internal/runtime"
+	"github.com/slipway-dev/slipway/internal/testutil"
 )
 
 // recordingLink is the store's link that records the status of every
@@ -83,10 +84,12 @@ func TestStartReports(t *testing.T) {
 	}
 }
 
-// slowStopRuntime is gatedRuntime whose containers take stopDelay to stop.
+// slowStopRuntime is gatedRuntime whose containers stop only once the
+// test closes stopGate: a stop as slow as the test needs, whatever the
+// machine's load.
 type slowStopRuntime struct {
 	*gatedRuntime
-	stopDelay time.Duration
+	stopGate chan struct{}
 }
 
 func (s slowStopRuntime) Start(ctx context.Context, spec runtime.Spec) (runtime.Handle, error) {
@@ -94,17 +97,17 @@ func (s slowStopRuntime) Start(ctx context.Context, spec runtime.Spec) (runtime.
 	if err != nil {
 		return nil, err
 	}
-	return slowStopHandle{h.(*gatedHandle), s.stopDelay}, nil
+	return slowStopHandle{h.(*gatedHandle), s.stopGate}, nil
 }
 
 type slowStopHandle struct {
 	*gatedHandle
-	delay time.Duration
+	gate <-chan struct{}
 }
 
 func (h slowStopHandle) Stop(ctx context.Context, _ time.Duration) error {
 	select {
-	case <-time.After(h.delay):
+	case <-h.gate:
 	case <-ctx.Done():
 		return ctx.Err()
 	}
@@ -112,8 +115,10 @@ func (h slowStopHandle) Stop(ctx context.Context, _ time.Duration) error {
 }
 
 // stopReports runs one task on rt, stops it as the controller does and
-// returns the statuses reported from then on and the stopped record.
-func stopReports(t *testing.T, rt runtime.Runtime) ([]string, model.Task, time.Time) {
+// returns the statuses reported from then on and the stopped record;
+// stopping, unless nil, runs once the stop is requested (to release a slow
+// stop).
+func stopReports(t *testing.T, rt runtime.Runtime, stopping func(*recordingLink)) ([]string, model.Task, time.Time) {
 	e := newStoreEnv(t)
 	link := startRecorded(t, e, rt)
 	tk := e.run(t, e.register(t, "gated", map[string]any{"image": "anything"}))
@@ -121,6 +126,9 @@ func stopReports(t *testing.T, rt runtime.Runtime) ([]string, model.Task, time.T
 	before := len(link.reported())
 	requested := time.Now()
 	e.requestStop(t, tk.Internal.ID)
+	if stopping != nil {
+		stopping(link)
+	}
 	stopped := e.waitStatus(t, tk.Internal.ID, model.TaskStopped, 10*time.Second)
 	var statuses []string
 	for _, s := range link.reported()[before:] {
@@ -150,7 +158,7 @@ func checkStopTimes(t *testing.T, tk model.Task, requested time.Time) {
 func TestQuickStopIsOneReport(t *testing.T) {
 	rt := &gatedRuntime{release: make(chan struct{}, 1)}
 	rt.release <- struct{}{}
-	statuses, stopped, requested := stopReports(t, rt)
+	statuses, stopped, requested := stopReports(t, rt, nil)
 	if !slices.Equal(statuses, []string{model.TaskStopped}) {
 		t.Errorf("a quick stop reported %q, want only STOPPED", statuses)
 	}
@@ -158,16 +166,21 @@ func TestQuickStopIsOneReport(t *testing.T) {
 }
 
 // A stop that takes longer than a second shows STOPPING meanwhile, with
-// the time the stop began.
+// the time the stop began. The stop ends only once STOPPING is reported.
 func TestSlowStopReportsStopping(t *testing.T) {
-	rt := slowStopRuntime{&gatedRuntime{release: make(chan struct{}, 1)}, 1500 * time.Millisecond}
+	rt := slowStopRuntime{&gatedRuntime{release: make(chan struct{}, 1)}, make(chan struct{})}
 	rt.release <- struct{}{}
-	statuses, stopped, requested := stopReports(t, rt)
+	statuses, stopped, requested := stopReports(t, rt, func(link *recordingLink) {
+		testutil.Eventually(t, 10*time.Second, func() (bool, string) {
+			return slices.Contains(link.reported(), model.TaskStopping), "no STOPPING reported while the stop runs"
+		})
+		close(rt.stopGate)
+	})
 	if !slices.Equal(statuses, []string{model.TaskStopping, model.TaskStopped}) {
 		t.Errorf("a slow stop reported %q, want STOPPING then STOPPED", statuses)
 	}
 	checkStopTimes(t, stopped, requested)
 	if d := stopped.StoppedAt.Sub(stopped.StoppingAt.Time); d < time.Second {
-		t.Errorf("stoppingAt is %v before stoppedAt; the stop took 1.5 s", d)
+		t.Errorf("stoppingAt is %v before stoppedAt; the stop took over a second", d)
 	}
 }

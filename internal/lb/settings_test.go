@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/slipway-dev/slipway/internal/testutil"
 )
 
 // recorder is a backend that keeps the last request's Host and headers.
@@ -167,8 +169,8 @@ func TestClientKeepAliveClosesAnOldConnection(t *testing.T) {
 	}
 	defer conn.Close()
 	br := bufio.NewReader(conn)
-	deadline := time.Now().Add(5 * time.Second)
-	for n := 0; ; n++ {
+	n := 0
+	testutil.Eventually(t, 5*time.Second, func() (bool, string) {
 		conn.SetDeadline(time.Now().Add(5 * time.Second))
 		conn.Write([]byte("GET / HTTP/1.1\r\nHost: a\r\n\r\n"))
 		resp, err := http.ReadResponse(br, nil)
@@ -177,17 +179,12 @@ func TestClientKeepAliveClosesAnOldConnection(t *testing.T) {
 		}
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
-		if resp.Close {
-			if n == 0 {
-				t.Fatal("the first response already closed the connection")
-			}
-			break // the keep-alive duration has passed
+		if resp.Close && n == 0 {
+			t.Fatal("the first response already closed the connection")
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("no response closed the connection after the keep-alive duration")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		n++
+		return resp.Close, "no response closed the connection after the keep-alive duration" // closed: the duration has passed
+	})
 	if b, err := br.ReadByte(); err == nil {
 		rest, _ := br.Peek(br.Buffered())
 		t.Fatalf("the connection stayed open after Connection: close: %q%q", b, rest)
@@ -319,8 +316,8 @@ func TestClientKeepAliveOverHTTP2(t *testing.T) {
 		TLSClientConfig: &tls.Config{RootCAs: pool, ServerName: "site.test"}}}
 	var reused bool
 	trace := &httptrace.ClientTrace{GotConn: func(i httptrace.GotConnInfo) { reused = i.Reused }}
-	deadline := time.Now().Add(5 * time.Second)
-	for n := 0; ; n++ {
+	n := 0
+	testutil.Eventually(t, 5*time.Second, func() (bool, string) {
 		req, _ := http.NewRequest("GET", "https://127.0.0.1:"+strconv.Itoa(port)+"/", nil)
 		resp, err := c.Do(req.WithContext(httptrace.WithClientTrace(req.Context(), trace)))
 		if err != nil {
@@ -330,12 +327,8 @@ func TestClientKeepAliveOverHTTP2(t *testing.T) {
 		if resp.ProtoMajor != 2 {
 			t.Fatalf("proto %s", resp.Proto)
 		}
-		if n > 0 && !reused {
-			break // GOAWAY after the keep-alive duration: the client had to connect again
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the HTTP/2 connection outlived the keep-alive duration")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		n++
+		// GOAWAY after the keep-alive duration: the client had to connect again.
+		return n > 1 && !reused, "the HTTP/2 connection outlived the keep-alive duration"
+	})
 }

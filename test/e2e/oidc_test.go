@@ -78,22 +78,23 @@ func TestAuthenticateOIDCThroughTheDataPlaneProcess(t *testing.T) {
 	browser := &http.Client{Jar: jar, Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}}
 	url := "https://127.0.0.1:" + strconv.Itoa(port) + "/private"
 	var seen map[string]string
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Log(srv.logTail(20))
+		}
+	})
+	testutil.Eventually(t, 30*time.Second, func() (bool, string) {
 		resp, err := browser.Get(url)
 		if err == nil {
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			if resp.StatusCode == 200 && json.Unmarshal(body, &seen) == nil {
-				break
+				return true, ""
 			}
 			err = &statusError{resp.StatusCode, string(body)}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no authenticated answer through the data plane: %v\n%s", err, srv.logTail(20))
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return false, "no authenticated answer through the data plane: " + err.Error()
+	})
 	if seen["identity"] != p.Subject || seen["token"] != "at-"+p.Subject || seen["data"] == "" {
 		t.Fatalf("the target saw %v", seen)
 	}
