@@ -96,8 +96,12 @@ func ValidateCapacityProviderStrategy(items []CapacityProviderStrategyItem) erro
 	return nil
 }
 
-// LaunchTypeFargate is the FARGATE launch type.
-const LaunchTypeFargate = "FARGATE"
+// Launch types.
+const (
+	LaunchTypeFargate  = "FARGATE"
+	LaunchTypeEC2      = "EC2"
+	LaunchTypeExternal = "EXTERNAL"
+)
 
 // ProviderLaunchType is the launch type of a task placed by a capacity
 // provider: FARGATE for FARGATE and FARGATE_SPOT, EC2 for the cluster's
@@ -107,5 +111,5 @@ func ProviderLaunchType(provider string) string {
 	if provider == CapacityFargate || provider == CapacityFargateSpot {
 		return LaunchTypeFargate
 	}
-	return "EC2"
+	return LaunchTypeEC2
 }

@@ -1,28 +1,23 @@
 package ecsops
 
 import (
-	"bytes"
+	"slices"
 	"strconv"
 
 	"github.com/slipway-dev/slipway/internal/model"
+	"github.com/slipway-dev/slipway/internal/scheduler"
 )
 
 // IncludeStatistics is the DescribeClusters include value asking for the
 // cluster's statistics by launch type.
 const IncludeStatistics = "STATISTICS"
 
-// The launch types the statistics tell apart.
-const (
-	launchFargate  = "FARGATE"
-	launchExternal = "EXTERNAL"
-)
-
 // clusterStatistics are the statistics ECS lists for a cluster with
 // include STATISTICS, by launch type: tasks running and pending, services
 // active and draining, each for EC2 and for Fargate, as decimal strings
 // in ECS's order. EXTERNAL tasks and services are in none of them, as in
 // ECS; a service or task without a launch type counts by its capacity
-// provider strategy (FARGATE and FARGATE_SPOT are Fargate, any other EC2).
+// provider strategy's main provider (strategyLaunchType).
 func clusterStatistics(tasks []model.Task, services []model.Service) []model.KeyValuePair {
 	var runEC2, runFG, pendEC2, pendFG, actEC2, actFG, drainEC2, drainFG int
 	for _, t := range tasks {
@@ -63,14 +58,32 @@ func clusterStatistics(tasks []model.Task, services []model.Service) []model.Key
 // launchKind tells Fargate from EC2; counted is false for EXTERNAL.
 func launchKind(launchType string, strategy []byte) (fargate, counted bool) {
 	switch launchType {
-	case launchFargate:
+	case model.LaunchTypeFargate:
 		return true, true
-	case launchExternal:
+	case model.LaunchTypeExternal:
 		return false, false
 	case "":
-		return bytes.Contains(strategy, []byte(`"FARGATE`)), true
+		return strategyLaunchType(strategy) == model.LaunchTypeFargate, true
 	}
 	return false, true
+}
+
+// strategyLaunchType is the launch type of a capacity provider strategy's
+// main provider: the one with a base, else the first with a weight, else
+// the first (FARGATE and FARGATE_SPOT are Fargate, any other EC2; no
+// strategy is EC2).
+func strategyLaunchType(raw []byte) string {
+	items := scheduler.StrategyOf(raw)
+	if len(items) == 0 {
+		return model.LaunchTypeEC2
+	}
+	main := items[0]
+	if i := slices.IndexFunc(items, func(it scheduler.StrategyItem) bool { return it.Base > 0 }); i >= 0 {
+		main = items[i]
+	} else if i := slices.IndexFunc(items, func(it scheduler.StrategyItem) bool { return it.Weight > 0 }); i >= 0 {
+		main = items[i]
+	}
+	return model.ProviderLaunchType(main.Provider)
 }
 
 func bump(fargate bool, fg, ec2 *int) {
