@@ -21,7 +21,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	acmsdk "github.com/aws/aws-sdk-go-v2/service/acm"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
@@ -40,9 +39,7 @@ import (
 func TestHTTPSListenerServesACMCertificates(t *testing.T) {
 	s := start(t, Config{})
 	ctx := context.Background()
-	creds := credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", "")
-	elbc := elb.New(elb.Options{Region: "us-east-1", BaseEndpoint: aws.String(s.URL()), Credentials: creds, HTTPClient: testutil.SDKHTTPClient()})
-	acmc := acmsdk.New(acmsdk.Options{Region: "us-east-1", BaseEndpoint: aws.String(s.URL()), Credentials: creds, HTTPClient: testutil.SDKHTTPClient()})
+	elbc, acmc := clientsIn(s, "us-east-1").elb, acmClient(s, "us-east-1")
 	const host = "app.slipway.test"
 	req, err := acmc.RequestCertificate(ctx, &acmsdk.RequestCertificateInput{DomainName: aws.String(host)})
 	if err != nil {

@@ -26,10 +26,7 @@ import (
 func TestACMPerRegion(t *testing.T) {
 	s := start(t, Config{})
 	ctx := t.Context()
-	creds := credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", "")
-	acmIn := func(region string) *acmsdk.Client {
-		return acmsdk.New(acmsdk.Options{Region: region, BaseEndpoint: aws.String(s.URL()), Credentials: creds, HTTPClient: testutil.SDKHTTPClient()})
-	}
+	acmIn := func(region string) *acmsdk.Client { return acmClient(s, region) }
 	const host = "eu.slipway.test"
 	eu, err := acmIn("eu-west-1").RequestCertificate(ctx, &acmsdk.RequestCertificateInput{DomainName: aws.String(host)})
 	if err != nil {
@@ -48,7 +45,7 @@ func TestACMPerRegion(t *testing.T) {
 		t.Fatalf("us-east-1 lists %+v %v", list, err)
 	}
 
-	elbc := elb.New(elb.Options{Region: "eu-west-1", BaseEndpoint: aws.String(s.URL()), Credentials: creds, HTTPClient: testutil.SDKHTTPClient()})
+	elbc := clientsIn(s, "eu-west-1").elb
 	lbOut, err := elbc.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{Name: aws.String("tls"), Subnets: []string{"subnet-a", "subnet-b"}})
 	if err != nil {
 		t.Fatal(err)
@@ -77,4 +74,10 @@ func TestACMPerRegion(t *testing.T) {
 		names := conn.ConnectionState().PeerCertificates[0].DNSNames
 		return len(names) > 0 && names[0] == host, fmt.Sprintf("served %v", names)
 	})
+}
+
+// acmClient is the ACM SDK client of s in region.
+func acmClient(s *Server, region string) *acmsdk.Client {
+	return acmsdk.New(acmsdk.Options{Region: region, BaseEndpoint: aws.String(s.URL()),
+		Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""), HTTPClient: testutil.SDKHTTPClient()})
 }
