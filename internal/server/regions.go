@@ -185,13 +185,10 @@ func (s *Server) regionalJSON(pick func(*regional) http.Handler) http.Handler {
 // of the region its credential scope names, unless it names another
 // region's ECS ARN.
 func (s *Server) regionalECS() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rg, err := s.region(r.Context(), awsproto.RegionOf(r.Context()))
-		if err != nil {
-			awsproto.WriteJSONError(w, s.regionError(r, err), "InternalFailure")
-			return
-		}
-		refuseForeignECSARNs(rg.st.Partition.Region, rg.ecsAPI, w, r)
+	return s.regionalJSON(func(rg *regional) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			refuseForeignECSARNs(rg.st.Partition.Region, rg.ecsAPI, w, r)
+		})
 	})
 }
 
@@ -214,7 +211,7 @@ func (s *Server) regionalQuery(xmlns string, pick func(*regional) http.Handler) 
 func (s *Server) regionError(r *http.Request, err error) error {
 	s.cfg.Logger.Error("region unavailable", "request_id", awsproto.RequestID(r.Context()),
 		"region", awsproto.RegionOf(r.Context()), "err", err)
-	return awsproto.Errorf(http.StatusServiceUnavailable, "ServiceUnavailable", "%s", fmt.Sprintf("region %.40s is unavailable; retry", awsproto.RegionOf(r.Context())))
+	return awsproto.Errorf(http.StatusServiceUnavailable, "ServiceUnavailable", "region %.40s is unavailable; retry", awsproto.RegionOf(r.Context()))
 }
 
 // eachRegion calls fn with home's transaction as a Tx of each open region,
