@@ -40,7 +40,10 @@ func (p ECSTaskSets) Create(ctx context.Context, req *stack.Request) (*stack.Res
 	if err != nil {
 		return nil, err
 	}
-	return &stack.Result{PhysicalID: ts.ClusterARN + "|" + ts.ServiceARN + "|" + ts.ID, Attributes: map[string]any{"Id": ts.ID}}, nil
+	// The ARN is kept (not a Fn::GetAtt attribute: the catalog lists only
+	// Id) so that tagging uses CreateTaskSet's own answer.
+	return &stack.Result{PhysicalID: ts.ClusterARN + "|" + ts.ServiceARN + "|" + ts.ID,
+		Attributes: map[string]any{"Id": ts.ID, attrTaskSetARN: ts.ARN}}, nil
 }
 
 // Update implements stack.Provider: only Scale and Tags change in place.
@@ -62,19 +65,36 @@ func (p ECSTaskSets) Update(ctx context.Context, req *stack.Request) (*stack.Res
 			scale = &model.Scale{Value: 0, Unit: model.ScaleUnitPercent} // ECS's default
 		}
 		if _, err := p.Ops.UpdateTaskSet(ctx, &ecsops.UpdateTaskSetInput{Cluster: cluster, Service: service, TaskSet: id, Scale: scale}); err != nil {
-			return nil, notFound(err, state.ErrServiceNotFound, state.ErrClusterNotFound)
+			return nil, notFound(err, state.ErrServiceNotFound, state.ErrClusterNotFound, ecsops.ErrTaskSetNotFound)
 		}
 	}
-	if err := retag(ctx, p.Ops, taskSetARN(service, id), req.Previous, req.Properties); err != nil {
+	arn, err := p.arn(ctx, req.Attributes, cluster, service, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := retag(ctx, p.Ops, arn, req.Previous, req.Properties); err != nil {
 		return nil, err
 	}
 	return &stack.Result{PhysicalID: req.PhysicalID, Attributes: req.Attributes}, nil
 }
 
-// taskSetARN is a task set's ARN, built from its service's ARN as ECS
-// builds it (service/CLUSTER/NAME → task-set/CLUSTER/NAME/ID).
-func taskSetARN(serviceARN, id string) string {
-	return strings.Replace(serviceARN, ":service/", ":task-set/", 1) + "/" + id
+// attrTaskSetARN is the resource attribute holding the task set's ARN.
+const attrTaskSetARN = "slipway:TaskSetArn"
+
+// arn is the task set's ARN: from the resource's attributes, or, for one
+// recorded before they kept it, as DescribeTaskSets names it.
+func (p ECSTaskSets) arn(ctx context.Context, attrs map[string]any, cluster, service, id string) (string, error) {
+	if arn, ok := attrs[attrTaskSetARN].(string); ok && arn != "" {
+		return arn, nil
+	}
+	out, err := p.Ops.DescribeTaskSets(ctx, &ecsops.DescribeTaskSetsInput{Cluster: cluster, Service: service, TaskSets: []string{id}})
+	if err != nil {
+		return "", notFound(err, state.ErrServiceNotFound, state.ErrClusterNotFound)
+	}
+	if len(out.TaskSets) == 0 {
+		return "", fmt.Errorf("%w: task set %s", stack.ErrNotFound, id)
+	}
+	return out.TaskSets[0].ARN, nil
 }
 
 // Delete implements stack.Provider: DeleteTaskSet with force, as

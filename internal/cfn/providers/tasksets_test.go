@@ -2,6 +2,7 @@ package providers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -150,7 +151,7 @@ func TestTaskSetStack(t *testing.T) {
 		len(ts.Tags) != 4 || ts.Tags[0].Key != "color" || !strings.HasSuffix(ts.TaskDefinition, ":task-definition/web:1") {
 		t.Fatalf("task set after create: %+v", ts)
 	}
-	checkSystemTags(t, ops, s, taskSetARN(svcARN, id), "Blue", "color")
+	checkSystemTags(t, ops, s, ts.ARN, "Blue", "color")
 	checkSystemTags(t, ops, s, svcARN, "Service", "")
 	svc, err := ops.DescribeServices(ctx, &ecsops.DescribeServicesInput{Cluster: "ts", Services: []string{"ext"}})
 	if err != nil || len(svc.Services) != 1 || svc.Services[0].DeploymentController == nil ||
@@ -191,6 +192,15 @@ func TestTaskSetStack(t *testing.T) {
 		if o.Key == "TaskSetId" && o.Value != green.ID {
 			t.Errorf("output TaskSetId %s, want %s", o.Value, green.ID)
 		}
+	}
+
+	// A task set deleted out of band: the update is the engine's not-found.
+	gone := "arn:aws:ecs:us-east-1:123456789012:cluster/ts|" + svcARN + "|ecs-svc/1234567890123456789"
+	scale := func(v float64) map[string]any {
+		return map[string]any{"Scale": map[string]any{"Unit": "PERCENT", "Value": v}}
+	}
+	if _, err := (ECSTaskSets{Ops: ops}).Update(ctx, &stack.Request{PhysicalID: gone, Properties: scale(10), Previous: scale(50)}); !errors.Is(err, stack.ErrNotFound) {
+		t.Errorf("update of a missing task set: %v, want stack.ErrNotFound", err)
 	}
 
 	if err := e.DeleteStack(ctx, &stack.DeleteInput{StackName: "sets"}); err != nil {
