@@ -20,16 +20,13 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	if testutil.IsShim() {
-		testutil.EndWithOwner()
-		os.Exit(process.ShimMain(os.Args[1:]))
-	}
-	if len(os.Args) > 1 && os.Args[1] == lbnode.Arg { // the default data plane command
-		testutil.EndWithOwner()
-		os.Exit(lbnode.Main(os.Args[1:]))
-	}
-	if testutil.IsReaper() {
-		os.Exit(testutil.Reap())
+	// The test binary also serves as its servers' children: the process
+	// runtime's shim (through testutil's environment variable, or as the
+	// default shim command, this executable with "__shim", which `slipway
+	// demo` uses), the data plane and the reaper.
+	if code, ok := testutil.RunAsChild(testutil.Children{ShimArg: process.ShimArg, Shim: process.ShimMain,
+		DataPlaneArg: lbnode.Arg, DataPlane: lbnode.Main}); ok {
+		os.Exit(code)
 	}
 	testutil.OwnChildren()
 	os.Exit(testutil.RunWithReaper(m))

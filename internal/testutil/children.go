@@ -43,3 +43,37 @@ func EndWithOwner() {
 		}
 	}()
 }
+
+// Children are the roles a test binary whose embedded servers start children
+// of their own binary can be started in (see RunAsChild).
+type Children struct {
+	// ShimArg and Shim: the process runtime's shim, started with ShimEnv set
+	// or, as the default shim command, with ShimArg as first argument.
+	ShimArg string
+	Shim    func(args []string) int
+	// DataPlaneArg and DataPlane: the default data plane command.
+	DataPlaneArg string
+	DataPlane    func(args []string) int
+}
+
+// RunAsChild runs this test binary's role when it was started as a shim, a
+// data plane (both end with their owner, see EndWithOwner) or a reaper (see
+// StartReaper) and returns its exit code; ok is false for the tests' own
+// run. TestMain calls it first.
+func RunAsChild(c Children) (code int, ok bool) {
+	arg := ""
+	if len(os.Args) > 1 {
+		arg = os.Args[1]
+	}
+	switch {
+	case IsShim() || arg == c.ShimArg && c.ShimArg != "":
+		EndWithOwner()
+		return c.Shim(os.Args[1:]), true
+	case arg == c.DataPlaneArg && c.DataPlaneArg != "":
+		EndWithOwner()
+		return c.DataPlane(os.Args[1:]), true
+	case IsReaper():
+		return Reap(), true
+	}
+	return 0, false
+}
