@@ -28,9 +28,7 @@ var talkBinary string
 
 func TestMain(m *testing.M) {
 	// The test binary also serves as its servers' children: the process
-	// runtime's shim (through testutil's environment variable, or as the
-	// default shim command, this executable with "__shim", which `slipway
-	// demo` uses), the data plane and the reaper.
+	// runtime's shim, the data plane and the reaper.
 	if code, ok := testutil.RunAsChild(testutil.Children{ShimArg: process.ShimArg, Shim: process.ShimMain,
 		DataPlaneArg: lbnode.Arg, DataPlane: lbnode.Main}); ok {
 		os.Exit(code)
