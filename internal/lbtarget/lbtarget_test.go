@@ -59,11 +59,16 @@ func TestEventQueueCoalescesWhileStalled(t *testing.T) {
 	go func() { q.Run(stop); close(done) }()
 	defer func() { close(stop); <-done }()
 	q.Flush(stop)
-	select {
-	case <-flushed:
-	default:
-		t.Fatal("the earlier Flush was not released")
-	}
+	// The earlier Flush is released before this one returns, but its
+	// goroutine may not have run on to close(flushed) yet.
+	testutil.Eventually(t, 5*time.Second, func() (bool, string) {
+		select {
+		case <-flushed:
+			return true, ""
+		default:
+			return false, "the earlier Flush was not released"
+		}
+	})
 	if got[0] != -1 {
 		t.Fatalf("first delivered %d, want -1", got[0])
 	}
