@@ -42,12 +42,9 @@ func newDP(t testing.TB, opts Options) *DataPlane {
 func freePort(t testing.TB) int {
 	t.Helper()
 	for range 20 {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := ln.Addr().(*net.TCPAddr).Port
-		ln.Close()
+		// A reserved port outside the ephemeral range (testutil.FreePort),
+		// so no outgoing connection takes it before the test binds it.
+		port := testutil.FreePort(t)
 		if pc, err := net.ListenPacket("udp", "127.0.0.1:"+strconv.Itoa(port)); err == nil {
 			pc.Close()
 			return port

@@ -148,14 +148,10 @@ func config(version uint64, port int, delay time.Duration, targets ...lb.Target)
 	}
 }
 
+// freePort is a port outside the ephemeral range, reserved for this test
+// (testutil.FreePort), so no outgoing connection can take it meanwhile.
 func freePort(t testing.TB) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return testutil.FreePort(t)
 }
 
 func get(url string) (string, error) {

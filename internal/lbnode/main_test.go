@@ -106,13 +106,10 @@ func backend(t *testing.T) lb.Target {
 	return lb.Target{ID: "127.0.0.1", Host: "127.0.0.1", Port: srv.Listener.Addr().(*net.TCPAddr).Port}
 }
 
+// freePort is a port outside the ephemeral range, reserved for this test
+// (testutil.FreePort), so no outgoing connection can take it meanwhile.
 func freePort(t *testing.T) int {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return testutil.FreePort(t)
 }
 
 func answers(port int) error {
