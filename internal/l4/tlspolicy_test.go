@@ -118,31 +118,19 @@ func TestTLSTargetIsOfferedTheNegotiatedProtocol(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{kp}, NextProtos: []string{"h2", "http/1.1"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				tc := c.(*tls.Conn)
-				if tc.Handshake() == nil {
-					tc.Write([]byte("[" + tc.ConnectionState().NegotiatedProtocol + "]\n"))
-				}
-			}()
+	targetTLS := &tls.Config{Certificates: []tls.Certificate{kp}, NextProtos: []string{"h2", "http/1.1"}}
+	targetPort := testutil.ServeTCP(t, func(c *net.TCPConn) {
+		tc := tls.Server(c, targetTLS)
+		defer tc.Close()
+		if tc.Handshake() == nil {
+			tc.Write([]byte("[" + tc.ConnectionState().NegotiatedProtocol + "]\n"))
 		}
-	}()
+	})
 	port := freePort(t)
 	l := listener(port, ProtocolTLS, "tls")
 	l.Certificates, l.ALPN = []lb.Certificate{cert}, []string{"http/1.1", "http/1.0", "h2"}
 	tg := TargetGroup{ARN: "tls", Protocol: ProtocolTLS, HealthCheck: HealthCheck{Enabled: true, Interval: time.Second},
-		Targets: []lb.Target{{ID: "127.0.0.1", Host: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port}}}
+		Targets: []lb.Target{{ID: "127.0.0.1", Host: "127.0.0.1", Port: targetPort}}}
 	apply(t, d, Config{Version: 1, Listeners: []Listener{l}, TargetGroups: []TargetGroup{tg}})
 	waitHealthy(t, d, "tls", 1)
 	for offer, want := range map[string]string{"h2": "[h2]", "http/1.1": "[http/1.1]", "": "[]"} {

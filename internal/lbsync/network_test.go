@@ -23,25 +23,11 @@ import (
 // tcpEcho is a TCP target that names itself, then echoes.
 func tcpEcho(t *testing.T, name string) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				io.WriteString(c, name+"\n")
-				io.Copy(c, c)
-			}()
-		}
-	}()
-	return ln.Addr().(*net.TCPAddr).Port
+	return testutil.ServeTCP(t, func(c *net.TCPConn) {
+		defer c.Close()
+		io.WriteString(c, name+"\n")
+		io.Copy(c, c)
+	})
 }
 
 // echoGroup is a TCP target group with one registered tcpEcho target named
